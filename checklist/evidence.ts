@@ -1,0 +1,54 @@
+/**
+ * Evidence file formats: what `npm run preflight --format json` and `npm run verify
+ * --format json` write, and what `npm run signoff` reads. Versioned so old files are
+ * refused with a clear message instead of being misread.
+ */
+import type { CheckRecord } from "../validate/core/types";
+
+export const EVIDENCE_FORMAT_VERSION = 1;
+
+export type PreflightItemStatus = "pass" | "violated" | "undecidable";
+
+export interface PreflightViolation {
+  policy: string;
+  /** "mandatory" | "advisory" | "remediate" | "disabled" as the engine reports it. */
+  enforcementLevel: string;
+  /** URN of the resource, or undefined for a stack-level violation. */
+  urn?: string;
+  resourceName?: string;
+  message: string;
+  remediation?: string;
+  severity?: string;
+}
+
+export interface PreflightItemResult {
+  itemId: string;
+  status: PreflightItemStatus;
+  /** Policies that prove this item. */
+  policies: string[];
+  violations: PreflightViolation[];
+  /** Why the item could not be decided at preview (unknown values). */
+  undecidableReasons?: string[];
+}
+
+export interface PreflightReport {
+  kind: "preflight";
+  formatVersion: typeof EVIDENCE_FORMAT_VERSION;
+  stack: string;
+  policyPack: { name: string; version: string };
+  generatedAt: string;
+  resourceCount: number;
+  mandatoryViolations: number;
+  items: PreflightItemResult[];
+  /** Every violation, including ones from policies that map to no item. */
+  violations: PreflightViolation[];
+}
+
+export interface VerifyReport {
+  kind: "verify";
+  formatVersion: typeof EVIDENCE_FORMAT_VERSION;
+  stack: string;
+  generatedAt: string;
+  durationMs: number;
+  checks: CheckRecord[];
+}

@@ -1,0 +1,5 @@
+export * from "./schema";
+export * from "./load";
+export * from "./images";
+export * from "./placeholders";
+export * from "./durations";

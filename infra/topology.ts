@@ -1,0 +1,82 @@
+/**
+ * Where every service lives inside the stack: DNS names on the Docker networks, ports and
+ * file paths. Pure; renderers and components read it so a name or port is stated once.
+ */
+import type { StackConfig } from "./config/load";
+
+/** Container-internal ports. Nginx runs unprivileged, so it listens high and Docker maps 80/443. */
+export const PORTS = {
+  postgres: 5432,
+  redis: 6379,
+  nginxHttp: 8080,
+  nginxHttps: 8443,
+  /** stub_status, reachable only on the Docker networks (never published). */
+  nginxStatus: 8081,
+  prometheus: 9090,
+  alertmanager: 9093,
+  grafana: 3000,
+  postgresExporter: 9187,
+  redisExporter: 9121,
+  nginxExporter: 9113,
+  nodeExporter: 9100,
+} as const;
+
+/** Network aliases (DNS names) of the singleton services. */
+export const HOSTS = {
+  postgres: "postgres",
+  redis: "redis",
+  nginx: "nginx",
+  prometheus: "prometheus",
+  alertmanager: "alertmanager",
+  grafana: "grafana",
+  postgresExporter: "postgres-exporter",
+  redisExporter: "redis-exporter",
+  nginxExporter: "nginx-exporter",
+  nodeExporter: "node-exporter",
+  backup: "backup",
+} as const;
+
+/** Paths inside containers where secret files and rendered configs are uploaded. */
+export const PATHS = {
+  secretsDir: "/run/secrets",
+  nginxTlsCert: "/etc/nginx/tls/server.crt",
+  nginxTlsKey: "/run/secrets/tls.key",
+  nginxStaticRoot: "/usr/share/nginx/html",
+  postgresTlsCert: "/etc/postgresql/tls/server.crt",
+  postgresTlsKey: "/run/secrets/postgres-tls.key",
+  postgresCaCert: "/etc/postgresql/tls/ca.crt",
+  /** The internal CA that signed PostgreSQL's certificate, for clients that verify it. */
+  clientCaCert: "/etc/mcp/tls/internal-ca.crt",
+  prometheusRulesDir: "/etc/prometheus/rules",
+  /** Shared volume where the backup service writes textfile metrics for node-exporter. */
+  textfileDir: "/var/lib/node-exporter/textfile",
+} as const;
+
+export function appReplicaHosts(replicas: number): string[] {
+  return Array.from({ length: replicas }, (_, i) => `app-${i}`);
+}
+
+export interface Topology {
+  appHosts: string[];
+  appPort: number;
+  publicUrl: string;
+  mcpUrl: string;
+  healthUrl: string;
+}
+
+export function topology(config: StackConfig): Topology {
+  const port = config.edge.httpsPort === 443 ? "" : `:${config.edge.httpsPort}`;
+  const publicUrl = `https://${config.domain}${port}`;
+  return {
+    appHosts: appReplicaHosts(config.app.replicas),
+    appPort: config.app.port,
+    publicUrl,
+    mcpUrl: `${publicUrl}${config.app.mcpPath}`,
+    healthUrl: `${publicUrl}${config.app.healthPath}`,
+  };
+}
+
+/** Docker resource name prefix: one stack per host must not collide with another. */
+export function resourcePrefix(stack: string): string {
+  return `mcp-${stack}`;
+}
