@@ -19,6 +19,8 @@ export const PORTS = {
   redisExporter: 9121,
   nginxExporter: 9113,
   nodeExporter: 9100,
+  /** Probes the public endpoint from inside (certificate expiry, health latency). */
+  blackboxExporter: 9115,
 } as const;
 
 /** Network aliases (DNS names) of the singleton services. */
@@ -33,6 +35,7 @@ export const HOSTS = {
   redisExporter: "redis-exporter",
   nginxExporter: "nginx-exporter",
   nodeExporter: "node-exporter",
+  blackboxExporter: "blackbox-exporter",
   backup: "backup",
 } as const;
 

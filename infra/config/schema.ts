@@ -19,6 +19,7 @@ export const SERVICE_NAMES = [
   "redisExporter",
   "nginxExporter",
   "nodeExporter",
+  "blackboxExporter",
   "backup",
 ] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
@@ -58,6 +59,7 @@ const DEFAULT_LIMITS: Record<ServiceName, { memoryMb: number; cpus: string }> = 
   redisExporter: { memoryMb: 64, cpus: "0.1" },
   nginxExporter: { memoryMb: 32, cpus: "0.1" },
   nodeExporter: { memoryMb: 64, cpus: "0.1" },
+  blackboxExporter: { memoryMb: 64, cpus: "0.1" },
   backup: { memoryMb: 256, cpus: "0.5" },
 };
 
@@ -74,6 +76,7 @@ export const DEFAULT_IMAGES: Record<ServiceName, string> = {
   redisExporter: "oliver006/redis_exporter:v1.63.0-alpine",
   nginxExporter: "nginx/nginx-prometheus-exporter:1.3.0",
   nodeExporter: "prom/node-exporter:v1.8.2",
+  blackboxExporter: "prom/blackbox-exporter:v0.25.0",
   backup: "postgres:16.4-alpine3.20",
 };
 
