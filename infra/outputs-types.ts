@@ -19,6 +19,8 @@ export interface ServiceInventoryEntry {
   memoryMb: number;
   cpus: string;
   logOpts: Record<string, string>;
+  /** Capabilities added back after dropping ALL; absent means none (the program's default). */
+  capAdd?: string[];
 }
 
 /** host:port pairs as seen from the stack's internal Docker network. */

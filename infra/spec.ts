@@ -8,6 +8,7 @@ import type { ServiceName } from "./config/schema";
 
 /** Secrets the program generates or reads from secret config. */
 export type SecretName =
+  | "postgresAdminPassword"
   | "postgresPassword"
   | "postgresBackupPassword"
   | "postgresExporterPassword"
@@ -23,10 +24,15 @@ export type SecretValues = Record<SecretName, string>;
 
 export type NetworkName = "edge" | "internal" | "egress";
 
+/** Public (non-secret) material produced by resources, e.g. certificates. */
+export type PublicMaterialName = "edgeTlsCert" | "postgresTlsCert" | "internalCaCert";
+export type PublicMaterials = Record<PublicMaterialName, string>;
+
 export interface ConfigFileSpec {
   /** Absolute path inside the container. */
   path: string;
-  content: string;
+  /** Literal content, or the name of generated public material (a certificate). */
+  content: string | { material: PublicMaterialName };
   /** Octal string as the Docker provider takes it, e.g. "0444". */
   mode: string;
   owner?: string;

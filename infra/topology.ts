@@ -50,6 +50,8 @@ export const PATHS = {
   postgresCaCert: "/etc/postgresql/tls/ca.crt",
   /** The internal CA that signed PostgreSQL's certificate, for clients that verify it. */
   clientCaCert: "/etc/mcp/tls/internal-ca.crt",
+  /** The edge certificate, for in-stack probes (blackbox exporter) that verify it like a client. */
+  edgeCertForProbes: "/etc/mcp/tls/edge.crt",
   prometheusRulesDir: "/etc/prometheus/rules",
   /** Shared volume where the backup service writes textfile metrics for node-exporter. */
   textfileDir: "/var/lib/node-exporter/textfile",

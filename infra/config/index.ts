@@ -3,3 +3,4 @@ export * from "./load";
 export * from "./images";
 export * from "./placeholders";
 export * from "./durations";
+export * from "./stack-file";

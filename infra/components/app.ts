@@ -1,0 +1,72 @@
+/**
+ * The MCP application, N replicas behind Nginx. Secrets reach it only as files named by
+ * *_FILE variables (the app contract, docs/app-contract.md). Checklist: HA-REDUNDANCY-01,
+ * SEC-DATA-02, FUN-API-*.
+ */
+import type { StackConfig } from "../config/load";
+import { appReplicaHosts, HOSTS, PATHS, PORTS } from "../topology";
+import type { ServiceSpec } from "../spec";
+import { baseSpec, httpHealthcheck, SpecContext } from "./common";
+
+export const APP_USER = "10001:10001";
+
+/** Non-secret environment of every replica: the app contract's configuration surface. */
+export function appEnv(config: StackConfig, instance: string): Record<string, string> {
+  const c = config.app;
+  return {
+    NODE_ENV: config.environment === "dev" ? "development" : "production",
+    PORT: String(c.port),
+    INSTANCE_ID: instance,
+    PUBLIC_URL: `https://${config.domain}`,
+    MCP_PATH: c.mcpPath,
+    HEALTH_PATH: c.healthPath,
+    METRICS_PATH: c.metricsPath,
+    LOG_FORMAT: "json",
+    AUTH_REQUIRED: "true",
+    DATABASE_HOST: HOSTS.postgres,
+    DATABASE_PORT: String(PORTS.postgres),
+    DATABASE_NAME: config.postgres.database,
+    DATABASE_USER: config.postgres.user,
+    DATABASE_PASSWORD_FILE: `${PATHS.secretsDir}/postgres-password`,
+    DATABASE_SSLMODE: "verify-full",
+    DATABASE_SSLROOTCERT: PATHS.clientCaCert,
+    DATABASE_POOL_MAX: String(Math.max(5, Math.floor((config.postgres.maxConnections * 0.6) / config.app.replicas))),
+    REDIS_HOST: HOSTS.redis,
+    REDIS_PORT: String(PORTS.redis),
+    REDIS_PASSWORD_FILE: `${PATHS.secretsDir}/redis-password`,
+    JWT_SECRET_FILE: `${PATHS.secretsDir}/jwt-signing-key`,
+    JWT_ISSUER: c.jwtIssuer,
+    JWT_AUDIENCE: c.jwtAudience,
+  };
+}
+
+export function appSpecs(config: StackConfig, ctx: SpecContext): ServiceSpec[] {
+  return appReplicaHosts(config.app.replicas).map((instance) =>
+    baseSpec(
+      config,
+      ctx,
+      {
+        service: "app",
+        instance,
+        image: config.images.app,
+        user: APP_USER,
+        healthcheck: httpHealthcheck(`http://127.0.0.1:${config.app.port}${config.app.healthPath}`),
+      },
+      {
+        env: appEnv(config, instance),
+        configFiles: [{ path: PATHS.clientCaCert, content: { material: "internalCaCert" }, mode: "0444" }],
+        secretFiles: [
+          { path: `${PATHS.secretsDir}/postgres-password`, secrets: ["postgresPassword"], render: (s) => s.postgresPassword, mode: "0400", owner: APP_USER },
+          { path: `${PATHS.secretsDir}/redis-password`, secrets: ["redisPassword"], render: (s) => s.redisPassword, mode: "0400", owner: APP_USER },
+          { path: `${PATHS.secretsDir}/jwt-signing-key`, secrets: ["jwtSigningKey"], render: (s) => s.jwtSigningKey, mode: "0400", owner: APP_USER },
+        ],
+        // Edge for Nginx, internal for the database, cache and Prometheus.
+        networks: [
+          { name: "edge", aliases: [instance, "app"] },
+          { name: "internal", aliases: [instance] },
+        ],
+        dependsOn: ["postgres", "redis"],
+      },
+    ),
+  );
+}

@@ -1,0 +1,66 @@
+/**
+ * PostgreSQL: TLS-only (hostssl + scram-sha-256), connection logging, roles for the app,
+ * the backup service and the exporter created at first start from password files.
+ * Checklist: SEC-DATA-01, DEP-DB-01, DEP-DB-04, PRE-CONFIG-04, PRE-CONFIG-10.
+ */
+import type { StackConfig } from "../config/load";
+import { HOSTS, PATHS, PORTS } from "../topology";
+import type { ServiceSpec } from "../spec";
+import { baseSpec, shellHealthcheck, SpecContext, tmpfsFor } from "./common";
+import { postgresInputFromConfig, renderPgHbaConf, renderPostgresConf, renderPostgresInitScript } from "../render/postgres";
+
+/** The alpine image's postgres user. */
+export const POSTGRES_USER = "70:70";
+export const POSTGRES_CONF_PATH = "/etc/postgresql/postgresql.conf";
+export const PG_HBA_PATH = "/etc/postgresql/pg_hba.conf";
+export const POSTGRES_ADMIN_ROLE = "postgres";
+export const POSTGRES_ADMIN_PASSWORD_FILE = `${PATHS.secretsDir}/postgres-admin-password`;
+export const POSTGRES_INIT_PATH = "/docker-entrypoint-initdb.d/10-mcp-roles.sh";
+
+export function postgresSpecs(config: StackConfig, ctx: SpecContext): ServiceSpec[] {
+  const input = postgresInputFromConfig(config);
+  return [
+    baseSpec(
+      config,
+      ctx,
+      {
+        service: "postgres",
+        instance: "postgres",
+        image: config.images.postgres,
+        user: POSTGRES_USER,
+        // pg_isready needs no credentials; the socket check proves the server accepts connections.
+        healthcheck: shellHealthcheck(`pg_isready -h /var/run/postgresql -p ${PORTS.postgres} -U ${config.postgres.user} -d ${config.postgres.database}`, { startPeriod: "60s" }),
+      },
+      {
+        command: ["postgres", "-c", `config_file=${POSTGRES_CONF_PATH}`, "-c", `hba_file=${PG_HBA_PATH}`],
+        env: {
+          POSTGRES_DB: config.postgres.database,
+          // The superuser is a separate role; the init script creates the app, backup and
+          // exporter roles from their password files.
+          POSTGRES_USER: POSTGRES_ADMIN_ROLE,
+          POSTGRES_PASSWORD_FILE: POSTGRES_ADMIN_PASSWORD_FILE,
+          POSTGRES_INITDB_ARGS: "--auth-local=scram-sha-256 --auth-host=scram-sha-256 --data-checksums",
+          PGDATA: "/var/lib/postgresql/data/pgdata",
+        },
+        configFiles: [
+          { path: POSTGRES_CONF_PATH, content: renderPostgresConf(input), mode: "0444" },
+          { path: PG_HBA_PATH, content: renderPgHbaConf(input), mode: "0444" },
+          { path: POSTGRES_INIT_PATH, content: renderPostgresInitScript(input), mode: "0555" },
+          { path: PATHS.postgresTlsCert, content: { material: "postgresTlsCert" }, mode: "0444" },
+          { path: PATHS.postgresCaCert, content: { material: "internalCaCert" }, mode: "0444" },
+        ],
+        secretFiles: [
+          { path: POSTGRES_ADMIN_PASSWORD_FILE, secrets: ["postgresAdminPassword"], render: (s) => s.postgresAdminPassword, mode: "0400", owner: POSTGRES_USER },
+          { path: `${PATHS.secretsDir}/postgres-password`, secrets: ["postgresPassword"], render: (s) => s.postgresPassword, mode: "0400", owner: POSTGRES_USER },
+          { path: `${PATHS.secretsDir}/postgres-backup-password`, secrets: ["postgresBackupPassword"], render: (s) => s.postgresBackupPassword, mode: "0400", owner: POSTGRES_USER },
+          { path: `${PATHS.secretsDir}/postgres-exporter-password`, secrets: ["postgresExporterPassword"], render: (s) => s.postgresExporterPassword, mode: "0400", owner: POSTGRES_USER },
+          // PostgreSQL refuses a key file readable by anyone but its owner.
+          { path: PATHS.postgresTlsKey, secrets: ["postgresTlsKey"], render: (s) => s.postgresTlsKey, mode: "0400", owner: POSTGRES_USER },
+        ],
+        networks: [{ name: "internal", aliases: [HOSTS.postgres] }],
+        volumes: [{ volume: "pgdata", containerPath: "/var/lib/postgresql/data" }],
+        tmpfs: tmpfsFor(POSTGRES_USER, ["/tmp", "/var/run/postgresql"]),
+      },
+    ),
+  ];
+}
