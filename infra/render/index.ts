@@ -1,0 +1,9 @@
+/** Rendered configuration: pure functions from plain data to file contents. */
+export * from "./nginx";
+export * from "./prometheus";
+export * from "./blackbox";
+export * from "./alert-rules";
+export * from "./alertmanager";
+export * from "./grafana";
+export * from "./postgres";
+export * from "./redis";
