@@ -55,6 +55,7 @@ export function serviceInventory(specs: ServiceSpec[], networkNames: Record<Netw
         publishedPorts: first.ports.map((p) => `${p.ip}:${p.external}->${p.internal}/${p.protocol}`),
         user: first.user,
         readOnlyRootfs: first.readOnlyRootfs,
+        capAdd: first.capAdd,
         memoryMb: first.memoryMb,
         cpus: first.cpus,
         logOpts: first.logOpts,

@@ -212,3 +212,43 @@ describe("bad configuration fails before any resource is registered", () => {
     expect((err as Error).message).not.toContain("SECRET-VALUE-123");
   });
 });
+
+describe("deploy hooks", () => {
+  // The mock monitor cannot register hooks (pulumi/pulumi#20874): stand in for the engine's
+  // side of registration and record which resources carry which hooks.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { MockMonitor } = require("@pulumi/pulumi/runtime/mocks");
+  const proto = MockMonitor.prototype;
+  const original = { registerResourceHook: proto.registerResourceHook, registerResource: proto.registerResource };
+  const hookNames: string[] = [];
+  const bindings: Record<string, string[]> = {};
+  beforeAll(() => {
+    proto.registerResourceHook = (req: { getName(): string }, cb: (e: unknown, r: unknown) => void) => {
+      hookNames.push(req.getName());
+      cb(null, {});
+    };
+    proto.registerResource = function (req: any, cb: any) {
+      const h = req.getHooks?.();
+      if (h) bindings[req.getName()] = [...h.getBeforeCreateList().map((n: string) => `beforeCreate:${n}`), ...h.getAfterCreateList().map((n: string) => `afterCreate:${n}`)];
+      return original.registerResource.call(this, req, cb);
+    };
+  });
+  afterAll(() => Object.assign(proto, original));
+
+  test("with mcp:deployHooks on, the host-readiness gate guards the first resource the stack creates", async () => {
+    const sf = readStackFile("prod");
+    await runUnderMocks({
+      stack: "prod",
+      engineConfig: { ...sf.engineConfig, "mcp:deployHooks": "true" },
+      program: () => {
+        let m: unknown;
+        jest.isolateModules(() => {
+          m = require("../../infra");
+        });
+        return m;
+      },
+    });
+    expect(hookNames).toContain("mcp-host-readiness");
+    expect(bindings["mcp-prod-edge"]).toEqual(["beforeCreate:mcp-host-readiness"]);
+  });
+});

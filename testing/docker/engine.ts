@@ -1,0 +1,181 @@
+/**
+ * A private Docker engine for tests: Debian's dockerd started as root with its own data
+ * root, exec root (its own containerd), socket, pidfile and an empty daemon.json, and no
+ * networking of its own (no bridge, no iptables, no forwarding). Containers in tests use
+ * network mode "none" (or the host's loopback); never create bridge networks.
+ *
+ * The engine is always torn down (containers, daemon, containerd, shims, mounts, data):
+ * by `stop()`, by a process 'exit' guard when a test forgets or throws, and by a detached
+ * watchdog when the test process is killed outright (SIGKILL, OOM, Ctrl-C).
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Readable } from "node:stream";
+import Docker from "dockerode";
+import { busyboxRootfsTar } from "./rootfs";
+import { reapSync, STATE_FILE, WATCHDOG_NAME, type EngineState } from "./reaper";
+
+export const TEST_IMAGE = "mcp-test/busybox:1";
+
+export interface DockerEngine {
+  dir: string;
+  socketPath: string;
+  /** DOCKER_HOST form: unix://<dir>/docker.sock */
+  host: string;
+  docker: Docker;
+  pid: number;
+  /** Imports the busybox rootfs as `ref` (default TEST_IMAGE); returns the image id. */
+  importBusybox(ref?: string): Promise<string>;
+  /** Last lines of dockerd's log, for failure messages. */
+  logTail(lines?: number): string;
+  stop(): Promise<void>;
+}
+
+export interface EngineOptions {
+  startTimeoutMs?: number;
+  log?: (line: string) => void;
+}
+
+const live = new Map<string, EngineState>();
+let guardInstalled = false;
+
+function installExitGuard(): void {
+  if (guardInstalled) return;
+  guardInstalled = true;
+  process.on("exit", () => {
+    for (const state of live.values()) reapSync(state, 3000);
+    live.clear();
+  });
+}
+
+/**
+ * A detached shell that outlives this process: once this process is gone (or the state file
+ * is removed by a normal stop) it exits, running the reaper first if the engine is still there.
+ */
+function startWatchdog(dir: string): void {
+  const reaper = join(__dirname, "reaper.ts");
+  const tsNode = require.resolve("ts-node/dist/bin.js");
+  const script = `while kill -0 "$1" 2>/dev/null && [ -e "$2/${STATE_FILE}" ]; do sleep 1; done; [ -e "$2/${STATE_FILE}" ] && exec "$3" "$4" --swc "$5" "$2"; exit 0`;
+  const child = spawn("sh", ["-c", script, WATCHDOG_NAME, String(process.pid), dir, process.execPath, tsNode, reaper], { detached: true, stdio: "ignore" });
+  child.unref();
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function tail(file: string, lines: number): string {
+  try {
+    return readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
+  } catch {
+    return "(no log)";
+  }
+}
+
+export async function startDockerEngine(options: EngineOptions = {}): Promise<DockerEngine> {
+  const log = options.log ?? (() => undefined);
+  if (typeof process.getuid === "function" && process.getuid() !== 0) {
+    throw new Error("the Docker test engine needs root (dockerd runs as root with a private data root); run the tests as root, as .ci/run does");
+  }
+  const dir = mkdtempSync(join(tmpdir(), "mcp-dockerd-"));
+  const socketPath = join(dir, "docker.sock");
+  // containerd's socket lives under the exec root; unix socket paths are limited to 107 bytes.
+  if (join(dir, "x", "containerd", "containerd-debug.sock").length > 100) throw new Error(`temporary directory ${dir} is too long for unix sockets: set TMPDIR=/tmp`);
+  writeFileSync(join(dir, "daemon.json"), "{}\n");
+  const logFile = join(dir, "dockerd.log");
+  const out = openSync(logFile, "a");
+  const args = [
+    "--config-file", join(dir, "daemon.json"),
+    "--data-root", join(dir, "data"),
+    "--exec-root", join(dir, "x"),
+    "--host", `unix://${socketPath}`,
+    "--pidfile", join(dir, "dockerd.pid"),
+    "--bridge=none",
+    "--iptables=false",
+    "--ip-masq=false",
+    "--ip-forward=false",
+    "--userland-proxy=false",
+    "--shutdown-timeout=2",
+    "--log-level=warn",
+  ];
+  let child: ChildProcess;
+  try {
+    child = spawn("dockerd", args, { stdio: ["ignore", out, out], detached: true, env: { ...process.env, DOCKER_HOST: undefined } });
+  } finally {
+    closeSync(out);
+  }
+  const pid = child.pid ?? -1;
+  const state: EngineState = { dir, dockerdPid: pid };
+  writeFileSync(join(dir, STATE_FILE), JSON.stringify(state));
+  live.set(dir, state);
+  installExitGuard();
+  startWatchdog(dir);
+  child.unref();
+
+  let exited: string | null = null;
+  child.on("error", (err) => (exited = `could not start dockerd: ${err.message} (is Debian's docker.io installed?)`));
+  child.on("exit", (code, signal) => (exited = `dockerd exited (code ${code}, signal ${signal})`));
+
+  const docker = new Docker({ socketPath, host: undefined, port: undefined, protocol: undefined, timeout: 60_000 });
+  const engine: DockerEngine = {
+    dir,
+    socketPath,
+    host: `unix://${socketPath}`,
+    docker,
+    pid,
+    logTail: (lines = 30) => tail(logFile, lines),
+    async importBusybox(ref = TEST_IMAGE) {
+      const [repo, tag = "latest"] = ref.split(":");
+      const stream = (await docker.importImage(Readable.from([busyboxRootfsTar()]) as unknown as string, { repo, tag })) as NodeJS.ReadableStream;
+      const body = await new Promise<string>((resolve, reject) => {
+        let s = "";
+        stream.on("data", (d: Buffer) => (s += d.toString()));
+        stream.on("end", () => resolve(s));
+        stream.on("error", reject);
+      });
+      if (/"error"/.test(body)) throw new Error(`docker import of the busybox rootfs failed: ${body.trim()}`);
+      const image = await docker.getImage(ref).inspect();
+      return image.Id;
+    },
+    async stop() {
+      if (!live.has(dir)) return;
+      // Removing containers first makes dockerd's own shutdown quick (no stop timeouts).
+      try {
+        const all = await docker.listContainers({ all: true });
+        await Promise.all(all.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+      } catch {
+        /* engine already unreachable: the reaper handles it */
+      }
+      const r = reapSync(state);
+      live.delete(dir);
+      log(`docker test engine stopped${r.forced ? ` (${r.forced} processes killed)` : ""}${r.mounts ? ` (${r.mounts} mounts detached)` : ""}`);
+    },
+  };
+
+  const timeoutMs = options.startTimeoutMs ?? 30_000;
+  const deadline = Date.now() + timeoutMs;
+  // Bounded: polls every 100 ms until the deadline.
+  for (;;) {
+    if (exited) {
+      const why = `${exited}\n${engine.logTail()}`;
+      await engine.stop();
+      throw new Error(why);
+    }
+    if (existsSync(socketPath)) {
+      try {
+        await docker.ping();
+        break;
+      } catch {
+        /* not ready yet */
+      }
+    }
+    if (Date.now() > deadline) {
+      const why = `dockerd did not answer on ${socketPath} within ${timeoutMs} ms\n${engine.logTail()}`;
+      await engine.stop();
+      throw new Error(why);
+    }
+    await sleep(100);
+  }
+  log(`docker test engine up at ${engine.host} (pid ${pid})`);
+  return engine;
+}
