@@ -78,6 +78,8 @@ export function exporterSpecs(config: StackConfig, ctx: SpecContext): ServiceSpe
         command: [`--collector.textfile.directory=${PATHS.textfileDir}`, `--web.listen-address=:${PORTS.nodeExporter}`],
         networks: [{ name: "internal", aliases: [HOSTS.nodeExporter] }],
         volumes: [{ volume: "backup-metrics", containerPath: PATHS.textfileDir, readOnly: true }],
+        // The backup container (uid 70) must create the shared volume so it owns it.
+        dependsOn: ["backup"],
       },
     ),
     baseSpec(

@@ -19,8 +19,9 @@ export function stackSpecs(config: StackConfig, ctx: SpecContext): ServiceSpec[]
     ...alertmanagerSpecs(config, ctx),
     ...grafanaSpecs(config, ctx),
     ...nginxSpecs(config, ctx),
-    ...exporterSpecs(config, ctx),
+    // Before node-exporter: the first container to mount the shared metrics volume sets its owner.
     ...backupSpecs(config, ctx),
+    ...exporterSpecs(config, ctx),
   ];
 }
 

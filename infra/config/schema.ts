@@ -77,7 +77,8 @@ export const DEFAULT_IMAGES: Record<ServiceName, string> = {
   nginxExporter: "nginx/nginx-prometheus-exporter:1.3.0",
   nodeExporter: "prom/node-exporter:v1.8.2",
   blackboxExporter: "prom/blackbox-exporter:v0.25.0",
-  backup: "postgres:16.4-alpine3.20",
+  // Built from backup/Dockerfile (postgres:16.4-alpine3.20 + age + rclone) and pushed by the operator.
+  backup: "ghcr.io/mcp-platform/mcp-backup:16.4-1",
 };
 
 const perService = <T extends z.ZodTypeAny>(item: T) =>
