@@ -4,7 +4,7 @@
  * declares the stack and exports its outputs.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { loadStackConfig } from "./config/load";
+import { loadStackConfig } from "./config/pulumi-config";
 import { createStack } from "./stack";
 import { deployHooks } from "./hooks";
 

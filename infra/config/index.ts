@@ -4,3 +4,4 @@ export * from "./images";
 export * from "./placeholders";
 export * from "./durations";
 export * from "./stack-file";
+export * from "./pulumi-config";

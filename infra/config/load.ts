@@ -1,8 +1,9 @@
 /**
- * Reads `mcp:*` stack configuration, validates it against the schema and the cross-key
- * rules, and fails with ONE error that lists every bad key (nothing is registered first).
+ * Validates `mcp:*` stack configuration against the schema and the cross-key rules, and
+ * fails with ONE error that lists every bad key (nothing is registered first). Pure: no
+ * Pulumi runtime here (infra/config/pulumi-config.ts reads the running program's config),
+ * so CLIs load it without the SDK.
  */
-import * as pulumi from "@pulumi/pulumi";
 import {
   DEFAULT_IMAGES,
   DEFAULT_LIMITS,
@@ -175,20 +176,7 @@ function issueMessage(issue: import("zod").core.$ZodIssue, secret: boolean): str
   return secret ? message.replace(/"[^"]*"/g, "<secret>") : message;
 }
 
-/**
- * Raw `mcp:*` config of the running Pulumi program (real engine or mock runtime). Values
- * are strings; structured values arrive JSON-encoded, so parse what parses.
- */
-export function readPulumiConfig(): Record<string, unknown> {
-  const raw: Record<string, unknown> = {};
-  for (const [fullKey, value] of Object.entries(pulumi.runtime.allConfig())) {
-    const [ns, ...rest] = fullKey.split(":");
-    if (ns !== CONFIG_NAMESPACE) continue;
-    raw[rest.join(":")] = decodeConfigValue(value);
-  }
-  return raw;
-}
-
+/** Config values arrive as strings; structured values JSON-encoded, so parse what parses. */
 export function decodeConfigValue(value: string): unknown {
   const t = value.trim();
   if (/^[[{]/.test(t) || /^(true|false|null|-?\d+(\.\d+)?)$/.test(t)) {
@@ -199,8 +187,4 @@ export function decodeConfigValue(value: string): unknown {
     }
   }
   return value;
-}
-
-export function loadStackConfig(): StackConfig {
-  return parseStackConfig(readPulumiConfig(), pulumi.getStack());
 }

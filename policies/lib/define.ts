@@ -1,0 +1,217 @@
+/**
+ * How a rule of this pack is declared: its metadata (checklist IDs, severity, remediation,
+ * config schema) beside one pure check function, turned into a CrossGuard policy here.
+ *
+ * Rules never read through @pulumi/policy's unknown-checking proxy: they get the plain
+ * properties and report each unknown value they need as "undecidable at preview" (see
+ * policies/README.md, "Unknown values"). Only `import type` from @pulumi/policy here, so the
+ * catalog can be imported without loading the policy runtime.
+ */
+import type { EnforcementLevel, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
+import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
+import { CHECKLIST_VERSION } from "../../checklist/items";
+import { Props, unwrapProxy } from "./values";
+
+export const PACK_NAME = "mcp-production-checklist";
+
+export type Severity = "low" | "medium" | "high" | "critical";
+
+/** Policy families: the README and the end-to-end tests are organised by these. */
+export type PolicyGroup = "container-security" | "network" | "images" | "secrets" | "logging" | "services" | "edge" | "monitoring" | "backup" | "availability";
+
+/** Diagnostics that mean "this value is not known at preview" start with this text. */
+export const UNDECIDABLE_PREFIX = "[undecidable at preview]";
+
+/** Config key every policy takes: what an unknown value the rule needs turns into. */
+export const UNKNOWN_VALUES_KEY = "unknownValues";
+export type UnknownValuesMode = "report" | "fail";
+
+export interface PolicyMeta {
+  name: string;
+  description: string;
+  /** Checklist item IDs (checklist/items.ts) this policy proves. */
+  checklistIds: readonly string[];
+  severity: Severity;
+  remediation: string;
+  enforcementLevel: EnforcementLevel;
+  group: PolicyGroup;
+  kind: "resource" | "stack";
+  /** Resource types a resource policy looks at. */
+  resourceTypes: readonly string[];
+  configSchema: { properties: Record<string, PolicyConfigJSONSchema> };
+}
+
+export interface ResourceView {
+  type: string;
+  name: string;
+  urn: string;
+  props: Props;
+}
+
+export type FindingKind = "violation" | "undecidable";
+
+export interface Finding {
+  kind: FindingKind;
+  message: string;
+  /** Resource the finding is about (stack policies name it; resource policies default to their resource). */
+  urn?: string;
+}
+
+export interface RuleContext<C> {
+  config: C;
+  /** The rule is broken: `message` names keys and resources, never a (possibly secret) value. */
+  violation(message: string, urn?: string): void;
+  /** A value the rule needs is unknown at preview: `what` says which. */
+  undecidable(what: string, urn?: string): void;
+}
+
+interface CommonDef<C> {
+  name: string;
+  description: string;
+  checklistIds: readonly string[];
+  severity: Severity;
+  remediation: string;
+  enforcementLevel?: EnforcementLevel;
+  group: PolicyGroup;
+  /** Knobs: JSON schema per key with a `default`; the defaults are what the rule sees when unset. */
+  config?: { [K in keyof C]: PolicyConfigJSONSchema };
+}
+
+export interface ResourcePolicyDef<C> extends CommonDef<C> {
+  resourceTypes: readonly string[];
+  check(resource: ResourceView, ctx: RuleContext<C>): void;
+}
+
+export interface StackPolicyDef<C> extends CommonDef<C> {
+  check(resources: readonly ResourceView[], ctx: RuleContext<C>): void;
+}
+
+export interface McpResourcePolicy {
+  meta: PolicyMeta;
+  policy: ResourceValidationPolicy;
+  /** The pure check, for in-process evaluation (tests, bench). Config keys unset take defaults. */
+  evaluate(resource: ResourceView, config?: Record<string, unknown>): Finding[];
+}
+
+export interface McpStackPolicy {
+  meta: PolicyMeta;
+  policy: StackValidationPolicy;
+  evaluate(resources: readonly ResourceView[], config?: Record<string, unknown>): Finding[];
+}
+
+export type McpPolicy = McpResourcePolicy | McpStackPolicy;
+
+const unknownValuesSchema: PolicyConfigJSONSchema = {
+  type: "string",
+  enum: ["report", "fail"],
+  default: "report",
+  description:
+    "An input this policy needs is unknown at preview. report: an advisory '[undecidable at preview]' diagnostic (the engine runs the policy again with known values during the update). fail: a violation at this policy's enforcement level.",
+};
+
+function schemaOf<C>(def: CommonDef<C>): PolicyMeta["configSchema"] {
+  return { properties: { ...(def.config as Record<string, PolicyConfigJSONSchema> | undefined), [UNKNOWN_VALUES_KEY]: unknownValuesSchema } };
+}
+
+/** Config as the rule sees it: given keys over schema defaults. */
+export function configWithDefaults<C>(schema: PolicyMeta["configSchema"], given: Record<string, unknown> = {}): C & { unknownValues: UnknownValuesMode } {
+  const out: Record<string, unknown> = {};
+  for (const [k, s] of Object.entries(schema.properties)) if (s.default !== undefined) out[k] = s.default;
+  for (const [k, v] of Object.entries(given)) if (v !== undefined && k !== "enforcementLevel") out[k] = v;
+  return out as C & { unknownValues: UnknownValuesMode };
+}
+
+function metaOf<C>(def: CommonDef<C>, kind: PolicyMeta["kind"], resourceTypes: readonly string[]): PolicyMeta {
+  return {
+    name: def.name,
+    description: def.description,
+    checklistIds: def.checklistIds,
+    severity: def.severity,
+    remediation: def.remediation,
+    enforcementLevel: def.enforcementLevel ?? "mandatory",
+    group: def.group,
+    kind,
+    resourceTypes,
+    configSchema: schemaOf(def),
+  };
+}
+
+function runCheck(fn: (ctx: RuleContext<never>) => void, config: unknown): Finding[] {
+  const findings: Finding[] = [];
+  const ctx: RuleContext<never> = {
+    config: config as never,
+    violation: (message, urn) => findings.push({ kind: "violation", message, urn }),
+    undecidable: (what, urn) => findings.push({ kind: "undecidable", message: what, urn }),
+  };
+  try {
+    fn(ctx);
+  } catch (e) {
+    // A rule that breaks must not read as a pass.
+    findings.push({ kind: "violation", message: `policy error: ${e instanceof Error ? e.message : String(e)}` });
+  }
+  return findings;
+}
+
+/** Findings -> CrossGuard diagnostics. Undecidable ones are advisory unless the policy's config says "fail". */
+function report(findings: Finding[], mode: UnknownValuesMode, reportViolation: ReportViolation, defaultUrn?: string): void {
+  for (const f of findings) {
+    if (f.kind === "violation") {
+      reportViolation(f.message, f.urn ?? defaultUrn);
+    } else if (mode === "fail") {
+      reportViolation(`${UNDECIDABLE_PREFIX} ${f.message}`, f.urn ?? defaultUrn);
+    } else {
+      // The object form keeps the message as-is and lowers this one diagnostic to advisory.
+      (reportViolation as unknown as (v: { message: string; urn?: string; enforcementLevel: EnforcementLevel }) => void)({
+        message: `${UNDECIDABLE_PREFIX} ${f.message}`,
+        urn: f.urn ?? defaultUrn,
+        enforcementLevel: "advisory",
+      });
+    }
+  }
+}
+
+function policyFields(meta: PolicyMeta) {
+  return {
+    name: meta.name,
+    description: meta.description,
+    enforcementLevel: meta.enforcementLevel,
+    severity: meta.severity,
+    remediationSteps: meta.remediation,
+    // The checklist IDs travel with the policy through GetAnalyzerInfo: the preflight reads them there.
+    tags: [...meta.checklistIds, `group:${meta.group}`],
+    framework: { name: PACK_NAME, version: CHECKLIST_VERSION, reference: "checklist/production-deployment-checklist.md", specification: meta.checklistIds.join(",") },
+    configSchema: meta.configSchema,
+  };
+}
+
+export function resourcePolicy<C>(def: ResourcePolicyDef<C>): McpResourcePolicy {
+  const meta = metaOf(def, "resource", def.resourceTypes);
+  const types = new Set(def.resourceTypes);
+  const evaluate = (resource: ResourceView, config?: Record<string, unknown>): Finding[] =>
+    types.has(resource.type) ? runCheck((ctx) => def.check(resource, ctx as unknown as RuleContext<C>), configWithDefaults<C>(meta.configSchema, config)) : [];
+  const validate = (args: ResourceValidationArgs, reportViolation: ReportViolation) => {
+    if (!types.has(args.type)) args.notApplicable(`applies to ${def.resourceTypes.join(", ")}`);
+    const config = configWithDefaults<C>(meta.configSchema, args.getConfig<Record<string, unknown>>());
+    const view: ResourceView = { type: args.type, name: args.name, urn: args.urn, props: unwrapProxy(args.props) as Props };
+    report(evaluate(view, config), config.unknownValues, reportViolation);
+  };
+  // The server skips a policy without calling it when the type differs (server.js fast path).
+  if (def.resourceTypes.length === 1) (validate as unknown as { __pulumiType: string }).__pulumiType = def.resourceTypes[0];
+  return { meta, evaluate, policy: { ...policyFields(meta), validateResource: validate } };
+}
+
+export function stackPolicy<C>(def: StackPolicyDef<C>): McpStackPolicy {
+  const meta = metaOf(def, "stack", []);
+  const evaluate = (resources: readonly ResourceView[], config?: Record<string, unknown>): Finding[] =>
+    runCheck((ctx) => def.check(resources, ctx as unknown as RuleContext<C>), configWithDefaults<C>(meta.configSchema, config));
+  const validateStack = (args: StackValidationArgs, reportViolation: ReportViolation) => {
+    const config = configWithDefaults<C>(meta.configSchema, args.getConfig<Record<string, unknown>>());
+    const views = args.resources.map((r) => ({ type: r.type, name: r.name, urn: r.urn, props: unwrapProxy(r.props) as Props }));
+    report(evaluate(views, config), config.unknownValues, reportViolation);
+  };
+  return { meta, evaluate, policy: { ...policyFields(meta), validateStack } };
+}
+
+export function isStackPolicy(p: McpPolicy): p is McpStackPolicy {
+  return p.meta.kind === "stack";
+}

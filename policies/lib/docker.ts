@@ -1,0 +1,188 @@
+/**
+ * Reading Docker provider (@pulumi/docker 5.x) resource inputs: which service a container
+ * is, its labels, environment, uploaded files and networks. Tolerant of absent fields and
+ * of unknowns (each reader says when it could not know).
+ */
+import { asArray, asRecord, asString, get, isUnknown, Known, known, Props, UNKNOWN } from "./values";
+import type { ResourceView } from "./define";
+
+/**
+ * Per-properties-object memo: several policies read the same container's labels, env and
+ * uploads on one Analyze call (the pack shares one deserialized object among them, see
+ * shared-deserialize.ts). Results are read-only.
+ */
+function memo<R>(fn: (props: Props) => R): (props: Props) => R {
+  const cache = new WeakMap<object, R>();
+  return (props) => {
+    if (!props || typeof props !== "object") return fn(props);
+    if (cache.has(props)) return cache.get(props) as R;
+    const r = fn(props);
+    cache.set(props, r);
+    return r;
+  };
+}
+
+export const T = {
+  container: "docker:index/container:Container",
+  remoteImage: "docker:index/remoteImage:RemoteImage",
+  network: "docker:index/network:Network",
+  volume: "docker:index/volume:Volume",
+  randomPassword: "random:index/randomPassword:RandomPassword",
+  tlsPrivateKey: "tls:index/privateKey:PrivateKey",
+} as const;
+
+/** Labels the program puts on every container (infra/components/common.ts). */
+export const LABEL = { service: "com.mcp.service", instance: "com.mcp.instance", stack: "com.mcp.stack" } as const;
+
+/** Labels as a map; `[{label, value}]` is the provider's shape, a plain map is accepted too. */
+export const labelsOf = memo(function labelsOf(props: Props): Known<Record<string, string>> {
+  const raw = get(props, "labels");
+  if (isUnknown(raw)) return UNKNOWN;
+  const out: Record<string, string> = {};
+  if (Array.isArray(raw)) {
+    for (const l of raw) {
+      const k = get(l, "label");
+      const v = get(l, "value");
+      if (isUnknown(k) || isUnknown(v)) return UNKNOWN;
+      if (typeof k === "string") out[k] = v === undefined || v === null ? "" : String(v);
+    }
+  } else if (raw && typeof raw === "object") {
+    for (const [k, v] of Object.entries(raw)) out[k] = String(v);
+  }
+  return known(out);
+});
+
+/** The service a container runs (label `com.mcp.service`), or undefined when unlabelled/unknown. */
+export function serviceOf(r: ResourceView): string | undefined {
+  const l = labelsOf(r.props);
+  return l.known ? l.value[LABEL.service] : undefined;
+}
+
+/** Instance name: label `com.mcp.instance`, else the resource name. */
+export function instanceOf(r: ResourceView): string {
+  const l = labelsOf(r.props);
+  return (l.known && l.value[LABEL.instance]) || r.name;
+}
+
+/** How a resource is named in messages: the Docker name when known, else the Pulumi name. */
+export function displayName(r: ResourceView): string {
+  const n = get(r.props, "name");
+  return typeof n === "string" && !isUnknown(n) ? n : r.name;
+}
+
+export interface EnvEntry {
+  index: number;
+  /** undefined when the whole "K=V" element is unknown at preview. */
+  key: string | undefined;
+  value: string | undefined;
+}
+
+/** `envs: ["K=V", ...]`. The list itself may be unknown, or single elements. */
+export const envOf = memo(function envOf(props: Props): Known<EnvEntry[]> {
+  const list = asArray(get(props, "envs"));
+  if (!list.known) return UNKNOWN;
+  const out: EnvEntry[] = [];
+  list.value.forEach((e, index) => {
+    if (isUnknown(e)) return void out.push({ index, key: undefined, value: undefined });
+    if (typeof e !== "string") return;
+    const i = e.indexOf("=");
+    out.push({ index, key: i < 0 ? e : e.slice(0, i), value: i < 0 ? "" : e.slice(i + 1) });
+  });
+  return known(out);
+});
+
+/** Known entries as a map (unknown elements left out: callers that care use envOf). */
+export function envMap(props: Props): Known<Record<string, string>> {
+  const e = envOf(props);
+  if (!e.known) return UNKNOWN;
+  const out: Record<string, string> = {};
+  for (const x of e.value) if (x.key !== undefined && x.value !== undefined) out[x.key] = x.value;
+  return known(out);
+}
+
+export interface Upload {
+  file: string;
+  /** undefined when unknown at preview or given as a base64/source file. */
+  content: string | undefined;
+  contentUnknown: boolean;
+  permissions: string | undefined;
+}
+
+export const uploadsOf = memo(function uploadsOf(props: Props): Known<Upload[]> {
+  const list = asArray(get(props, "uploads"));
+  if (!list.known) return UNKNOWN;
+  const out: Upload[] = [];
+  for (const u of list.value) {
+    if (isUnknown(u)) return UNKNOWN;
+    const file = asString(get(u, "file"));
+    if (!file.known) return UNKNOWN;
+    if (!file.value) continue;
+    const raw = get(u, "content");
+    const b64 = get(u, "contentBase64");
+    let content: string | undefined;
+    let contentUnknown = false;
+    if (isUnknown(raw) || isUnknown(b64)) contentUnknown = true;
+    else if (typeof raw === "string") content = raw;
+    else if (typeof b64 === "string") content = Buffer.from(b64, "base64").toString("utf8");
+    const perms = asString(get(u, "permissions"));
+    out.push({ file: file.value, content, contentUnknown, permissions: perms.known ? perms.value : undefined });
+  }
+  return known(out);
+});
+
+export function uploadAt(props: Props, path: string): Known<Upload | undefined> {
+  const u = uploadsOf(props);
+  if (!u.known) return UNKNOWN;
+  return known(u.value.find((x) => x.file === path));
+}
+
+/** Argument list of the container's command (the image's default when absent). */
+export const commandOf = memo(function commandOf(props: Props): Known<string[]> {
+  const c = asArray(get(props, "command"));
+  const e = asArray(get(props, "entrypoints"));
+  if (!c.known || !e.known) return UNKNOWN;
+  const all = [...e.value, ...c.value];
+  if (all.some(isUnknown)) return UNKNOWN;
+  return known(all.map(String));
+});
+
+/** Value of `--flag=value` or `--flag value` (also `-c key=value` for postgres style). */
+export function flagValue(args: readonly string[], flag: string): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === flag && i + 1 < args.length) return args[i + 1];
+    if (a.startsWith(`${flag}=`)) return a.slice(flag.length + 1);
+  }
+  return undefined;
+}
+
+export interface NetworkAttachment {
+  /** Network name or ID as given; undefined when unknown. */
+  name: string | undefined;
+  aliases: string[];
+}
+
+export const networksOf = memo(function networksOf(props: Props): Known<NetworkAttachment[]> {
+  const list = asArray(get(props, "networksAdvanced"));
+  if (!list.known) return UNKNOWN;
+  const out: NetworkAttachment[] = [];
+  for (const n of list.value) {
+    if (isUnknown(n)) return UNKNOWN;
+    const name = get(n, "name");
+    const aliases = asArray(get(n, "aliases"));
+    out.push({
+      name: typeof name === "string" && !isUnknown(name) ? name : undefined,
+      aliases: aliases.known ? aliases.value.filter((a): a is string => typeof a === "string" && !isUnknown(a)) : [],
+    });
+  }
+  return known(out);
+});
+
+export function recordOf(props: Props, key: string): Known<Record<string, unknown>> {
+  return asRecord(get(props, key));
+}
+
+/** Containers of a stack by service label. */
+export function containersOf(resources: readonly ResourceView[], service?: string): ResourceView[] {
+  return resources.filter((r) => r.type === T.container && (service === undefined || serviceOf(r) === service));
+}

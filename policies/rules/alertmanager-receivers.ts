@@ -1,0 +1,60 @@
+/** MON-ALERT-01, MON-ALERT-02 (alerts reach someone), DEP-MON-04: Alertmanager routes to receivers that have a notification channel. */
+import * as YAML from "yaml";
+import { memoByText } from "../lib/memo";
+import { readUpload } from "../lib/container-files";
+import { stackPolicy } from "../lib/define";
+import { commandOf, containersOf, displayName, flagValue } from "../lib/docker";
+
+const parseYaml = memoByText((text: string): unknown => YAML.parse(text));
+
+interface Route {
+  receiver?: string;
+  routes?: Route[];
+}
+
+const routeReceivers = (r: Route | undefined): string[] => (r ? [...(r.receiver ? [r.receiver] : []), ...(r.routes ?? []).flatMap(routeReceivers)] : []);
+
+export const alertmanagerReceivers = stackPolicy<{ alertmanagerService: string }>({
+  name: "alertmanager-receivers",
+  description: "An Alertmanager runs with a config whose route tree names only defined receivers, and the default receiver has a notification channel.",
+  checklistIds: ["MON-ALERT-01", "MON-ALERT-02", "DEP-MON-04"],
+  severity: "high",
+  group: "monitoring",
+  remediation: "Configure mcp:alerting.receivers (webhookUrl or email); the program renders alertmanager.yml (infra/render/alertmanager.ts).",
+  config: { alertmanagerService: { type: "string", default: "alertmanager", description: "Service (com.mcp.service) of Alertmanager." } },
+  check(resources, ctx) {
+    const ams = containersOf(resources, ctx.config.alertmanagerService);
+    if (ams.length === 0) return ctx.violation(`no ${ctx.config.alertmanagerService} container: alerts reach nobody`);
+    for (const r of ams) {
+      const name = displayName(r);
+      const cmd = commandOf(r.props);
+      if (!cmd.known) {
+        ctx.undecidable(`container ${name} command`, r.urn);
+        continue;
+      }
+      const path = flagValue(cmd.value, "--config.file") ?? "/etc/alertmanager/alertmanager.yml";
+      const f = readUpload(r, path);
+      if (f.status === "unknown") {
+        ctx.undecidable(`container ${name} ${f.what}`, r.urn);
+        continue;
+      }
+      if (f.status === "missing") {
+        ctx.violation(`container ${name}: ${path} is not declared in the stack (uploads)`, r.urn);
+        continue;
+      }
+      let doc: { route?: Route; receivers?: Record<string, unknown>[] } | null;
+      try {
+        doc = parseYaml(f.content) as typeof doc;
+      } catch {
+        ctx.violation(`container ${name}: ${path} is not valid YAML`, r.urn);
+        continue;
+      }
+      const receivers = new Map<string, Record<string, unknown>>((doc?.receivers ?? []).map((x) => [String(x.name), x]));
+      const channels = (x: Record<string, unknown> | undefined) => Object.entries(x ?? {}).filter(([k, v]) => k.endsWith("_configs") && Array.isArray(v) && v.length > 0).length;
+      if (!doc?.route?.receiver) ctx.violation(`container ${name}: ${path} has no default route receiver`, r.urn);
+      else if (!channels(receivers.get(doc.route.receiver))) ctx.violation(`container ${name}: default receiver ${doc.route.receiver} has no notification channel`, r.urn);
+      for (const used of routeReceivers(doc?.route)) if (!receivers.has(used)) ctx.violation(`container ${name}: route names receiver ${used}, which is not defined`, r.urn);
+      if (![...receivers.values()].some((x) => channels(x) > 0)) ctx.violation(`container ${name}: no receiver has a notification channel`, r.urn);
+    }
+  },
+});

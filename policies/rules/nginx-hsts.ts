@@ -1,0 +1,45 @@
+/** SEC-NET-04, SEC-NET-03: HTTPS responses carry Strict-Transport-Security, in every location (add_header does not merge). */
+import { stackPolicy } from "../lib/define";
+import { displayName } from "../lib/docker";
+import { edgeContainers, loadEdgeConf } from "../lib/nginx-container";
+import { addedHeaders, locations, servers } from "../lib/nginx";
+
+const HSTS = "strict-transport-security";
+
+export const nginxHsts = stackPolicy<{ edgeService: string; configPath: string; minMaxAgeSeconds: number }>({
+  name: "nginx-hsts",
+  description: "Every HTTPS server sends Strict-Transport-Security with a max-age of at least 180 days, also in locations that set their own headers.",
+  checklistIds: ["SEC-NET-04", "SEC-NET-03"],
+  severity: "medium",
+  group: "edge",
+  remediation: "Add `add_header Strict-Transport-Security \"max-age=31536000; includeSubDomains\" always;` to the TLS server and to every location there that has its own add_header.",
+  config: {
+    edgeService: { type: "string", default: "nginx", description: "Service (com.mcp.service) of the TLS edge." },
+    configPath: { type: "string", default: "", description: "nginx.conf path in the container; empty: from `-c` on its command line." },
+    minMaxAgeSeconds: { type: "integer", default: 15552000, description: "Smallest HSTS max-age accepted (seconds)." },
+  },
+  check(resources, ctx) {
+    for (const r of edgeContainers(resources, ctx.config.edgeService)) {
+      const edge = loadEdgeConf(r, { ...ctx, violation: (m) => ctx.violation(m, r.urn), undecidable: (w) => ctx.undecidable(`container ${displayName(r)} ${w}`, r.urn) }, ctx.config.configPath);
+      if (!edge) continue;
+      const name = displayName(r);
+      for (const s of servers(edge.conf).filter((x) => x.listens.some((l) => l.ssl))) {
+        const where = `TLS server on ${s.listens.map((l) => l.port).join("/")}`;
+        const own = addedHeaders(s.server.block);
+        // nginx: a level's add_header replaces (not extends) the headers of the level above.
+        const serverHeaders = own.size ? own : addedHeaders(s.http.block);
+        const value = serverHeaders.get(HSTS);
+        if (value === undefined) {
+          ctx.violation(`container ${name}: ${where} sends no Strict-Transport-Security header`, r.urn);
+          continue;
+        }
+        const age = Number(/max-age=(\d+)/i.exec(value)?.[1] ?? NaN);
+        if (!(age >= ctx.config.minMaxAgeSeconds)) ctx.violation(`container ${name}: ${where} HSTS max-age ${Number.isNaN(age) ? "missing" : age} is below ${ctx.config.minMaxAgeSeconds}s`, r.urn);
+        for (const loc of locations(s.server.block)) {
+          const h = addedHeaders(loc.block);
+          if (h.size && !h.has(HSTS)) ctx.violation(`container ${name}: location ${loc.args.join(" ")} sets its own headers and so drops Strict-Transport-Security`, r.urn);
+        }
+      }
+    }
+  },
+});

@@ -1,0 +1,43 @@
+/** SEC-NET-04 (no plain HTTP in production), DEP-WEB-03 (HTTP to HTTPS redirect): the plain HTTP port only redirects to https://. */
+import { stackPolicy } from "../lib/define";
+import { displayName } from "../lib/docker";
+import { edgeContainers, loadEdgeConf } from "../lib/nginx-container";
+import { children, Directive, locations, servers } from "../lib/nginx";
+
+const isHttpsRedirect = (d: Directive | undefined) => !!d && /^(301|302|307|308)$/.test(d.args[0] ?? "") && /^https:\/\//.test(d.args[1] ?? "");
+
+/** ACME HTTP-01 challenges must stay on plain HTTP; nothing else may. */
+const ACME = /^\/\.well-known\/acme-challenge\/?$/;
+
+export const nginxHttpsRedirect = stackPolicy<{ edgeService: string; configPath: string }>({
+  name: "nginx-https-redirect",
+  description: "The published plain-HTTP port answers only with a redirect to https:// (301/308); no content is served over plain HTTP.",
+  checklistIds: ["SEC-NET-04", "DEP-WEB-03"],
+  severity: "high",
+  group: "edge",
+  remediation: "Give the port-80 server block only `return 301 https://$host$request_uri;` (an ACME challenge location may stay).",
+  config: {
+    edgeService: { type: "string", default: "nginx", description: "Service (com.mcp.service) of the TLS edge." },
+    configPath: { type: "string", default: "", description: "nginx.conf path in the container; empty: from `-c` on its command line." },
+  },
+  check(resources, ctx) {
+    for (const r of edgeContainers(resources, ctx.config.edgeService)) {
+      const edge = loadEdgeConf(r, { ...ctx, violation: (m) => ctx.violation(m, r.urn), undecidable: (w) => ctx.undecidable(`container ${displayName(r)} ${w}`, r.urn) }, ctx.config.configPath);
+      if (!edge) continue;
+      const name = displayName(r);
+      if (edge.httpPort === undefined) {
+        ctx.violation(`container ${name}: the HTTP host port is not published, so http:// clients get no redirect to HTTPS`, r.urn);
+        continue;
+      }
+      const plain = servers(edge.conf).filter((s) => s.listens.some((l) => l.port === edge.httpPort && !l.ssl));
+      if (plain.length === 0) ctx.violation(`container ${name}: nothing listens on the published HTTP port (container port ${edge.httpPort}) to redirect to HTTPS`, r.urn);
+      for (const s of plain) {
+        const serverReturn = children(s.server.block, "return")[0];
+        if (isHttpsRedirect(serverReturn)) continue;
+        const locs = locations(s.server.block);
+        const serving = locs.filter((l) => !ACME.test(l.args[l.args.length - 1] ?? "") && !isHttpsRedirect(children(l.block, "return")[0]));
+        if (locs.length === 0 || serving.length > 0) ctx.violation(`container ${name}: the plain-HTTP server (port ${edge.httpPort}) serves content instead of redirecting to https://`, r.urn);
+      }
+    }
+  },
+});

@@ -1,0 +1,84 @@
+/**
+ * MON-ALERT-01 (critical alerts configured), MON-ALERT-02 (warning thresholds set),
+ * DEP-MON-04 (alerting rules active): Prometheus loads rule files the stack uploads, they
+ * hold critical and warning alerts, and Prometheus sends alerts to an Alertmanager.
+ */
+import * as YAML from "yaml";
+import { memoByText } from "../lib/memo";
+import { readUpload, uploadsMatching } from "../lib/container-files";
+import { stackPolicy } from "../lib/define";
+import { commandOf, containersOf, displayName, flagValue } from "../lib/docker";
+
+const parseYaml = memoByText((text: string): unknown => YAML.parse(text));
+
+export const prometheusAlertRules = stackPolicy<{ prometheusService: string; requiredSeverities: string[] }>({
+  name: "prometheus-alert-rules",
+  description: "Prometheus loads alert rules with critical and warning severities from uploaded rule files and is wired to an Alertmanager.",
+  checklistIds: ["MON-ALERT-01", "MON-ALERT-02", "DEP-MON-04"],
+  severity: "high",
+  group: "monitoring",
+  remediation: "Upload the rendered rules (infra/render/alert-rules.ts) where prometheus.yml's rule_files points and keep alerting.alertmanagers set.",
+  config: {
+    prometheusService: { type: "string", default: "prometheus", description: "Service (com.mcp.service) of Prometheus." },
+    requiredSeverities: { type: "array", items: { type: "string" }, default: ["critical", "warning"], description: "Severities that must each have at least one alert." },
+  },
+  check(resources, ctx) {
+    const proms = containersOf(resources, ctx.config.prometheusService);
+    if (proms.length === 0) return ctx.violation(`no ${ctx.config.prometheusService} container: nothing evaluates alert rules`);
+    for (const r of proms) {
+      const name = displayName(r);
+      const cmd = commandOf(r.props);
+      if (!cmd.known) {
+        ctx.undecidable(`container ${name} command`, r.urn);
+        continue;
+      }
+      const path = flagValue(cmd.value, "--config.file") ?? "/etc/prometheus/prometheus.yml";
+      const f = readUpload(r, path);
+      if (f.status === "unknown") {
+        ctx.undecidable(`container ${name} ${f.what}`, r.urn);
+        continue;
+      }
+      if (f.status === "missing") {
+        ctx.violation(`container ${name}: ${path} is not declared in the stack (uploads)`, r.urn);
+        continue;
+      }
+      let doc: { rule_files?: unknown; alerting?: { alertmanagers?: unknown[] } } | null;
+      try {
+        doc = parseYaml(f.content) as typeof doc;
+      } catch (e) {
+        ctx.violation(`container ${name}: ${path} is not valid YAML`, r.urn);
+        continue;
+      }
+      const ams = doc?.alerting?.alertmanagers;
+      if (!Array.isArray(ams) || ams.length === 0) ctx.violation(`container ${name}: ${path} sends alerts nowhere (alerting.alertmanagers is empty)`, r.urn);
+      const globs = Array.isArray(doc?.rule_files) ? (doc!.rule_files as unknown[]).map(String) : [];
+      if (globs.length === 0) {
+        ctx.violation(`container ${name}: ${path} loads no rule_files`, r.urn);
+        continue;
+      }
+      const dir = path.replace(/\/[^/]*$/, "");
+      const files = globs.flatMap((g) => uploadsMatching(r, g, dir) ?? []);
+      const seen = new Map<string, number>();
+      for (const file of files) {
+        if (!file.content) {
+          ctx.undecidable(`container ${name} content of ${file.file}`, r.urn);
+          continue;
+        }
+        let rules: { groups?: { rules?: { alert?: string; labels?: Record<string, unknown> }[] }[] } | null;
+        try {
+          rules = parseYaml(file.content) as typeof rules;
+        } catch {
+          ctx.violation(`container ${name}: rule file ${file.file} is not valid YAML`, r.urn);
+          continue;
+        }
+        for (const g of rules?.groups ?? []) for (const rule of g.rules ?? []) if (rule.alert) {
+          const sev = String(rule.labels?.severity ?? "");
+          seen.set(sev, (seen.get(sev) ?? 0) + 1);
+        }
+      }
+      const total = [...seen.values()].reduce((a, b) => a + b, 0);
+      if (total === 0) ctx.violation(`container ${name}: no alert rules are loaded (rule_files ${globs.join(", ")} match ${files.length} uploaded file${files.length === 1 ? "" : "s"} with no alerts)`, r.urn);
+      else for (const sev of ctx.config.requiredSeverities) if (!seen.get(sev)) ctx.violation(`container ${name}: no alert has severity ${sev}`, r.urn);
+    }
+  },
+});

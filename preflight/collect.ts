@@ -1,0 +1,215 @@
+/**
+ * Runs the infra program under Pulumi's mock runtime with a stack's configuration and
+ * collects every resource it registers, as the engine would see it: engine URNs, parent,
+ * dependencies, options, default providers, inputs (engine-encoded, secrets and unknowns
+ * included) and the state the mock provider returned (used as outputs).
+ */
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import type { StackConfig } from "../infra/config/load";
+import { EngineValue, goDurationSeconds, toEngineProperties } from "./engine-encoding";
+import { PreflightMocks } from "./mocks";
+
+import { PROJECT, ROOT_STACK_TYPE } from "./project";
+
+export { PROJECT, ROOT_STACK_TYPE };
+
+export interface CollectedOptions {
+  protect: boolean;
+  ignoreChanges: string[];
+  deleteBeforeReplace?: boolean;
+  additionalSecretOutputs: string[];
+  aliases: string[];
+  customTimeouts: { create: number; update: number; delete: number };
+  parent?: string;
+}
+
+export interface CollectedResource {
+  urn: string;
+  type: string;
+  name: string;
+  custom: boolean;
+  parent?: string;
+  dependencies: string[];
+  propertyDependencies: Record<string, string[]>;
+  /** URN of the provider resource (custom resources). */
+  provider?: string;
+  inputs: Record<string, EngineValue>;
+  outputs: Record<string, EngineValue>;
+  options: CollectedOptions;
+}
+
+export interface ProgramRun {
+  stack: string;
+  project: string;
+  resources: CollectedResource[];
+  /** Secrets the mock providers generated (for leak tests; never printed). */
+  generatedSecrets: string[];
+}
+
+export interface RunProgramOptions {
+  stack: string;
+  /** Engine-style config: "mcp:key" -> string. */
+  config: Record<string, string>;
+  secretKeys: string[];
+  /** Project root (where infra/ lives). */
+  projectDir?: string;
+  /** The program; default: the same steps as infra/index.ts. */
+  program?: (config: StackConfig, stack: string) => unknown;
+}
+
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getCustom(): boolean;
+  getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+  getProtect(): boolean | undefined;
+  getDependenciesList(): string[];
+  getProvider(): string;
+  getPropertydependenciesMap(): { forEach(cb: (v: { getUrnsList(): string[] }, k: string) => void): void };
+  getDeletebeforereplace(): boolean;
+  getDeletebeforereplacedefined(): boolean;
+  getVersion(): string;
+  getIgnorechangesList(): string[];
+  getAdditionalsecretoutputsList(): string[];
+  getAliasurnsList(): string[];
+  getCustomtimeouts(): { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined;
+}
+
+interface MonitorLike {
+  registerResource(req: RegisterRequest, cb: (err: unknown, resp?: { getUrn(): string; getObject(): { toJavaScript(): Record<string, unknown> } | undefined }) => void): void;
+  registerResourceHook?: unknown;
+}
+
+/** The steps of infra/index.ts, with the program's own modules. */
+function defaultProgram(projectDir: string): (config: StackConfig, stack: string) => unknown {
+  return (config, stack) => {
+    // Resolved at run time: the preflight must type-check and load even while infra/ changes.
+    const { createStack } = require(path.join(projectDir, "infra", "stack")) as { createStack(c: StackConfig, s: string, h?: unknown): { outputs: unknown } };
+    const { deployHooks } = require(path.join(projectDir, "infra", "hooks")) as { deployHooks(c: StackConfig, s: string): unknown };
+    return createStack(config, stack, config.deployHooks ? deployHooks(config, stack) : {}).outputs;
+  };
+}
+
+export async function runProgram(opts: RunProgramOptions): Promise<ProgramRun> {
+  const projectDir = opts.projectDir ?? process.cwd();
+  const mocks = new PreflightMocks();
+  pulumi.runtime.setAllConfig(opts.config, opts.secretKeys);
+  // preview=true: anything the mocks do not know stays unknown (never silently dropped).
+  await pulumi.runtime.setMocks(mocks, PROJECT, opts.stack, true);
+  const settings = require("@pulumi/pulumi/runtime/settings") as { getMonitor(): MonitorLike };
+  const monitor = settings.getMonitor();
+
+  const raw: { req: RegisterRequest; mockUrn: string; state: Record<string, unknown> }[] = [];
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, cb) =>
+    register(req, (err, resp) => {
+      if (!err && resp) raw.push({ req, mockUrn: resp.getUrn(), state: resp.getObject()?.toJavaScript() ?? {} });
+      cb(err, resp);
+    });
+  // Resource hooks cannot run under mocks (pulumi/pulumi#20874): accept and ignore them.
+  if (!monitor.registerResourceHook) monitor.registerResourceHook = (_req: unknown, cb: (e: unknown, r: unknown) => void) => cb(null, {});
+
+  const { loadStackConfig } = require(path.join(projectDir, "infra", "config", "pulumi-config")) as { loadStackConfig(): StackConfig };
+  const program = opts.program ?? defaultProgram(projectDir);
+  // Validated before the stack resource exists: a ConfigError surfaces as itself (naming every key).
+  const config = loadStackConfig();
+  // A failed registration rejects promises inside the SDK that nobody awaits; held here so it
+  // is reported once, as this function's error, instead of crashing the process.
+  const stray: unknown[] = [];
+  const onStray = (e: unknown) => void stray.push(e);
+  process.on("unhandledRejection", onStray);
+  try {
+    // The program's own error is caught inside the stack callback, so the SDK's Stack resource
+    // never holds a rejected promise for it.
+    let programError: { error: unknown } | undefined;
+    await pulumi.runtime.runInPulumiStack(async () => {
+      try {
+        return await program(config, opts.stack);
+      } catch (error) {
+        programError = { error };
+        return undefined;
+      }
+    });
+    if (programError) throw programError.error;
+    const internal = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs?: () => Promise<void> };
+    await internal.waitForRPCs?.();
+    // Let a rejection from the last registrations reach the handler before it is removed.
+    await new Promise((r) => setImmediate(r));
+    if (stray.length) throw stray[0];
+  } finally {
+    process.removeListener("unhandledRejection", onStray);
+  }
+
+  return { stack: opts.stack, project: PROJECT, resources: toEngineResources(raw, opts.stack), generatedSecrets: [...mocks.generatedSecrets] };
+}
+
+/** Mock registrations -> engine view (URNs without the root-stack type prefix, default providers). */
+function toEngineResources(raw: { req: RegisterRequest; mockUrn: string; state: Record<string, unknown> }[], stack: string): CollectedResource[] {
+  const urnMap = new Map<string, string>();
+  const qualifiedType = new Map<string, string>();
+  const out: CollectedResource[] = [];
+  const providers = new Map<string, CollectedResource>();
+  const urnOf = (qt: string, name: string) => `urn:pulumi:${stack}::${PROJECT}::${qt}::${name}`;
+  const noOptions = (): CollectedOptions => ({ protect: false, ignoreChanges: [], additionalSecretOutputs: [], aliases: [], customTimeouts: { create: 0, update: 0, delete: 0 } });
+
+  for (const { req, mockUrn, state } of raw) {
+    const type = req.getType();
+    const parentMock = req.getParent();
+    const parent = parentMock ? urnMap.get(parentMock) : undefined;
+    // The engine leaves the root stack's type out of its children's URNs.
+    const parentQt = parent ? qualifiedType.get(parent) : undefined;
+    const qt = parentQt && parentQt !== ROOT_STACK_TYPE ? `${parentQt}$${type}` : type;
+    const urn = urnOf(qt, req.getName());
+    urnMap.set(mockUrn, urn);
+    qualifiedType.set(urn, qt);
+
+    let provider: string | undefined;
+    if (req.getCustom()) {
+      const ref = req.getProvider();
+      if (ref) provider = urnMap.get(ref.split("::").slice(0, -1).join("::")) ?? ref.split("::").slice(0, -1).join("::");
+      else {
+        // The engine registers one default provider per package and version.
+        const pkg = type.split(":")[0];
+        const version = req.getVersion() || "0.0.0";
+        const pName = `default_${version.replace(/[.-]/g, "_")}`;
+        const pUrn = urnOf(`pulumi:providers:${pkg}`, pName);
+        if (!providers.has(pUrn)) {
+          const p: CollectedResource = { urn: pUrn, type: `pulumi:providers:${pkg}`, name: pName, custom: true, dependencies: [], propertyDependencies: {}, inputs: { version }, outputs: { version }, options: noOptions() };
+          providers.set(pUrn, p);
+          out.push(p);
+        }
+        provider = pUrn;
+      }
+    }
+    const propertyDependencies: Record<string, string[]> = {};
+    req.getPropertydependenciesMap().forEach((v, k) => {
+      propertyDependencies[k] = v.getUrnsList().map((u) => urnMap.get(u) ?? u);
+    });
+    const t = req.getCustomtimeouts();
+    const dbr = req.getDeletebeforereplacedefined();
+    out.push({
+      urn,
+      type,
+      name: req.getName(),
+      custom: req.getCustom(),
+      parent,
+      dependencies: req.getDependenciesList().map((u) => urnMap.get(u) ?? u),
+      propertyDependencies,
+      provider,
+      inputs: toEngineProperties(req.getObject()?.toJavaScript()),
+      outputs: toEngineProperties(state),
+      options: {
+        protect: req.getProtect() ?? false,
+        ignoreChanges: req.getIgnorechangesList(),
+        ...(dbr ? { deleteBeforeReplace: req.getDeletebeforereplace() } : {}),
+        additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+        aliases: req.getAliasurnsList(),
+        customTimeouts: { create: goDurationSeconds(t?.getCreate() ?? ""), update: goDurationSeconds(t?.getUpdate() ?? ""), delete: goDurationSeconds(t?.getDelete() ?? "") },
+        parent,
+      },
+    });
+  }
+  return out;
+}

@@ -1,0 +1,24 @@
+/** Report formats of `npm run preflight --format`. */
+import type { PreflightReport } from "../../checklist/evidence";
+import type { AnalyzerInfo } from "../harness";
+import { formatJunit } from "./junit";
+import { formatSarif } from "./sarif";
+import { formatText } from "./text";
+
+export const FORMATS = ["text", "json", "junit", "sarif"] as const;
+export type Format = (typeof FORMATS)[number];
+
+export const FILE_NAMES: Record<Format, string> = { text: "preflight.txt", json: "preflight.json", junit: "preflight.junit.xml", sarif: "preflight.sarif" };
+
+export function formatReport(format: Format, report: PreflightReport, info: AnalyzerInfo): string {
+  switch (format) {
+    case "text":
+      return formatText(report);
+    case "json":
+      return JSON.stringify(report, null, 2) + "\n";
+    case "junit":
+      return formatJunit(report);
+    case "sarif":
+      return formatSarif(report, info);
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * Analyzer diagnostics -> the PreflightReport (checklist/evidence.ts) the sign-off reads:
+ * one entry per checklist item a policy proves, pass / violated / undecidable. Pure.
+ *
+ * A diagnostic is "undecidable" when it is advisory and says so (the pack's
+ * "[undecidable at preview]" prefix, or @pulumi/policy's own "can't run policy ... during
+ * preview"); with a policy's unknownValues=fail it arrives at the policy's level and counts
+ * as a violation. An item whose policies are disabled is undecidable too: never a pass.
+ */
+import { CHECKLIST_ITEMS } from "../checklist/items";
+import { EVIDENCE_FORMAT_VERSION, PreflightItemResult, PreflightReport, PreflightViolation } from "../checklist/evidence";
+import { UNDECIDABLE_PREFIX } from "../policies/lib/define";
+import type { AnalyzerInfo, Diagnostic, PolicyConfigEntry } from "./harness";
+
+const ITEM_IDS = new Set(CHECKLIST_ITEMS.map((i) => i.id));
+const ITEM_ORDER = new Map(CHECKLIST_ITEMS.map((i, n) => [i.id, n]));
+
+export interface ReportInput {
+  stack: string;
+  info: AnalyzerInfo;
+  config: Record<string, PolicyConfigEntry>;
+  diagnostics: Diagnostic[];
+  resourceCount: number;
+  generatedAt?: Date;
+}
+
+export function isUndecidable(d: Diagnostic): boolean {
+  const msg = stripDescription(d);
+  return d.enforcementLevel === "advisory" && (msg.startsWith(UNDECIDABLE_PREFIX) || /^can't run (policy|remediation) /.test(d.message));
+}
+
+/** @pulumi/policy prefixes a string violation with the policy description and a newline. */
+export function stripDescription(d: Diagnostic): string {
+  return d.description && d.message.startsWith(`${d.description}\n`) ? d.message.slice(d.description.length + 1) : d.message;
+}
+
+export function resourceNameOf(urn: string | undefined): string | undefined {
+  return urn ? urn.split("::").pop() : undefined;
+}
+
+/** Checklist IDs a policy proves, read from the tags it reports in GetAnalyzerInfo. */
+export function itemsOfPolicy(tags: readonly string[]): string[] {
+  return tags.filter((t) => ITEM_IDS.has(t));
+}
+
+export function buildReport(input: ReportInput): PreflightReport {
+  const { info, config, diagnostics } = input;
+  const policyInfo = new Map(info.policies.map((p) => [p.name, p]));
+  const violations: PreflightViolation[] = [];
+  const undecidable = new Map<string, string[]>();
+  // Stable order and no duplicates (a policy can report the same thing on inputs and outputs).
+  const seen = new Set<string>();
+  for (const d of diagnostics) {
+    const key = `${d.policyName}\0${d.urn ?? ""}\0${d.enforcementLevel}\0${d.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const message = stripDescription(d);
+    if (isUndecidable(d)) {
+      const list = undecidable.get(d.policyName) ?? [];
+      list.push(`${d.policyName}${d.urn ? ` on ${resourceNameOf(d.urn)}` : ""}: ${message.replace(UNDECIDABLE_PREFIX, "").trim()}`);
+      undecidable.set(d.policyName, list);
+      continue;
+    }
+    const p = policyInfo.get(d.policyName);
+    violations.push({
+      policy: d.policyName,
+      enforcementLevel: d.enforcementLevel,
+      urn: d.urn,
+      resourceName: resourceNameOf(d.urn),
+      message,
+      remediation: p?.remediation,
+      severity: d.severity ?? p?.severity,
+    });
+  }
+
+  const policiesByItem = new Map<string, string[]>();
+  for (const p of info.policies) for (const id of itemsOfPolicy(p.tags)) policiesByItem.set(id, [...(policiesByItem.get(id) ?? []), p.name]);
+
+  const items: PreflightItemResult[] = [...policiesByItem.entries()]
+    .sort(([a], [b]) => (ITEM_ORDER.get(a) ?? 0) - (ITEM_ORDER.get(b) ?? 0))
+    .map(([itemId, policies]) => {
+      const v = violations.filter((x) => policies.includes(x.policy));
+      const reasons = policies.flatMap((p) => undecidable.get(p) ?? []);
+      for (const p of policies) if (config[p]?.enforcementLevel === "disabled") reasons.push(`${p}: disabled by policy config`);
+      const status = v.length ? "violated" : reasons.length ? "undecidable" : "pass";
+      return { itemId, status, policies, violations: v, ...(reasons.length ? { undecidableReasons: reasons } : {}) };
+    });
+
+  return {
+    kind: "preflight",
+    formatVersion: EVIDENCE_FORMAT_VERSION,
+    stack: input.stack,
+    policyPack: { name: info.name, version: info.version },
+    generatedAt: (input.generatedAt ?? new Date()).toISOString(),
+    resourceCount: input.resourceCount,
+    mandatoryViolations: violations.filter((v) => v.enforcementLevel === "mandatory").length,
+    items,
+    violations,
+  };
+}
+
+/** 1 when any mandatory violation (or, with failOnUndecidable, any undecidable item). */
+export function exitCodeFor(report: PreflightReport, opts: { failOnUndecidable?: boolean } = {}): number {
+  if (report.mandatoryViolations > 0) return 1;
+  if (opts.failOnUndecidable && report.items.some((i) => i.status === "undecidable")) return 1;
+  return 0;
+}

@@ -1,0 +1,107 @@
+/**
+ * npm run preflight -- --stack prod [--policy-config FILE] [--format text|json|junit|sarif] [--out DIR]
+ *
+ * Offline policy check: runs the infra program under Pulumi's mock runtime with
+ * Pulumi.<stack>.yaml, starts the CrossGuard pack (policies/) as the engine would and
+ * reports every checklist item the pack proves. Exit 0: no mandatory violation; 1: at
+ * least one (the deploy would be blocked); 2: the check itself could not run.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { Command, Option } from "commander";
+import { FILE_NAMES, Format, FORMATS, formatReport } from "../preflight/format";
+import { formatText } from "../preflight/format/text";
+import { findMutation, MUTATIONS } from "../preflight/mutations";
+import { PolicyConfigError } from "../preflight/policy-config";
+import { runPreflight } from "../preflight/run";
+
+interface Opts {
+  stack: string;
+  policyConfig?: string;
+  format: string;
+  out?: string;
+  pack: "compiled" | "source";
+  failOnUndecidable?: boolean;
+  mutate?: string;
+  listMutations?: boolean;
+  quiet?: boolean;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const program = new Command()
+    .name("npm run preflight --")
+    .description("Offline CrossGuard policy check of a stack against the production checklist")
+    .requiredOption("--stack <name>", "stack whose Pulumi.<name>.yaml is checked (prod, dev, ...)")
+    .option("--policy-config <file>", "policy pack config (default: policies/policy-config.<stack>.json)")
+    .option("--format <list>", `output format(s), comma-separated: ${FORMATS.join(", ")}`, "text")
+    .option("--out <dir>", "write each format to a file in this directory (stdout then gets the text summary)")
+    .addOption(new Option("--pack <mode>", "start the pack precompiled (fast) or from TypeScript source exactly as the Pulumi CLI does").choices(["compiled", "source"]).default("compiled"))
+    .option("--fail-on-undecidable", "also exit 1 when an item is not decidable at preview")
+    .option("--mutate <id>", "apply one variant of the mutation corpus before analysis (testing the pack)")
+    .option("--list-mutations", "list the mutation corpus and exit")
+    .option("--quiet", "no progress lines on stderr")
+    .exitOverride();
+  try {
+    program.parse(argv, { from: "user" });
+  } catch (e) {
+    const code = (e as { exitCode?: number }).exitCode;
+    return code === 0 ? 0 : 2;
+  }
+  const o = program.opts<Opts>();
+  if (o.listMutations) {
+    for (const m of MUTATIONS) process.stdout.write(`${m.id.padEnd(34)} ${m.policy.padEnd(32)} ${m.itemId.padEnd(18)} ${m.description}\n`);
+    return 0;
+  }
+  const formats = o.format.split(",").map((f) => f.trim()) as Format[];
+  const bad = formats.filter((f) => !FORMATS.includes(f));
+  if (bad.length || formats.length === 0) {
+    process.stderr.write(`preflight: --format ${o.format}: unknown format ${bad.join(", ")} (choose from ${FORMATS.join(", ")})\n`);
+    return 2;
+  }
+  if (formats.length > 1 && !o.out) {
+    process.stderr.write("preflight: several formats need --out DIR\n");
+    return 2;
+  }
+  const mutation = o.mutate ? findMutation(o.mutate) : undefined;
+  if (o.mutate && !mutation) {
+    process.stderr.write(`preflight: --mutate ${o.mutate}: no such mutation (see --list-mutations)\n`);
+    return 2;
+  }
+  const progress = o.quiet ? undefined : (line: string) => process.stderr.write(`preflight: ${line}\n`);
+  const projectDir = process.cwd();
+  const result = await runPreflight({
+    stack: o.stack,
+    projectDir,
+    policyConfigFile: o.policyConfig ? path.resolve(o.policyConfig) : undefined,
+    packMode: o.pack,
+    failOnUndecidable: o.failOnUndecidable,
+    configOverrides: mutation?.config,
+    mutate: mutation ? (rs) => mutation.apply(rs) : undefined,
+    progress,
+  });
+  if (o.out) {
+    fs.mkdirSync(o.out, { recursive: true });
+    for (const f of formats) {
+      const file = path.join(o.out, FILE_NAMES[f]);
+      fs.writeFileSync(file, formatReport(f, result.report, result.info));
+      progress?.(`wrote ${file}`);
+    }
+    process.stdout.write(formatText(result.report));
+  } else process.stdout.write(formatReport(formats[0], result.report, result.info));
+  progress?.(`done in ${result.timings.totalMs} ms: exit ${result.exitCode}`);
+  return result.exitCode;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    // Bad input gets its own clear message (ConfigError lists every key); anything else the stack.
+    // (ConfigError is matched by name: importing infra/config/load would load the Pulumi SDK up front.)
+    const known = e instanceof PolicyConfigError || (e instanceof Error && (e.name === "ConfigError" || /^(no stack file|invalid stack name|Pulumi\.)/.test(e.message)));
+    if (known) process.stderr.write(`preflight: ${(e as Error).message}\n`);
+    else process.stderr.write(`preflight: failed: ${e instanceof Error ? (process.env.PREFLIGHT_DEBUG ? e.stack : e.message) : String(e)}\n`);
+    process.exitCode = 2;
+  },
+);

@@ -1,0 +1,81 @@
+/**
+ * `npm run preflight` as a user runs it: exit codes, formats, --out, --mutate, and clear
+ * errors for bad input (exit 2 naming the offending value).
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+const ROOT = path.resolve(__dirname, "../..");
+
+function preflight(args: string[], viaNpm = false) {
+  const cmd = viaNpm ? "npm" : process.execPath;
+  const argv = viaNpm ? ["run", "--silent", "preflight", "--", ...args] : [require.resolve("ts-node/dist/bin.js"), "--swc", "scripts/preflight.ts", ...args];
+  const r = spawnSync(cmd, argv, { cwd: ROOT, encoding: "utf8", timeout: 120000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test("npm run preflight -- --stack prod: exit 0 with the item table", () => {
+  const r = preflight(["--stack", "prod"], true);
+  expect(r.stderr).not.toMatch(/failed/);
+  expect(r.code).toBe(0);
+  expect(r.stdout).toMatch(/^Preflight: stack prod, policy pack mcp-production-checklist@1\.0\.0/);
+  expect(r.stdout).toMatch(/SEC-CONTAINER-02\s+pass/);
+  expect(r.stdout).toMatch(/0 mandatory violations/);
+});
+
+test("--format json,junit,sarif --out DIR writes the files; JSON is the sign-off's PreflightReport", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "preflight-out-"));
+  try {
+    const r = preflight(["--stack", "dev", "--format", "json,junit,sarif", "--out", dir, "--quiet"]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe("");
+    expect(fs.readdirSync(dir).sort()).toEqual(["preflight.json", "preflight.junit.xml", "preflight.sarif"]);
+    const report = JSON.parse(fs.readFileSync(path.join(dir, "preflight.json"), "utf8"));
+    expect(report).toMatchObject({ kind: "preflight", formatVersion: 1, stack: "dev", mandatoryViolations: 0 });
+    expect(JSON.parse(fs.readFileSync(path.join(dir, "preflight.sarif"), "utf8")).version).toBe("2.1.0");
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test.each([
+  ["privileged-redis", "container-no-privileged", "SEC-CONTAINER-02"],
+  ["postgres-port-published", "container-published-ports", "SEC-NET-01"],
+])("--mutate %s: exit 1 naming %s and %s", (id, policy, item) => {
+  const r = preflight(["--stack", "prod", "--mutate", id, "--quiet"]);
+  expect(r.code).toBe(1);
+  expect(r.stdout).toMatch(new RegExp(`${item}\\s+VIOLATED`));
+  expect(r.stdout).toMatch(new RegExp(`x \\[mandatory\\] ${policy} on `));
+  expect(r.stdout).toMatch(/deploy blocked/);
+});
+
+test.each([
+  [["--stack", "nosuch"], /no stack file Pulumi\.nosuch\.yaml .*stacks here: .*prod/],
+  [["--stack", "prod", "--format", "pdf"], /unknown format pdf/],
+  [["--stack", "prod", "--mutate", "nope"], /--mutate nope: no such mutation/],
+  [["--stack", "prod", "--policy-config", "tests/preflight/fixtures/bad-policy-config.json"], /"container-no-privilegd": no such policy[\s\S]*"image-pinned".requireDigest: expected boolean, got string/],
+  [[], /required option '--stack <name>'/],
+])("bad input %j: exit 2 with a clear message", (args, message) => {
+  const r = preflight(args as string[]);
+  expect(r.code).toBe(2);
+  expect(r.stderr).toMatch(message as RegExp);
+  expect(r.stderr).not.toMatch(/^\s+at /m);
+});
+
+test("a config the program rejects is reported with every bad key, exit 2", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "preflight-proj-"));
+  try {
+    // A project copy whose prod stack file asks for one replica: the program's own validation refuses it.
+    for (const f of ["Pulumi.yaml", "package.json"]) fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
+    for (const d of ["infra", "policies", "checklist", "backup", "validate", "node_modules"]) fs.symlinkSync(path.join(ROOT, d), path.join(dir, d));
+    fs.writeFileSync(path.join(dir, "Pulumi.prod.yaml"), fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8").replace("mcp:environment: dev", "mcp:environment: prod"));
+    const r = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin.js"), "--swc", path.join(ROOT, "scripts/preflight.ts"), "--stack", "prod", "--quiet"], { cwd: dir, encoding: "utf8", timeout: 120000 });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/Invalid stack configuration for stack "prod"/);
+    expect(r.stderr).toMatch(/mcp:app\.replicas: prod needs at least 2 app replicas/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,61 @@
+/**
+ * The real program's prod and dev stacks through the whole preflight (mock runtime, real
+ * pack process, gRPC): zero mandatory violations, and not one generated secret in any
+ * report format, the pack's stderr or the engine log.
+ */
+import * as path from "path";
+import { formatReport, FORMATS } from "../../preflight/format";
+import { PreflightResult, runPreflight } from "../../preflight/run";
+import { CHECKLIST_ITEMS } from "../../checklist/items";
+
+const ROOT = path.resolve(__dirname, "../..");
+
+describe.each(["prod", "dev"])("stack %s", (stack) => {
+  let r: PreflightResult;
+  const lines: string[] = [];
+
+  beforeAll(async () => {
+    r = await runPreflight({ stack, projectDir: ROOT, progress: (l) => lines.push(l) });
+  }, 120000);
+
+  test("zero mandatory violations, exit 0", () => {
+    expect(r.report.violations.filter((v) => v.enforcementLevel === "mandatory")).toEqual([]);
+    expect(r.report.mandatoryViolations).toBe(0);
+    expect(r.exitCode).toBe(0);
+  });
+
+  test("the program's resources were analyzed: containers, images, networks, volumes, secrets", () => {
+    const types = new Set(r.run.resources.map((x) => x.type));
+    for (const t of ["docker:index/container:Container", "docker:index/remoteImage:RemoteImage", "docker:index/network:Network", "docker:index/volume:Volume", "random:index/randomPassword:RandomPassword"]) expect(types).toContain(t);
+    expect(r.report.resourceCount).toBe(r.run.resources.length);
+    // Every item in the report is a real checklist item, in checklist order.
+    const order = CHECKLIST_ITEMS.map((i) => i.id);
+    const ids = r.report.items.map((i) => i.itemId);
+    expect(ids.every((id) => order.includes(id))).toBe(true);
+    expect([...ids].sort((a, b) => order.indexOf(a) - order.indexOf(b))).toEqual(ids);
+  });
+
+  test("no generated secret appears in any output", () => {
+    expect(r.run.generatedSecrets.length).toBeGreaterThanOrEqual(7);
+    const outputs = [...FORMATS.map((f) => formatReport(f, r.report, r.info)), lines.join("\n")];
+    for (const s of r.run.generatedSecrets) for (const o of outputs) expect(o.includes(s)).toBe(false);
+  });
+
+  test("progress lines tell what happened", () => {
+    expect(lines.join("\n")).toMatch(/program registered \d+ resources/);
+    expect(lines.join("\n")).toMatch(/policy pack started on port \d+/);
+  });
+});
+
+test("prod: the only undecidable items are the ones fed by secure config values", async () => {
+  const r = await runPreflight({ stack: "prod", projectDir: ROOT });
+  const undecidable = r.report.items.filter((i) => i.status === "undecidable");
+  for (const i of undecidable) for (const reason of i.undecidableReasons ?? []) expect(reason).toMatch(/content of (\/run\/secrets\/(tls\.key|backup-offsite-secret-key)|\/etc\/nginx\/tls\/server\.crt|\/etc\/mcp\/tls\/edge\.crt)/);
+}, 120000);
+
+test("the pack also runs from its TypeScript source exactly as the Pulumi CLI starts it (ts-node, type-checked)", async () => {
+  const r = await runPreflight({ stack: "dev", projectDir: ROOT, packMode: "source" });
+  expect(r.timings.packBuild).toBe("source");
+  expect(r.exitCode).toBe(0);
+  expect(r.report.items.length).toBeGreaterThan(40);
+}, 120000);
