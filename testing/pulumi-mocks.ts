@@ -1,64 +1,21 @@
 /**
- * Runs the infra program under Pulumi's mock runtime with a stack's configuration and
- * records every registered resource. Mocks return realistic provider state (image IDs,
- * network names, generated passwords as secrets, PEMs) so dependent inputs are known, as
- * they would be after a real create. Used by the program tests and the offline preflight.
+ * Runs the infra program (infra/index.ts itself) under Pulumi's mock runtime with a stack's
+ * configuration, records every registered resource with plain inputs and resolves the
+ * stack outputs, for the program tests. Provider state comes from the preflight's mocks
+ * (preflight/mocks.ts), so dependent inputs are known as after a real create.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { createHash, randomBytes } from "crypto";
+import { PreflightMocks } from "../preflight/mocks";
 
 export interface RegisteredResource {
   type: string;
   name: string;
-  urn: string;
   id: string;
   /** Inputs as the program registered them (Outputs resolved, secrets unwrapped). */
   inputs: Record<string, any>;
   /** State the mock returned. */
   state: Record<string, any>;
-  provider?: string;
   custom: boolean;
-}
-
-const hash = (s: string) => createHash("sha256").update(s).digest("hex");
-
-/** A password of the requested length from letters, digits and the allowed specials. */
-function mockPassword(inputs: Record<string, any>): string {
-  const specials: string = inputs.special === false ? "" : (inputs.overrideSpecial ?? "!@#$%&*()-_=+[]{}<>:?");
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789" + specials;
-  const length: number = inputs.length ?? 16;
-  const body = Array.from(randomBytes(length), (b) => alphabet[b % alphabet.length]).join("");
-  // Satisfy min* constraints the way the provider guarantees them: one of each class up front.
-  return ("Aa1" + specials.slice(0, 2) + body).slice(0, length);
-}
-
-function fakePem(kind: "CERTIFICATE" | "PRIVATE KEY" | "CERTIFICATE REQUEST", seed: string): string {
-  const body = Buffer.from(hash(kind + seed).repeat(8)).toString("base64").match(/.{1,64}/g)!.join("\n");
-  return `-----BEGIN ${kind}-----\n${body}\n-----END ${kind}-----\n`;
-}
-
-export function mockState(type: string, name: string, inputs: Record<string, any>): Record<string, any> {
-  switch (type) {
-    case "docker:index/remoteImage:RemoteImage":
-      return { ...inputs, imageId: `sha256:${hash(inputs.name)}`, repoDigest: `${String(inputs.name).split(":")[0]}@sha256:${hash("digest" + inputs.name)}` };
-    case "docker:index/network:Network":
-      return { ...inputs, name: inputs.name ?? name, driver: inputs.driver ?? "bridge", scope: "local" };
-    case "docker:index/volume:Volume":
-      return { ...inputs, name: inputs.name ?? name, mountpoint: `/var/lib/docker/volumes/${inputs.name ?? name}/_data` };
-    case "docker:index/container:Container":
-      return { ...inputs, name: inputs.name ?? name, exitCode: 0, networkDatas: [] };
-    case "random:index/randomPassword:RandomPassword":
-      return { ...inputs, result: pulumi.secret(mockPassword(inputs)), bcryptHash: pulumi.secret("$2a$10$" + hash(name).slice(0, 53)) };
-    case "tls:index/privateKey:PrivateKey":
-      return { ...inputs, privateKeyPem: pulumi.secret(fakePem("PRIVATE KEY", name)), publicKeyPem: fakePem("CERTIFICATE", "pub" + name), publicKeyFingerprintSha256: hash(name) };
-    case "tls:index/selfSignedCert:SelfSignedCert":
-    case "tls:index/locallySignedCert:LocallySignedCert":
-      return { ...inputs, certPem: fakePem("CERTIFICATE", name), validityStartTime: new Date().toISOString(), validityEndTime: new Date(Date.now() + 90 * 86400e3).toISOString() };
-    case "tls:index/certRequest:CertRequest":
-      return { ...inputs, certRequestPem: fakePem("CERTIFICATE REQUEST", name) };
-    default:
-      return { ...inputs };
-  }
 }
 
 export interface MockRunOptions {
@@ -89,17 +46,15 @@ async function resolve(value: unknown): Promise<any> {
 export async function runUnderMocks(opts: MockRunOptions): Promise<MockRunResult> {
   const resources: RegisteredResource[] = [];
   pulumi.runtime.setAllConfig(opts.engineConfig, opts.secretKeys ?? []);
+  const mocks = new PreflightMocks();
   await pulumi.runtime.setMocks(
     {
       newResource(args: pulumi.runtime.MockResourceArgs) {
-        const state = mockState(args.type, args.name, args.inputs);
-        const id = `${args.name}-id`;
-        resources.push({ type: args.type, name: args.name, urn: `urn:pulumi:${opts.stack}::${opts.project ?? "mcp-production-stack"}::${args.type}::${args.name}`, id, inputs: args.inputs, state, provider: args.provider, custom: args.custom ?? true });
+        const { id, state } = mocks.newResource(args);
+        resources.push({ type: args.type, name: args.name, id: id ?? "", inputs: args.inputs, state, custom: args.custom ?? true });
         return { id, state };
       },
-      call(args: pulumi.runtime.MockCallArgs) {
-        return args.inputs;
-      },
+      call: (args: pulumi.runtime.MockCallArgs) => mocks.call(args),
     },
     opts.project ?? "mcp-production-stack",
     opts.stack,
