@@ -3,8 +3,8 @@
  * Resolves the file a service reads (from its command line or the default path) and
  * nginx-style `include` globs against the other uploads.
  */
-import type { ResourceView } from "./define";
-import { Upload, uploadsOf } from "./docker";
+import type { ResourceView, RuleContext } from "./define";
+import { commandOf, displayName, flagValue, Upload, uploadsOf } from "./docker";
 
 export type FileLookup =
   | { status: "found"; upload: Upload; content: string }
@@ -33,4 +33,24 @@ export function uploadsMatching(r: ResourceView, glob: string, baseDir: string):
   const abs = glob.startsWith("/") ? glob : `${baseDir.replace(/\/+$/, "")}/${glob}`;
   const re = globToRegex(abs);
   return uploads.value.filter((u) => re.test(u.file));
+}
+
+/**
+ * The config file a service reads: the path from `flag` on its command line (or
+ * `defaultPath`), looked up in its uploads. Reports an undecidable or a violation on the
+ * context and returns undefined when the file cannot be checked.
+ */
+export function readFlaggedConfig(r: ResourceView, ctx: RuleContext<unknown>, flag: string, defaultPath: string): { path: string; content: string } | undefined {
+  const name = displayName(r);
+  const cmd = commandOf(r.props);
+  if (!cmd.known) {
+    ctx.undecidable(`container ${name} command`, r.urn);
+    return undefined;
+  }
+  const path = flagValue(cmd.value, flag) ?? defaultPath;
+  const f = readUpload(r, path);
+  if (f.status === "unknown") ctx.undecidable(`container ${name} ${f.what}`, r.urn);
+  else if (f.status === "missing") ctx.violation(`container ${name}: ${path} is not declared in the stack (uploads)`, r.urn);
+  else return { path, content: f.content };
+  return undefined;
 }

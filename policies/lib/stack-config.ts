@@ -4,19 +4,7 @@
  * JSON-encoded). Rules use it only where the checklist rule depends on what the stack
  * asked for (e.g. the edge bind address); policy config knobs take precedence.
  */
-
-/** Same decoding as infra/config/load.ts decodeConfigValue (not imported: that module loads the Pulumi SDK). */
-function decodeConfigValue(value: string): unknown {
-  const t = value.trim();
-  if (/^[[{]/.test(t) || /^(true|false|null|-?\d+(\.\d+)?)$/.test(t)) {
-    try {
-      return JSON.parse(t);
-    } catch {
-      return value;
-    }
-  }
-  return value;
-}
+import { decodeConfigValue } from "../../infra/config/load";
 
 let cache: { raw: string | undefined; value: Record<string, unknown> } | undefined;
 

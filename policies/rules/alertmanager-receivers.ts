@@ -1,9 +1,9 @@
 /** MON-ALERT-01, MON-ALERT-02 (alerts reach someone), DEP-MON-04: Alertmanager routes to receivers that have a notification channel. */
 import * as YAML from "yaml";
 import { memoByText } from "../lib/memo";
-import { readUpload } from "../lib/container-files";
+import { readFlaggedConfig } from "../lib/container-files";
 import { stackPolicy } from "../lib/define";
-import { commandOf, containersOf, displayName, flagValue } from "../lib/docker";
+import { containersOf, displayName } from "../lib/docker";
 
 const parseYaml = memoByText((text: string): unknown => YAML.parse(text));
 
@@ -27,24 +27,12 @@ export const alertmanagerReceivers = stackPolicy<{ alertmanagerService: string }
     if (ams.length === 0) return ctx.violation(`no ${ctx.config.alertmanagerService} container: alerts reach nobody`);
     for (const r of ams) {
       const name = displayName(r);
-      const cmd = commandOf(r.props);
-      if (!cmd.known) {
-        ctx.undecidable(`container ${name} command`, r.urn);
-        continue;
-      }
-      const path = flagValue(cmd.value, "--config.file") ?? "/etc/alertmanager/alertmanager.yml";
-      const f = readUpload(r, path);
-      if (f.status === "unknown") {
-        ctx.undecidable(`container ${name} ${f.what}`, r.urn);
-        continue;
-      }
-      if (f.status === "missing") {
-        ctx.violation(`container ${name}: ${path} is not declared in the stack (uploads)`, r.urn);
-        continue;
-      }
+      const file = readFlaggedConfig(r, ctx, "--config.file", "/etc/alertmanager/alertmanager.yml");
+      if (!file) continue;
+      const { path } = file;
       let doc: { route?: Route; receivers?: Record<string, unknown>[] } | null;
       try {
-        doc = parseYaml(f.content) as typeof doc;
+        doc = parseYaml(file.content) as typeof doc;
       } catch {
         ctx.violation(`container ${name}: ${path} is not valid YAML`, r.urn);
         continue;

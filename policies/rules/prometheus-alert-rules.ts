@@ -5,9 +5,9 @@
  */
 import * as YAML from "yaml";
 import { memoByText } from "../lib/memo";
-import { readUpload, uploadsMatching } from "../lib/container-files";
+import { readFlaggedConfig, uploadsMatching } from "../lib/container-files";
 import { stackPolicy } from "../lib/define";
-import { commandOf, containersOf, displayName, flagValue } from "../lib/docker";
+import { containersOf, displayName } from "../lib/docker";
 
 const parseYaml = memoByText((text: string): unknown => YAML.parse(text));
 
@@ -27,24 +27,12 @@ export const prometheusAlertRules = stackPolicy<{ prometheusService: string; req
     if (proms.length === 0) return ctx.violation(`no ${ctx.config.prometheusService} container: nothing evaluates alert rules`);
     for (const r of proms) {
       const name = displayName(r);
-      const cmd = commandOf(r.props);
-      if (!cmd.known) {
-        ctx.undecidable(`container ${name} command`, r.urn);
-        continue;
-      }
-      const path = flagValue(cmd.value, "--config.file") ?? "/etc/prometheus/prometheus.yml";
-      const f = readUpload(r, path);
-      if (f.status === "unknown") {
-        ctx.undecidable(`container ${name} ${f.what}`, r.urn);
-        continue;
-      }
-      if (f.status === "missing") {
-        ctx.violation(`container ${name}: ${path} is not declared in the stack (uploads)`, r.urn);
-        continue;
-      }
+      const file = readFlaggedConfig(r, ctx, "--config.file", "/etc/prometheus/prometheus.yml");
+      if (!file) continue;
+      const { path } = file;
       let doc: { rule_files?: unknown; alerting?: { alertmanagers?: unknown[] } } | null;
       try {
-        doc = parseYaml(f.content) as typeof doc;
+        doc = parseYaml(file.content) as typeof doc;
       } catch (e) {
         ctx.violation(`container ${name}: ${path} is not valid YAML`, r.urn);
         continue;
