@@ -20,6 +20,8 @@ export interface StackHooks {
   gate?: pulumi.ResourceHookBinding;
   /** afterCreate/afterUpdate verification for a service's containers. */
   forService?(service: ServiceName, spec: ServiceSpec): pulumi.ResourceHookBinding | undefined;
+  /** Receives the outputs once built: verification hooks read endpoints and credentials from them. */
+  outputsReady?(outputs: ReturnType<typeof buildOutputs>): void;
 }
 
 export interface StackResources {
@@ -102,5 +104,7 @@ export function createStack(config: StackConfig, stack: string, hooks: StackHook
   }
 
   const input: StackOutputsInput = { config, stack, prefix, specs, networks, volumes, secrets, materials, containerName: (i) => containerName(prefix, i) };
-  return { specs, networks, volumes, images, containers, outputs: buildOutputs(input) };
+  const outputs = buildOutputs(input);
+  hooks.outputsReady?.(outputs);
+  return { specs, networks, volumes, images, containers, outputs };
 }

@@ -8,6 +8,12 @@ import { stringify } from "yaml";
 import type { StackConfig } from "../config/load";
 import { appReplicaHosts, HOSTS, PATHS, PORTS } from "../topology";
 import { BLACKBOX_MODULE } from "./blackbox";
+import { durationSeconds } from "../config/durations";
+
+/** 10s, or the scrape interval when that is shorter. */
+export function scrapeTimeout(scrapeInterval: string): string {
+  return durationSeconds(scrapeInterval) < 10 ? scrapeInterval : "10s";
+}
 
 /** Job names: alert rules, dashboards and runtime checks select series by these. */
 export const SCRAPE_JOBS = {
@@ -134,7 +140,8 @@ export function renderPrometheusConfig(input: PrometheusInput): string {
     global: {
       scrape_interval: input.scrapeInterval,
       evaluation_interval: input.evaluationInterval,
-      scrape_timeout: "10s",
+      // Prometheus rejects a timeout longer than the interval.
+      scrape_timeout: scrapeTimeout(input.scrapeInterval),
       external_labels: input.externalLabels,
     },
     rule_files: input.ruleFiles,

@@ -235,7 +235,7 @@ describe("deploy hooks", () => {
   });
   afterAll(() => Object.assign(proto, original));
 
-  test("with mcp:deployHooks on, the host-readiness gate guards the first resource the stack creates", async () => {
+  test("with mcp:deployHooks on: host-readiness gate before the first resource, verification after each service", async () => {
     const sf = readStackFile("prod");
     await runUnderMocks({
       stack: "prod",
@@ -250,5 +250,9 @@ describe("deploy hooks", () => {
     });
     expect(hookNames).toContain("mcp-host-readiness");
     expect(bindings["mcp-prod-edge"]).toEqual(["beforeCreate:mcp-host-readiness"]);
+    // Each replica is verified on its own after it is created; so is every gated service.
+    for (const instance of ["app-0", "app-1", "app-2", "postgres", "redis", "nginx", "prometheus"]) {
+      expect([instance, bindings[`mcp-prod-${instance}`]]).toEqual([instance, [`afterCreate:verify-${instance}`]]);
+    }
   });
 });

@@ -81,6 +81,13 @@ describe.each(STACKS)("prometheus.yml for the %s stack", (stack) => {
       expect({ code: r.code, out: outputOf(r) }).toEqual({ code: 0, out: expect.stringMatching(/SUCCESS: 1 rule files found/) });
     });
 
+    test("a scrape interval under 10s gets a timeout no longer than itself (Prometheus rejects timeout > interval)", async () => {
+      writeFileSync(dir.join("fast.yml"), renderPrometheusConfig({ ...prometheusInputFromConfig(config), scrapeInterval: "5s", ruleFiles: [dir.join("rules", "*.yml")] }));
+      expect(parse(renderPrometheusConfig({ ...prometheusInputFromConfig(config), scrapeInterval: "5s" })).global.scrape_timeout).toBe("5s");
+      const r = await promtoolCheckConfig(dir.join("fast.yml"));
+      expect({ code: r.code, out: outputOf(r) }).toEqual({ code: 0, out: expect.stringMatching(/SUCCESS/) });
+    });
+
     test("rejects a broken variant: a malformed scrape interval", async () => {
       writeFileSync(dir.join("broken.yml"), render(dir.join("rules", "*.yml")).replace(`scrape_interval: ${config.prometheus.scrapeInterval}`, "scrape_interval: 15 seconds"));
       const r = await promtoolCheckConfig(dir.join("broken.yml"));

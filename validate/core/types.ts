@@ -47,6 +47,11 @@ export interface Check<T = unknown> {
   /** Extra attempts for things that settle after deploy (a failed attempt is retried). */
   retries?: number;
   retryDelayMs?: number;
+  /**
+   * Runs after every other check, alone: for checks that disturb what others measure
+   * (a burst that spends the client's rate-limit allowance).
+   */
+  exclusive?: boolean;
   run(target: T, ctx: CheckContext): Promise<CheckResult>;
 }
 

@@ -1,0 +1,207 @@
+/**
+ * A small stand-in for the MCP app, implementing the app contract the runtime checks use
+ * (paths from StackOutputs.appContract; documented in validate/app/checks.ts):
+ *   GET  health                 200 {"status":"ok"}
+ *   GET  auth                   200 for a bearer JWT (HS256 with the stack key, iss/aud), else 401
+ *   GET  listServers            200 { servers: [...] }           (bearer JWT required)
+ *   POST createServer           201 { id, name, url, transport }  (bearer JWT required)
+ *   DELETE createServer/:id     204 / 404                         (bearer JWT required)
+ *   GET  metrics                Prometheus text exposition with the metrics the alert rules
+ *                               use (http_requests_total{status}, http_request_duration_seconds)
+ *   *    mcp                    proxied, streaming, to an MCP server (server-everything)
+ * Runs in the test process on a loopback port; `faults` switch behaviours for fault tests.
+ */
+import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
+import { randomUUID } from "node:crypto";
+import { jwtVerify } from "jose";
+import type { StackOutputs } from "../../infra/outputs-types";
+
+export interface AppFaults {
+  /** Added to every health answer. */
+  healthDelayMs: number;
+  /** Status of the health answer. */
+  healthStatus: number;
+  /** Accept any bearer token without verifying it (auth disabled). */
+  acceptAnyToken: boolean;
+  /** Serve malformed exposition on the metrics path. */
+  brokenMetrics: boolean;
+}
+
+export interface AppStandIn {
+  url: string;
+  port: number;
+  faults: AppFaults;
+  /** Servers currently registered (for asserting cleanup). */
+  servers(): { id: string; name: string }[];
+  stop(): Promise<void>;
+}
+
+export interface AppStandInOptions {
+  contract: StackOutputs["appContract"];
+  jwtSigningKey: string;
+  /** Base URL of the MCP server the MCP path is proxied to, e.g. http://127.0.0.1:3001 */
+  mcpUpstream?: string;
+  /** Label to tell replicas apart in responses. */
+  instance?: string;
+  /** Registered servers, shared by the replicas (the real app keeps them in PostgreSQL). */
+  store?: ServerStore;
+  host?: string;
+  /** Listen port (default: a free one); a restarted replica takes its old port back. */
+  port?: number;
+}
+
+export type ServerStore = Map<string, { id: string; name: string; url: string; transport: string; createdAt: string }>;
+
+const HEALTHY: AppFaults = { healthDelayMs: 0, healthStatus: 200, acceptAnyToken: false, brokenMetrics: false };
+const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+  res.end(text);
+}
+
+async function readBody(req: IncomingMessage, max = 1 << 20): Promise<string> {
+  let size = 0;
+  const chunks: Buffer[] = [];
+  for await (const c of req as AsyncIterable<Buffer>) {
+    size += c.length;
+    if (size > max) throw new Error("body too large");
+    chunks.push(c);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+export async function startAppStandIn(options: AppStandInOptions): Promise<AppStandIn> {
+  const { contract } = options;
+  const faults: AppFaults = { ...HEALTHY };
+  const key = new TextEncoder().encode(options.jwtSigningKey);
+  const servers: ServerStore = options.store ?? new Map();
+  const requests = new Map<string, number>();
+  const durations = { buckets: BUCKETS.map(() => 0), sum: 0, count: 0 };
+  const instance = options.instance ?? "app-0";
+
+  const authorized = async (req: IncomingMessage): Promise<boolean> => {
+    const m = /^Bearer (.+)$/.exec(req.headers.authorization ?? "");
+    if (!m) return false;
+    if (faults.acceptAnyToken) return true;
+    try {
+      await jwtVerify(m[1], key, { issuer: contract.jwtIssuer, audience: contract.jwtAudience, algorithms: ["HS256"] });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  const metrics = (): string => {
+    if (faults.brokenMetrics) return "# TYPE http_requests_total counter\nhttp_requests_total{status=200} one\n";
+    const lines = ["# HELP http_requests_total HTTP requests by status.", "# TYPE http_requests_total counter"];
+    for (const [status, n] of [...requests.entries()].sort()) lines.push(`http_requests_total{instance_name="${instance}",status="${status}"} ${n}`);
+    if (requests.size === 0) lines.push(`http_requests_total{instance_name="${instance}",status="200"} 0`);
+    lines.push("# HELP http_request_duration_seconds Request latency.", "# TYPE http_request_duration_seconds histogram");
+    let cumulative = 0;
+    BUCKETS.forEach((b, i) => {
+      cumulative += durations.buckets[i];
+      lines.push(`http_request_duration_seconds_bucket{le="${b}"} ${cumulative}`);
+    });
+    lines.push(`http_request_duration_seconds_bucket{le="+Inf"} ${durations.count}`, `http_request_duration_seconds_sum ${durations.sum}`, `http_request_duration_seconds_count ${durations.count}`);
+    lines.push("# HELP mcp_registered_servers Registered MCP servers.", "# TYPE mcp_registered_servers gauge", `mcp_registered_servers ${servers.size}`);
+    return lines.join("\n") + "\n";
+  };
+
+  const proxyMcp = (req: IncomingMessage, res: ServerResponse) => {
+    if (!options.mcpUpstream) return json(res, 404, { error: "no MCP upstream" });
+    const up = new URL(options.mcpUpstream);
+    const headers = { ...req.headers, host: up.host };
+    const upstream = httpRequest({ host: up.hostname, port: up.port, path: `${up.pathname.replace(/\/$/, "")}${req.url}`.replace(/^\/\//, "/"), method: req.method, headers }, (ur) => {
+      res.writeHead(ur.statusCode ?? 502, ur.headers);
+      ur.pipe(res);
+    });
+    upstream.on("error", () => (res.headersSent ? res.destroy() : json(res, 502, { error: "MCP upstream unreachable" })));
+    req.pipe(upstream);
+    res.on("close", () => upstream.destroy());
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<number> => {
+    const path = (req.url ?? "/").split("?")[0];
+    if (path === contract.mcpPath || path.startsWith(`${contract.mcpPath}/`)) {
+      proxyMcp(req, res);
+      return 200;
+    }
+    if (req.method === "GET" && path === contract.healthPath) {
+      if (faults.healthDelayMs > 0) await new Promise((r) => setTimeout(r, faults.healthDelayMs));
+      json(res, faults.healthStatus, { status: faults.healthStatus === 200 ? "ok" : "unhealthy", instance });
+      return faults.healthStatus;
+    }
+    if (req.method === "GET" && path === contract.metricsPath) {
+      const body = metrics();
+      res.writeHead(200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" });
+      res.end(body);
+      return 200;
+    }
+    if (req.method === "GET" && path === contract.authPath) {
+      if (!(await authorized(req))) return json(res, 401, { error: "invalid or missing bearer token" }), 401;
+      return json(res, 200, { ok: true }), 200;
+    }
+    const serverPrefix = `${contract.createServerPath.replace(/\/$/, "")}/`;
+    const isList = req.method === "GET" && path === contract.listServersPath;
+    const isCreate = req.method === "POST" && path === contract.createServerPath;
+    const isDelete = req.method === "DELETE" && path.startsWith(serverPrefix);
+    if (isList || isCreate || isDelete) {
+      if (!(await authorized(req))) return json(res, 401, { error: "invalid or missing bearer token" }), 401;
+      if (isList) return json(res, 200, { servers: [...servers.values()] }), 200;
+      if (isCreate) {
+        let body: { name?: unknown; url?: unknown; transport?: unknown };
+        try {
+          body = JSON.parse(await readBody(req));
+        } catch {
+          return json(res, 400, { error: "body must be JSON" }), 400;
+        }
+        if (typeof body.name !== "string" || typeof body.url !== "string") return json(res, 422, { error: "name and url are required" }), 422;
+        const entry = { id: randomUUID(), name: body.name, url: body.url, transport: typeof body.transport === "string" ? body.transport : "http", createdAt: new Date().toISOString() };
+        servers.set(entry.id, entry);
+        return json(res, 201, entry), 201;
+      }
+      const id = decodeURIComponent(path.slice(serverPrefix.length));
+      if (!servers.delete(id)) return json(res, 404, { error: "no such server" }), 404;
+      res.writeHead(204).end();
+      return 204;
+    }
+    return json(res, 404, { error: "not found" }), 404;
+  };
+
+  const server = createServer((req, res) => {
+    const started = performance.now();
+    handle(req, res)
+      .then((status) => {
+        requests.set(String(status), (requests.get(String(status)) ?? 0) + 1);
+        const s = (performance.now() - started) / 1000;
+        durations.count++;
+        durations.sum += s;
+        const i = BUCKETS.findIndex((b) => s <= b);
+        if (i >= 0) durations.buckets[i]++;
+      })
+      .catch(() => (res.headersSent ? res.destroy() : json(res, 500, { error: "internal error" })));
+  });
+  server.keepAliveTimeout = 5000;
+  const host = options.host ?? "127.0.0.1";
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  let stopped = false;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    faults,
+    servers: () => [...servers.values()].map(({ id, name }) => ({ id, name })),
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}

@@ -1,0 +1,132 @@
+/**
+ * A Grafana stand-in (Grafana has no Debian package) speaking the part of Grafana's
+ * documented HTTP API the runtime checks use, provisioned from the same files the program
+ * renders (renderGrafanaProvisioning):
+ *   GET /api/health                         {"database":"ok","version":...} (no auth)
+ *   GET /api/datasources/uid/:uid/health    runs a real query against the datasource's
+ *                                           Prometheus URL, like Grafana does: "OK" or "ERROR"
+ *   GET /api/dashboards/uid/:uid            { dashboard, meta } or 404
+ *   GET /api/search?type=dash-db            provisioned dashboards
+ *   GET /metrics                            a small exposition (Prometheus scrapes it)
+ * Every /api/ route but health needs basic auth with the admin user and password.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { parse } from "yaml";
+
+export interface GrafanaStandIn {
+  url: string;
+  port: number;
+  /** Fault switch: answer /api/health with a failing database. */
+  faults: { databaseDown: boolean };
+  stop(): Promise<void>;
+}
+
+export interface GrafanaStandInOptions {
+  adminUser: string;
+  adminPassword: string;
+  /** Rendered provisioning: path -> content (datasource YAML, dashboard JSON). */
+  provisioning: Record<string, string>;
+  version?: string;
+}
+
+interface Datasource {
+  uid: string;
+  name: string;
+  type: string;
+  url: string;
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+  res.end(text);
+}
+
+export async function startGrafanaStandIn(options: GrafanaStandInOptions): Promise<GrafanaStandIn> {
+  const datasources: Datasource[] = [];
+  const dashboards = new Map<string, Record<string, unknown>>();
+  for (const [path, content] of Object.entries(options.provisioning)) {
+    if (path.endsWith(".json")) {
+      const d = JSON.parse(content) as Record<string, unknown>;
+      if (typeof d.uid === "string") dashboards.set(d.uid, d);
+    } else if (/\.ya?ml$/.test(path)) {
+      const doc = parse(content) as { datasources?: Datasource[] } | null;
+      for (const ds of doc?.datasources ?? []) datasources.push(ds);
+    }
+  }
+  const version = options.version ?? "11.2.2";
+  const faults = { databaseDown: false };
+  const expectedAuth = `Basic ${Buffer.from(`${options.adminUser}:${options.adminPassword}`).toString("base64")}`;
+  let requests = 0;
+
+  async function datasourceHealth(ds: Datasource): Promise<{ status: number; body: unknown }> {
+    if (ds.type !== "prometheus") return { status: 400, body: { status: "ERROR", message: `plugin ${ds.type} not supported by the stand-in` } };
+    try {
+      const r = await fetch(`${ds.url.replace(/\/$/, "")}/api/v1/query?query=1%2B1`, { signal: AbortSignal.timeout(2000) });
+      const body = (await r.json().catch(() => ({}))) as { status?: string };
+      if (r.ok && body.status === "success") return { status: 200, body: { status: "OK", message: "Successfully queried the Prometheus API." } };
+      return { status: 400, body: { status: "ERROR", message: `Prometheus answered ${r.status}` } };
+    } catch (e) {
+      const cause = (e as Error & { cause?: Error }).cause?.message ?? (e as Error).message;
+      return { status: 400, body: { status: "ERROR", message: `Post "${ds.url}/api/v1/query": ${cause}` } };
+    }
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    requests++;
+    const url = new URL(req.url ?? "/", "http://grafana");
+    const path = url.pathname;
+    if (path === "/metrics") {
+      res.writeHead(200, { "content-type": "text/plain; version=0.0.4" });
+      res.end(`# HELP grafana_http_requests_total Requests served.\n# TYPE grafana_http_requests_total counter\ngrafana_http_requests_total ${requests}\n# HELP grafana_build_info Build info.\n# TYPE grafana_build_info gauge\ngrafana_build_info{version="${version}"} 1\n`);
+      return;
+    }
+    if (path === "/api/health") {
+      return json(res, faults.databaseDown ? 503 : 200, { commit: "stand-in", database: faults.databaseDown ? "failing" : "ok", version });
+    }
+    if (!path.startsWith("/api/")) return json(res, 404, { message: "Not found" });
+    if (req.headers.authorization !== expectedAuth) return json(res, 401, { message: "Invalid username or password" });
+    let m = /^\/api\/datasources\/uid\/([^/]+)\/health$/.exec(path);
+    if (m && req.method === "GET") {
+      const ds = datasources.find((d) => d.uid === decodeURIComponent(m![1]));
+      if (!ds) return json(res, 404, { message: "Data source not found" });
+      const r = await datasourceHealth(ds);
+      return json(res, r.status, r.body);
+    }
+    m = /^\/api\/datasources\/uid\/([^/]+)$/.exec(path);
+    if (m && req.method === "GET") {
+      const ds = datasources.find((d) => d.uid === decodeURIComponent(m![1]));
+      return ds ? json(res, 200, { ...ds, access: "proxy", readOnly: true }) : json(res, 404, { message: "Data source not found" });
+    }
+    m = /^\/api\/dashboards\/uid\/([^/]+)$/.exec(path);
+    if (m && req.method === "GET") {
+      const d = dashboards.get(decodeURIComponent(m[1]));
+      if (!d) return json(res, 404, { message: "Dashboard not found" });
+      return json(res, 200, { dashboard: { ...d, id: [...dashboards.keys()].indexOf(String(d.uid)) + 1 }, meta: { type: "db", slug: String(d.title ?? "").toLowerCase().replace(/\W+/g, "-"), provisioned: true, canSave: false } });
+    }
+    if (path === "/api/search" && req.method === "GET") {
+      return json(res, 200, [...dashboards.values()].map((d, i) => ({ id: i + 1, uid: d.uid, title: d.title, type: "dash-db", tags: d.tags ?? [] })));
+    }
+    return json(res, 404, { message: "Not found" });
+  }
+
+  const server = createServer((req, res) => void handle(req, res).catch(() => (res.headersSent ? res.destroy() : json(res, 500, { message: "internal error" }))));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  let stopped = false;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    faults,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}

@@ -1,0 +1,160 @@
+/**
+ * The one runner for every runtime check (post-deploy verification, Docker host and
+ * container checks, backups): runs checks concurrently, bounds each by its timeout
+ * (an AbortSignal the check passes to its clients), retries failed attempts while time
+ * remains, prints progress to stderr and redacts every known secret from everything it
+ * returns or prints.
+ */
+import { setMaxListeners } from "node:events";
+import type { Check, CheckContext, CheckRecord, CheckResult } from "./types";
+import { createRedactor, redactDeep, type Redactor } from "./redact";
+import { errorMessage } from "./errors";
+
+export const DEFAULT_TIMEOUT_MS = 3000;
+export const DEFAULT_RETRY_DELAY_MS = 250;
+export const DEFAULT_CONCURRENCY = 8;
+
+export interface RunOptions {
+  /** Checks running at once (default 8). */
+  concurrency?: number;
+  /** Timeout for checks that set none (default 3 s). Bounds all attempts of a check together. */
+  defaultTimeoutMs?: number;
+  /** Secret values to redact from every message, measurement and progress line. */
+  secrets?: readonly (string | undefined | null)[];
+  /** Receives progress lines (already redacted). Default: stderr. `false` silences. */
+  progress?: ((line: string) => void) | false;
+  /** Label in progress lines (default "verify"). */
+  label?: string;
+  /** Aborts every running check (e.g. Ctrl-C). */
+  signal?: AbortSignal;
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal.aborted || ms <= 0) return resolve();
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
+
+interface Outcome {
+  result: CheckResult;
+  attempts: number;
+}
+
+async function runOne<T>(check: Check<T>, target: T, timeoutMs: number, log: (m: string) => void, outer?: AbortSignal): Promise<Outcome> {
+  const controller = new AbortController();
+  // Every request of a check listens on this signal (a burst check makes hundreds).
+  setMaxListeners(0, controller.signal);
+  const onOuterAbort = () => controller.abort(new Error("verification cancelled"));
+  if (outer?.aborted) onOuterAbort();
+  outer?.addEventListener("abort", onOuterAbort, { once: true });
+  const timer = setTimeout(() => controller.abort(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
+  // Resolves when the deadline passes, so a check that ignores its signal cannot hold the run.
+  const deadline = new Promise<"timeout">((resolve) => controller.signal.addEventListener("abort", () => resolve("timeout"), { once: true }));
+  const ctx: CheckContext = { signal: controller.signal, log };
+  const retries = Math.max(0, Math.min(check.retries ?? 0, 20));
+  const retryDelay = Math.max(0, check.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS);
+  let attempts = 0;
+  let last: CheckResult | undefined;
+  let timedOut = false;
+  try {
+    while (attempts <= retries && !controller.signal.aborted) {
+      attempts++;
+      const attempt = Promise.resolve()
+        .then(() => check.run(target, ctx))
+        .then(
+          (r) => r,
+          (err: unknown): CheckResult => ({ status: "fail", message: `check raised an error: ${errorMessage(err)}` }),
+        );
+      const r = await Promise.race([attempt, deadline]);
+      if (r === "timeout") {
+        timedOut = true;
+        break;
+      }
+      last = r;
+      if (r.status !== "fail" || attempts > retries) break;
+      log(`attempt ${attempts} failed, retrying: ${r.message}`);
+      await sleep(retryDelay, controller.signal);
+    }
+  } finally {
+    clearTimeout(timer);
+    outer?.removeEventListener("abort", onOuterAbort);
+    if (!controller.signal.aborted) controller.abort(new Error("check finished"));
+  }
+  // A deadline that passes between attempts still reports the last attempt's own failure.
+  if (last && !timedOut) return { result: last, attempts };
+  const reason = controller.signal.reason instanceof Error ? controller.signal.reason.message : `timed out after ${timeoutMs} ms`;
+  return {
+    attempts,
+    result: {
+      status: "fail",
+      message: `${check.title}: ${reason}${last ? `; last attempt: ${last.message}` : ""}`,
+      expected: `an answer within ${timeoutMs} ms`,
+      actual: last ? last.message : "no answer",
+      remediation: last?.remediation ?? "Check that the service is running and reachable from where the checks run (see README: Post-deploy verification).",
+    },
+  };
+}
+
+const SYMBOL: Record<CheckResult["status"], string> = { pass: "PASS", fail: "FAIL", skip: "SKIP" };
+
+/**
+ * Runs `checks` against `target`. Records come back in the order of `checks`, each
+ * redacted. Never throws for a failing or hanging check.
+ */
+export async function runChecks<T>(checks: readonly Check<T>[], target: T, options: RunOptions = {}): Promise<CheckRecord[]> {
+  const redact: Redactor = createRedactor(options.secrets ?? []);
+  const label = options.label ?? "verify";
+  const sink = options.progress === false ? undefined : options.progress ?? ((line: string) => process.stderr.write(line + "\n"));
+  const say = (line: string) => sink?.(redact(`[${label}] ${line}`));
+  const ids = new Set<string>();
+  for (const c of checks) {
+    if (ids.has(c.id)) throw new Error(`duplicate check id "${c.id}"`);
+    ids.add(c.id);
+  }
+  const records: CheckRecord[] = new Array(checks.length);
+  const concurrency = Math.max(1, Math.min(options.concurrency ?? DEFAULT_CONCURRENCY, 64));
+  let next = 0;
+  let done = 0;
+  say(`running ${checks.length} check${checks.length === 1 ? "" : "s"} (concurrency ${concurrency})`);
+
+  // Exclusive checks go last, one at a time, after the concurrent ones.
+  const shared = checks.map((_c, i) => i).filter((i) => !checks[i].exclusive);
+  const alone = checks.map((_c, i) => i).filter((i) => checks[i].exclusive);
+
+  async function runAt(index: number) {
+    const check = checks[index];
+    const timeoutMs = check.timeoutMs ?? options.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const started = Date.now();
+    const { result, attempts } = await runOne(check, target, timeoutMs, (m) => say(`${check.id}: ${m}`), options.signal);
+    const record: CheckRecord = redactDeep(
+      { ...result, id: check.id, title: check.title, items: [...check.items], durationMs: Date.now() - started, attempts },
+      redact,
+    );
+    records[index] = record;
+    done++;
+    say(`[${done}/${checks.length}] ${SYMBOL[record.status]} ${record.id} (${record.durationMs} ms) ${record.message}`);
+  }
+  async function worker() {
+    while (next < shared.length) await runAt(shared[next++]);
+  }
+  await Promise.all(Array.from({ length: Math.min(concurrency, shared.length) }, worker));
+  for (const index of alone) await runAt(index);
+  return records;
+}
+
+/** Checks whose id is in `only` (exact ids or `prefix.*`); unknown ids are an error naming them. */
+export function selectChecks<T extends { id: string }>(checks: readonly T[], only: readonly string[] | undefined): T[] {
+  if (!only || only.length === 0) return [...checks];
+  const matches = (id: string, pattern: string) => (pattern.endsWith(".*") ? id.startsWith(pattern.slice(0, -1)) : id === pattern);
+  const unknown = only.filter((p) => !checks.some((c) => matches(c.id, p)));
+  if (unknown.length > 0) {
+    throw new Error(`unknown check id${unknown.length > 1 ? "s" : ""} ${unknown.map((u) => `"${u}"`).join(", ")} (known: ${checks.map((c) => c.id).join(", ")})`);
+  }
+  return checks.filter((c) => only.some((p) => matches(c.id, p)));
+}

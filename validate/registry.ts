@@ -1,0 +1,93 @@
+/**
+ * Every runtime check, in one list: the post-deploy checks of this folder, the container
+ * checks (validate/docker) and the backup checks (validate/backup). `npm run verify` runs
+ * them, the deploy hooks run per-service subsets, and the sign-off maps checklist items to
+ * these IDs (`grep` an item ID to find the check that proves it). The Docker host readiness
+ * checks (validate/host) are here too: `npm run host:check` and the pre-deploy gate run them
+ * before a deploy, verify runs them again after it.
+ *
+ * All take the one VerifyTarget; checks from other folders get their own target out of
+ * `target.extra` (DOCKER_EXTRA, HOST_EXTRA, BACKUP_EXTRA) and are skipped, saying why, when it is absent.
+ */
+import type { ServiceName } from "../infra/config/schema";
+import { skip, type Check } from "./core/types";
+import type { VerifyTarget } from "./target";
+import { tlsChainCheck, tlsLegacyRefusedCheck } from "./edge/tls";
+import { hstsCheck, httpRedirectCheck, proxyPassCheck, staticFileCheck } from "./edge/http";
+import { healthLatencyCheck } from "./edge/latency";
+import { rateLimitCheck } from "./edge/rate-limit";
+import { appAuthCheck, appHealthCheck, appMetricsCheck, appServersCreateCheck, appServersListCheck } from "./app/checks";
+import { mcpClaudeConfigCheck, mcpInitializeCheck, mcpResourcesCheck, mcpToolCallCheck, mcpToolsListCheck } from "./mcp/checks";
+import { postgresAuthLogCheck, postgresBackupRoleCheck, postgresConnectionsCheck, postgresMigrationsCheck, postgresTlsCheck } from "./postgres/checks";
+import { redisAuthCheck, redisMemoryCheck, redisOperationsCheck, redisPersistenceCheck } from "./redis/checks";
+import { prometheusAlertmanagerCheck, prometheusRetentionCheck, prometheusRulesCheck, prometheusTargetsCheck } from "./monitoring/prometheus";
+import { alertmanagerReadyCheck, alertmanagerReceiversCheck } from "./monitoring/alertmanager";
+import { grafanaDashboardsCheck, grafanaDatasourceCheck, grafanaHealthCheck } from "./monitoring/grafana";
+import { DOCKER_CHECKS, type DockerTarget } from "./docker";
+import { BACKUP_CHECKS, BACKUP_EXTRA, type BackupTarget } from "./backup";
+import { HOST_CHECKS, type HostTarget } from "./host";
+
+/** Key of the Docker container checks' target in VerifyTarget.extra. */
+export const DOCKER_EXTRA = "docker";
+/** Key of the Docker host readiness checks' target in VerifyTarget.extra. */
+export const HOST_EXTRA = "host";
+
+/** Runs a check written against another target type on the part of VerifyTarget it needs. */
+export function adapt<U>(check: Check<U>, pick: (t: VerifyTarget) => U | undefined, whenMissing: string): Check<VerifyTarget> {
+  return {
+    ...check,
+    run: (t, ctx) => {
+      const inner = pick(t);
+      return inner === undefined ? Promise.resolve(skip(whenMissing)) : check.run(inner, ctx);
+    },
+  };
+}
+
+export const EDGE_CHECKS: Check<VerifyTarget>[] = [tlsChainCheck, tlsLegacyRefusedCheck, httpRedirectCheck, hstsCheck, proxyPassCheck, staticFileCheck, healthLatencyCheck, rateLimitCheck];
+export const APP_CHECKS: Check<VerifyTarget>[] = [appHealthCheck, appAuthCheck, appServersListCheck, appServersCreateCheck, appMetricsCheck];
+export const MCP_CHECKS: Check<VerifyTarget>[] = [mcpInitializeCheck, mcpToolsListCheck, mcpToolCallCheck, mcpResourcesCheck, mcpClaudeConfigCheck];
+export const POSTGRES_CHECKS: Check<VerifyTarget>[] = [postgresTlsCheck, postgresMigrationsCheck, postgresConnectionsCheck, postgresBackupRoleCheck, postgresAuthLogCheck];
+export const REDIS_CHECKS: Check<VerifyTarget>[] = [redisAuthCheck, redisOperationsCheck, redisPersistenceCheck, redisMemoryCheck];
+export const MONITORING_CHECKS: Check<VerifyTarget>[] = [
+  prometheusTargetsCheck,
+  prometheusRulesCheck,
+  prometheusAlertmanagerCheck,
+  prometheusRetentionCheck,
+  alertmanagerReadyCheck,
+  alertmanagerReceiversCheck,
+  grafanaHealthCheck,
+  grafanaDatasourceCheck,
+  grafanaDashboardsCheck,
+];
+export const CONTAINER_CHECKS: Check<VerifyTarget>[] = DOCKER_CHECKS.map((c) =>
+  adapt(c, (t) => t.extra[DOCKER_EXTRA] as DockerTarget | undefined, "no Docker Engine API access (set DOCKER_HOST or run where the Docker socket is)"),
+);
+
+export const HOST_VERIFY_CHECKS: Check<VerifyTarget>[] = HOST_CHECKS.map((c) =>
+  adapt(c, (t) => t.extra[HOST_EXTRA] as HostTarget | undefined, "no Docker Engine API access (set DOCKER_HOST or run where the Docker socket is)"),
+);
+
+export const BACKUP_VERIFY_CHECKS: Check<VerifyTarget>[] = BACKUP_CHECKS.map((c) =>
+  adapt(c, (t) => t.extra[BACKUP_EXTRA] as BackupTarget | undefined, "backup volumes not readable here (run verify as root on the Docker host)"),
+);
+
+/** Every runtime check. */
+export const VERIFY_CHECKS: readonly Check<VerifyTarget>[] = [...EDGE_CHECKS, ...APP_CHECKS, ...MCP_CHECKS, ...POSTGRES_CHECKS, ...REDIS_CHECKS, ...MONITORING_CHECKS, ...CONTAINER_CHECKS, ...HOST_VERIFY_CHECKS, ...BACKUP_VERIFY_CHECKS];
+
+/** Checks that prove one service works, for the deploy hook on that service's containers. */
+export const SERVICE_CHECK_IDS: Partial<Record<ServiceName, readonly string[]>> = {
+  postgres: ["postgres.tls", "postgres.connections", "postgres.backup-role"],
+  redis: REDIS_CHECKS.map((c) => c.id),
+  app: ["app.health", "app.metrics", "postgres.migrations"],
+  // Nginx is created after the app replicas: everything reached through the edge.
+  nginx: [...EDGE_CHECKS, ...MCP_CHECKS, appAuthCheck, appServersListCheck, appServersCreateCheck].map((c) => c.id),
+  prometheus: ["prometheus.rules", "prometheus.retention"],
+  alertmanager: ["alertmanager.ready", "alertmanager.receivers", "prometheus.alertmanager"],
+  grafana: ["grafana.health", "grafana.datasource", "grafana.dashboards"],
+};
+
+export function checkById(id: string): Check<VerifyTarget> {
+  const c = VERIFY_CHECKS.find((x) => x.id === id);
+  if (!c) throw new Error(`unknown check id "${id}"`);
+  return c;
+}
