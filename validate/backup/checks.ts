@@ -130,7 +130,7 @@ export const backupEncryptedCheck: Check<BackupTarget> = {
 export const backupVerifiedCheck: Check<BackupTarget> = {
   id: "backup.verified",
   title: "The newest backup was read back after writing and still matches its SHA-256",
-  items: ["BAK-SYSTEM-02"],
+  items: ["BAK-SYSTEM-02", "SIGN-OPS-02"],
   timeoutMs: 120_000,
   async run(t) {
     const n = newest(t);
@@ -193,7 +193,7 @@ export const backupOffsiteCheck: Check<BackupTarget> = {
 export const backupRestoreDrillCheck: Check<BackupTarget> = {
   id: "backup.restore-drill",
   title: "The latest backup restores into a scratch database with every table, column and row, within the RTO",
-  items: ["BAK-RECOVERY-01", "BAK-RECOVERY-04"],
+  items: ["BAK-RECOVERY-01", "BAK-RECOVERY-04", "SIGN-OPS-02"],
   timeoutMs: 30 * 60_000,
   async run(t, ctx) {
     if (!t.runDrill) return skip("no restore target configured for the drill (run `npm run drill:restore -- --stack <stack>`)");
@@ -225,7 +225,7 @@ export const backupRestoreDrillCheck: Check<BackupTarget> = {
 export const backupConfigRestoreCheck: Check<BackupTarget> = {
   id: "backup.config-restore",
   title: "The stack configuration restores into a fresh directory and renders identical configs",
-  items: ["BAK-RECOVERY-02"],
+  items: ["BAK-RECOVERY-02", "SIGN-OPS-02"],
   timeoutMs: 60_000,
   async run(t, ctx) {
     if (!t.runConfigRestore) return skip("configuration restore not configured (needs the project directory)");

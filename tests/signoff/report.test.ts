@@ -1,0 +1,125 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { CHECKLIST_ITEMS } from "../../checklist/items";
+import { main } from "../../scripts/signoff";
+import type { SignoffReport } from "../../signoff/model";
+import { attestationsFor, drillReport, itemsOfKind, jestResults, outputsFixture, preflightReport, secretsFixture, verifyReport } from "./fixtures";
+
+/** Runs the CLI in-process, capturing what it prints. */
+function run(args: string[]): { code: number; stdout: string; stderr: string } {
+  let stdout = "";
+  let stderr = "";
+  const out = jest.spyOn(process.stdout, "write").mockImplementation((s: string | Uint8Array) => ((stdout += String(s)), true));
+  const err = jest.spyOn(process.stderr, "write").mockImplementation((s: string | Uint8Array) => ((stderr += String(s)), true));
+  try {
+    return { code: main(args), stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
+
+describe("npm run signoff", () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "signoff-"));
+  afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  const file = (name: string, content: unknown) => {
+    const f = path.join(tmp, name);
+    fs.writeFileSync(f, typeof content === "string" ? content : JSON.stringify(content, null, 2));
+    return f;
+  };
+  const secrets = secretsFixture();
+  const leak = secrets.postgresPassword;
+  // Evidence that (wrongly) carries secrets: a check message, a violation, a justification, a measurement.
+  const preflight = preflightReport((id) => (id === itemsOfKind("policy")[0].id ? { status: "violated", violations: [{ policy: "p", enforcementLevel: "mandatory", message: `env DB_PASSWORD=${leak}` }] } : {}));
+  const verify = verifyReport((id) => (id === "app.auth" ? { message: `login with ${secrets.jwtSigningKey} ok`, measurements: { token: Buffer.from(secrets.redisPassword).toString("base64") } } : {}));
+  const human = itemsOfKind("attestation").map((i) => i.id);
+  const attest = attestationsFor(human, { [human[0]]: { justification: `checked with grafana password ${secrets.grafanaAdminPassword}` } });
+  const inputs = {
+    preflight: file("preflight.json", preflight),
+    verify: file("verify.json", verify),
+    tests: file("tests.json", jestResults()),
+    drill: file("drill.json", drillReport()),
+    attestations: file("attestations.json", attest),
+    outputs: file("outputs.json", outputsFixture(secrets)),
+  };
+  const out = path.join(tmp, "out");
+  const args = ["--stack", "prod", "--preflight", inputs.preflight, "--verify", inputs.verify, "--tests", inputs.tests, "--drill", inputs.drill, "--attestations", inputs.attestations, "--outputs", inputs.outputs, "--out", out, "--now", "2026-11-25T12:00:00Z"];
+  const first = run(args);
+  const read = (name: string) => fs.readFileSync(path.join(out, name), "utf8");
+
+  test("writes SIGNOFF.md, signoff.html, signoff.json and junit.xml and prints the decision", () => {
+    expect(first.stderr).toContain("signoff: stack prod; inputs: preflight, verify, tests, drill, attestations, outputs");
+    expect(first.code).toBe(0);
+    expect(fs.readdirSync(out).sort()).toEqual(["SIGNOFF.md", "junit.xml", "signoff.html", "signoff.json"]);
+    expect(first.stdout.trim().split("\n").pop()).toBe("Decision: NO-GO — 170 pass, 1 fail, 0 waived, 0 pending of 171");
+  });
+
+  test("signoff.json holds every item with status and evidence, and the role decisions", () => {
+    const r = JSON.parse(read("signoff.json")) as SignoffReport;
+    expect(r).toMatchObject({ kind: "signoff", formatVersion: 1, stack: "prod", decision: "NO-GO" });
+    expect(r.items.map((i) => i.id)).toEqual(CHECKLIST_ITEMS.map((i) => i.id));
+    expect(r.items.every((i) => i.evidence.length > 0)).toBe(true);
+    expect(r.roles.map((x) => `${x.role}: ${x.decision}`)).toEqual(["Technical Lead: NO-GO", "Operations Lead: GO", "Security Lead: GO", "Product Owner: GO"]);
+    expect(r.rollback.drill).toMatchObject({ status: "pass" });
+  });
+
+  test("SIGNOFF.md has a section per role with go/no-go, the contacts table and the rollback plan", () => {
+    const md = read("SIGNOFF.md");
+    for (const role of ["Technical Lead", "Operations Lead", "Security Lead", "Product Owner"]) expect(md).toMatch(new RegExp(`^### ${role}: (GO|NO-GO)$`, "m"));
+    expect(md).toContain("**Technical Lead — Go / No-go:** NO-GO");
+    expect(md).toContain("## Emergency contacts\n\n| Role | Name | Phone | Email |");
+    expect(md).toContain("- `docker stop mcp-prod-nginx`");
+    expect(md).toMatch(/\[docs\/rollback\.md\]\(\.\.\/\.\.\/\.\.\/|\[docs\/rollback\.md\]\([^)]*docs\/rollback\.md\)/);
+    expect(md.match(/^\| [A-Z]+(-[A-Z0-9]+)+-\d{2} \|.*\| \*\*(PASS|FAIL|WAIVED|PENDING)\*\* \|/gm)).toHaveLength(171);
+  });
+
+  test("junit.xml has one test case per item, written by junit-report-builder", () => {
+    const xml = read("junit.xml");
+    expect(xml.match(/<testcase /g)).toHaveLength(171);
+    expect(xml.match(/<failure /g)).toHaveLength(1);
+    expect(xml).toMatch(/<testsuites[^>]* tests="171"/);
+    expect(xml.match(/<testsuite /g)).toHaveLength(new Set(CHECKLIST_ITEMS.map((i) => i.section)).size);
+  });
+
+  test("no secret value of the stack outputs appears in any report, in any encoding", () => {
+    for (const name of fs.readdirSync(out)) {
+      const text = read(name);
+      for (const [key, value] of Object.entries(secrets)) {
+        if (value.length < 6) continue;
+        for (const form of [value, Buffer.from(value).toString("base64"), encodeURIComponent(value)]) expect({ name, key, leaked: text.includes(form) }).toEqual({ name, key, leaked: false });
+      }
+      expect(text).toContain("[redacted]");
+    }
+    expect(first.stdout + first.stderr).not.toContain(leak);
+  });
+
+  test("the same inputs give the same report", () => {
+    const again = path.join(tmp, "again");
+    expect(run([...args.slice(0, -4), "--out", again, "--now", "2026-11-25T12:00:00Z"]).code).toBe(0);
+    for (const name of ["signoff.json", "SIGNOFF.md", "junit.xml"]) expect(fs.readFileSync(path.join(again, name), "utf8")).toBe(read(name));
+  });
+
+  test("--require-go exits 1 on NO-GO; with no inputs every item is pending", () => {
+    const r = run(["--stack", "prod", "--out", path.join(tmp, "empty"), "--require-go"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("Decision: NO-GO — 0 pass, 0 fail, 0 waived, 171 pending of 171");
+  });
+
+  test("bad input exits 2 with a message naming the file and the problem, and writes nothing", () => {
+    const dir = path.join(tmp, "bad");
+    const badAttest = file("bad-attest.json", attestationsFor(["PRE-INFRA-06"], { "PRE-INFRA-06": { item: "NOPE-01" } }));
+    const a = run(["--stack", "prod", "--attestations", badAttest, "--out", dir]);
+    expect(a.code).toBe(2);
+    expect(a.stderr).toContain(`Invalid attestations file ${badAttest} (1 problem):\n  - attestations[0] (NOPE-01): item: unknown checklist item ID "NOPE-01"`);
+    const p = run(["--stack", "prod", "--preflight", inputs.verify, "--out", dir]);
+    expect(p.code).toBe(2);
+    expect(p.stderr).toContain(`preflight file ${inputs.verify} is not a valid preflight report — this is a "verify" report, pass it to --verify`);
+    const dev = run(["--stack", "dev", "--verify", inputs.verify, "--out", dir]);
+    expect(dev.stderr).toContain(`verify file ${inputs.verify} is for stack "prod", not "dev"`);
+    const old = run(["--stack", "prod", "--verify", file("old.json", { ...verify, formatVersion: 0 }), "--out", dir]);
+    expect(old.stderr).toMatch(/has format version 0; this sign-off reads version 1/);
+    expect(run(["--stack", "nope", "--out", dir]).stderr).toMatch(/no stack file Pulumi\.nope\.yaml/);
+    expect(fs.existsSync(dir)).toBe(false);
+  });
+});
