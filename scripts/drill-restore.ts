@@ -29,6 +29,7 @@ import type { StackOutputs } from "../infra/outputs-types";
 import { runDrill, type DrillRunReport } from "../backup/drill-run";
 import type { DrillConnection } from "../backup/drill";
 import { BACKUP_VOLUME } from "../infra/components/backup";
+import { parseCli } from "./cli";
 
 interface Opts {
   stack: string;
@@ -115,14 +116,10 @@ export async function main(argv: string[], io: { stdout: (s: string) => void; st
     .option("--project-dir <dir>", "project directory with Pulumi.yaml and Pulumi.<stack>.yaml (default: current directory)")
     .option("--no-config-restore", "skip the configuration restore")
     .option("--out <file>", "also write the JSON report to FILE")
-    .exitOverride()
     .configureOutput({ writeErr: io.stderr, writeOut: io.stdout });
-  let opts: Opts;
-  try {
-    opts = program.parse(argv, { from: "user" }).opts<Opts>();
-  } catch (err) {
-    return (err as { exitCode?: number }).exitCode === 0 ? 0 : 2;
-  }
+  const parsed = parseCli<Opts>(program, argv);
+  if ("exitCode" in parsed) return parsed.exitCode;
+  const { opts } = parsed;
   const controller = new AbortController();
   const onSignal = () => {
     io.stderr("drill:restore: interrupted, cleaning up (scratch database, temp files)\n");

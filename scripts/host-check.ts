@@ -21,6 +21,7 @@ import { connectDocker } from "../validate/docker/client";
 import { HOST_CHECKS } from "../validate/host/checks";
 import { hostTargetFromConfig } from "../validate/host/target";
 import { parseGbFlag, parseRegistryFlag, parseVersionFlag, type HostThresholds } from "../validate/host/thresholds";
+import { parseCli } from "./cli";
 
 const FILE_NAMES: Record<ReportFormat, string> = { text: "host-check.txt", json: "host-check.json", junit: "host-check.xml" };
 
@@ -80,15 +81,10 @@ export async function main(argv: string[]): Promise<number> {
     .option("--http-port <n>", "override mcp:edge.httpPort for the free-port check")
     .option("--https-port <n>", "override mcp:edge.httpsPort for the free-port check")
     .option("--project-dir <dir>", "directory holding the Pulumi.<stack>.yaml files", undefined)
-    .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  let opts: Opts;
-  try {
-    opts = program.parse(argv, { from: "user" }).opts<Opts>();
-  } catch (err) {
-    const code = (err as { exitCode?: number }).exitCode;
-    return code === 0 ? 0 : 2;
-  }
+  const parsed = parseCli<Opts>(program, argv);
+  if ("exitCode" in parsed) return parsed.exitCode;
+  const { opts } = parsed;
   try {
     const config = loadStackFileConfig(opts.stack, path.resolve(opts.projectDir ?? process.cwd()));
     const edge = {

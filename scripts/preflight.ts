@@ -14,6 +14,7 @@ import { formatText } from "../preflight/format/text";
 import { findMutation, MUTATIONS } from "../preflight/mutations";
 import { PolicyConfigError } from "../preflight/policy-config";
 import { runPreflight } from "../preflight/run";
+import { parseCli } from "./cli";
 
 interface Opts {
   stack: string;
@@ -39,15 +40,10 @@ async function main(argv: string[]): Promise<number> {
     .option("--fail-on-undecidable", "also exit 1 when an item is not decidable at preview")
     .option("--mutate <id>", "apply one variant of the mutation corpus before analysis (testing the pack)")
     .option("--list-mutations", "list the mutation corpus and exit")
-    .option("--quiet", "no progress lines on stderr")
-    .exitOverride();
-  try {
-    program.parse(argv, { from: "user" });
-  } catch (e) {
-    const code = (e as { exitCode?: number }).exitCode;
-    return code === 0 ? 0 : 2;
-  }
-  const o = program.opts<Opts>();
+    .option("--quiet", "no progress lines on stderr");
+  const parsed = parseCli<Opts>(program, argv);
+  if ("exitCode" in parsed) return parsed.exitCode;
+  const o = parsed.opts;
   if (o.listMutations) {
     for (const m of MUTATIONS) process.stdout.write(`${m.id.padEnd(34)} ${m.policy.padEnd(32)} ${m.itemId.padEnd(18)} ${m.description}\n`);
     return 0;

@@ -12,6 +12,7 @@ import { AttestationError } from "../signoff/attestations";
 import { buildSignoff } from "../signoff/build";
 import { InputError } from "../signoff/inputs";
 import { renderAll, writeAll } from "../signoff/write";
+import { parseCli } from "./cli";
 
 const REPO_ROOT = path.resolve(__dirname, "..");
 
@@ -42,15 +43,10 @@ export function main(argv: string[]): number {
     .option("--out <dir>", "output directory (default out/signoff/<stack>)")
     .option("--now <iso>", "evaluate at this time instead of now (reproducible reports, waiver expiry)")
     .option("--require-go", "exit 1 when the decision is NO-GO")
-    .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  let opts: Opts;
-  try {
-    opts = program.parse(argv, { from: "user" }).opts<Opts>();
-  } catch (err) {
-    const code = (err as { exitCode?: number }).exitCode;
-    return code === 0 ? 0 : 2;
-  }
+  const parsed = parseCli<Opts>(program, argv);
+  if ("exitCode" in parsed) return parsed.exitCode;
+  const { opts } = parsed;
   const now = opts.now ? new Date(opts.now) : new Date();
   if (Number.isNaN(now.getTime())) {
     process.stderr.write(`signoff: --now "${opts.now}" is not a date\n`);

@@ -6,7 +6,8 @@
 import type { StackConfig } from "../config/load";
 import { appReplicaHosts, HOSTS, PATHS, PORTS } from "../topology";
 import type { ServiceSpec } from "../spec";
-import { baseSpec, httpHealthcheck, SpecContext } from "./common";
+import { baseSpec, httpHealthcheck, secretFile, SpecContext } from "./common";
+import { POSTGRES_PASSWORD_FILES } from "../render/postgres";
 
 export const APP_USER = "10001:10001";
 
@@ -27,7 +28,7 @@ export function appEnv(config: StackConfig, instance: string): Record<string, st
     DATABASE_PORT: String(PORTS.postgres),
     DATABASE_NAME: config.postgres.database,
     DATABASE_USER: config.postgres.user,
-    DATABASE_PASSWORD_FILE: `${PATHS.secretsDir}/postgres-password`,
+    DATABASE_PASSWORD_FILE: POSTGRES_PASSWORD_FILES.app,
     DATABASE_SSLMODE: "verify-full",
     DATABASE_SSLROOTCERT: PATHS.clientCaCert,
     DATABASE_POOL_MAX: String(Math.max(5, Math.floor((config.postgres.maxConnections * 0.6) / config.app.replicas))),
@@ -56,9 +57,9 @@ export function appSpecs(config: StackConfig, ctx: SpecContext): ServiceSpec[] {
         env: appEnv(config, instance),
         configFiles: [{ path: PATHS.clientCaCert, content: { material: "internalCaCert" }, mode: "0444" }],
         secretFiles: [
-          { path: `${PATHS.secretsDir}/postgres-password`, secrets: ["postgresPassword"], render: (s) => s.postgresPassword, mode: "0400", owner: APP_USER },
-          { path: `${PATHS.secretsDir}/redis-password`, secrets: ["redisPassword"], render: (s) => s.redisPassword, mode: "0400", owner: APP_USER },
-          { path: `${PATHS.secretsDir}/jwt-signing-key`, secrets: ["jwtSigningKey"], render: (s) => s.jwtSigningKey, mode: "0400", owner: APP_USER },
+          secretFile(POSTGRES_PASSWORD_FILES.app, "postgresPassword", APP_USER),
+          secretFile(`${PATHS.secretsDir}/redis-password`, "redisPassword", APP_USER),
+          secretFile(`${PATHS.secretsDir}/jwt-signing-key`, "jwtSigningKey", APP_USER),
         ],
         // Edge for Nginx, internal for the database, cache and Prometheus.
         networks: [

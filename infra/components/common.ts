@@ -5,7 +5,7 @@
 import type { StackConfig } from "../config/load";
 import type { ServiceName } from "../config/schema";
 import { CHECKLIST_VERSION } from "../../checklist/items";
-import type { HealthcheckSpec, ServiceSpec } from "../spec";
+import type { HealthcheckSpec, SecretFileSpec, SecretName, ServiceSpec } from "../spec";
 
 export interface SpecContext {
   stack: string;
@@ -73,4 +73,9 @@ export function baseSpec(config: StackConfig, ctx: SpecContext, core: SpecCore, 
     ...core,
     ...rest,
   };
+}
+
+/** A file holding exactly one secret, readable only by the container user (0400). */
+export function secretFile(path: string, secret: SecretName, owner: string): SecretFileSpec {
+  return { path, secrets: [secret], render: (s) => s[secret], mode: "0400", owner };
 }

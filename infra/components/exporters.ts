@@ -7,9 +7,10 @@
 import type { StackConfig } from "../config/load";
 import { HOSTS, PATHS, PORTS } from "../topology";
 import type { ServiceSpec } from "../spec";
-import { baseSpec, httpHealthcheck, SpecContext } from "./common";
+import { baseSpec, httpHealthcheck, secretFile, SpecContext } from "./common";
 import { BLACKBOX_CONFIG_PATH, blackboxInputFromConfig, renderBlackboxConfig } from "../render/blackbox";
 import { NOBODY } from "./monitoring";
+import { POSTGRES_EXPORTER_ROLE, POSTGRES_PASSWORD_FILES } from "../render/postgres";
 
 /** The redis_exporter image's user. */
 export const REDIS_EXPORTER_USER = "59000:59000";
@@ -25,11 +26,11 @@ export function exporterSpecs(config: StackConfig, ctx: SpecContext): ServiceSpe
       {
         env: {
           DATA_SOURCE_URI: `${HOSTS.postgres}:${PORTS.postgres}/${pg.database}?sslmode=verify-full&sslrootcert=${PATHS.clientCaCert}`,
-          DATA_SOURCE_USER: "mcp_exporter",
-          DATA_SOURCE_PASS_FILE: `${PATHS.secretsDir}/postgres-exporter-password`,
+          DATA_SOURCE_USER: POSTGRES_EXPORTER_ROLE,
+          DATA_SOURCE_PASS_FILE: POSTGRES_PASSWORD_FILES.exporter,
         },
         configFiles: [{ path: PATHS.clientCaCert, content: { material: "internalCaCert" }, mode: "0444" }],
-        secretFiles: [{ path: `${PATHS.secretsDir}/postgres-exporter-password`, secrets: ["postgresExporterPassword"], render: (s) => s.postgresExporterPassword, mode: "0400", owner: NOBODY }],
+        secretFiles: [secretFile(POSTGRES_PASSWORD_FILES.exporter, "postgresExporterPassword", NOBODY)],
         networks: [{ name: "internal", aliases: [HOSTS.postgresExporter] }],
         dependsOn: ["postgres"],
       },

@@ -4,13 +4,13 @@
  * dashboards and no anonymous access. Checklist: DEP-MON-01..05, MON-ALERT-01/02, MON-METRICS-*.
  */
 import type { StackConfig } from "../config/load";
-import { HOSTS, PATHS, PORTS } from "../topology";
+import { HOSTS, PORTS } from "../topology";
 import type { ConfigFileSpec, ServiceSpec } from "../spec";
-import { baseSpec, httpHealthcheck, SpecContext } from "./common";
+import { baseSpec, httpHealthcheck, secretFile, SpecContext } from "./common";
 import { prometheusFlags, prometheusInputFromConfig, renderPrometheusConfig, PROMETHEUS_CONFIG_PATH, ALERT_RULES_PATH } from "../render/prometheus";
 import { alertRulesInputFromConfig, renderAlertRules } from "../render/alert-rules";
 import { ALERTMANAGER_CONFIG_PATH, alertmanagerInputFromConfig, renderAlertmanagerConfig } from "../render/alertmanager";
-import { grafanaEnv, renderGrafanaProvisioning } from "../render/grafana";
+import { GRAFANA_ADMIN_PASSWORD_FILE, grafanaEnv, renderGrafanaProvisioning } from "../render/grafana";
 
 export const NOBODY = "65534:65534";
 /** The Grafana image's grafana user (group root, as the image expects). */
@@ -66,7 +66,7 @@ export function grafanaSpecs(config: StackConfig, ctx: SpecContext): ServiceSpec
       {
         env: grafanaEnv(config),
         configFiles: Object.entries(renderGrafanaProvisioning(config)).map(([path, content]) => file(path, content)),
-        secretFiles: [{ path: `${PATHS.secretsDir}/grafana-admin-password`, secrets: ["grafanaAdminPassword"], render: (s) => s.grafanaAdminPassword, mode: "0400", owner: GRAFANA_USER }],
+        secretFiles: [secretFile(GRAFANA_ADMIN_PASSWORD_FILE, "grafanaAdminPassword", GRAFANA_USER)],
         // Edge: served by Nginx under /grafana/; internal: queries Prometheus.
         networks: [
           { name: "edge", aliases: [HOSTS.grafana] },

@@ -6,7 +6,7 @@
 import type { StackConfig } from "../config/load";
 import { appReplicaHosts, HOSTS, PATHS, PORTS } from "../topology";
 import type { ServiceSpec } from "../spec";
-import { baseSpec, httpHealthcheck, SpecContext, tmpfsFor } from "./common";
+import { baseSpec, httpHealthcheck, secretFile, SpecContext, tmpfsFor } from "./common";
 import { NGINX_CONF_PATH, NGINX_LIVENESS_PATH, nginxInputFromConfig, renderNginxConf, renderStaticFiles } from "../render/nginx";
 
 /** The nginx-unprivileged image's nginx user. */
@@ -37,7 +37,7 @@ export function nginxSpecs(config: StackConfig, ctx: SpecContext): ServiceSpec[]
           { path: PATHS.nginxTlsCert, content: { material: "edgeTlsCert" }, mode: "0444" },
           ...statics,
         ],
-        secretFiles: [{ path: PATHS.nginxTlsKey, secrets: ["tlsPrivateKey"], render: (s) => s.tlsPrivateKey, mode: "0400", owner: NGINX_USER }],
+        secretFiles: [secretFile(PATHS.nginxTlsKey, "tlsPrivateKey", NGINX_USER)],
         networks: [{ name: "edge", aliases: [HOSTS.nginx, config.domain] }],
         ports: [
           { internal: PORTS.nginxHttp, external: config.edge.httpPort, ip: config.edge.bindAddress, protocol: "tcp" },

@@ -6,8 +6,8 @@
 import type { StackConfig } from "../config/load";
 import { HOSTS, PATHS, PORTS } from "../topology";
 import type { ServiceSpec } from "../spec";
-import { baseSpec, shellHealthcheck, SpecContext, tmpfsFor } from "./common";
-import { postgresInputFromConfig, renderPgHbaConf, renderPostgresConf, renderPostgresInitScript } from "../render/postgres";
+import { baseSpec, secretFile, shellHealthcheck, SpecContext, tmpfsFor } from "./common";
+import { POSTGRES_PASSWORD_FILES, postgresInputFromConfig, renderPgHbaConf, renderPostgresConf, renderPostgresInitScript } from "../render/postgres";
 
 /** The alpine image's postgres user. */
 export const POSTGRES_USER = "70:70";
@@ -50,12 +50,12 @@ export function postgresSpecs(config: StackConfig, ctx: SpecContext): ServiceSpe
           { path: PATHS.postgresCaCert, content: { material: "internalCaCert" }, mode: "0444" },
         ],
         secretFiles: [
-          { path: POSTGRES_ADMIN_PASSWORD_FILE, secrets: ["postgresAdminPassword"], render: (s) => s.postgresAdminPassword, mode: "0400", owner: POSTGRES_USER },
-          { path: `${PATHS.secretsDir}/postgres-password`, secrets: ["postgresPassword"], render: (s) => s.postgresPassword, mode: "0400", owner: POSTGRES_USER },
-          { path: `${PATHS.secretsDir}/postgres-backup-password`, secrets: ["postgresBackupPassword"], render: (s) => s.postgresBackupPassword, mode: "0400", owner: POSTGRES_USER },
-          { path: `${PATHS.secretsDir}/postgres-exporter-password`, secrets: ["postgresExporterPassword"], render: (s) => s.postgresExporterPassword, mode: "0400", owner: POSTGRES_USER },
+          secretFile(POSTGRES_ADMIN_PASSWORD_FILE, "postgresAdminPassword", POSTGRES_USER),
+          secretFile(POSTGRES_PASSWORD_FILES.app, "postgresPassword", POSTGRES_USER),
+          secretFile(POSTGRES_PASSWORD_FILES.backup, "postgresBackupPassword", POSTGRES_USER),
+          secretFile(POSTGRES_PASSWORD_FILES.exporter, "postgresExporterPassword", POSTGRES_USER),
           // PostgreSQL refuses a key file readable by anyone but its owner.
-          { path: PATHS.postgresTlsKey, secrets: ["postgresTlsKey"], render: (s) => s.postgresTlsKey, mode: "0400", owner: POSTGRES_USER },
+          secretFile(PATHS.postgresTlsKey, "postgresTlsKey", POSTGRES_USER),
         ],
         networks: [{ name: "internal", aliases: [HOSTS.postgres] }],
         volumes: [{ volume: "pgdata", containerPath: "/var/lib/postgresql/data" }],

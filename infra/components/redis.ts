@@ -5,7 +5,7 @@
 import type { StackConfig } from "../config/load";
 import { HOSTS, PATHS } from "../topology";
 import type { ServiceSpec } from "../spec";
-import { baseSpec, shellHealthcheck, SpecContext } from "./common";
+import { baseSpec, secretFile, shellHealthcheck, SpecContext } from "./common";
 import { redisInputFromConfig, renderRedisAuthConf, renderRedisConf } from "../render/redis";
 
 /** The alpine image's redis user. */
@@ -32,7 +32,7 @@ export function redisSpecs(config: StackConfig, ctx: SpecContext): ServiceSpec[]
         configFiles: [{ path: REDIS_CONF_PATH, content: renderRedisConf(redisInputFromConfig(config)), mode: "0444" }],
         secretFiles: [
           { path: REDIS_AUTH_CONF_PATH, secrets: ["redisPassword"], render: (s) => renderRedisAuthConf(s.redisPassword), mode: "0400", owner: REDIS_USER },
-          { path: REDIS_PASSWORD_PATH, secrets: ["redisPassword"], render: (s) => s.redisPassword, mode: "0400", owner: REDIS_USER },
+          secretFile(REDIS_PASSWORD_PATH, "redisPassword", REDIS_USER),
         ],
         networks: [{ name: "internal", aliases: [HOSTS.redis] }],
         volumes: [{ volume: "redisdata", containerPath: "/data" }],

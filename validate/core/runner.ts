@@ -9,6 +9,7 @@ import { setMaxListeners } from "node:events";
 import type { Check, CheckContext, CheckRecord, CheckResult } from "./types";
 import { createRedactor, redactDeep, type Redactor } from "./redact";
 import { errorMessage } from "./errors";
+import { abortableSleep } from "./sleep";
 
 export const DEFAULT_TIMEOUT_MS = 3000;
 export const DEFAULT_RETRY_DELAY_MS = 250;
@@ -29,17 +30,6 @@ export interface RunOptions {
   signal?: AbortSignal;
 }
 
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (signal.aborted || ms <= 0) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
 
 interface Outcome {
   result: CheckResult;
@@ -79,7 +69,7 @@ async function runOne<T>(check: Check<T>, target: T, timeoutMs: number, log: (m:
       last = r;
       if (r.status !== "fail" || attempts > retries) break;
       log(`attempt ${attempts} failed, retrying: ${r.message}`);
-      await sleep(retryDelay, controller.signal);
+      await abortableSleep(retryDelay, controller.signal);
     }
   } finally {
     clearTimeout(timer);

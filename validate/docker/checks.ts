@@ -7,6 +7,7 @@ import { fail, pass, type Check, type CheckContext, type CheckResult } from "../
 import type { DeclaredContainer, DockerTarget } from "./declared";
 import { describeError } from "./engine-api";
 import { inspectAll, type ContainerFacts } from "./facts";
+import { abortableSleep } from "../core/sleep";
 import {
   capabilitiesRule,
   envSecretFindings,
@@ -34,18 +35,6 @@ const SHOWN_IN_MESSAGE = 4;
 
 const missing = (d: DeclaredContainer): Finding => ({ container: d.name, field: "container", declared: "exists", actual: "not found on the engine" });
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
-}
 
 /** One result for all containers: pass names how many were checked, fail lists every mismatch. */
 export function resultFrom(target: Pick<DockerTarget, "containers">, findings: Finding[], what: string, expected: string, remediation: string): CheckResult {
@@ -137,7 +126,7 @@ export const healthCheck: Check<DockerTarget> = {
         const canSettle = findings.some((f) => f.field === "State.Health.Status");
         if (findings.length === 0 || !canSettle || Date.now() + pollMs > deadline || ctx.signal.aborted) break;
         if (round % 5 === 0) ctx.log(`waiting for ${findings.map((f) => f.container).join(", ")} to report healthy`);
-        await sleep(pollMs, ctx.signal);
+        await abortableSleep(pollMs, ctx.signal);
       }
       const r = resultFrom(target, findings, "healthy", `State.Health.Status healthy within ${(waitMs / 1000).toFixed(0)}s`, "Read the probe output: docker inspect --format '{{json .State.Health}}' <name>; fix the service or its health check command.");
       r.measurements = { ...r.measurements, waitedMs: Date.now() - started };
@@ -158,7 +147,7 @@ export const restartsCheck: Check<DockerTarget> = {
       const before = await inspectAll(target.docker, names, ctx.signal);
       ctx.log(`observing restart counters for ${(windowMs / 1000).toFixed(1)}s`);
       const t0 = Date.now();
-      await sleep(windowMs, ctx.signal);
+      await abortableSleep(windowMs, ctx.signal);
       const after = await inspectAll(target.docker, names, ctx.signal);
       const observed = Date.now() - t0;
       const findings = target.containers.flatMap((d) => {

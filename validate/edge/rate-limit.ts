@@ -10,6 +10,7 @@ import { errorMessage } from "../core/errors";
 import { request } from "../net/http";
 import type { VerifyTarget } from "../target";
 import { httpsUrl } from "./urls";
+import { abortableSleep } from "../core/sleep";
 
 /** Requests in the burst: enough to exceed burst + one second of refill, never unbounded. */
 export function burstSize(requestsPerSecond: number, burst: number): number {
@@ -18,11 +19,6 @@ export function burstSize(requestsPerSecond: number, burst: number): number {
 
 const CONNECTIONS = 8;
 
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => (clearTimeout(t), resolve()), { once: true });
-  });
 
 export const rateLimitCheck: Check<VerifyTarget> = {
   id: "edge.rate-limit",
@@ -66,7 +62,7 @@ export const rateLimitCheck: Check<VerifyTarget> = {
     }
     // Let the allowance refill completely (burst / rate), so nothing after this sees a 429
     // caused by our own burst; bounded, and the check's timeout still applies.
-    await sleep(Math.min(5000, Math.ceil((burst / requestsPerSecond) * 1000) + 50), signal);
+    await abortableSleep(Math.min(5000, Math.ceil((burst / requestsPerSecond) * 1000) + 50), signal);
     return pass(`${limited} of ${n} burst requests got 429`, { measurements });
   },
 };
