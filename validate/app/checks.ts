@@ -15,12 +15,11 @@
 import { randomUUID } from "node:crypto";
 import { fail, pass, type Check, type CheckResult } from "../core/types";
 import { errorMessage } from "../core/errors";
-import { request, requestJson } from "../net/http";
+import { joinUrl, request, requestJson } from "../net/http";
 import type { AppTarget, VerifyTarget } from "../target";
 import { mintJwt } from "./jwt";
 import { parseExposition } from "./exposition";
 
-const join = (base: string, path: string) => `${base.replace(/\/+$/, "")}${path}`;
 
 function token(app: AppTarget, key = app.jwtSigningKey): Promise<string> {
   return mintJwt(key, { issuer: app.contract.jwtIssuer, audience: app.contract.jwtAudience });
@@ -36,7 +35,7 @@ export const appHealthCheck: Check<VerifyTarget> = {
     if (app.replicaUrls.length === 0) return fail("no app replicas to check", { expected: "at least one replica in internalEndpoints.apps", actual: "none" });
     const results = await Promise.all(
       app.replicaUrls.map(async (base) => {
-        const url = join(base, app.contract.healthPath);
+        const url = joinUrl(base, app.contract.healthPath);
         try {
           const r = await request(url, app.http, { signal });
           return { url, ok: r.status === 200, seen: String(r.status), ms: r.ms };
@@ -65,7 +64,7 @@ export const appAuthCheck: Check<VerifyTarget> = {
   items: ["FUN-API-02", "PRE-SEC-04"],
   retries: 2,
   async run({ app }, { signal }) {
-    const url = join(app.publicUrl, app.contract.authPath);
+    const url = joinUrl(app.publicUrl, app.contract.authPath);
     const valid = await request(url, app.http, { signal, headers: { authorization: `Bearer ${await token(app)}` } });
     // Signed with a different key: a server that does not verify signatures would accept it.
     const forged = await request(url, app.http, { signal, headers: { authorization: `Bearer ${await token(app, randomUUID() + randomUUID())}` } });
@@ -109,7 +108,7 @@ export function serverList(json: unknown): ServerEntry[] | undefined {
 }
 
 async function listServers(app: AppTarget, bearer: string, signal: AbortSignal): Promise<{ status: number; servers?: ServerEntry[]; body: string }> {
-  const r = await requestJson(join(app.publicUrl, app.contract.listServersPath), app.http, { signal, headers: { authorization: `Bearer ${bearer}` } });
+  const r = await requestJson(joinUrl(app.publicUrl, app.contract.listServersPath), app.http, { signal, headers: { authorization: `Bearer ${bearer}` } });
   return { status: r.status, servers: serverList(r.json), body: r.body };
 }
 
@@ -119,7 +118,7 @@ export const appServersListCheck: Check<VerifyTarget> = {
   items: ["FUN-API-03", "FUN-MCP-02"],
   retries: 2,
   async run({ app }, { signal }) {
-    const url = join(app.publicUrl, app.contract.listServersPath);
+    const url = joinUrl(app.publicUrl, app.contract.listServersPath);
     const r = await listServers(app, await token(app), signal);
     if (r.status !== 200 || !r.servers) {
       return fail(`GET ${url} answered ${r.status}${r.servers ? "" : " without a server list"}`, {
@@ -141,7 +140,7 @@ export const appServersCreateCheck: Check<VerifyTarget> = {
     const bearer = await token(app);
     const auth = { authorization: `Bearer ${bearer}` };
     const name = `verify-probe-${randomUUID().slice(0, 8)}`;
-    const createUrl = join(app.publicUrl, app.contract.createServerPath);
+    const createUrl = joinUrl(app.publicUrl, app.contract.createServerPath);
     const created = await requestJson<{ id?: unknown; name?: unknown }>(createUrl, app.http, {
       method: "POST",
       signal,
@@ -156,7 +155,7 @@ export const appServersCreateCheck: Check<VerifyTarget> = {
         remediation: `Check the app route ${app.contract.createServerPath} (mcp:app.createServerPath) and that its database user can write.`,
       });
     }
-    const deleteUrl = `${createUrl.replace(/\/+$/, "")}/${encodeURIComponent(String(id))}`;
+    const deleteUrl = joinUrl(createUrl, `/${encodeURIComponent(String(id))}`);
     let result: CheckResult | undefined;
     try {
       const listed = await listServers(app, bearer, signal);
@@ -188,7 +187,7 @@ export const appMetricsCheck: Check<VerifyTarget> = {
     const problems: string[] = [];
     let samples = 0;
     for (const base of app.replicaUrls) {
-      const url = join(base, app.contract.metricsPath);
+      const url = joinUrl(base, app.contract.metricsPath);
       const r = await request(url, app.http, { signal, maxBodyBytes: 8 << 20 });
       if (r.status !== 200) {
         problems.push(`${url} -> ${r.status}`);
@@ -198,7 +197,7 @@ export const appMetricsCheck: Check<VerifyTarget> = {
       samples += parsed.samples;
       if (parsed.problems.length > 0) problems.push(`${url}: ${parsed.problems.slice(0, 3).join("; ")}`);
     }
-    const publicUrl = join(app.publicUrl, app.contract.metricsPath);
+    const publicUrl = joinUrl(app.publicUrl, app.contract.metricsPath);
     const pub = await request(publicUrl, app.http, { signal });
     if (pub.status === 200) problems.push(`${publicUrl} is served publicly (200)`);
     if (problems.length > 0) {

@@ -1,9 +1,7 @@
 /** Alertmanager through its HTTP API: ready, and every configured receiver loaded. */
 import { fail, pass, type Check } from "../core/types";
-import { request, requestJson } from "../net/http";
+import { joinUrl, request, requestJson } from "../net/http";
 import type { VerifyTarget } from "../target";
-
-const base = (url: string) => url.replace(/\/+$/, "");
 
 export const alertmanagerReadyCheck: Check<VerifyTarget> = {
   id: "alertmanager.ready",
@@ -12,7 +10,7 @@ export const alertmanagerReadyCheck: Check<VerifyTarget> = {
   retries: 3,
   retryDelayMs: 500,
   async run({ alertmanager: a }, { signal }) {
-    const r = await request(`${base(a.url)}/-/ready`, {}, { signal });
+    const r = await request(joinUrl(a.url, "/-/ready"), {}, { signal });
     if (r.status !== 200) return fail(`Alertmanager /-/ready answered ${r.status}`, { expected: "200", actual: `${r.status} ${r.body.slice(0, 100)}`, remediation: "Check the Alertmanager logs (amtool check-config on the rendered config)." });
     return pass("Alertmanager ready");
   },
@@ -24,7 +22,7 @@ export const alertmanagerReceiversCheck: Check<VerifyTarget> = {
   items: ["MON-ALERT-01", "MON-ALERT-02", "POST-24H-05", "SIGN-OPS-01"],
   retries: 2,
   async run({ alertmanager: a }, { signal }) {
-    const url = `${base(a.url)}/api/v2/receivers`;
+    const url = joinUrl(a.url, "/api/v2/receivers");
     const r = await requestJson<{ name: string }[]>(url, {}, { signal });
     if (r.status !== 200 || !Array.isArray(r.json)) return fail(`GET ${url} answered ${r.status}`, { expected: "200 with the receiver list", actual: `${r.status} ${r.body.slice(0, 100)}` });
     const names = r.json.map((x) => x.name);

@@ -5,12 +5,12 @@
  */
 import { fail, pass, type Check } from "../core/types";
 import { errorMessage } from "../core/errors";
-import { requestJson } from "../net/http";
+import { joinUrl, requestJson } from "../net/http";
 import type { GrafanaTarget, VerifyTarget } from "../target";
 
 function get<T>(g: GrafanaTarget, path: string, signal: AbortSignal) {
   const auth = Buffer.from(`${g.user}:${g.password}`).toString("base64");
-  return requestJson<T>(`${g.url.replace(/\/+$/, "")}${path}`, {}, { signal, headers: { authorization: `Basic ${auth}` } });
+  return requestJson<T>(joinUrl(g.url, path), {}, { signal, headers: { authorization: `Basic ${auth}` } });
 }
 
 export const grafanaHealthCheck: Check<VerifyTarget> = {

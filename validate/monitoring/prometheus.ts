@@ -5,7 +5,7 @@
  * is what the stack configures (DEP-MON-05).
  */
 import { fail, pass, type Check } from "../core/types";
-import { requestJson } from "../net/http";
+import { joinUrl, requestJson } from "../net/http";
 import type { PrometheusTarget, VerifyTarget } from "../target";
 
 interface ApiEnvelope<T> {
@@ -15,7 +15,7 @@ interface ApiEnvelope<T> {
 }
 
 async function api<T>(p: PrometheusTarget, path: string, signal: AbortSignal): Promise<T> {
-  const url = `${p.url.replace(/\/+$/, "")}${path}`;
+  const url = joinUrl(p.url, path);
   const r = await requestJson<ApiEnvelope<T>>(url, {}, { signal });
   if (r.status !== 200 || r.json?.status !== "success") throw new Error(`GET ${url} answered ${r.status}${r.json?.error ? `: ${r.json.error}` : ""}`);
   return r.json.data;

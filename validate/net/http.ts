@@ -116,3 +116,8 @@ export function header(h: http.IncomingHttpHeaders, name: string): string | unde
   const v = h[name.toLowerCase()];
   return Array.isArray(v) ? v[0] : v;
 }
+
+/** base URL + absolute path, without a doubled slash when the base ends in one. */
+export function joinUrl(base: string, path: string): string {
+  return `${base.replace(/\/+$/, "")}${path}`;
+}
