@@ -1,8 +1,10 @@
 /**
  * A private Docker engine for tests: Debian's dockerd started as root with its own data
- * root, exec root (its own containerd), socket, pidfile and an empty daemon.json, and no
- * networking of its own (no bridge, no iptables, no forwarding). Containers in tests use
- * network mode "none" (or the host's loopback); never create bridge networks.
+ * root, exec root (its own containerd), socket, pidfile and daemon.json, and no networking
+ * of its own (no default bridge, no iptables, no forwarding). Plain containers in tests use
+ * network mode "none". With `swarm: true` the engine becomes a one-node swarm manager
+ * (testing/docker/swarm.ts): overlay networks get subnets from 198.18.0.0/16 and its
+ * gateway bridge one inside 198.19.0.0/16, so nothing lands in a private range.
  *
  * The engine is always torn down (containers, daemon, containerd, shims, mounts, data):
  * by `stop()`, by a process 'exit' guard when a test forgets or throws, and by a detached
@@ -16,6 +18,7 @@ import { Readable } from "node:stream";
 import Docker from "dockerode";
 import { busyboxRootfsTar } from "./rootfs";
 import { reapSync, STATE_FILE, WATCHDOG_NAME, type EngineState } from "./reaper";
+import { initSwarm, LOCAL_ADDRESS_POOL, type SwarmInfo } from "./swarm";
 
 export const TEST_IMAGE = "mcp-test/busybox:1";
 
@@ -26,6 +29,10 @@ export interface DockerEngine {
   host: string;
   docker: Docker;
   pid: number;
+  /** Set when the engine was started with `swarm: true`. */
+  swarm?: SwarmInfo;
+  /** The daemon.json the engine runs with. */
+  daemonConfig: Record<string, unknown>;
   /** Imports the busybox rootfs as `ref` (default TEST_IMAGE); returns the image id. */
   importBusybox(ref?: string): Promise<string>;
   /** Last lines of dockerd's log, for failure messages. */
@@ -36,6 +43,10 @@ export interface DockerEngine {
 export interface EngineOptions {
   startTimeoutMs?: number;
   log?: (line: string) => void;
+  /** Initialise a one-node swarm (manager on 127.0.0.1, autolock on). */
+  swarm?: boolean;
+  /** Keys merged into daemon.json (e.g. the hardening of docs/docker-host.md). */
+  daemonConfig?: Record<string, unknown>;
 }
 
 const live = new Map<string, EngineState>();
@@ -81,7 +92,10 @@ export async function startDockerEngine(options: EngineOptions = {}): Promise<Do
   const socketPath = join(dir, "docker.sock");
   // containerd's socket lives under the exec root; unix socket paths are limited to 107 bytes.
   if (join(dir, "x", "containerd", "containerd-debug.sock").length > 100) throw new Error(`temporary directory ${dir} is too long for unix sockets: set TMPDIR=/tmp`);
-  writeFileSync(join(dir, "daemon.json"), "{}\n");
+  // Any local-scope network the engine allocates by itself (the swarm's gateway bridge among
+  // them) comes from the test range, never from Docker's private-range defaults.
+  const daemonConfig = { "default-address-pools": [LOCAL_ADDRESS_POOL], ...options.daemonConfig };
+  writeFileSync(join(dir, "daemon.json"), JSON.stringify(daemonConfig, null, 2) + "\n");
   const logFile = join(dir, "dockerd.log");
   const out = openSync(logFile, "a");
   const args = [
@@ -105,8 +119,9 @@ export async function startDockerEngine(options: EngineOptions = {}): Promise<Do
     closeSync(out);
   }
   const pid = child.pid ?? -1;
-  const state: EngineState = { dir, dockerdPid: pid };
-  writeFileSync(join(dir, STATE_FILE), JSON.stringify(state));
+  const state: EngineState = { dir, dockerdPid: pid, links: [] };
+  const saveState = () => writeFileSync(join(dir, STATE_FILE), JSON.stringify(state));
+  saveState();
   live.set(dir, state);
   installExitGuard();
   startWatchdog(dir);
@@ -123,6 +138,7 @@ export async function startDockerEngine(options: EngineOptions = {}): Promise<Do
     host: `unix://${socketPath}`,
     docker,
     pid,
+    daemonConfig,
     logTail: (lines = 30) => tail(logFile, lines),
     async importBusybox(ref = TEST_IMAGE) {
       const [repo, tag = "latest"] = ref.split(":");
@@ -139,8 +155,12 @@ export async function startDockerEngine(options: EngineOptions = {}): Promise<Do
     },
     async stop() {
       if (!live.has(dir)) return;
-      // Removing containers first makes dockerd's own shutdown quick (no stop timeouts).
+      // Removing services and containers first makes dockerd's own shutdown quick (no stop timeouts).
       try {
+        if (engine.swarm) {
+          const services = await docker.listServices();
+          await Promise.all(services.map((s) => docker.getService(s.ID).remove().catch(() => undefined)));
+        }
         const all = await docker.listContainers({ all: true });
         await Promise.all(all.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
       } catch {
@@ -176,6 +196,19 @@ export async function startDockerEngine(options: EngineOptions = {}): Promise<Do
     }
     await sleep(100);
   }
-  log(`docker test engine up at ${engine.host} (pid ${pid})`);
+  if (options.swarm) {
+    try {
+      // The gateway bridge is a host interface: recorded before it exists, so every reaper removes it.
+      engine.swarm = await initSwarm(docker, (link) => {
+        state.links = [...(state.links ?? []), link];
+        saveState();
+      });
+    } catch (err) {
+      const why = `swarm init failed: ${(err as Error).message}\n${engine.logTail()}`;
+      await engine.stop();
+      throw new Error(why);
+    }
+  }
+  log(`docker test engine up at ${engine.host} (pid ${pid}${engine.swarm ? `, swarm manager on ${engine.swarm.listenAddr}` : ""})`);
   return engine;
 }

@@ -19,6 +19,8 @@ export const WATCHDOG_NAME = "mcp-dockerd-watchdog";
 export interface EngineState {
   dir: string;
   dockerdPid: number;
+  /** Host network interfaces the engine created outside its directory (the swarm gateway bridge). */
+  links?: string[];
 }
 
 function sleepSync(ms: number): void {
@@ -139,6 +141,8 @@ export function reapSync(state: EngineState, graceMs = 8000): { forced: number; 
   }
   const mounts = mountsUnder(dir);
   for (const m of mounts) spawnSync("umount", ["-l", m], { stdio: "ignore", timeout: 5000 });
+  // Only names this engine recorded, and only its own prefix: never another engine's bridge.
+  for (const link of state.links ?? []) if (/^mcpgw[0-9a-f]{6,}$/.test(link)) spawnSync("ip", ["link", "delete", link], { stdio: "ignore", timeout: 5000 });
   if (existsSync(dir)) rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
   return { forced, mounts: mounts.length };
 }

@@ -3,7 +3,7 @@
  * throws or exits without stopping it (process 'exit' guard), and one killed outright
  * (detached watchdog). Each crash case runs in a child process that starts its own engine.
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { tarArchive } from "../../testing/docker/rootfs";
@@ -24,6 +24,8 @@ interface Crashed {
   dir: string;
   dockerdPid: number;
   containerPid: number;
+  /** Host interfaces the engine made (the swarm gateway bridge). */
+  links: string[];
   exit: { code: number | null; signal: NodeJS.Signals | null };
 }
 
@@ -55,6 +57,7 @@ async function leftovers(c: Crashed, withinMs: number): Promise<string[]> {
       ...(alive(c.containerPid) ? [`container process ${c.containerPid}`] : []),
       ...processesOf(c.dir).filter(alive).map((p) => `process ${p}`),
       ...mountsUnder(c.dir).map((m) => `mount ${m}`),
+      ...c.links.filter((l) => spawnSync("ip", ["link", "show", l], { stdio: "ignore" }).status === 0).map((l) => `interface ${l}`),
     ];
     if (left.length === 0 || Date.now() > deadline) return left;
     await new Promise((r) => setTimeout(r, 250));
@@ -75,6 +78,13 @@ describe("docker test engine teardown", () => {
     expect(c.exit.signal).toBe("SIGKILL");
     // Watchdog notices within ~1 s, then dockerd's own shutdown (2 s stop timeout) and the reaper.
     expect(await leftovers(c, 30_000)).toEqual([]);
+  });
+
+  it("cleans up a swarm engine (task, overlay, gateway bridge) through the watchdog after SIGKILL", async () => {
+    const c = await crash("swarm-sigkill");
+    expect(c.exit.signal).toBe("SIGKILL");
+    expect(c.links).toHaveLength(1);
+    expect(await leftovers(c, 40_000)).toEqual([]);
   });
 });
 

@@ -1,0 +1,111 @@
+/**
+ * Turns the private test engine into a one-node swarm manager without touching anything a
+ * second engine on the same machine (a parallel jest worker) could be using:
+ *
+ * - the gateway bridge (`docker_gwbridge`, which swarm creates lazily for tasks on
+ *   non-internal overlays) is created first, under a bridge name of its own and a /24 inside
+ *   198.19.0.0/16 that no host route uses yet: Docker's default would be 172.17.0.0/16;
+ * - the manager listens on 127.0.0.1 only, on a free TCP port, and the VXLAN data path on a
+ *   free UDP port, so two swarms never share 2377 or 4789;
+ * - overlay networks come from 198.18.0.0/16 (`DefaultAddrPool`), and autolock is on, as
+ *   docs/docker-host.md asks of a production manager.
+ *
+ * The kernel here has no ip_vs: tasks run, but a service's virtual IP and the routing mesh do
+ * not balance anything, so services under test use endpoint mode dnsrr (see
+ * testing/engine/differences.ts).
+ */
+import { spawnSync } from "node:child_process";
+import { randomBytes, randomInt } from "node:crypto";
+import { createSocket } from "node:dgram";
+import type Docker from "dockerode";
+import { freePort } from "../tools/ports";
+
+/** Swarm-scope networks (overlays, ingress). */
+export const SWARM_ADDRESS_POOL = "198.18.0.0/16";
+/** Local-scope networks the engine allocates itself, and the gateway bridge. */
+export const LOCAL_ADDRESS_POOL = { base: "198.19.0.0/16", size: 24 } as const;
+
+export interface SwarmInfo {
+  nodeId: string;
+  /** 127.0.0.1:<port> the manager listens and advertises on. */
+  listenAddr: string;
+  dataPathPort: number;
+  /** Host interface of docker_gwbridge. */
+  gatewayBridge: string;
+  gatewaySubnet: string;
+  /** Key that unlocks the manager after a daemon restart (autolock). Never printed. */
+  unlockKey: string;
+}
+
+/** /24s of 198.19.0.0/16 that some host route already covers. */
+function usedGatewaySubnets(): Set<number> {
+  const r = spawnSync("ip", ["-4", "-o", "route", "show"], { encoding: "utf8", timeout: 5000 });
+  const used = new Set<number>();
+  for (const m of (r.stdout ?? "").matchAll(/\b198\.19\.(\d+)\.\d+/g)) used.add(Number(m[1]));
+  return used;
+}
+
+async function udpPortFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createSocket("udp4");
+    s.once("error", () => resolve(false));
+    s.bind(port, () => s.close(() => resolve(true)));
+  });
+}
+
+/** A free UDP port inside the range swarm accepts for its data path (1024–49151). */
+async function freeDataPathPort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = randomInt(20000, 30000);
+    if (await udpPortFree(port)) return port;
+  }
+  throw new Error("no free UDP port for the swarm data path in 20000-29999 after 50 attempts");
+}
+
+async function dial<T>(docker: Docker, method: "GET" | "POST", path: string, body?: unknown): Promise<T> {
+  return new Promise((resolve, reject) => {
+    docker.modem.dial({ path, method, options: body ?? {}, isStream: false, statusCodes: { 200: true, 201: true, 400: "bad request", 406: "node is not part of a swarm", 500: "server error", 503: "node is not part of a swarm" } }, (err, data) =>
+      err ? reject(err) : resolve(data as T),
+    );
+  });
+}
+
+export async function initSwarm(docker: Docker, recordLink: (name: string) => void): Promise<SwarmInfo> {
+  const used = usedGatewaySubnets();
+  const free = Array.from({ length: 254 }, (_, i) => i + 1).filter((x) => !used.has(x));
+  if (free.length === 0) throw new Error("every /24 of 198.19.0.0/16 is routed already: no subnet for the gateway bridge");
+  const third = free[randomInt(free.length)];
+  const gatewaySubnet = `198.19.${third}.0/24`;
+  const gatewayBridge = `mcpgw${randomBytes(4).toString("hex")}`;
+  recordLink(gatewayBridge);
+  await docker.createNetwork({
+    Name: "docker_gwbridge",
+    Driver: "bridge",
+    IPAM: { Driver: "default", Config: [{ Subnet: gatewaySubnet, Gateway: `198.19.${third}.1` }] },
+    Options: {
+      "com.docker.network.bridge.name": gatewayBridge,
+      "com.docker.network.bridge.enable_icc": "false",
+      "com.docker.network.bridge.enable_ip_masquerade": "false",
+    },
+  });
+  const port = await freePort();
+  const dataPathPort = await freeDataPathPort();
+  const listenAddr = `127.0.0.1:${port}`;
+  const nodeId = await dial<string>(docker, "POST", "/swarm/init", {
+    ListenAddr: listenAddr,
+    AdvertiseAddr: listenAddr,
+    DataPathPort: dataPathPort,
+    DefaultAddrPool: [SWARM_ADDRESS_POOL],
+    SubnetSize: 24,
+    ForceNewCluster: false,
+    Spec: { EncryptionConfig: { AutoLockManagers: true } },
+  });
+  const { UnlockKey } = await dial<{ UnlockKey: string }>(docker, "GET", "/swarm/unlockkey");
+  // Bounded: a fresh manager reports ready within a second or two.
+  for (let i = 0; i < 100; i++) {
+    const node = await docker.getNode(String(nodeId).replace(/"/g, "")).inspect().catch(() => undefined);
+    if (node?.Status?.State === "ready") break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { nodeId: String(nodeId).replace(/"/g, ""), listenAddr, dataPathPort, gatewayBridge, gatewaySubnet, unlockKey: UnlockKey };
+}
