@@ -29,6 +29,8 @@ export interface CollectedResource {
   type: string;
   name: string;
   custom: boolean;
+  /** ID the (mock) provider gave the resource: other resources' inputs refer to it (e.g. a service's secretId). */
+  id?: string;
   parent?: string;
   dependencies: string[];
   propertyDependencies: Record<string, string[]>;
@@ -78,7 +80,7 @@ interface RegisterRequest {
 }
 
 interface MonitorLike {
-  registerResource(req: RegisterRequest, cb: (err: unknown, resp?: { getUrn(): string; getObject(): { toJavaScript(): Record<string, unknown> } | undefined }) => void): void;
+  registerResource(req: RegisterRequest, cb: (err: unknown, resp?: { getUrn(): string; getId(): string; getObject(): { toJavaScript(): Record<string, unknown> } | undefined }) => void): void;
   registerResourceHook?: unknown;
 }
 
@@ -101,11 +103,11 @@ export async function runProgram(opts: RunProgramOptions): Promise<ProgramRun> {
   const settings = require("@pulumi/pulumi/runtime/settings") as { getMonitor(): MonitorLike };
   const monitor = settings.getMonitor();
 
-  const raw: { req: RegisterRequest; mockUrn: string; state: Record<string, unknown> }[] = [];
+  const raw: RawRegistration[] = [];
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req, cb) =>
     register(req, (err, resp) => {
-      if (!err && resp) raw.push({ req, mockUrn: resp.getUrn(), state: resp.getObject()?.toJavaScript() ?? {} });
+      if (!err && resp) raw.push({ req, mockUrn: resp.getUrn(), id: resp.getId() || undefined, state: resp.getObject()?.toJavaScript() ?? {} });
       cb(err, resp);
     });
   // Resource hooks cannot run under mocks (pulumi/pulumi#20874): accept and ignore them.
@@ -145,8 +147,15 @@ export async function runProgram(opts: RunProgramOptions): Promise<ProgramRun> {
   return { stack: opts.stack, project: PROJECT, resources: toEngineResources(raw, opts.stack), generatedSecrets: [...mocks.generatedSecrets] };
 }
 
+interface RawRegistration {
+  req: RegisterRequest;
+  mockUrn: string;
+  id?: string;
+  state: Record<string, unknown>;
+}
+
 /** Mock registrations -> engine view (URNs without the root-stack type prefix, default providers). */
-function toEngineResources(raw: { req: RegisterRequest; mockUrn: string; state: Record<string, unknown> }[], stack: string): CollectedResource[] {
+function toEngineResources(raw: RawRegistration[], stack: string): CollectedResource[] {
   const urnMap = new Map<string, string>();
   const qualifiedType = new Map<string, string>();
   const out: CollectedResource[] = [];
@@ -154,7 +163,7 @@ function toEngineResources(raw: { req: RegisterRequest; mockUrn: string; state: 
   const urnOf = (qt: string, name: string) => `urn:pulumi:${stack}::${PROJECT}::${qt}::${name}`;
   const noOptions = (): CollectedOptions => ({ protect: false, ignoreChanges: [], additionalSecretOutputs: [], aliases: [], customTimeouts: { create: 0, update: 0, delete: 0 } });
 
-  for (const { req, mockUrn, state } of raw) {
+  for (const { req, mockUrn, id, state } of raw) {
     const type = req.getType();
     const parentMock = req.getParent();
     const parent = parentMock ? urnMap.get(parentMock) : undefined;
@@ -194,6 +203,7 @@ function toEngineResources(raw: { req: RegisterRequest; mockUrn: string; state: 
       type,
       name: req.getName(),
       custom: req.getCustom(),
+      ...(id ? { id } : {}),
       parent,
       dependencies: req.getDependenciesList().map((u) => urnMap.get(u) ?? u),
       propertyDependencies,
