@@ -10,6 +10,8 @@
 #   mcp-backup.sh prune           apply the retention policy now
 #   mcp-backup.sh plan-retention  read "EPOCH NAME" lines on stdin, print the names the policy deletes
 #   mcp-backup.sh health          exit 0 when the last run succeeded within 1.5 x the interval
+#   mcp-backup.sh live            exit 0 while the daemon runs with a valid configuration (the service health check:
+#                                 it must not wait for a first backup, whose off-site copy may take longer than a deploy)
 #   mcp-backup.sh check-config    validate settings, tools and the key, then exit
 #
 # Each backup is `pg_dump -Fc` (gzip level 6 inside the archive) encrypted with age to the
@@ -466,6 +468,15 @@ cmd_health() {
   echo "healthy: last successful run ${age_s}s ago"
 }
 
+cmd_live() {
+  load_config
+  pid=$(state_get daemon_pid "")
+  is_uint "$pid" || { echo "not live: the scheduler has not started"; exit 1; }
+  kill -0 "$pid" 2>/dev/null || { echo "not live: scheduler (pid $pid) is not running"; exit 1; }
+  [ -r "$IDENTITY_FILE" ] || { echo "not live: MCP_BACKUP_IDENTITY_FILE is not readable"; exit 1; }
+  echo "live: scheduler pid $pid, last run $(state_get status 'none yet')"
+}
+
 cmd_check_config() {
   load_config
   require_tools
@@ -481,6 +492,7 @@ cmd_daemon() {
   recipient_of_identity >/dev/null || die "MCP_BACKUP_IDENTITY_FILE does not hold a valid age identity (AGE-SECRET-KEY-1...)" 64
   # We are the only scheduler in this container: a lock left by a previous container is stale.
   rm -rf "$BACKUP_DIR/.lock"
+  state_set daemon_pid "$$"
   write_metrics
   trap 'log info "stopping"; exit 0' INT TERM
   max_runs=${MCP_BACKUP_MAX_RUNS:-0}
@@ -522,6 +534,7 @@ case "${1:-}" in
   daemon) cmd_daemon ;;
   prune) cmd_prune ;;
   health) cmd_health ;;
+  live) cmd_live ;;
   check-config) cmd_check_config ;;
   plan-retention)
     shift
@@ -530,7 +543,7 @@ case "${1:-}" in
     ;;
   _dump-in-snapshot) dump_in_snapshot ;;
   *)
-    echo "usage: mcp-backup.sh daemon|run|prune|health|check-config|plan-retention NOW KEEP_LAST MAX_AGE_DAYS" >&2
+    echo "usage: mcp-backup.sh daemon|run|prune|health|live|check-config|plan-retention NOW KEEP_LAST MAX_AGE_DAYS" >&2
     exit 64
     ;;
 esac

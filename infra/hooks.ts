@@ -17,7 +17,7 @@ export function deployHooks(config: StackConfig, stack: string): StackHooks {
   const whenOutputs = () => (outputs ? outputs() : Promise.reject(new Error("stack outputs were never built: cannot verify")));
   return {
     gate: { beforeCreate: [hostReadinessHook(config, { stack })] },
-    forService: (service, spec) => verifyHooksFor(service, { config, outputs: whenOutputs, instance: spec.instance }),
+    forService: (service) => verifyHooksFor(service, { config, outputs: whenOutputs }),
     outputsReady: (o) => {
       outputs = outputsWhenResolved(o as never);
     },

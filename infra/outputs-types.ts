@@ -5,14 +5,27 @@
  */
 import type { ServiceName } from "./config/schema";
 
+/** A file mounted into a service's containers from a Docker config or secret. */
+export interface MountedFile {
+  path: string;
+  uid: string;
+  gid: string;
+  /** Octal, e.g. "0400". */
+  mode: string;
+}
+
 export interface ServiceInventoryEntry {
   service: ServiceName;
-  /** Docker container names, one per replica. */
-  containers: string[];
+  /** Swarm service name (`docker service ls`); its task containers are `<name>.<slot>.<task id>`. */
+  name: string;
+  /** DNS name on the stack's networks. */
+  host: string;
   image: string;
   replicas: number;
+  /** Pinned to the node labelled com.mcp.stateful=true. */
+  stateful: boolean;
   networks: string[];
-  /** "ip:external->internal/proto"; empty for everything but Nginx. */
+  /** "external->internal/proto (mode)"; empty for everything but Nginx. */
   publishedPorts: string[];
   user: string;
   readOnlyRootfs: boolean;
@@ -21,6 +34,12 @@ export interface ServiceInventoryEntry {
   logOpts: Record<string, string>;
   /** Capabilities added back after dropping ALL; absent means none (the program's default). */
   capAdd?: string[];
+  /** Whether the service declares a health check (false: see docs/images.md for what watches it). */
+  healthcheck: boolean;
+  /** Docker secrets mounted, by path (no names: a secret's name carries a content hash). */
+  secretFiles: MountedFile[];
+  /** Docker configs mounted, by path. */
+  configFiles: MountedFile[];
 }
 
 /** host:port pairs as seen from the stack's internal Docker network. */
@@ -30,7 +49,8 @@ export interface InternalEndpoints {
   prometheus: string;
   alertmanager: string;
   grafana: string;
-  apps: string[];
+  /** The app service: `host` balances over the replicas, `tasksHost` resolves to each of them. */
+  app: { host: string; tasksHost: string; port: number; replicas: number };
 }
 
 export interface StackOutputs {
@@ -42,7 +62,7 @@ export interface StackOutputs {
   healthUrl: string;
   /** URL Grafana is served at through Nginx. */
   grafanaUrl: string;
-  /** Prefix of every Docker resource name (containers, networks, volumes). */
+  /** Prefix of every Docker resource name (services, networks, volumes, configs, secrets). */
   resourcePrefix: string;
   networks: { edge: string; internal: string; egress: string };
   services: ServiceInventoryEntry[];

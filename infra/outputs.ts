@@ -4,25 +4,23 @@
  * Checklist: FUN-MCP-01 (Claude Code .mcp.json), DOC-TECH-05 (service inventory).
  */
 import * as pulumi from "@pulumi/pulumi";
-import type * as docker from "@pulumi/docker";
 import type { StackConfig } from "./config/load";
 import { SERVICE_NAMES } from "./config/schema";
 import { CHECKLIST_VERSION } from "../checklist/items";
 import { fingerprint, GENERATED_SECRETS } from "./secrets";
-import { HOSTS, PORTS, topology } from "./topology";
-import type { InternalEndpoints, ServiceInventoryEntry, StackOutputs } from "./outputs-types";
-import type { NetworkName, PublicMaterialName, SecretName, ServiceSpec } from "./spec";
+import { HOSTS, PORTS, tasksHost, topology } from "./topology";
+import type { InternalEndpoints, MountedFile, ServiceInventoryEntry, StackOutputs } from "./outputs-types";
+import { hasHealthcheck, type NetworkName, type PublicMaterialName, type SecretName, type ServiceSpec } from "./spec";
 
 export interface StackOutputsInput {
   config: StackConfig;
   stack: string;
   prefix: string;
   specs: ServiceSpec[];
-  networks: Record<NetworkName, docker.Network>;
-  volumes: Record<string, docker.Volume>;
   secrets: Record<SecretName, pulumi.Output<string>>;
   materials: Record<PublicMaterialName, pulumi.Output<string>>;
-  containerName(instance: string): string;
+  serviceName(name: string): string;
+  networkName(network: NetworkName): string;
 }
 
 /** Name of the MCP server entry in .mcp.json and `claude mcp add`. */
@@ -39,39 +37,51 @@ export function claudeMcpAddCommand(stack: string, mcpUrl: string): string {
   return `claude mcp add --transport http --scope project ${mcpServerName(stack)} ${mcpUrl} --header "Authorization: Bearer \${MCP_TOKEN}"`;
 }
 
-/** The service inventory from the specs: pure, so tests and docs can use it without Pulumi. */
-export function serviceInventory(specs: ServiceSpec[], networkNames: Record<NetworkName, string>, containerName: (instance: string) => string): ServiceInventoryEntry[] {
-  return SERVICE_NAMES.flatMap((service) => {
-    const replicas = specs.filter((s) => s.service === service);
-    if (replicas.length === 0) return [];
-    const first = replicas[0];
-    return [
-      {
-        service,
-        containers: replicas.map((s) => containerName(s.instance)),
-        image: first.image,
-        replicas: replicas.length,
-        networks: first.networks.map((n) => networkNames[n.name]),
-        publishedPorts: first.ports.map((p) => `${p.ip}:${p.external}->${p.internal}/${p.protocol}`),
-        user: first.user,
-        readOnlyRootfs: first.readOnlyRootfs,
-        capAdd: first.capAdd,
-        memoryMb: first.memoryMb,
-        cpus: first.cpus,
-        logOpts: first.logOpts,
-      },
-    ];
-  });
+function mounted(path: string, owner: string, mode: string): MountedFile {
+  const [uid, gid] = owner.split(":");
+  return { path, uid, gid: gid ?? uid, mode };
 }
 
-export function internalEndpoints(config: StackConfig, appHosts: string[]): InternalEndpoints {
+/** "80->8080/tcp (host)" */
+export function publishedPortText(p: ServiceSpec["ports"][number]): string {
+  return `${p.external}->${p.internal}/${p.protocol} (${p.publishMode})`;
+}
+
+/** The service inventory from the specs: pure, so tests and docs can use it without Pulumi. */
+export function serviceInventory(specs: ServiceSpec[], networkName: (n: NetworkName) => string, serviceName: (name: string) => string): ServiceInventoryEntry[] {
+  return SERVICE_NAMES.flatMap((service) =>
+    specs
+      .filter((s) => s.service === service)
+      .map((s) => ({
+        service,
+        name: serviceName(s.name),
+        host: s.name,
+        image: s.image,
+        replicas: s.replicas,
+        stateful: s.stateful,
+        networks: s.networks.map((n) => networkName(n.name)),
+        publishedPorts: s.ports.map(publishedPortText),
+        user: s.user,
+        readOnlyRootfs: s.readOnlyRootfs,
+        capAdd: s.capAdd,
+        memoryMb: s.memoryMb,
+        cpus: s.cpus,
+        logOpts: s.logOpts,
+        healthcheck: hasHealthcheck(s.healthcheck),
+        secretFiles: s.secretFiles.map((f) => mounted(f.path, f.owner, f.mode)),
+        configFiles: s.configFiles.map((f) => mounted(f.path, f.owner ?? s.user, f.mode)),
+      })),
+  );
+}
+
+export function internalEndpoints(config: StackConfig): InternalEndpoints {
   return {
     postgres: { host: HOSTS.postgres, port: PORTS.postgres, database: config.postgres.database, user: config.postgres.user, backupUser: config.postgres.backupUser },
     redis: { host: HOSTS.redis, port: PORTS.redis },
     prometheus: `http://${HOSTS.prometheus}:${PORTS.prometheus}`,
     alertmanager: `http://${HOSTS.alertmanager}:${PORTS.alertmanager}`,
     grafana: `http://${HOSTS.grafana}:${PORTS.grafana}`,
-    apps: appHosts.map((h) => `http://${h}:${config.app.port}`),
+    app: { host: HOSTS.app, tasksHost: tasksHost(HOSTS.app), port: config.app.port, replicas: config.app.replicas },
   };
 }
 
@@ -80,7 +90,7 @@ type OutputMap = { [K in keyof StackOutputs]: pulumi.Input<StackOutputs[K]> };
 export function buildOutputs(i: StackOutputsInput): OutputMap {
   const { config, stack } = i;
   const topo = topology(config);
-  const networkNames = { edge: `${i.prefix}-edge`, internal: `${i.prefix}-internal`, egress: `${i.prefix}-egress` };
+  const networkNames = { edge: i.networkName("edge"), internal: i.networkName("internal"), egress: i.networkName("egress") };
   const fingerprintNames: SecretName[] = [...GENERATED_SECRETS.map((g) => g.name), "tlsPrivateKey", "postgresTlsKey"];
   const c = config.app;
   return {
@@ -93,8 +103,8 @@ export function buildOutputs(i: StackOutputsInput): OutputMap {
     grafanaUrl: `${topo.publicUrl}/grafana/`,
     resourcePrefix: i.prefix,
     networks: networkNames,
-    services: serviceInventory(i.specs, networkNames, i.containerName),
-    internalEndpoints: internalEndpoints(config, topo.appHosts),
+    services: serviceInventory(i.specs, i.networkName, i.serviceName),
+    internalEndpoints: internalEndpoints(config),
     appContract: {
       healthPath: c.healthPath,
       authPath: c.authPath,

@@ -23,8 +23,12 @@ export const PORTS = {
   blackboxExporter: 9115,
 } as const;
 
-/** Network aliases (DNS names) of the singleton services. */
+/**
+ * DNS names of the services on the stack's networks (network aliases of the swarm services).
+ * `tasks.<name>` resolves to every task of a service, whatever its endpoint mode.
+ */
 export const HOSTS = {
+  app: "app",
   postgres: "postgres",
   redis: "redis",
   nginx: "nginx",
@@ -39,7 +43,7 @@ export const HOSTS = {
   backup: "backup",
 } as const;
 
-/** Paths inside containers where secret files and rendered configs are uploaded. */
+/** Paths inside containers where Docker secrets and configs are mounted. */
 export const PATHS = {
   secretsDir: "/run/secrets",
   nginxTlsCert: "/etc/nginx/tls/server.crt",
@@ -57,12 +61,12 @@ export const PATHS = {
   textfileDir: "/var/lib/node-exporter/textfile",
 } as const;
 
-export function appReplicaHosts(replicas: number): string[] {
-  return Array.from({ length: replicas }, (_, i) => `app-${i}`);
+/** The DNS name that resolves to every task of a service (one A record per replica). */
+export function tasksHost(service: string): string {
+  return `tasks.${service}`;
 }
 
 export interface Topology {
-  appHosts: string[];
   appPort: number;
   publicUrl: string;
   mcpUrl: string;
@@ -73,7 +77,6 @@ export function topology(config: StackConfig): Topology {
   const port = config.edge.httpsPort === 443 ? "" : `:${config.edge.httpsPort}`;
   const publicUrl = `https://${config.domain}${port}`;
   return {
-    appHosts: appReplicaHosts(config.app.replicas),
     appPort: config.app.port,
     publicUrl,
     mcpUrl: `${publicUrl}${config.app.mcpPath}`,
@@ -81,7 +84,7 @@ export function topology(config: StackConfig): Topology {
   };
 }
 
-/** Docker resource name prefix: one stack per host must not collide with another. */
+/** Docker resource name prefix: one stack per swarm must not collide with another. */
 export function resourcePrefix(stack: string): string {
   return `mcp-${stack}`;
 }

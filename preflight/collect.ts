@@ -84,13 +84,12 @@ interface MonitorLike {
   registerResourceHook?: unknown;
 }
 
-/** The steps of infra/index.ts, with the program's own modules. */
+/** The program `pulumi up` runs: infra/main.ts, the one composition root. */
 function defaultProgram(projectDir: string): (config: StackConfig, stack: string) => unknown {
   return (config, stack) => {
-    // Resolved at run time: the preflight must type-check and load even while infra/ changes.
-    const { createStack } = require(path.join(projectDir, "infra", "stack")) as { createStack(c: StackConfig, s: string, h?: unknown): { outputs: unknown } };
-    const { deployHooks } = require(path.join(projectDir, "infra", "hooks")) as { deployHooks(c: StackConfig, s: string): unknown };
-    return createStack(config, stack, config.deployHooks ? deployHooks(config, stack) : {}).outputs;
+    // Resolved at run time from the project being checked (its own infra/, not this module's).
+    const { main } = require(path.join(projectDir, "infra", "main")) as { main(c: StackConfig, s: string): unknown };
+    return main(config, stack);
   };
 }
 

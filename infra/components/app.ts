@@ -1,10 +1,10 @@
 /**
- * The MCP application, N replicas behind Nginx. Secrets reach it only as files named by
- * *_FILE variables (the app contract, docs/app-contract.md). Checklist: HA-REDUNDANCY-01,
- * SEC-DATA-02, FUN-API-*.
+ * The MCP application: one swarm service with mcp:app.replicas tasks behind Nginx.
+ * Secrets reach it only as Docker secrets named by *_FILE variables (the app contract,
+ * docs/api.md). Checklist: HA-REDUNDANCY-01, SEC-DATA-02, FUN-API-*.
  */
 import type { StackConfig } from "../config/load";
-import { appReplicaHosts, HOSTS, PATHS, PORTS } from "../topology";
+import { HOSTS, PATHS, PORTS } from "../topology";
 import type { ServiceSpec } from "../spec";
 import { baseSpec, httpHealthcheck, secretFile, SpecContext } from "./common";
 import { POSTGRES_PASSWORD_FILES } from "../render/postgres";
@@ -12,12 +12,13 @@ import { POSTGRES_PASSWORD_FILES } from "../render/postgres";
 export const APP_USER = "10001:10001";
 
 /** Non-secret environment of every replica: the app contract's configuration surface. */
-export function appEnv(config: StackConfig, instance: string): Record<string, string> {
+export function appEnv(config: StackConfig): Record<string, string> {
   const c = config.app;
   return {
     NODE_ENV: config.environment === "dev" ? "development" : "production",
     PORT: String(c.port),
-    INSTANCE_ID: instance,
+    // Swarm template: each task gets its own (app.1, app.2, ...), for logs and metrics labels.
+    INSTANCE_ID: "{{.Service.Name}}.{{.Task.Slot}}",
     PUBLIC_URL: `https://${config.domain}`,
     MCP_PATH: c.mcpPath,
     HEALTH_PATH: c.healthPath,
@@ -42,19 +43,20 @@ export function appEnv(config: StackConfig, instance: string): Record<string, st
 }
 
 export function appSpecs(config: StackConfig, ctx: SpecContext): ServiceSpec[] {
-  return appReplicaHosts(config.app.replicas).map((instance) =>
+  return [
     baseSpec(
       config,
       ctx,
       {
         service: "app",
-        instance,
+        name: HOSTS.app,
         image: config.images.app,
         user: APP_USER,
         healthcheck: httpHealthcheck(`http://127.0.0.1:${config.app.port}${config.app.healthPath}`),
       },
       {
-        env: appEnv(config, instance),
+        replicas: config.app.replicas,
+        env: appEnv(config),
         configFiles: [{ path: PATHS.clientCaCert, content: { material: "internalCaCert" }, mode: "0444" }],
         secretFiles: [
           secretFile(POSTGRES_PASSWORD_FILES.app, "postgresPassword", APP_USER),
@@ -63,11 +65,11 @@ export function appSpecs(config: StackConfig, ctx: SpecContext): ServiceSpec[] {
         ],
         // Edge for Nginx, internal for the database, cache and Prometheus.
         networks: [
-          { name: "edge", aliases: [instance, "app"] },
-          { name: "internal", aliases: [instance] },
+          { name: "edge", aliases: [HOSTS.app] },
+          { name: "internal", aliases: [HOSTS.app] },
         ],
-        dependsOn: ["postgres", "redis"],
+        dependsOn: [HOSTS.postgres, HOSTS.redis],
       },
     ),
-  );
+  ];
 }

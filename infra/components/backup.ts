@@ -5,8 +5,8 @@
  * writes a manifest, prunes by the retention policy, optionally copies off-site with
  * rclone, and writes textfile metrics for node-exporter (BackupTooOld / BackupFailed).
  *
- * The container runs the repository's script byte for byte (uploaded below), the same file
- * tests/backup runs against a real PostgreSQL.
+ * The service runs the repository's script byte for byte (a Docker config, below), the same
+ * file tests/backup runs against a real PostgreSQL.
  * Checklist: BAK-SYSTEM-01, BAK-SYSTEM-03, BAK-SYSTEM-04, BAK-SYSTEM-05, SEC-DATA-09, DEP-DB-04.
  */
 import { readFileSync } from "node:fs";
@@ -15,7 +15,7 @@ import type { StackConfig } from "../config/load";
 import { durationSeconds } from "../config/durations";
 import { HOSTS, PATHS, PORTS } from "../topology";
 import type { ServiceSpec } from "../spec";
-import { baseSpec, shellHealthcheck, SpecContext, tmpfsFor } from "./common";
+import { baseSpec, execHealthcheck, SpecContext, tmpfsFor } from "./common";
 import { renderAgeIdentityFile, renderPgpass } from "../../backup/keys";
 
 /** The postgres image's (and backup/Dockerfile's) postgres user. */
@@ -83,7 +83,6 @@ export function backupEnv(config: StackConfig): Record<string, string> {
 
 export function backupSpecs(config: StackConfig, ctx: SpecContext): ServiceSpec[] {
   const { script, inventorySql } = backupScriptSource();
-  const intervalSeconds = durationSeconds(config.backup.interval);
   const offsite = config.backup.offsite.enabled;
   return [
     baseSpec(
@@ -91,23 +90,22 @@ export function backupSpecs(config: StackConfig, ctx: SpecContext): ServiceSpec[
       ctx,
       {
         service: "backup",
-        instance: "backup",
+        name: HOSTS.backup,
         image: config.images.backup,
         user: BACKUP_USER,
-        // Healthy while the last run succeeded within 1.5 x the interval (the script decides).
-        healthcheck: shellHealthcheck(`/bin/sh ${BACKUP_SCRIPT_PATH} health`, {
-          interval: intervalSeconds <= 600 ? "30s" : "60s",
-          timeout: "10s",
-          retries: 3,
-          startPeriod: "10m",
-        }),
+        // Alive, not fresh: the daemon's heartbeat and a valid configuration. A first backup
+        // (and its off-site copy) may take longer than any deploy should wait; backup age is
+        // the BackupTooOld alert's job and `mcp-backup.sh health` the runtime check's.
+        healthcheck: execHealthcheck(["/bin/sh", BACKUP_SCRIPT_PATH, "live"], { interval: "30s", timeout: "10s", retries: 3, startPeriod: "60s" }),
       },
       {
+        stateful: true,
         entrypoint: ["/bin/sh", BACKUP_SCRIPT_PATH],
         command: ["daemon"],
         env: backupEnv(config),
         configFiles: [
-          { path: BACKUP_SCRIPT_PATH, content: script, mode: "0555" },
+          // Run as `/bin/sh <script>`, so it needs no execute bit.
+          { path: BACKUP_SCRIPT_PATH, content: script, mode: "0444" },
           { path: BACKUP_INVENTORY_PATH, content: inventorySql, mode: "0444" },
           { path: PATHS.clientCaCert, content: { material: "internalCaCert" }, mode: "0444" },
         ],
@@ -148,8 +146,8 @@ export function backupSpecs(config: StackConfig, ctx: SpecContext): ServiceSpec[
           { volume: BACKUP_METRICS_VOLUME, containerPath: PATHS.textfileDir },
         ],
         // The image declares VOLUME for PGDATA; a tmpfs there keeps Docker from making an anonymous volume.
-        tmpfs: tmpfsFor(BACKUP_USER, ["/tmp", "/var/lib/postgresql/data"], 16),
-        dependsOn: ["postgres"],
+        tmpfs: [...tmpfsFor(["/tmp"]), ...tmpfsFor(["/var/lib/postgresql/data"], 16)],
+        dependsOn: [HOSTS.postgres],
       },
     ),
   ];

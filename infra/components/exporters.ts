@@ -8,12 +8,15 @@ import type { StackConfig } from "../config/load";
 import { HOSTS, PATHS, PORTS } from "../topology";
 import type { ServiceSpec } from "../spec";
 import { baseSpec, httpHealthcheck, secretFile, SpecContext } from "./common";
+import { imageFactsOfService } from "../image-facts";
 import { BLACKBOX_CONFIG_PATH, blackboxInputFromConfig, renderBlackboxConfig } from "../render/blackbox";
 import { NOBODY } from "./monitoring";
 import { POSTGRES_EXPORTER_ROLE, POSTGRES_PASSWORD_FILES } from "../render/postgres";
 
 /** The redis_exporter image's user. */
 export const REDIS_EXPORTER_USER = "59000:59000";
+/** The nginx-prometheus-exporter image's user (its scratch image has no other). */
+export const NGINX_EXPORTER_USER = "1001:1001";
 
 export function exporterSpecs(config: StackConfig, ctx: SpecContext): ServiceSpec[] {
   const metrics = (port: number) => httpHealthcheck(`http://127.0.0.1:${port}/metrics`);
@@ -22,7 +25,7 @@ export function exporterSpecs(config: StackConfig, ctx: SpecContext): ServiceSpe
     baseSpec(
       config,
       ctx,
-      { service: "postgresExporter", instance: "postgres-exporter", image: config.images.postgresExporter, user: NOBODY, healthcheck: metrics(PORTS.postgresExporter) },
+      { service: "postgresExporter", name: HOSTS.postgresExporter, image: config.images.postgresExporter, user: NOBODY, healthcheck: metrics(PORTS.postgresExporter) },
       {
         env: {
           DATA_SOURCE_URI: `${HOSTS.postgres}:${PORTS.postgres}/${pg.database}?sslmode=verify-full&sslrootcert=${PATHS.clientCaCert}`,
@@ -32,13 +35,13 @@ export function exporterSpecs(config: StackConfig, ctx: SpecContext): ServiceSpe
         configFiles: [{ path: PATHS.clientCaCert, content: { material: "internalCaCert" }, mode: "0444" }],
         secretFiles: [secretFile(POSTGRES_PASSWORD_FILES.exporter, "postgresExporterPassword", NOBODY)],
         networks: [{ name: "internal", aliases: [HOSTS.postgresExporter] }],
-        dependsOn: ["postgres"],
+        dependsOn: [HOSTS.postgres],
       },
     ),
     baseSpec(
       config,
       ctx,
-      { service: "redisExporter", instance: "redis-exporter", image: config.images.redisExporter, user: REDIS_EXPORTER_USER, healthcheck: metrics(PORTS.redisExporter) },
+      { service: "redisExporter", name: HOSTS.redisExporter, image: config.images.redisExporter, user: REDIS_EXPORTER_USER, healthcheck: metrics(PORTS.redisExporter) },
       {
         env: {
           REDIS_ADDR: `redis://${HOSTS.redis}:${PORTS.redis}`,
@@ -55,38 +58,46 @@ export function exporterSpecs(config: StackConfig, ctx: SpecContext): ServiceSpe
           },
         ],
         networks: [{ name: "internal", aliases: [HOSTS.redisExporter] }],
-        dependsOn: ["redis"],
+        dependsOn: [HOSTS.redis],
       },
     ),
     baseSpec(
       config,
       ctx,
-      { service: "nginxExporter", instance: "nginx-exporter", image: config.images.nginxExporter, user: NOBODY, healthcheck: metrics(PORTS.nginxExporter) },
+      {
+        service: "nginxExporter",
+        name: HOSTS.nginxExporter,
+        image: config.images.nginxExporter,
+        user: NGINX_EXPORTER_USER,
+        // FROM scratch: nothing to exec a probe with (docs/images.md); Prometheus' up{job} and ServiceDown watch it.
+        healthcheck: { none: imageFactsOfService("nginxExporter").health },
+      },
       {
         command: [`--nginx.scrape-uri=http://${HOSTS.nginx}:${PORTS.nginxStatus}/stub_status`, `--web.listen-address=:${PORTS.nginxExporter}`],
         networks: [
           { name: "edge", aliases: [HOSTS.nginxExporter] },
           { name: "internal", aliases: [HOSTS.nginxExporter] },
         ],
-        dependsOn: ["nginx"],
+        dependsOn: [HOSTS.nginx],
       },
     ),
     baseSpec(
       config,
       ctx,
-      { service: "nodeExporter", instance: "node-exporter", image: config.images.nodeExporter, user: NOBODY, healthcheck: metrics(PORTS.nodeExporter) },
+      { service: "nodeExporter", name: HOSTS.nodeExporter, image: config.images.nodeExporter, user: NOBODY, healthcheck: metrics(PORTS.nodeExporter) },
       {
         command: [`--collector.textfile.directory=${PATHS.textfileDir}`, `--web.listen-address=:${PORTS.nodeExporter}`],
         networks: [{ name: "internal", aliases: [HOSTS.nodeExporter] }],
         volumes: [{ volume: "backup-metrics", containerPath: PATHS.textfileDir, readOnly: true }],
-        // The backup container (uid 70) must create the shared volume so it owns it.
-        dependsOn: ["backup"],
+        // The metrics volume is local to the node the backup service runs on.
+        stateful: true,
+        dependsOn: [HOSTS.backup],
       },
     ),
     baseSpec(
       config,
       ctx,
-      { service: "blackboxExporter", instance: "blackbox-exporter", image: config.images.blackboxExporter, user: NOBODY, healthcheck: httpHealthcheck(`http://127.0.0.1:${PORTS.blackboxExporter}/-/healthy`) },
+      { service: "blackboxExporter", name: HOSTS.blackboxExporter, image: config.images.blackboxExporter, user: NOBODY, healthcheck: httpHealthcheck(`http://127.0.0.1:${PORTS.blackboxExporter}/-/healthy`) },
       {
         command: [`--config.file=${BLACKBOX_CONFIG_PATH}`, `--web.listen-address=:${PORTS.blackboxExporter}`],
         configFiles: [
@@ -99,7 +110,7 @@ export function exporterSpecs(config: StackConfig, ctx: SpecContext): ServiceSpe
           { name: "edge", aliases: [HOSTS.blackboxExporter] },
           { name: "internal", aliases: [HOSTS.blackboxExporter] },
         ],
-        dependsOn: ["nginx"],
+        dependsOn: [HOSTS.nginx],
       },
     ),
   ];

@@ -23,8 +23,9 @@ export function prometheusSpecs(config: StackConfig, ctx: SpecContext): ServiceS
     baseSpec(
       config,
       ctx,
-      { service: "prometheus", instance: "prometheus", image: config.images.prometheus, user: NOBODY, healthcheck: httpHealthcheck(`http://127.0.0.1:${PORTS.prometheus}/-/healthy`) },
+      { service: "prometheus", name: HOSTS.prometheus, image: config.images.prometheus, user: NOBODY, healthcheck: httpHealthcheck(`http://127.0.0.1:${PORTS.prometheus}/-/healthy`) },
       {
+        stateful: true,
         command: prometheusFlags(config),
         configFiles: [
           file(PROMETHEUS_CONFIG_PATH, renderPrometheusConfig(prometheusInputFromConfig(config))),
@@ -42,8 +43,9 @@ export function alertmanagerSpecs(config: StackConfig, ctx: SpecContext): Servic
     baseSpec(
       config,
       ctx,
-      { service: "alertmanager", instance: "alertmanager", image: config.images.alertmanager, user: NOBODY, healthcheck: httpHealthcheck(`http://127.0.0.1:${PORTS.alertmanager}/-/healthy`) },
+      { service: "alertmanager", name: HOSTS.alertmanager, image: config.images.alertmanager, user: NOBODY, healthcheck: httpHealthcheck(`http://127.0.0.1:${PORTS.alertmanager}/-/healthy`) },
       {
+        stateful: true,
         command: [`--config.file=${ALERTMANAGER_CONFIG_PATH}`, "--storage.path=/alertmanager", `--web.listen-address=:${PORTS.alertmanager}`, "--cluster.listen-address="],
         configFiles: [file(ALERTMANAGER_CONFIG_PATH, renderAlertmanagerConfig(alertmanagerInputFromConfig(config)))],
         // Egress: notifications leave the host; internal: Prometheus reaches it.
@@ -62,8 +64,9 @@ export function grafanaSpecs(config: StackConfig, ctx: SpecContext): ServiceSpec
     baseSpec(
       config,
       ctx,
-      { service: "grafana", instance: "grafana", image: config.images.grafana, user: GRAFANA_USER, healthcheck: httpHealthcheck(`http://127.0.0.1:${PORTS.grafana}/api/health`, { startPeriod: "60s" }) },
+      { service: "grafana", name: HOSTS.grafana, image: config.images.grafana, user: GRAFANA_USER, healthcheck: httpHealthcheck(`http://127.0.0.1:${PORTS.grafana}/api/health`, { startPeriod: "60s" }) },
       {
+        stateful: true,
         env: grafanaEnv(config),
         configFiles: Object.entries(renderGrafanaProvisioning(config)).map(([path, content]) => file(path, content)),
         secretFiles: [secretFile(GRAFANA_ADMIN_PASSWORD_FILE, "grafanaAdminPassword", GRAFANA_USER)],
@@ -73,7 +76,7 @@ export function grafanaSpecs(config: StackConfig, ctx: SpecContext): ServiceSpec
           { name: "internal", aliases: [HOSTS.grafana] },
         ],
         volumes: [{ volume: "grafana-data", containerPath: "/var/lib/grafana" }],
-        dependsOn: ["prometheus"],
+        dependsOn: [HOSTS.prometheus],
       },
     ),
   ];

@@ -1,10 +1,11 @@
 /**
- * Nginx: the only container that publishes ports (80 redirects to 443). Terminates TLS,
- * load-balances the app replicas, rate-limits, serves static files and proxies Grafana.
+ * Nginx: the only service that publishes ports (80 redirects to 443), in host mode so the
+ * node's own address answers without the routing mesh. Terminates TLS, proxies to the app
+ * service (every replica), rate-limits, serves static files and proxies Grafana.
  * Checklist: SEC-NET-01, SEC-NET-03, SEC-NET-04, PRE-SEC-03, HA-REDUNDANCY-02, DEP-WEB-*.
  */
 import type { StackConfig } from "../config/load";
-import { appReplicaHosts, HOSTS, PATHS, PORTS } from "../topology";
+import { HOSTS, PATHS, PORTS } from "../topology";
 import type { ServiceSpec } from "../spec";
 import { baseSpec, httpHealthcheck, secretFile, SpecContext, tmpfsFor } from "./common";
 import { NGINX_CONF_PATH, NGINX_LIVENESS_PATH, nginxInputFromConfig, renderNginxConf, renderStaticFiles } from "../render/nginx";
@@ -25,7 +26,7 @@ export function nginxSpecs(config: StackConfig, ctx: SpecContext): ServiceSpec[]
       ctx,
       {
         service: "nginx",
-        instance: "nginx",
+        name: HOSTS.nginx,
         image: config.images.nginx,
         user: NGINX_USER,
         healthcheck: httpHealthcheck(`http://127.0.0.1:${PORTS.nginxStatus}${NGINX_LIVENESS_PATH}`),
@@ -39,13 +40,15 @@ export function nginxSpecs(config: StackConfig, ctx: SpecContext): ServiceSpec[]
         ],
         secretFiles: [secretFile(PATHS.nginxTlsKey, "tlsPrivateKey", NGINX_USER)],
         networks: [{ name: "edge", aliases: [HOSTS.nginx, config.domain] }],
+        // Host mode: bound on the node running the task (the address comes from the node, see
+        // docs/docker-host.md), no routing mesh in front.
         ports: [
-          { internal: PORTS.nginxHttp, external: config.edge.httpPort, ip: config.edge.bindAddress, protocol: "tcp" },
-          { internal: PORTS.nginxHttps, external: config.edge.httpsPort, ip: config.edge.bindAddress, protocol: "tcp" },
+          { internal: PORTS.nginxHttp, external: config.edge.httpPort, protocol: "tcp", publishMode: "host" },
+          { internal: PORTS.nginxHttps, external: config.edge.httpsPort, protocol: "tcp", publishMode: "host" },
         ],
-        tmpfs: tmpfsFor(NGINX_USER, ["/tmp", "/var/cache/nginx"]),
-        // Nginx resolves upstream names at start: every replica (and Grafana) must exist first.
-        dependsOn: [...appReplicaHosts(config.app.replicas), "grafana"],
+        tmpfs: tmpfsFor(["/tmp", "/var/cache/nginx"]),
+        // Upstreams are resolved per request (Docker DNS); the order only avoids 502s while the stack comes up.
+        dependsOn: [HOSTS.app, HOSTS.grafana],
       },
     ),
   ];

@@ -6,7 +6,7 @@
 import type { StackConfig } from "../config/load";
 import { HOSTS, PATHS, PORTS } from "../topology";
 import type { ServiceSpec } from "../spec";
-import { baseSpec, secretFile, shellHealthcheck, SpecContext, tmpfsFor } from "./common";
+import { baseSpec, execHealthcheck, secretFile, SpecContext, tmpfsFor } from "./common";
 import { POSTGRES_PASSWORD_FILES, postgresInputFromConfig, renderPgHbaConf, renderPostgresConf, renderPostgresInitScript } from "../render/postgres";
 
 /** The alpine image's postgres user. */
@@ -25,13 +25,16 @@ export function postgresSpecs(config: StackConfig, ctx: SpecContext): ServiceSpe
       ctx,
       {
         service: "postgres",
-        instance: "postgres",
+        name: HOSTS.postgres,
         image: config.images.postgres,
         user: POSTGRES_USER,
         // pg_isready needs no credentials; the socket check proves the server accepts connections.
-        healthcheck: shellHealthcheck(`pg_isready -h /var/run/postgresql -p ${PORTS.postgres} -U ${config.postgres.user} -d ${config.postgres.database}`, { startPeriod: "60s" }),
+        healthcheck: execHealthcheck(["pg_isready", "-h", "/var/run/postgresql", "-p", String(PORTS.postgres), "-U", config.postgres.user, "-d", config.postgres.database], { startPeriod: "60s" }),
       },
       {
+        stateful: true,
+        // A clean shutdown writes a checkpoint; a SIGKILL after 30 s would mean crash recovery.
+        stopGracePeriod: "60s",
         command: ["postgres", "-c", `config_file=${POSTGRES_CONF_PATH}`, "-c", `hba_file=${PG_HBA_PATH}`],
         env: {
           POSTGRES_DB: config.postgres.database,
@@ -45,7 +48,8 @@ export function postgresSpecs(config: StackConfig, ctx: SpecContext): ServiceSpe
         configFiles: [
           { path: POSTGRES_CONF_PATH, content: renderPostgresConf(input), mode: "0444" },
           { path: PG_HBA_PATH, content: renderPgHbaConf(input), mode: "0444" },
-          { path: POSTGRES_INIT_PATH, content: renderPostgresInitScript(input), mode: "0555" },
+          // Not executable (a Docker config is 0444): the entrypoint sources it, which the script allows for.
+          { path: POSTGRES_INIT_PATH, content: renderPostgresInitScript(input), mode: "0444" },
           { path: PATHS.postgresTlsCert, content: { material: "postgresTlsCert" }, mode: "0444" },
           { path: PATHS.postgresCaCert, content: { material: "internalCaCert" }, mode: "0444" },
         ],
@@ -59,7 +63,7 @@ export function postgresSpecs(config: StackConfig, ctx: SpecContext): ServiceSpe
         ],
         networks: [{ name: "internal", aliases: [HOSTS.postgres] }],
         volumes: [{ volume: "pgdata", containerPath: "/var/lib/postgresql/data" }],
-        tmpfs: tmpfsFor(POSTGRES_USER, ["/tmp", "/var/run/postgresql"]),
+        tmpfs: tmpfsFor(["/tmp", "/var/run/postgresql"]),
       },
     ),
   ];

@@ -21,13 +21,14 @@ export function redisSpecs(config: StackConfig, ctx: SpecContext): ServiceSpec[]
       ctx,
       {
         service: "redis",
-        instance: "redis",
+        name: HOSTS.redis,
         image: config.images.redis,
         user: REDIS_USER,
         // REDISCLI_AUTH keeps the password off the command line (and out of `ps`).
         healthcheck: shellHealthcheck(`REDISCLI_AUTH="$(cat ${REDIS_PASSWORD_PATH})" redis-cli -h 127.0.0.1 ping | grep -q PONG`),
       },
       {
+        stateful: true,
         command: ["redis-server", REDIS_CONF_PATH],
         configFiles: [{ path: REDIS_CONF_PATH, content: renderRedisConf(redisInputFromConfig(config)), mode: "0444" }],
         secretFiles: [

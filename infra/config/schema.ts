@@ -54,7 +54,8 @@ const DEFAULT_LIMITS: Record<ServiceName, { memoryMb: number; cpus: string }> = 
   nginx: { memoryMb: 128, cpus: "0.5" },
   prometheus: { memoryMb: 1024, cpus: "0.5" },
   alertmanager: { memoryMb: 128, cpus: "0.25" },
-  grafana: { memoryMb: 256, cpus: "0.5" },
+  // Grafana documents 512 MB as its minimum recommended memory (docs/images.md).
+  grafana: { memoryMb: 512, cpus: "0.5" },
   postgresExporter: { memoryMb: 64, cpus: "0.1" },
   redisExporter: { memoryMb: 64, cpus: "0.1" },
   nginxExporter: { memoryMb: 32, cpus: "0.1" },
@@ -135,8 +136,14 @@ export const stackConfigSchema = z
     domain: hostname,
     edge: z
       .object({
-        /** Host address Nginx's 80/443 bind to. */
-        bindAddress: z.union([z.ipv4(), z.ipv6()]).default("0.0.0.0"),
+        /**
+         * Host address Nginx's 80/443 bind to. Swarm's host-mode publishing binds every address
+         * of the node, so only the wildcard is honest; restrict exposure in the host firewall.
+         */
+        bindAddress: z
+          .union([z.ipv4(), z.ipv6()])
+          .default("0.0.0.0")
+          .refine((a): boolean => a === "0.0.0.0" || a === "::", { message: "swarm publishes ports on every address of the node (publish mode host): use 0.0.0.0 and restrict access in the host firewall (docs/docker-host.md)" }),
         httpPort: z.number().int().min(1).max(65535).default(80),
         httpsPort: z.number().int().min(1).max(65535).default(443),
         /** HSTS max-age in seconds (1 year by default). */
@@ -256,6 +263,19 @@ export const stackConfigSchema = z
         minDockerVersion: z.string().regex(/^\d+\.\d+(\.\d+)?$/).default("20.10"),
         /** Registries whose /v2/ endpoint must answer before deploy. */
         registries: z.array(z.url({ protocol: /^https?$/ })).default(["https://registry-1.docker.io", "https://ghcr.io", "https://quay.io"]),
+      })
+      .strict()
+      .prefault({}),
+    swarm: z
+      .object({
+        /**
+         * The address pool the swarm gives overlay networks (`docker swarm init --default-addr-pool`;
+         * Docker's default is 10.0.0.0/8). Nginx lets only these addresses read stub_status.
+         */
+        addressPool: z
+          .string()
+          .regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, "must be a CIDR like 10.0.0.0/8")
+          .default("10.0.0.0/8"),
       })
       .strict()
       .prefault({}),

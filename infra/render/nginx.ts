@@ -5,13 +5,13 @@
  * dirs) and render the same configuration.
  *
  * Checklist items served here: SEC-NET-03/SEC-NET-04 (TLS only, 80 -> 301 https, HSTS),
- * DEP-WEB-02 (certificate), DEP-WEB-03 (redirect), DEP-WEB-04 (proxy to every replica),
+ * DEP-WEB-02 (certificate), DEP-WEB-03 (redirect), DEP-WEB-04 (proxy to the app service),
  * DEP-WEB-05 (static files), HA-REDUNDANCY-02 (load balancing), PRE-SEC-03/SEC-NET-05
  * (rate limit, 429), SEC-DATA-10/MON-LOG-01 (JSON access log), MON-METRICS-02
  * (stub_status for the exporter).
  */
 import type { StackConfig } from "../config/load";
-import { appReplicaHosts, HOSTS, PATHS, PORTS } from "../topology";
+import { HOSTS, PATHS, PORTS } from "../topology";
 import { parseImageRef } from "../config/images";
 
 /** Where nginx keeps its own files. Container defaults suit nginx-unprivileged with a read-only root. */
@@ -43,7 +43,10 @@ export interface NginxInput {
   bindAddress?: string;
   /** Ports clients use (Docker publishes these); the redirect target names httpsPort unless 443. */
   publicPorts: { http: number; https: number };
-  /** App replicas as "host:port", one per replica. */
+  /**
+   * The app as "host:port": in the stack, the app service's name, whose virtual IP spreads
+   * connections over every healthy replica; a test lists its loopback replicas instead.
+   */
   upstreams: string[];
   tls: { certPath: string; keyPath: string };
   hstsMaxAgeSeconds: number;
@@ -52,7 +55,7 @@ export interface NginxInput {
   staticRoot: string;
   /** Grafana as "host:port", served under /grafana/ (it runs with serve_from_sub_path). */
   grafanaUpstream?: string;
-  /** CIDRs allowed to read stub_status (the exporter on the internal network). */
+  /** CIDRs allowed to read stub_status (the exporter, from the swarm's overlay address pool). */
   statusAllow: string[];
   clientMaxBodySize: string;
   http2: Http2Mode;
@@ -82,8 +85,6 @@ export const CONTAINER_NGINX_RUNTIME: NginxRuntimePaths = {
   mimeTypes: "/etc/nginx/mime.types",
 };
 
-/** Docker network ranges that may read stub_status (the port is never published). */
-export const PRIVATE_NETWORKS = ["127.0.0.1", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
 
 /** HTTP/2 switch for an nginx version string like "1.27.2". */
 export function http2ModeForVersion(version: string | undefined): Http2Mode {
@@ -100,14 +101,15 @@ export function nginxInputFromConfig(config: StackConfig): NginxInput {
     serverName: config.domain,
     listen: { http: PORTS.nginxHttp, https: PORTS.nginxHttps, status: PORTS.nginxStatus },
     publicPorts: { http: config.edge.httpPort, https: config.edge.httpsPort },
-    upstreams: appReplicaHosts(config.app.replicas).map((h) => `${h}:${config.app.port}`),
+    upstreams: [`${HOSTS.app}:${config.app.port}`],
     tls: { certPath: PATHS.nginxTlsCert, keyPath: PATHS.nginxTlsKey },
     hstsMaxAgeSeconds: config.edge.hstsMaxAgeSeconds,
     rateLimit: { ...config.rateLimit },
     paths: { mcpPath: config.app.mcpPath, healthPath: config.app.healthPath, staticPath: config.app.staticPath, metricsPath: config.app.metricsPath },
     staticRoot: PATHS.nginxStaticRoot,
     grafanaUpstream: `${HOSTS.grafana}:${PORTS.grafana}`,
-    statusAllow: PRIVATE_NETWORKS,
+    // The port is never published; only tasks on the overlays (addresses from the swarm's pool) reach it.
+    statusAllow: ["127.0.0.1", config.swarm.addressPool],
     clientMaxBodySize: "1m",
     http2: http2ModeForVersion(tag),
     runtime: { ...CONTAINER_NGINX_RUNTIME },
@@ -205,8 +207,9 @@ function redirectTarget(httpsPort: number): string {
  * uri, protocol, status, body_bytes_sent, request_time, upstream_addr, upstream_status,
  * upstream_response_time, host, http_referer, http_user_agent, ssl_protocol.
  *
- * Upstream names are resolved when nginx starts: the app replicas must be resolvable
- * then (the program starts nginx after them).
+ * Upstream names are resolved when nginx starts: the app service must exist then (the
+ * program creates nginx after it). Its name is a stable virtual IP, so replicas that are
+ * replaced later need no reload.
  */
 export function renderNginxConf(input: NginxInput): string {
   const problems = nginxInputProblems(input);
@@ -291,7 +294,8 @@ http {
         ""      "";
     }
 
-    # HA-REDUNDANCY-02 / DEP-WEB-04: every app replica. least_conn suits long-lived MCP streams;
+    # HA-REDUNDANCY-02 / DEP-WEB-04: the app service (its virtual IP balances over every healthy
+    # replica). least_conn suits long-lived MCP streams where several addresses are listed;
     # sessions live in Redis, so any replica can serve any request.
     upstream ${NGINX_UPSTREAM} {
         least_conn;

@@ -6,7 +6,7 @@
  */
 import { stringify } from "yaml";
 import type { StackConfig } from "../config/load";
-import { appReplicaHosts, HOSTS, PATHS, PORTS } from "../topology";
+import { HOSTS, PATHS, PORTS, tasksHost } from "../topology";
 import { BLACKBOX_MODULE } from "./blackbox";
 import { durationSeconds } from "../config/durations";
 
@@ -44,6 +44,11 @@ export interface ScrapeJob {
   name: string;
   /** "host:port" each. */
   targets: string[];
+  /**
+   * DNS service discovery instead of fixed targets: every A record of each name is a target
+   * (`tasks.<service>` has one per replica, so each replica is scraped on its own).
+   */
+  dns?: { names: string[]; port: number };
   metricsPath?: string;
   /** `service` label on every series of the job (alert grouping and routing use it). */
   service: string;
@@ -72,7 +77,7 @@ export function prometheusInputFromConfig(config: StackConfig): PrometheusInput 
     alertmanagers: [at(HOSTS.alertmanager, PORTS.alertmanager)],
     jobs: [
       { name: SCRAPE_JOBS.prometheus, targets: [at("localhost", PORTS.prometheus)], service: "prometheus" },
-      { name: SCRAPE_JOBS.app, targets: appReplicaHosts(config.app.replicas).map((h) => at(h, config.app.port)), metricsPath: config.app.metricsPath, service: "app" },
+      { name: SCRAPE_JOBS.app, targets: [], dns: { names: [tasksHost(HOSTS.app)], port: config.app.port }, metricsPath: config.app.metricsPath, service: "app" },
       { name: SCRAPE_JOBS.postgres, targets: [at(HOSTS.postgresExporter, PORTS.postgresExporter)], service: "postgres" },
       { name: SCRAPE_JOBS.redis, targets: [at(HOSTS.redisExporter, PORTS.redisExporter)], service: "redis" },
       { name: SCRAPE_JOBS.nginx, targets: [at(HOSTS.nginxExporter, PORTS.nginxExporter)], service: "nginx" },
@@ -101,7 +106,9 @@ export function prometheusInputProblems(input: PrometheusInput): string[] {
   const names = input.jobs.map((j) => j.name).concat(input.probe ? [input.probe.jobName] : []);
   names.forEach((n, i) => names.indexOf(n) !== i && problems.push(`duplicate job name "${n}"`));
   for (const j of input.jobs) {
-    if (j.targets.length === 0) problems.push(`job "${j.name}" has no targets`);
+    if (j.targets.length === 0 && !j.dns?.names.length) problems.push(`job "${j.name}" has no targets`);
+    if (j.dns && j.targets.length) problems.push(`job "${j.name}" has both targets and dns discovery`);
+    for (const n of j.dns?.names ?? []) if (!/^[A-Za-z0-9.-]+$/.test(n)) problems.push(`job "${j.name}" dns name "${n}" is not a host name`);
     for (const t of j.targets) if (!HOST_PORT.test(t)) problems.push(`job "${j.name}" target "${t}" is not host:port`);
   }
   for (const a of input.alertmanagers) if (!HOST_PORT.test(a)) problems.push(`alertmanager "${a}" is not host:port`);
@@ -118,7 +125,12 @@ export function renderPrometheusConfig(input: PrometheusInput): string {
   const scrapeConfigs: Record<string, unknown>[] = input.jobs.map((j) => ({
     job_name: j.name,
     ...(j.metricsPath ? { metrics_path: j.metricsPath } : {}),
-    static_configs: [{ targets: j.targets, labels: { service: j.service } }],
+    ...(j.dns
+      ? {
+          dns_sd_configs: [{ names: j.dns.names, type: "A", port: j.dns.port, refresh_interval: "30s" }],
+          relabel_configs: [{ target_label: "service", replacement: j.service }],
+        }
+      : { static_configs: [{ targets: j.targets, labels: { service: j.service } }] }),
   }));
   if (input.probe) {
     const p = input.probe;

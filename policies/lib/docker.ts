@@ -1,7 +1,8 @@
 /**
- * Reading Docker provider (@pulumi/docker 5.x) resource inputs: which service a container
- * is, its labels, environment, uploaded files and networks. Tolerant of absent fields and
- * of unknowns (each reader says when it could not know).
+ * Reading Docker provider (@pulumi/docker 5.x) resource inputs: resource types, labels,
+ * environment, uploaded files, networks. Tolerant of absent fields and of unknowns (each
+ * reader says when it could not know). Rules read workloads through policies/lib/workload.ts;
+ * these are the pieces its adapters are built from.
  */
 import { asArray, asRecord, asString, get, isUnknown, Known, known, Props, UNKNOWN } from "./values";
 import type { ResourceView } from "./define";
@@ -11,7 +12,7 @@ import type { ResourceView } from "./define";
  * uploads on one Analyze call (the pack shares one deserialized object among them, see
  * shared-deserialize.ts). Results are read-only.
  */
-function memo<R>(fn: (props: Props) => R): (props: Props) => R {
+export function memo<R>(fn: (props: Props) => R): (props: Props) => R {
   const cache = new WeakMap<object, R>();
   return (props) => {
     if (!props || typeof props !== "object") return fn(props);
@@ -24,6 +25,9 @@ function memo<R>(fn: (props: Props) => R): (props: Props) => R {
 
 export const T = {
   container: "docker:index/container:Container",
+  service: "docker:index/service:Service",
+  secret: "docker:index/secret:Secret",
+  serviceConfig: "docker:index/serviceConfig:ServiceConfig",
   remoteImage: "docker:index/remoteImage:RemoteImage",
   network: "docker:index/network:Network",
   volume: "docker:index/volume:Volume",
@@ -31,12 +35,15 @@ export const T = {
   tlsPrivateKey: "tls:index/privateKey:PrivateKey",
 } as const;
 
-/** Labels the program puts on every container (infra/components/common.ts). */
+/** Labels the program puts on every service and container (infra/components/common.ts). */
 export const LABEL = { service: "com.mcp.service", instance: "com.mcp.instance", stack: "com.mcp.stack" } as const;
 
 /** Labels as a map; `[{label, value}]` is the provider's shape, a plain map is accepted too. */
 export const labelsOf = memo(function labelsOf(props: Props): Known<Record<string, string>> {
-  const raw = get(props, "labels");
+  return labelList(get(props, "labels"));
+});
+
+export function labelList(raw: unknown): Known<Record<string, string>> {
   if (isUnknown(raw)) return UNKNOWN;
   const out: Record<string, string> = {};
   if (Array.isArray(raw)) {
@@ -50,18 +57,14 @@ export const labelsOf = memo(function labelsOf(props: Props): Known<Record<strin
     for (const [k, v] of Object.entries(raw)) out[k] = String(v);
   }
   return known(out);
-});
-
-/** The service a container runs (label `com.mcp.service`), or undefined when unlabelled/unknown. */
-export function serviceOf(r: ResourceView): string | undefined {
-  const l = labelsOf(r.props);
-  return l.known ? l.value[LABEL.service] : undefined;
 }
 
-/** Instance name: label `com.mcp.instance`, else the resource name. */
-export function instanceOf(r: ResourceView): string {
+/** The service a container or swarm service runs (label `com.mcp.service`), or undefined when unlabelled/unknown. */
+export function serviceOf(r: ResourceView): string | undefined {
   const l = labelsOf(r.props);
-  return (l.known && l.value[LABEL.instance]) || r.name;
+  if (l.known && l.value[LABEL.service]) return l.value[LABEL.service];
+  const c = labelList(get(r.props, "taskSpec", "containerSpec", "labels"));
+  return c.known ? c.value[LABEL.service] : undefined;
 }
 
 /** How a resource is named in messages: the Docker name when known, else the Pulumi name. */
@@ -106,6 +109,8 @@ export interface Upload {
   content: string | undefined;
   contentUnknown: boolean;
   permissions: string | undefined;
+  owner: string | undefined;
+  group: string | undefined;
 }
 
 export const uploadsOf = memo(function uploadsOf(props: Props): Known<Upload[]> {
@@ -125,7 +130,9 @@ export const uploadsOf = memo(function uploadsOf(props: Props): Known<Upload[]> 
     else if (typeof raw === "string") content = raw;
     else if (typeof b64 === "string") content = Buffer.from(b64, "base64").toString("utf8");
     const perms = asString(get(u, "permissions"));
-    out.push({ file: file.value, content, contentUnknown, permissions: perms.known ? perms.value : undefined });
+    const owner = asString(get(u, "owner"));
+    const group = asString(get(u, "group"));
+    out.push({ file: file.value, content, contentUnknown, permissions: perms.known ? perms.value : undefined, owner: owner.known ? owner.value : undefined, group: group.known ? group.value : undefined });
   }
   return known(out);
 });
@@ -180,9 +187,4 @@ export const networksOf = memo(function networksOf(props: Props): Known<NetworkA
 
 export function recordOf(props: Props, key: string): Known<Record<string, unknown>> {
   return asRecord(get(props, key));
-}
-
-/** Containers of a stack by service label. */
-export function containersOf(resources: readonly ResourceView[], service?: string): ResourceView[] {
-  return resources.filter((r) => r.type === T.container && (service === undefined || serviceOf(r) === service));
 }

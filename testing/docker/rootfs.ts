@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 export const BUSYBOX_PATH = "/bin/busybox";
 
 /** Applets the tests' containers run (commands, health checks, a crash loop). */
-export const APPLETS = ["sh", "sleep", "true", "false", "id", "cat", "echo", "env", "ls", "test", "wget", "nc", "httpd", "kill"];
+export const APPLETS = ["sh", "sleep", "true", "false", "id", "cat", "echo", "env", "ls", "test", "wget", "nc", "httpd", "kill", "nslookup"];
 
 export interface TarEntry {
   path: string;
