@@ -7,7 +7,7 @@ import type { ResourceView } from "./define";
 import { asArray, asBool, asNumber, asString, get, isUnknown, Known, known, Props, UNKNOWN } from "./values";
 import type { Workload, WorkloadFile, WorkloadMount, WorkloadPort } from "./workload";
 
-const arr = (props: Props, ...path: string[]) => asArray(get(props, ...path));
+const arr = (props: unknown, ...path: string[]) => asArray(get(props, ...path));
 
 const mountsOf = memo(function mountsOf(props: Props): Known<WorkloadMount[]> {
   const vols = arr(props, "volumes");
