@@ -67,7 +67,7 @@ export function exportStackConfig(projectDir: string, stack: string, now = new D
     for (const f of spec.configFiles) {
       // Certificates are generated resources (Pulumi state), not configuration.
       if (typeof f.content !== "string") continue;
-      add(`rendered/${spec.instance}${f.path}`, f.content);
+      add(`rendered/${spec.name}${f.path}`, f.content);
     }
   }
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

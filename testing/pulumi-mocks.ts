@@ -93,6 +93,9 @@ export function byType(resources: RegisteredResource[], type: string): Record<st
 
 export const TYPES = {
   container: "docker:index/container:Container",
+  service: "docker:index/service:Service",
+  secret: "docker:index/secret:Secret",
+  config: "docker:index/serviceConfig:ServiceConfig",
   image: "docker:index/remoteImage:RemoteImage",
   network: "docker:index/network:Network",
   volume: "docker:index/volume:Volume",

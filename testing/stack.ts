@@ -17,7 +17,7 @@ import { Client } from "pg";
 import { parseStackConfig, type StackConfig } from "../infra/config/load";
 import type { StackOutputs } from "../infra/outputs-types";
 import { claudeMcpAddCommand, internalEndpoints, mcpJson } from "../infra/outputs";
-import { appReplicaHosts, HOSTS, PORTS, resourcePrefix } from "../infra/topology";
+import { HOSTS, PORTS, resourcePrefix } from "../infra/topology";
 import { nginxInputFromConfig, renderStaticFiles } from "../infra/render/nginx";
 import { prometheusInputFromConfig, SCRAPE_JOBS, type PrometheusInput } from "../infra/render/prometheus";
 import { alertRulesInputFromConfig, renderAlertRules } from "../infra/render/alert-rules";
@@ -43,6 +43,8 @@ import { startAppStandIn, type AppStandIn, type ServerStore } from "./stand-ins/
 import { startGrafanaStandIn, type GrafanaStandIn } from "./stand-ins/grafana";
 
 export const LOCAL_STACK = "verifytest";
+/** Stand-ins for the app tasks' addresses on the internal network (198.18.0.0/15, never reached: the Reach maps them). */
+export const LOCAL_REPLICA_HOSTS = ["198.18.200.11", "198.18.200.12", "198.18.200.13"];
 export const LOCAL_DOMAIN = "mcp.verify.test";
 /** Jobs the local Prometheus scrapes (the exporters have no Debian packages here). */
 export const LOCAL_JOBS = [SCRAPE_JOBS.prometheus, SCRAPE_JOBS.app, SCRAPE_JOBS.alertmanager, SCRAPE_JOBS.grafana];
@@ -263,7 +265,7 @@ export async function startLocalStack(log: (line: string) => void = () => undefi
     // Replicas can be stopped and started again (fault tests): the stopper sees the current ones.
     stoppers.push(async () => void (await Promise.allSettled(apps.map((a) => a.stop()))));
     const startApps = async (ports?: number[]) => {
-      const instances = appReplicaHosts(config.app.replicas);
+      const instances = Array.from({ length: config.app.replicas }, (_, i) => `app.${i + 1}`);
       for (let i = 0; i < instances.length; i++) {
         apps[i] = await startAppStandIn({ contract, jwtSigningKey: secrets.jwtSigningKey, mcpUpstream: mcp.url, instance: instances[i], store, port: ports?.[i] });
       }
@@ -316,7 +318,9 @@ export async function startLocalStack(log: (line: string) => void = () => undefi
       [`${HOSTS.prometheus}:${PORTS.prometheus}`]: { host: "127.0.0.1", port: prometheus.port },
       [`${HOSTS.alertmanager}:${PORTS.alertmanager}`]: { host: "127.0.0.1", port: alertmanager.port },
       [`${HOSTS.grafana}:${PORTS.grafana}`]: { host: "127.0.0.1", port: grafana.port },
-      ...Object.fromEntries(appReplicaHosts(config.app.replicas).map((h, i) => [`${h}:${config.app.port}`, { host: "127.0.0.1", port: apps[i].port }])),
+      // Each replica by a task address of its own, as the swarm lists them.
+      ...Object.fromEntries(apps.map((a, i) => [`${LOCAL_REPLICA_HOSTS[i]}:${config.app.port}`, { host: "127.0.0.1", port: a.port }])),
+      [`${HOSTS.app}:${config.app.port}`]: { host: "127.0.0.1", port: apps[0].port },
     };
     const reach = staticReach(map);
     const publicUrl = `https://${LOCAL_DOMAIN}:${httpsPort}`;
@@ -332,7 +336,7 @@ export async function startLocalStack(log: (line: string) => void = () => undefi
       resourcePrefix: resourcePrefix(LOCAL_STACK),
       networks: { edge: `${resourcePrefix(LOCAL_STACK)}-edge`, internal: `${resourcePrefix(LOCAL_STACK)}-internal`, egress: `${resourcePrefix(LOCAL_STACK)}-egress` },
       services: [],
-      internalEndpoints: internalEndpoints(config, appReplicaHosts(config.app.replicas)),
+      internalEndpoints: internalEndpoints(config),
       appContract: {
         healthPath: contract.healthPath,
         authPath: contract.authPath,
@@ -375,6 +379,7 @@ export async function startLocalStack(log: (line: string) => void = () => undefi
         edgeCa: edgeCaPem,
         resolve: { [LOCAL_DOMAIN]: "127.0.0.1" },
         postgresLogs: () => pgLog.read(),
+        appReplicaHosts: LOCAL_REPLICA_HOSTS.slice(0, apps.length),
         healthSamples: 20,
         expect: { prometheusJobs: [...LOCAL_JOBS] },
       });

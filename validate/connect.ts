@@ -1,9 +1,11 @@
 /**
  * From stack outputs to a ready VerifyTarget, the same way for `npm run verify` and the
  * deploy hooks: the Docker Engine API (DOCKER_HOST or the default socket, as `pulumi up`
- * uses) opens exec tunnels through a relay container on the internal network, serves the
- * PostgreSQL log, and is the target of the container checks. `close()` must always run.
+ * uses) opens exec tunnels through a task container of a service on the internal network,
+ * lists each app replica's address from the swarm's tasks, serves the PostgreSQL log, and
+ * is the target of the service and container checks. `close()` must always run.
  */
+import { resolve4 } from "node:dns/promises";
 import { accessSync, constants } from "node:fs";
 import { join } from "node:path";
 import type { StackConfig } from "../infra/config/load";
@@ -11,7 +13,8 @@ import type { StackOutputs } from "../infra/outputs-types";
 import { errorMessage } from "./core/errors";
 import { connectDocker } from "./docker/client";
 import { dockerTargetFromOutputs } from "./docker/declared";
-import { dockerExecReach, RELAY_SERVICES, staticReach, type Reach } from "./reach";
+import { call, taskAddresses } from "./docker/tasks";
+import { dockerExecReach, RELAY_SERVICES, staticReach, type Docker, type Reach } from "./reach";
 import { dockerLogSource } from "./reach/docker-logs";
 import { DOCKER_EXTRA, HOST_EXTRA } from "./registry";
 import { hostTargetFromConfig } from "./host";
@@ -23,7 +26,7 @@ export interface ConnectOptions {
   config: StackConfig;
   /** Docker engine address (DOCKER_HOST syntax); default DOCKER_HOST or the local socket. */
   dockerHost?: string;
-  /** Container to relay through (default: the first of redis, postgres, backup in the outputs). */
+  /** Container to relay through (default: a running task of redis, postgres or backup). */
   relayContainer?: string;
   /** The checks run on the stack's internal network themselves: connect to internal names directly. */
   direct?: boolean;
@@ -35,6 +38,8 @@ export interface ConnectOptions {
   expect?: TargetOptions["expect"];
   /** Replaces the PostgreSQL container log (tests). */
   postgresLogs?: LogSource;
+  /** Each app replica's address on the stack network (tests); default: from the swarm's tasks. */
+  appReplicaHosts?: string[];
   /** Backup checks: the restore drills are opt-in (they take minutes on a big database). */
   backup?: { drill?: boolean; projectDir?: string };
   log?: (line: string) => void;
@@ -47,12 +52,32 @@ export interface StackConnection {
   close(): Promise<void>;
 }
 
-export function relayContainerFor(outputs: Pick<StackOutputs, "services">, explicit?: string): string | undefined {
+/** A running task container of `service` on this engine (its swarm service name from the outputs). */
+export async function taskContainerOf(docker: Docker, outputs: Pick<StackOutputs, "services">, service: string): Promise<string | undefined> {
+  const entry = outputs.services.find((x) => x.service === service);
+  if (!entry) return undefined;
+  const list = (await call(docker, "listContainers", { filters: { label: [`com.docker.swarm.service.name=${entry.name}`], status: ["running"] } })) as { Names?: string[]; Id: string }[];
+  return list[0] ? (list[0].Names?.[0] ?? list[0].Id).replace(/^\//, "") : undefined;
+}
+
+export async function relayContainerFor(docker: Docker, outputs: Pick<StackOutputs, "services">, explicit?: string): Promise<string | undefined> {
   if (explicit) return explicit;
   for (const s of RELAY_SERVICES) {
-    const entry = outputs.services.find((x) => x.service === s && x.containers.length > 0);
-    if (entry) return entry.containers[0];
+    const c = await taskContainerOf(docker, outputs, s);
+    if (c) return c;
   }
+  return undefined;
+}
+
+/** Each app replica's address on the internal network: from the swarm's tasks, or (on the network itself) tasks.<app> DNS. */
+async function appReplicaHosts(outputs: StackOutputs, engine: ReturnType<typeof connectDocker> | undefined, direct: boolean): Promise<string[] | undefined> {
+  const app = outputs.services.find((s) => s.service === "app");
+  if (!app) return undefined;
+  if (engine) {
+    const addrs = await taskAddresses(engine.docker, app.name, outputs.networks.internal).catch(() => []);
+    if (addrs.length) return addrs;
+  }
+  if (direct) return resolve4(outputs.internalEndpoints.app.tasksHost).catch(() => undefined);
   return undefined;
 }
 
@@ -84,7 +109,7 @@ export async function connectToStack(outputs: StackOutputs, options: ConnectOpti
   }
   let reach = options.reach;
   if (!reach) {
-    const relay = relayContainerFor(outputs, options.relayContainer);
+    const relay = engine ? await relayContainerFor(engine.docker, outputs, options.relayContainer).catch(() => undefined) : undefined;
     if (options.direct) reach = staticReach();
     else if (engine && relay) reach = dockerExecReach({ docker: engine.docker, container: relay, onError: (m) => log(m) });
     else {
@@ -92,7 +117,7 @@ export async function connectToStack(outputs: StackOutputs, options: ConnectOpti
       reach = staticReach();
     }
   }
-  const pgContainer = outputs.services.find((s) => s.service === "postgres")?.containers[0];
+  const pgContainer = engine ? await taskContainerOf(engine.docker, outputs, "postgres").catch(() => undefined) : undefined;
   const extra: Record<string, unknown> = {};
   if (engine) {
     extra[DOCKER_EXTRA] = dockerTargetFromOutputs(outputs, engine);
@@ -113,6 +138,7 @@ export async function connectToStack(outputs: StackOutputs, options: ConnectOpti
       healthSamples: options.healthSamples,
       expect: options.expect,
       postgresLogs: options.postgresLogs ?? (engine && pgContainer ? dockerLogSource(engine.docker, pgContainer) : undefined),
+      appReplicaHosts: options.appReplicaHosts ?? (options.reach ? undefined : await appReplicaHosts(outputs, engine, !!options.direct)),
       extra,
     });
     const r = reach;

@@ -1,6 +1,6 @@
 /**
  * Deploy gates: Pulumi resource hooks (afterCreate/afterUpdate) that run the same checks
- * as `npm run verify` on the service whose container was just created or updated, so
+ * as `npm run verify` on the swarm service that was just created or updated, so
  * `pulumi up` fails when that service is not actually working. The checks per service
  * are SERVICE_CHECK_IDS (validate/registry.ts); the stack is reached exactly as the CLI
  * reaches it (validate/connect.ts).
@@ -36,16 +36,9 @@ export interface VerifyHookOptions extends Omit<ConnectOptions, "config"> {
   log?: (line: string) => void;
 }
 
-/** Check IDs that gate `service`; for one app replica (`instance`), only that replica is checked. */
+/** Check IDs that gate `service`. */
 export function hookCheckIds(service: ServiceName): readonly string[] {
   return SERVICE_CHECK_IDS[service] ?? [];
-}
-
-/** Outputs narrowed to one app replica, so the hook of app-1 does not wait for app-2. */
-function forInstance(outputs: StackOutputs, service: ServiceName, instance?: string): StackOutputs {
-  if (service !== "app" || !instance) return outputs;
-  const apps = outputs.internalEndpoints.apps.filter((u) => new URL(u).hostname === instance);
-  return apps.length ? { ...outputs, internalEndpoints: { ...outputs.internalEndpoints, apps } } : outputs;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -54,14 +47,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * Runs the gate of `service` once the outputs are known: resolves when every check
  * passes (or is skipped), throws a redacted summary when some still fail after settleMs.
  */
-export async function runServiceVerification(service: ServiceName, options: VerifyHookOptions, instance?: string): Promise<CheckRecord[]> {
+export async function runServiceVerification(service: ServiceName, options: VerifyHookOptions): Promise<CheckRecord[]> {
   const ids = hookCheckIds(service);
   if (ids.length === 0) return [];
   const log = options.log ?? ((l: string) => void pulumi.log.info(l));
-  const outputs = forInstance(await options.outputs(), service, instance);
+  const outputs = await options.outputs();
   const redact = createRedactor(Object.values(outputs.secrets));
   const connection = await connectToStack(outputs, { ...options, log: (l) => log(redact(l)) });
-  const label = instance ?? service;
+  const label = service;
   try {
     let pending = VERIFY_CHECKS.filter((c) => ids.includes(c.id));
     const done: CheckRecord[] = [];
@@ -84,20 +77,20 @@ export async function runServiceVerification(service: ServiceName, options: Veri
 }
 
 /** The hook callback for `service` (and optionally one replica): what the tests call directly. */
-export function verifyHookFunction(service: ServiceName, options: VerifyHookOptions, instance?: string): pulumi.ResourceHookFunction {
+export function verifyHookFunction(service: ServiceName, options: VerifyHookOptions): pulumi.ResourceHookFunction {
   return async () => {
-    await runServiceVerification(service, options, instance);
+    await runServiceVerification(service, options);
   };
 }
 
 /**
  * afterCreate/afterUpdate binding for a service's container, or undefined when no check
- * gates that service. Named hooks (one per instance) so the engine can tell them apart.
+ * gates that service. Named hooks (one per service) so the engine can tell them apart.
  */
-export function verifyHooksFor(service: ServiceName, options: VerifyHookOptions & { instance?: string; ignoreErrors?: boolean }): pulumi.ResourceHookBinding | undefined {
+export function verifyHooksFor(service: ServiceName, options: VerifyHookOptions & { ignoreErrors?: boolean }): pulumi.ResourceHookBinding | undefined {
   if (hookCheckIds(service).length === 0) return undefined;
-  const name = `verify-${options.instance ?? service}`;
-  const hook = new pulumi.ResourceHook(name, verifyHookFunction(service, options, options.instance), { ignoreErrors: options.ignoreErrors });
+  const name = `verify-${service}`;
+  const hook = new pulumi.ResourceHook(name, verifyHookFunction(service, options), { ignoreErrors: options.ignoreErrors });
   return { afterCreate: [hook], afterUpdate: [hook] };
 }
 

@@ -15,6 +15,7 @@ const str = z.string().min(1);
 const path = z.string().regex(/^\//, "must be an absolute path");
 const url = z.url({ protocol: /^https?$/ });
 const hostPort = z.object({ host: str, port: z.number().int().min(1).max(65535) });
+const mountedFile = z.object({ path, uid: z.string().regex(/^\d+$/, "must be a numeric uid"), gid: z.string().regex(/^\d+$/, "must be a numeric gid"), mode: z.string().regex(/^0?[0-7]{3}$/, "must be an octal mode like 0400") });
 
 export const stackOutputsSchema = z.object({
   stack: str,
@@ -29,9 +30,11 @@ export const stackOutputsSchema = z.object({
   services: z.array(
     z.object({
       service: z.enum(SERVICE_NAMES),
-      containers: z.array(str),
+      name: str,
+      host: str,
       image: str,
       replicas: z.number().int().min(0),
+      stateful: z.boolean(),
       networks: z.array(str),
       publishedPorts: z.array(z.string()),
       user: str,
@@ -40,6 +43,9 @@ export const stackOutputsSchema = z.object({
       cpus: z.string(),
       logOpts: z.record(z.string(), z.string()),
       capAdd: z.array(z.string()).optional(),
+      healthcheck: z.boolean(),
+      secretFiles: z.array(mountedFile),
+      configFiles: z.array(mountedFile),
     }),
   ),
   internalEndpoints: z.object({
@@ -48,7 +54,7 @@ export const stackOutputsSchema = z.object({
     prometheus: url,
     alertmanager: url,
     grafana: url,
-    apps: z.array(url).min(1, "needs at least one app replica"),
+    app: hostPort.extend({ tasksHost: str, replicas: z.number().int().min(1, "needs at least one app replica") }),
   }),
   appContract: z.object({
     healthPath: path,

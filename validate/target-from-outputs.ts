@@ -31,6 +31,11 @@ export interface TargetOptions {
   expect?: Partial<{ prometheusJobs: string[]; alerts: string[]; receivers: string[]; datasourceUid: string; dashboardUids: string[] }>;
   /** Inputs for checks owned by other folders (docker, backup). */
   extra?: Record<string, unknown>;
+  /**
+   * Address of each app replica as seen on the stack's network (each task's address, from the
+   * swarm); unset: the app service's name, which reaches whichever replica the balancer picks.
+   */
+  appReplicaHosts?: string[];
 }
 
 function portOf(url: URL): number {
@@ -57,7 +62,7 @@ export async function targetFromOutputs(outputs: StackOutputs, options: TargetOp
     reachUrl(reach, ie.prometheus),
     reachUrl(reach, ie.alertmanager),
     reachUrl(reach, ie.grafana),
-    Promise.all(ie.apps.map((u) => reachUrl(reach, u))),
+    Promise.all((options.appReplicaHosts?.length ? options.appReplicaHosts : [ie.app.host]).map((h) => reachUrl(reach, `http://${h}:${ie.app.port}`))),
   ]);
   const promInput = prometheusInputFromConfig(config);
   const grafana = grafanaExpectations(config);
@@ -79,7 +84,7 @@ export async function targetFromOutputs(outputs: StackOutputs, options: TargetOp
       // The API location is rate limited (health is not, so probes never trip it).
       rateLimit: { path: c.listServersPath, requestsPerSecond: outputs.rateLimit.requestsPerSecond, burst: outputs.rateLimit.burst },
     },
-    app: { publicUrl: outputs.publicUrl, http, replicaUrls, contract: c, jwtSigningKey: jwt },
+    app: { publicUrl: outputs.publicUrl, http, replicaUrls, replicas: ie.app.replicas, contract: c, jwtSigningKey: jwt },
     mcp: {
       url: outputs.mcpUrl,
       http,

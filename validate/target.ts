@@ -46,6 +46,8 @@ export interface AppTarget {
   http: HttpOptions;
   /** Each replica's base URL, as reached by the checks (loopback tunnel or test address). */
   replicaUrls: string[];
+  /** Replicas the stack declares: every one must answer on its own. */
+  replicas: number;
   contract: StackOutputs["appContract"];
   /** HS256 key the app verifies bearer JWTs with. */
   jwtSigningKey: string;

@@ -74,6 +74,8 @@ export function exporterSpecs(config: StackConfig, ctx: SpecContext): ServiceSpe
       },
       {
         command: [`--nginx.scrape-uri=http://${HOSTS.nginx}:${PORTS.nginxStatus}/stub_status`, `--web.listen-address=:${PORTS.nginxExporter}`],
+        // It writes nothing.
+        tmpfs: [],
         networks: [
           { name: "edge", aliases: [HOSTS.nginxExporter] },
           { name: "internal", aliases: [HOSTS.nginxExporter] },

@@ -1,11 +1,11 @@
 /**
  * The Pulumi program under Pulumi's mock runtime, with the real Pulumi.<stack>.yaml files:
- * what it registers, how every container is hardened, where secrets go, and that bad
- * configuration fails before anything is registered.
+ * what it registers, how every swarm service is hardened and rolled out, where secrets go,
+ * and that bad configuration fails before anything is registered.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { readStackFile } from "../../infra/config/stack-file";
-import { byType, ProgramError, RegisteredResource, runUnderMocks, TYPES } from "../../testing/pulumi-mocks";
+import { byType, plainValue, ProgramError, RegisteredResource, runUnderMocks, TYPES } from "../../testing/pulumi-mocks";
 
 /** Runs infra/index.ts fresh (its own module registry) with a stack's config, plus overrides. */
 async function runProgram(stack: string, overrides: Record<string, unknown> = {}) {
@@ -30,12 +30,14 @@ async function runProgram(stack: string, overrides: Record<string, unknown> = {}
   return { ...result, exported: exported as Record<string, pulumi.Output<unknown>> };
 }
 
-const containers = (rs: RegisteredResource[]) => byType(rs, TYPES.container);
+const services = (rs: RegisteredResource[]) => byType(rs, TYPES.service);
 const generatedSecrets = (rs: RegisteredResource[]) => rs.filter((r) => r.type === TYPES.password).map((r) => r.state.result as string);
 /** Secret values arrive from the mock as Pulumi secret outputs; unwrap them. */
 async function plain(values: unknown[]): Promise<string[]> {
   return new Promise((res) => pulumi.all(values as pulumi.Input<string>[]).apply((v) => res(v)));
 }
+const decode = (b64: string) => Buffer.from(b64, "base64").toString("utf8");
+const labelMap = (ls: { label: string; value: string }[] = []) => Object.fromEntries(ls.map((l) => [l.label, l.value]));
 
 describe("prod stack", () => {
   let run: Awaited<ReturnType<typeof runProgram>>;
@@ -43,60 +45,76 @@ describe("prod stack", () => {
     run = await runProgram("prod");
   });
 
-  test("registers every service, with three app replicas", () => {
-    const names = Object.values(containers(run.resources)).map((c) => c.name).sort();
+  test("declares swarm services, secrets, configs, networks and volumes; no container and no image pull", () => {
+    const names = Object.keys(services(run.resources)).sort();
     expect(names).toEqual(
-      [
-        "app-0", "app-1", "app-2", "postgres", "redis", "nginx", "prometheus", "alertmanager", "grafana",
-        "postgres-exporter", "redis-exporter", "nginx-exporter", "node-exporter", "blackbox-exporter", "backup",
-      ].map((n) => `mcp-prod-${n}`).sort(),
+      ["app", "postgres", "redis", "nginx", "prometheus", "alertmanager", "grafana", "postgres-exporter", "redis-exporter", "nginx-exporter", "node-exporter", "blackbox-exporter", "backup"].map((n) => `mcp-prod-${n}`).sort(),
     );
+    const types = new Set(run.resources.map((r) => r.type));
+    expect(types.has(TYPES.container)).toBe(false);
+    expect(types.has(TYPES.image)).toBe(false);
+    expect(Object.keys(byType(run.resources, TYPES.secret)).length).toBeGreaterThanOrEqual(12);
+    expect(Object.keys(byType(run.resources, TYPES.config)).length).toBeGreaterThanOrEqual(15);
+    expect(services(run.resources)["mcp-prod-app"].mode.replicated.replicas).toBe(3);
   });
 
-  test("networks: edge, egress and an internal network with no route out", () => {
+  test("networks: encrypted overlays edge, egress and an internal one with no route out", () => {
     const nets = byType(run.resources, TYPES.network);
     expect(Object.keys(nets).sort()).toEqual(["mcp-prod-edge", "mcp-prod-egress", "mcp-prod-internal"]);
+    for (const [name, n] of Object.entries(nets)) expect([name, n.driver, n.options.encrypted, n.attachable]).toEqual([name, "overlay", "true", false]);
     expect(nets["mcp-prod-internal"].internal).toBe(true);
     expect(nets["mcp-prod-edge"].internal).toBe(false);
   });
 
   test("data services are on the internal network only", () => {
-    const cs = containers(run.resources);
+    const s = services(run.resources);
+    const netIds = Object.fromEntries(run.resources.filter((r) => r.type === TYPES.network).map((r) => [r.id, r.name]));
     for (const svc of ["postgres", "redis"]) {
-      expect(cs[`mcp-prod-${svc}`].networksAdvanced.map((n: { name: string }) => n.name)).toEqual(["mcp-prod-internal"]);
+      expect(s[`mcp-prod-${svc}`].taskSpec.networksAdvanceds.map((n: { id: string }) => netIds[n.id])).toEqual(["mcp-prod-internal"]);
     }
   });
 
-  test("every container is hardened", () => {
-    for (const [name, c] of Object.entries(containers(run.resources))) {
-      const ctx = `container ${name}`;
+  test("every service is hardened, limited, health-gated and rolls back by itself", () => {
+    for (const [name, svc] of Object.entries(services(run.resources))) {
+      const c = svc.taskSpec.containerSpec;
+      const ctx = `service ${name}`;
       expect([ctx, c.user]).toEqual([ctx, expect.stringMatching(/^[1-9]\d*:\d+$/)]);
-      expect([ctx, c.privileged]).toEqual([ctx, false]);
-      expect([ctx, c.capabilities.drops]).toEqual([ctx, ["ALL"]]);
-      expect([ctx, c.securityOpts]).toEqual([ctx, ["no-new-privileges:true"]]);
+      expect([ctx, c.capDrops]).toEqual([ctx, ["ALL"]]);
       expect([ctx, c.readOnly]).toEqual([ctx, true]);
-      expect([ctx, c.memory > 0, typeof c.cpus]).toEqual([ctx, true, "string"]);
-      expect([ctx, c.healthcheck.tests[0]]).toEqual([ctx, expect.stringMatching(/^CMD(-SHELL)?$/)]);
-      expect([ctx, c.restart]).toEqual([ctx, "unless-stopped"]);
-      expect([ctx, c.logDriver, c.logOpts["max-size"], c.logOpts["max-file"]]).toEqual([ctx, "json-file", "10m", "5"]);
-      const labels = Object.fromEntries(c.labels.map((l: { label: string; value: string }) => [l.label, l.value]));
+      const { limits, reservation } = svc.taskSpec.resources;
+      expect([ctx, limits.memoryBytes > 0, limits.nanoCpus > 0, reservation.memoryBytes > 0, reservation.memoryBytes <= limits.memoryBytes]).toEqual([ctx, true, true, true, true]);
+      expect([ctx, c.healthcheck.tests[0]]).toEqual([ctx, name === "mcp-prod-nginx-exporter" ? "NONE" : expect.stringMatching(/^CMD(-SHELL)?$/)]);
+      const rp = svc.taskSpec.restartPolicy;
+      expect([ctx, rp.condition, rp.maxAttempts > 0, rp.window]).toEqual([ctx, "any", true, "2m"]);
+      expect([ctx, svc.updateConfig.failureAction, svc.updateConfig.parallelism, svc.updateConfig.monitor]).toEqual([ctx, "rollback", 1, "30s"]);
+      expect([ctx, svc.rollbackConfig.failureAction]).toEqual([ctx, "pause"]);
+      expect([ctx, svc.taskSpec.logDriver.name, svc.taskSpec.logDriver.options["max-size"], svc.taskSpec.logDriver.options["max-file"]]).toEqual([ctx, "json-file", "10m", "5"]);
+      const labels = labelMap(svc.labels);
       expect([ctx, labels["com.mcp.stack"], labels["com.mcp.service"]]).toEqual([ctx, "prod", expect.any(String)]);
-      expect([ctx, c.image]).toEqual([ctx, expect.stringMatching(/^sha256:[0-9a-f]{64}$/)]);
+      expect([ctx, labelMap(c.labels)["com.mcp.service"]]).toEqual([ctx, labels["com.mcp.service"]]);
+      expect([ctx, c.image]).toEqual([ctx, expect.stringMatching(/:[A-Za-z0-9_][A-Za-z0-9_.-]*$/)]);
+      expect([ctx, c.image]).toEqual([ctx, expect.not.stringMatching(/:latest$/)]);
+      // `pulumi up` waits until every task runs healthy.
+      expect([ctx, svc.convergeConfig.timeout]).toEqual([ctx, expect.stringMatching(/^\d+m$/)]);
     }
   });
 
-  test("images are pinned RemoteImages", () => {
-    for (const img of Object.values(byType(run.resources, TYPES.image))) {
-      expect(img.name).toMatch(/:[A-Za-z0-9_][A-Za-z0-9_.-]*$/);
-      expect(img.name).not.toMatch(/:latest$/);
+  test("stateful services are pinned to the labelled node and replaced stop-first", () => {
+    for (const [name, svc] of Object.entries(services(run.resources))) {
+      const volumes = (svc.taskSpec.containerSpec.mounts ?? []).filter((m: { type: string }) => m.type === "volume");
+      const constraints = svc.taskSpec.placement.constraints ?? [];
+      if (volumes.length) {
+        expect([name, constraints, svc.mode.replicated.replicas, svc.updateConfig.order]).toEqual([name, ["node.labels.com.mcp.stateful==true"], 1, "stop-first"]);
+      } else expect([name, constraints]).toEqual([name, []]);
     }
+    expect(services(run.resources)["mcp-prod-app"].taskSpec.placement.prefs).toEqual(["spread=node.id"]);
+    expect(services(run.resources)["mcp-prod-app"].updateConfig.order).toBe("start-first");
   });
 
-  test("only Nginx publishes ports: 80 and 443", () => {
-    for (const [name, c] of Object.entries(containers(run.resources))) {
-      const ports = (c.ports ?? []).map((p: { external: number }) => p.external).sort();
-      expect([name, ports]).toEqual([name, name === "mcp-prod-nginx" ? [443, 80] : []]);
-      expect([name, c.publishAllPorts]).toEqual([name, false]);
+  test("only Nginx publishes ports: 80 and 443, in host mode", () => {
+    for (const [name, s] of Object.entries(services(run.resources))) {
+      const ports = (s.endpointSpec.ports ?? []).map((p: { publishedPort: number; publishMode: string }) => `${p.publishedPort}/${p.publishMode}`).sort();
+      expect([name, ports]).toEqual([name, name === "mcp-prod-nginx" ? ["443/host", "80/host"] : []]);
     }
   });
 
@@ -109,33 +127,42 @@ describe("prod stack", () => {
     }
     const secrets = await plain(generatedSecrets(run.resources));
     expect(new Set(secrets).size).toBe(secrets.length);
-    for (const [name, c] of Object.entries(containers(run.resources))) {
-      for (const env of c.envs ?? []) for (const s of secrets) expect([name, env.includes(s)]).toEqual([name, false]);
+    for (const [name, s] of Object.entries(services(run.resources))) {
+      for (const env of Object.values(s.taskSpec.containerSpec.env ?? {})) for (const v of secrets) expect([name, String(env).includes(v)]).toEqual([name, false]);
     }
   });
 
   test("secrets reach containers only as restricted files", async () => {
+    // Only as Docker secrets: 0400, owned by the service user, under /run/secrets; never inside a config.
     const secrets = await plain(generatedSecrets(run.resources));
-    let secretFiles = 0;
-    for (const [name, c] of Object.entries(containers(run.resources))) {
-      for (const u of c.uploads ?? []) {
-        const holdsSecret = secrets.some((s) => String(u.content).includes(s));
-        if (holdsSecret) {
-          secretFiles++;
-          expect([name, u.file, u.permissions]).toEqual([name, u.file, expect.stringMatching(/^0[46]00$/)]);
-          expect([name, u.file]).toEqual([name, expect.stringMatching(/^\/run\/secrets\//)]);
-        }
+    const secretObjects = run.resources.filter((r) => r.type === TYPES.secret);
+    const byId = new Map(secretObjects.map((r) => [r.id, plainValue(r.inputs)]));
+    for (const cfg of Object.values(byType(run.resources, TYPES.config))) for (const v of secrets) expect([cfg.name, decode(cfg.data).includes(v)]).toEqual([cfg.name, false]);
+    let mounted = 0;
+    for (const [name, s] of Object.entries(services(run.resources))) {
+      const c = s.taskSpec.containerSpec;
+      const [uid, gid] = c.user.split(":");
+      for (const ref of c.secrets ?? []) {
+        mounted++;
+        const obj = byId.get(ref.secretId);
+        expect([name, ref.fileName, !!obj, ref.secretName === obj?.name]).toEqual([name, expect.stringMatching(/^\/run\/secrets\//), true, true]);
+        expect([name, ref.fileName, ref.fileMode, ref.fileUid, ref.fileGid]).toEqual([name, ref.fileName, 0o400, uid, gid]);
       }
+      for (const ref of c.configs ?? []) expect([name, ref.fileName, ref.fileMode & 0o222]).toEqual([name, ref.fileName, 0]);
     }
-    expect(secretFiles).toBeGreaterThanOrEqual(10);
+    expect(mounted).toBeGreaterThanOrEqual(16);
+    const holding = [...byId.values()].filter((o) => secrets.some((v) => decode(o.data).includes(v)));
+    expect(holding.length).toBeGreaterThanOrEqual(9);
+    // Rotation is a rename: the Docker name carries a hash of path and content.
+    for (const o of byId.values()) expect(o.name).toMatch(/^mcp-prod-[A-Za-z0-9_.-]+-[0-9a-f]{12}$/);
   });
 
-  test("*_FILE variables point at uploaded files", () => {
-    for (const [name, c] of Object.entries(containers(run.resources))) {
-      const files = new Set((c.uploads ?? []).map((u: { file: string }) => u.file));
-      for (const env of c.envs ?? []) {
-        const m = /^[A-Z_]+_FILE=(.+)$/.exec(env);
-        if (m) expect([name, m[1], files.has(m[1])]).toEqual([name, m[1], true]);
+  test("*_FILE variables point at mounted Docker secrets or configs", () => {
+    for (const [name, s] of Object.entries(services(run.resources))) {
+      const c = s.taskSpec.containerSpec;
+      const files = new Set([...(c.secrets ?? []), ...(c.configs ?? [])].map((f: { fileName: string }) => f.fileName));
+      for (const [k, v] of Object.entries(c.env ?? {})) {
+        if (/_FILE$/.test(k)) expect([name, k, files.has(String(v))]).toEqual([name, k, true]);
       }
     }
   });
@@ -149,8 +176,9 @@ describe("prod stack", () => {
     expect(o.claudeMcpAddCommand).toContain(`claude mcp add --transport http`);
     expect(o.claudeMcpAddCommand).toContain(o.mcpUrl);
     const app = o.services.find((s: { service: string }) => s.service === "app");
-    expect(app.replicas).toBe(3);
-    expect(o.services.filter((s: { publishedPorts: string[] }) => s.publishedPorts.length > 0).map((s: { service: string }) => s.service)).toEqual(["nginx"]);
+    expect([app.name, app.replicas, app.host]).toEqual(["mcp-prod-app", 3, "app"]);
+    expect(o.internalEndpoints.app).toEqual({ host: "app", tasksHost: "tasks.app", port: 8080, replicas: 3 });
+    expect(o.services.filter((s: { publishedPorts: string[] }) => s.publishedPorts.length > 0).map((s: { service: string; publishedPorts: string[] }) => [s.service, s.publishedPorts])).toEqual([["nginx", ["80->8080/tcp (host)", "443->8443/tcp (host)"]]]);
     for (const fp of Object.values(o.secretFingerprints)) expect(fp).toMatch(/^[0-9a-f]{12}$/);
     expect(o.checklistVersion).toMatch(/171/);
 
@@ -167,10 +195,10 @@ describe("prod stack", () => {
 describe("dev stack", () => {
   test("differs as configured: one replica, self-signed edge certificate", async () => {
     const run = await runProgram("dev");
-    const apps = Object.keys(containers(run.resources)).filter((n) => /-app-\d+$/.test(n));
-    expect(apps).toEqual(["mcp-dev-app-0"]);
+    const app = services(run.resources)["mcp-dev-app"];
+    expect(app.mode.replicated.replicas).toBe(1);
     expect(run.resources.some((r) => r.type === "tls:index/selfSignedCert:SelfSignedCert" && r.name === "mcp-dev-edge-cert")).toBe(true);
-    expect(containers(run.resources)["mcp-dev-app-0"].memory).toBe(256);
+    expect(app.taskSpec.resources.limits.memoryBytes).toBe(256 * 1024 * 1024);
   });
 });
 
@@ -250,9 +278,9 @@ describe("deploy hooks", () => {
     });
     expect(hookNames).toContain("mcp-host-readiness");
     expect(bindings["mcp-prod-edge"]).toEqual(["beforeCreate:mcp-host-readiness"]);
-    // Each replica is verified on its own after it is created; so is every gated service.
-    for (const instance of ["app-0", "app-1", "app-2", "postgres", "redis", "nginx", "prometheus"]) {
-      expect([instance, bindings[`mcp-prod-${instance}`]]).toEqual([instance, [`afterCreate:verify-${instance}`]]);
+    // Every gated service is verified after it is created (the app service once, all replicas).
+    for (const service of ["app", "postgres", "redis", "nginx", "prometheus"]) {
+      expect([service, bindings[`mcp-prod-${service}`]]).toEqual([service, [`afterCreate:verify-${service}`]]);
     }
   });
 });

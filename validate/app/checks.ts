@@ -32,7 +32,14 @@ export const appHealthCheck: Check<VerifyTarget> = {
   retries: 3,
   retryDelayMs: 300,
   async run({ app }, { signal }) {
-    if (app.replicaUrls.length === 0) return fail("no app replicas to check", { expected: "at least one replica in internalEndpoints.apps", actual: "none" });
+    if (app.replicaUrls.length === 0) return fail("no app replicas to check", { expected: "at least one replica address", actual: "none" });
+    // Through the service name a request reaches whichever replica the balancer picks: that proves one, not each.
+    if (app.replicaUrls.length < app.replicas)
+      return fail(`${app.replicaUrls.length} replica address(es) for ${app.replicas} declared replicas: each replica is checked at its own task address`, {
+        expected: `${app.replicas} replica addresses`,
+        actual: String(app.replicaUrls.length),
+        remediation: "Run verify where the swarm's Engine API answers (it lists each task's address), or on the stack network (--direct, tasks.<app> DNS).",
+      });
     const results = await Promise.all(
       app.replicaUrls.map(async (base) => {
         const url = joinUrl(base, app.contract.healthPath);

@@ -3,8 +3,10 @@
  * stack declared (preview policies only see the declaration). Read through the Engine API
  * (dockerode); nothing here starts, stops or changes a container.
  */
-import { fail, pass, type Check, type CheckContext, type CheckResult } from "../core/types";
+import { fail, pass, skip, type Check, type CheckContext, type CheckResult } from "../core/types";
+import { readProcStatus, statInTask } from "./proc";
 import type { DeclaredContainer, DockerTarget } from "./declared";
+import { call, inspectServices, localTaskContainers, runningTasks } from "./tasks";
 import { describeError } from "./engine-api";
 import { inspectAll, type ContainerFacts } from "./facts";
 import { abortableSleep } from "../core/sleep";
@@ -15,12 +17,12 @@ import {
   healthRule,
   limitsRule,
   logRotationRule,
+  mountedFileFindings,
   noNewPrivilegesRule,
   portsRule,
   privilegedRule,
   readonlyRootfsRule,
-  restartFindings,
-  runningRule,
+  taskRestartFindings,
   userRule,
   type Finding,
   type Rule,
@@ -32,47 +34,80 @@ export const DEFAULT_HEALTH_WAIT_MS = 60_000;
 const MAX_RESTART_WINDOW_MS = 50_000;
 const MAX_HEALTH_WAIT_MS = 110_000;
 const SHOWN_IN_MESSAGE = 4;
+/** A task that failed this recently means the service restarted moments ago: not settled, even if this sample catches it running. */
+export const RECENT_FAILURE_MS = 30_000;
 
-const missing = (d: DeclaredContainer): Finding => ({ container: d.name, field: "container", declared: "exists", actual: "not found on the engine" });
+/** What a check looked at: the running task containers on this engine, and findings about services that have none. */
+interface Resolved {
+  containers: DeclaredContainer[];
+  findings: Finding[];
+  /** Running tasks on other nodes, which container calls cannot reach from here. */
+  remote: number;
+}
 
-
-/** One result for all containers: pass names how many were checked, fail lists every mismatch. */
-export function resultFrom(target: Pick<DockerTarget, "containers">, findings: Finding[], what: string, expected: string, remediation: string): CheckResult {
-  const n = target.containers.length;
-  const measurements = { containers: n, mismatches: findings.length };
-  if (findings.length === 0) return pass(`${n} container${n === 1 ? "" : "s"}: ${what}`, { expected, measurements });
+/** One result for all services: pass names how many containers were checked, fail lists every mismatch. */
+export function resultFrom(checked: { services: number; containers: number }, findings: Finding[], what: string, expected: string, remediation: string): CheckResult {
+  const n = checked.containers;
+  const measurements = { services: checked.services, containers: n, mismatches: findings.length };
+  if (findings.length === 0) return pass(`${checked.services} service${checked.services === 1 ? "" : "s"}, ${n} task container${n === 1 ? "" : "s"}: ${what}`, { expected, measurements });
   const bad = new Set(findings.map((f) => f.container)).size;
   const shown = findings.slice(0, SHOWN_IN_MESSAGE).map(formatFinding).join("; ");
   const more = findings.length > SHOWN_IN_MESSAGE ? `; and ${findings.length - SHOWN_IN_MESSAGE} more` : "";
-  return fail(`${bad} of ${n} container${n === 1 ? "" : "s"}: ${shown}${more}`, { expected, actual: findings.map(formatFinding).join("; "), remediation, measurements });
+  return fail(`${bad} of ${Math.max(n, bad)} checked: ${shown}${more}`, { expected, actual: findings.map(formatFinding).join("; "), remediation, measurements });
 }
 
 const noneDeclared = (): CheckResult =>
-  fail("no containers declared: the stack outputs list no services", { expected: "StackOutputs.services with at least one container", actual: "none", remediation: "Read the outputs of a deployed stack: pulumi stack output --json --show-secrets." });
+  fail("no services declared: the stack outputs list none", { expected: "StackOutputs.services with at least one service", actual: "none", remediation: "Read the outputs of a deployed stack: pulumi stack output --json --show-secrets." });
 
-async function evaluate(target: DockerTarget, ctx: CheckContext, rule: (d: DeclaredContainer, f: ContainerFacts) => Finding[]): Promise<Finding[]> {
-  const facts = await inspectAll(target.docker, target.containers.map((c) => c.name), ctx.signal);
-  return target.containers.flatMap((d) => {
+/** Running task containers of every declared service; a service with no running task anywhere is a finding. */
+async function resolve(target: DockerTarget, ctx: CheckContext): Promise<Resolved> {
+  const [swarm, local] = await Promise.all([inspectServices(target.docker, target.services.map((s) => s.name), ctx.signal), localTaskContainers(target.docker, target.services, ctx.signal)]);
+  const findings: Finding[] = [];
+  const containers: DeclaredContainer[] = [];
+  let remote = 0;
+  for (const d of target.services) {
+    const s = swarm.get(d.name);
+    if (!s) {
+      findings.push({ container: d.name, field: "service", declared: "exists", actual: "not found on the swarm" });
+      continue;
+    }
+    const mine = local.get(d.name) ?? [];
+    const running = runningTasks(s.tasks).length;
+    if (running === 0) findings.push({ container: d.name, field: "tasks", declared: `${d.replicas} running`, actual: "none running" });
+    remote += Math.max(0, running - mine.length);
+    containers.push(...mine);
+  }
+  return { containers, findings, remote };
+}
+
+async function evaluate(target: DockerTarget, ctx: CheckContext, rule: (d: DeclaredContainer, f: ContainerFacts) => Finding[]): Promise<{ findings: Finding[]; checked: { services: number; containers: number } }> {
+  const r = await resolve(target, ctx);
+  const facts = await inspectAll(target.docker, r.containers.map((c) => c.name), ctx.signal);
+  const findings = [...r.findings];
+  for (const d of r.containers) {
     const f = facts.get(d.name);
-    return f ? rule(d, f) : [missing(d)];
-  });
+    // Gone between listing and inspecting: the task was just replaced; the swarm checks report that.
+    if (f) findings.push(...rule(d, f));
+  }
+  if (r.remote) ctx.log(`${r.remote} running task(s) on other nodes: container fields checked on this engine's tasks only`);
+  return { findings, checked: { services: target.services.length, containers: r.containers.length } };
 }
 
 /** The engine not answering is a failure of the check with the engine's address, not a crash. */
 async function guarded(target: DockerTarget, body: () => Promise<CheckResult>): Promise<CheckResult> {
-  if (target.containers.length === 0) return noneDeclared();
+  if (target.services.length === 0) return noneDeclared();
   try {
     return await body();
   } catch (err) {
-    return fail(`cannot inspect containers on the Docker engine at ${target.endpoint}: ${describeError(err)}`, {
-      expected: "an engine answering on its API",
+    return fail(`cannot inspect the swarm on the Docker engine at ${target.endpoint}: ${describeError(err)}`, {
+      expected: "a swarm manager answering on its API",
       actual: "no answer",
-      remediation: "Run the checks where the engine is reachable (DOCKER_HOST or the default socket) and make sure it is running.",
+      remediation: "Run the checks where a manager of the swarm is reachable (DOCKER_HOST or the default socket) and make sure it is running.",
     });
   }
 }
 
-/** A check that is one pure rule applied to every declared container. */
+/** A check that is one pure rule applied to every running task container. */
 function ruleCheck(spec: { id: string; title: string; items: string[]; rule: Rule; what: string; expected: string; remediation: string }): Check<DockerTarget> {
   return {
     id: spec.id,
@@ -80,30 +115,60 @@ function ruleCheck(spec: { id: string; title: string; items: string[]; rule: Rul
     items: spec.items,
     timeoutMs: 15_000,
     async run(target, ctx) {
-      return guarded(target, async () => resultFrom(target, await evaluate(target, ctx, spec.rule), spec.what, spec.expected, spec.remediation));
+      return guarded(target, async () => {
+        const e = await evaluate(target, ctx, spec.rule);
+        return resultFrom(e.checked, e.findings, spec.what, spec.expected, spec.remediation);
+      });
     },
   };
 }
 
+const SETTLING = new Set(["new", "pending", "assigned", "accepted", "preparing", "ready", "starting"]);
+
 export const runningCheck: Check<DockerTarget> = {
   id: "docker.running",
-  title: "Every declared container exists and is running",
-  items: ["DEP-CORE-01"],
-  timeoutMs: 15_000,
+  title: "Every declared service runs all its replicas",
+  items: ["DEP-CORE-01", "HA-REDUNDANCY-01"],
+  timeoutMs: MAX_HEALTH_WAIT_MS + 10_000,
   async run(target, ctx) {
     return guarded(target, async () => {
-      // "Now" after the inspection answered: an inspect can wait on a container that is restarting.
-      const findings = await evaluate(target, ctx, (d, f) => runningRule(Date.now())(d, f));
-      if (target.stack) {
-        // A container of this stack that the outputs do not declare is drift (a leftover replica, a manual run).
-        const declared = new Set(target.containers.map((c) => c.name));
-        const listed = await target.docker.listContainers({ all: true, filters: { label: [`com.mcp.stack=${target.stack}`] }, abortSignal: ctx.signal });
-        for (const c of listed) {
-          const name = (c.Names?.[0] ?? "").replace(/^\//, "");
-          if (!declared.has(name)) findings.push({ container: name, field: "Config.Labels[com.mcp.stack]", declared: `only the declared containers of stack ${target.stack}`, actual: `undeclared container (${c.State ?? "unknown"})` });
+      const waitMs = Math.min(target.healthWaitMs ?? DEFAULT_HEALTH_WAIT_MS, MAX_HEALTH_WAIT_MS);
+      const pollMs = Math.max(100, target.pollMs ?? 1000);
+      const deadline = Date.now() + waitMs;
+      let findings: Finding[] = [];
+      // Bounded by the deadline: tasks still being scheduled or started can settle.
+      for (;;) {
+        const swarm = await inspectServices(target.docker, target.services.map((s) => s.name), ctx.signal);
+        findings = [];
+        let settling = false;
+        for (const d of target.services) {
+          const s = swarm.get(d.name);
+          if (!s) {
+            findings.push({ container: d.name, field: "service", declared: "exists", actual: "not found on the swarm" });
+            continue;
+          }
+          const running = runningTasks(s.tasks).length;
+          if (s.service.replicas !== d.replicas) findings.push({ container: d.name, field: "Spec.Mode.Replicated.Replicas", declared: String(d.replicas), actual: String(s.service.replicas ?? "global") });
+          if (running !== d.replicas) {
+            const failed = s.tasks.filter((t) => t.err).sort((a, b) => b.createdAtMs - a.createdAtMs)[0];
+            settling ||= s.tasks.some((t) => t.desiredState === "running" && SETTLING.has(t.state));
+            findings.push({ container: d.name, field: "tasks running", declared: String(d.replicas), actual: `${running}${failed ? ` (last task error: ${failed.err})` : ""}` });
+          }
         }
+        if (target.stack) {
+          // A service of this stack that the outputs do not declare is drift (a leftover, a manual `docker service create`).
+          const declared = new Set(target.services.map((s) => s.name));
+          const listed = (await call(target.docker, "listServices", { filters: { label: [`com.mcp.stack=${target.stack}`] }, abortSignal: ctx.signal })) as { Spec?: { Name?: string } }[];
+          for (const s of listed) {
+            const name = s.Spec?.Name ?? "";
+            if (!declared.has(name)) findings.push({ container: name, field: "Spec.Labels[com.mcp.stack]", declared: `only the declared services of stack ${target.stack}`, actual: "undeclared service" });
+          }
+        }
+        if (findings.length === 0 || !settling || Date.now() + pollMs > deadline || ctx.signal.aborted) break;
+        await abortableSleep(pollMs, ctx.signal);
       }
-      return resultFrom(target, findings, "running", "every declared container running; no undeclared container of the stack", "Inspect the container's logs (docker logs <name>) and exit code; re-run pulumi up to recreate missing containers, remove undeclared ones.");
+      const replicas = target.services.reduce((n, s) => n + s.replicas, 0);
+      return resultFrom({ services: target.services.length, containers: replicas }, findings, "every replica running", "tasks running = declared replicas for every service; no undeclared service of the stack", "docker service ps --no-trunc <service> shows why a task is not running; re-run pulumi up to recreate a missing service, remove undeclared ones.");
     });
   },
 };
@@ -119,16 +184,16 @@ export const healthCheck: Check<DockerTarget> = {
       const pollMs = Math.max(100, target.pollMs ?? 1000);
       const deadline = Date.now() + waitMs;
       const started = Date.now();
-      let findings: Finding[] = [];
+      let e: Awaited<ReturnType<typeof evaluate>>;
       // Bounded by the deadline: "starting" and a passing-again "unhealthy" can still settle.
       for (let round = 0; ; round++) {
-        findings = await evaluate(target, ctx, healthRule);
-        const canSettle = findings.some((f) => f.field === "State.Health.Status");
-        if (findings.length === 0 || !canSettle || Date.now() + pollMs > deadline || ctx.signal.aborted) break;
-        if (round % 5 === 0) ctx.log(`waiting for ${findings.map((f) => f.container).join(", ")} to report healthy`);
+        e = await evaluate(target, ctx, healthRule);
+        const canSettle = e.findings.some((f) => f.field === "State.Health.Status");
+        if (e.findings.length === 0 || !canSettle || Date.now() + pollMs > deadline || ctx.signal.aborted) break;
+        if (round % 5 === 0) ctx.log(`waiting for ${e.findings.map((f) => f.container).join(", ")} to report healthy`);
         await abortableSleep(pollMs, ctx.signal);
       }
-      const r = resultFrom(target, findings, "healthy", `State.Health.Status healthy within ${(waitMs / 1000).toFixed(0)}s`, "Read the probe output: docker inspect --format '{{json .State.Health}}' <name>; fix the service or its health check command.");
+      const r = resultFrom(e.checked, e.findings, "healthy (or, where the image cannot run a check, declared without one)", `State.Health.Status healthy within ${(waitMs / 1000).toFixed(0)}s`, "Read the probe output: docker inspect --format '{{json .State.Health}}' <container>; fix the service or its health check command.");
       r.measurements = { ...r.measurements, waitedMs: Date.now() - started };
       return r;
     });
@@ -143,20 +208,20 @@ export const restartsCheck: Check<DockerTarget> = {
   async run(target, ctx) {
     return guarded(target, async () => {
       const windowMs = Math.min(Math.max(0, target.restartWindowMs ?? DEFAULT_RESTART_WINDOW_MS), MAX_RESTART_WINDOW_MS);
-      const names = target.containers.map((c) => c.name);
-      const before = await inspectAll(target.docker, names, ctx.signal);
-      ctx.log(`observing restart counters for ${(windowMs / 1000).toFixed(1)}s`);
+      const names = target.services.map((s) => s.name);
+      const before = await inspectServices(target.docker, names, ctx.signal);
+      ctx.log(`observing the services' tasks for ${(windowMs / 1000).toFixed(1)}s`);
       const t0 = Date.now();
       await abortableSleep(windowMs, ctx.signal);
-      const after = await inspectAll(target.docker, names, ctx.signal);
+      const after = await inspectServices(target.docker, names, ctx.signal);
       const observed = Date.now() - t0;
-      const findings = target.containers.flatMap((d) => {
+      const findings = target.services.flatMap((d) => {
         const a = before.get(d.name);
         const b = after.get(d.name);
-        return a && b ? restartFindings(d, a, b, observed) : [missing(d)];
+        return a && b ? taskRestartFindings(d.name, a.tasks, b.tasks, t0 - RECENT_FAILURE_MS, observed) : [{ container: d.name, field: "service", declared: "exists", actual: "not found on the swarm" }];
       });
-      const r = resultFrom(target, findings, `restart counters stable for ${(observed / 1000).toFixed(1)}s`, "RestartCount unchanged and no container in back-off", "A container that keeps exiting: read docker logs <name> and its exit code (137 with OOMKilled means the memory limit is too low).");
-      r.measurements = { ...r.measurements, observedMs: observed, totalRestarts: [...after.values()].reduce((n, f) => n + (f?.restartCount ?? 0), 0) };
+      const r = resultFrom({ services: target.services.length, containers: target.services.reduce((n, s) => n + s.replicas, 0) }, findings, `no task failed or was replaced for ${(observed / 1000).toFixed(1)}s`, "no failed task in the last 30 s and none replaced while observed", "A task that keeps exiting: docker service ps --no-trunc <service> and docker service logs <service> (exit 137 with OOM means the memory limit is too low).");
+      r.measurements = { ...r.measurements, observedMs: observed };
       return r;
     });
   },
@@ -212,15 +277,58 @@ export const readonlyRootfsCheck = ruleCheck({
   remediation: "Run with a read-only root filesystem and tmpfs mounts for the paths the service writes.",
 });
 
-export const noNewPrivilegesCheck = ruleCheck({
+export const noNewPrivilegesCheck: Check<DockerTarget> = {
   id: "docker.no-new-privileges",
-  title: "no-new-privileges set",
+  title: "no-new-privileges in force for every task process",
   items: ["SEC-CONTAINER-04"],
-  rule: noNewPrivilegesRule,
-  what: "no-new-privileges set",
-  expected: "HostConfig.SecurityOpt includes no-new-privileges",
-  remediation: "Add security option no-new-privileges:true to the container.",
-});
+  timeoutMs: 15_000,
+  async run(target, ctx) {
+    return guarded(target, async () => {
+      // A swarm service cannot ask for it (API 1.41): the daemon sets it for every container. What counts is the kernel's flag on the process.
+      if (!target.local) return skip(`the engine at ${target.endpoint} is remote: the task processes' status is read on the Docker host (run verify there)`);
+      const e = await evaluate(target, ctx, (d, f) => noNewPrivilegesRule(d, f, readProcStatus(f.pid)));
+      return resultFrom(e.checked, e.findings, "no-new-privileges set on every task's main process", "NoNewPrivs: 1 in /proc/<pid>/status of each task's process", "Set \"no-new-privileges\": true in the daemon's daemon.json (docs/docker-host.md) and restart dockerd; the services' tasks are then recreated with it.");
+    });
+  },
+};
+
+export const secretFilesCheck: Check<DockerTarget> = {
+  id: "docker.secret-files",
+  title: "Docker secrets and configs mounted with the declared owner and mode",
+  items: ["SEC-DATA-03", "PRE-CONFIG-07", "PRE-CONFIG-03"],
+  timeoutMs: 15_000,
+  async run(target, ctx) {
+    return guarded(target, async () => {
+      if (!target.local) return skip(`the engine at ${target.endpoint} is remote: mounted files are read through the task's root on the Docker host (run verify there)`);
+      const e = await evaluate(target, ctx, (d, f) => mountedFileFindings(d, (path) => statInTask(f.pid, path)));
+      return resultFrom(e.checked, e.findings, "every declared secret and config mounted with its owner and mode", "each /run/secrets file 0400 (or the declared mode) owned by the service user; each config as declared", "Recreate the service with the declared secret/config references (pulumi up); check `docker service inspect <service>` ContainerSpec.Secrets/Configs.");
+    });
+  },
+};
+
+export const updateStateCheck: Check<DockerTarget> = {
+  id: "docker.update-state",
+  title: "No service update stuck or paused; a failed update was rolled back",
+  items: ["ROLLBACK-STEPS-01", "ROLLBACK-STEPS-02"],
+  timeoutMs: 15_000,
+  async run(target, ctx) {
+    return guarded(target, async () => {
+      const swarm = await inspectServices(target.docker, target.services.map((s) => s.name), ctx.signal);
+      const findings: Finding[] = [];
+      const rolledBack: string[] = [];
+      for (const d of target.services) {
+        const s = swarm.get(d.name);
+        if (!s) continue;
+        const state = s.service.updateState;
+        if (state === "rollback_completed") rolledBack.push(d.name);
+        else if (state && state !== "completed") findings.push({ container: d.name, field: "UpdateStatus.State", declared: "completed (or rolled back)", actual: `${state}${s.service.updateMessage ? ` (${s.service.updateMessage})` : ""}` });
+      }
+      const r = resultFrom({ services: target.services.length, containers: 0 }, findings, rolledBack.length ? `updates settled; rolled back to the previous version: ${rolledBack.join(", ")}` : "every update completed", "UpdateStatus.State completed or rollback_completed", "docker service inspect <service> --format '{{json .UpdateStatus}}'; a paused update is resumed with pulumi up or rolled back with docker service rollback <service>.");
+      r.measurements = { ...r.measurements, rolledBack: rolledBack.length };
+      return r;
+    });
+  },
+};
 
 export const portsCheck = ruleCheck({
   id: "docker.ports",
@@ -256,8 +364,8 @@ export const envSecretsCheck: Check<DockerTarget> = {
           remediation: "Pass outputs from: pulumi stack output --json --show-secrets (the file stays local; reports never contain the values).",
         });
       }
-      const findings = await evaluate(target, ctx, (d, f) => envSecretFindings(d, f, target.secrets));
-      const r = resultFrom(target, findings, `no environment variable carries any of ${target.secrets.length} known secrets`, "no Config.Env value equal to or containing a secret", "Deliver the secret as a file (uploads, mode 0400) and point a *_FILE variable at it; recreate the container.");
+      const e = await evaluate(target, ctx, (d, f) => envSecretFindings(d, f, target.secrets));
+      const r = resultFrom(e.checked, e.findings, `no environment variable carries any of ${target.secrets.length} known secrets`, "no Config.Env value equal to or containing a secret", "Deliver the secret as a Docker secret (mode 0400) and point a *_FILE variable at it; pulumi up updates the service.");
       r.measurements = { ...r.measurements, secretsCompared: target.secrets.length };
       return r;
     });
@@ -269,6 +377,8 @@ export const DOCKER_CHECKS: readonly Check<DockerTarget>[] = [
   runningCheck,
   healthCheck,
   restartsCheck,
+  updateStateCheck,
+  secretFilesCheck,
   userCheck,
   privilegedCheck,
   capabilitiesCheck,

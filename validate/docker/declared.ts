@@ -1,27 +1,42 @@
 /**
- * What the container checks compare against: the declared containers, built from the stack
- * outputs (`StackOutputs.services`), so `npm run verify` works from `pulumi stack output
+ * What the container checks compare against: the declared swarm services, built from the
+ * stack outputs (`StackOutputs.services`), so `npm run verify` works from `pulumi stack output
  * --json --show-secrets` alone. Pure.
  */
 import type Docker from "dockerode";
-import type { StackOutputs } from "../../infra/outputs-types";
+import type { MountedFile, StackOutputs } from "../../infra/outputs-types";
 
-export interface DeclaredContainer {
-  /** Docker container name. */
+export interface DeclaredService {
+  /** Swarm service name. */
   name: string;
   service: string;
+  replicas: number;
   /** "uid:gid", never root. */
   user: string;
   readOnlyRootfs: boolean;
   memoryMb: number;
   /** Docker `--cpus` as a decimal string, e.g. "0.5". */
   cpus: string;
-  /** "ip:external->internal/proto". */
+  /** "external->internal/proto (mode)". */
   publishedPorts: string[];
   /** Capabilities added back after dropping ALL. */
   capAdd: string[];
   /** json-file options, e.g. max-size / max-file. */
   logOpts: Record<string, string>;
+  /** false: the image cannot run a health check (docs/images.md); Prometheus' up watches it. */
+  healthcheck: boolean;
+  secretFiles: MountedFile[];
+  configFiles: MountedFile[];
+}
+
+/** One running task container of a declared service, as found on the engine. */
+export interface DeclaredContainer extends Omit<DeclaredService, "name" | "replicas"> {
+  /** Docker container name (`<service>.<slot>.<task id>`). */
+  name: string;
+  /** Swarm service it is a task of. */
+  serviceName: string;
+  /** Swarm task ID (label com.docker.swarm.task.id). */
+  taskId: string;
 }
 
 /** A secret the containers must never carry in their environment. `name` is safe to print, `value` never. */
@@ -34,15 +49,17 @@ export interface DockerTarget {
   docker: Docker;
   /** For messages: where the engine was reached. */
   endpoint: string;
-  containers: DeclaredContainer[];
+  /** The engine runs on this machine: container processes can be read under /proc. */
+  local: boolean;
+  services: DeclaredService[];
   secrets: KnownSecret[];
-  /** Pulumi stack: containers labelled `com.mcp.stack=<stack>` but not declared are reported. */
+  /** Pulumi stack: services labelled `com.mcp.stack=<stack>` but not declared are reported. */
   stack?: string;
-  /** How long `docker.restarts` watches the restart counters (default 10 s). */
+  /** How long `docker.restarts` watches the service's tasks (default 10 s). */
   restartWindowMs?: number;
-  /** How long `docker.health` waits for `healthy` (default 60 s). */
+  /** How long `docker.health` and `docker.running` wait for tasks to settle (default 60 s). */
   healthWaitMs?: number;
-  /** Poll interval while waiting for health (default 1 s). */
+  /** Poll interval while waiting (default 1 s). */
   pollMs?: number;
 }
 
@@ -61,27 +78,29 @@ export function secretsFromOutputs(outputs: Pick<StackOutputs, "secrets">): Know
     .map(([name, value]) => ({ name, value: value as string }));
 }
 
-export function declaredFromOutputs(outputs: Pick<StackOutputs, "services">): DeclaredContainer[] {
-  return outputs.services.flatMap((s) =>
-    s.containers.map((name) => ({
-      name,
-      service: s.service,
-      user: s.user,
-      readOnlyRootfs: s.readOnlyRootfs,
-      memoryMb: s.memoryMb,
-      cpus: s.cpus,
-      publishedPorts: [...s.publishedPorts],
-      // The program adds no capability unless a spec says so (infra/components/common.ts).
-      capAdd: [...(s.capAdd ?? [])],
-      logOpts: { ...s.logOpts },
-    })),
-  );
+export function declaredFromOutputs(outputs: Pick<StackOutputs, "services">): DeclaredService[] {
+  return outputs.services.map((s) => ({
+    name: s.name,
+    service: s.service,
+    replicas: s.replicas,
+    user: s.user,
+    readOnlyRootfs: s.readOnlyRootfs,
+    memoryMb: s.memoryMb,
+    cpus: s.cpus,
+    publishedPorts: [...s.publishedPorts],
+    // The program adds no capability unless a spec says so (infra/components/common.ts).
+    capAdd: [...(s.capAdd ?? [])],
+    logOpts: { ...s.logOpts },
+    healthcheck: s.healthcheck,
+    secretFiles: s.secretFiles.map((f) => ({ ...f })),
+    configFiles: s.configFiles.map((f) => ({ ...f })),
+  }));
 }
 
 export function dockerTargetFromOutputs(
   outputs: Pick<StackOutputs, "services" | "secrets" | "stack">,
-  engine: { docker: Docker; endpoint: string },
+  engine: { docker: Docker; endpoint: string; local: boolean },
   options: Pick<DockerTarget, "restartWindowMs" | "healthWaitMs" | "pollMs"> = {},
 ): DockerTarget {
-  return { docker: engine.docker, endpoint: engine.endpoint, containers: declaredFromOutputs(outputs), secrets: secretsFromOutputs(outputs), stack: outputs.stack, ...options };
+  return { docker: engine.docker, endpoint: engine.endpoint, local: engine.local, services: declaredFromOutputs(outputs), secrets: secretsFromOutputs(outputs), stack: outputs.stack, ...options };
 }

@@ -26,6 +26,8 @@ export interface ContainerFacts {
   /** Undefined when the container has no health check. */
   health?: { status: string; failingStreak: number; lastExitCode?: number };
   restartCount: number;
+  /** Main process on the host (0 when not running). */
+  pid: number;
   user: string;
   /** "NAME=value" entries. Values are read only to compare with known secrets, never printed. */
   env: string[];
@@ -65,6 +67,7 @@ export function factsFromInspect(info: Docker.ContainerInspectInfo): ContainerFa
     error: info.State?.Error ?? "",
     health: health ? { status: health.Status, failingStreak: health.FailingStreak ?? 0, lastExitCode: lastLog?.ExitCode } : undefined,
     restartCount: info.RestartCount ?? 0,
+    pid: info.State?.Pid ?? 0,
     user: info.Config?.User ?? "",
     env: info.Config?.Env ?? [],
     labels: info.Config?.Labels ?? {},

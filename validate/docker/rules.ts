@@ -6,6 +6,8 @@
  */
 import type { DeclaredContainer, KnownSecret } from "./declared";
 import type { ContainerFacts, PortMap } from "./facts";
+import type { FileStat, ProcStatus } from "./proc";
+import type { TaskFacts } from "./tasks";
 
 export interface Finding {
   container: string;
@@ -23,35 +25,15 @@ export function formatFinding(f: Finding): string {
 
 const q = (s: string) => JSON.stringify(s);
 
-// ---- docker.running (DEP-CORE-01) ----
-
-/**
- * A restart-policy restart this recent means the container exited on its own moments ago:
- * it has not started successfully, even if this sample catches it between crashes.
- * (RestartCount counts only restarts by the policy, not `docker restart` or a redeploy.)
- */
-export const RECENT_RESTART_MS = 30_000;
-
-export function runningRule(nowMs: number): Rule {
-  return (d, f) => {
-    if (f.running && !f.restarting && !f.paused) {
-      // Engine and checker clocks can differ slightly: never report a start in the future.
-      const sinceStart = Math.max(0, nowMs - f.startedAtMs);
-      if (f.restartCount > 0 && f.startedAtMs > 0 && sinceStart < RECENT_RESTART_MS) {
-        return [{ container: d.name, field: "State.Status", declared: "running", actual: `running, but restarted by its restart policy ${(sinceStart / 1000).toFixed(1)}s ago (RestartCount ${f.restartCount})` }];
-      }
-      return [];
-    }
-    const detail = [`exit code ${f.exitCode}`, f.oomKilled ? "OOM killed" : "", f.error ? `error: ${f.error}` : ""].filter(Boolean).join(", ");
-    return [{ container: d.name, field: "State.Status", declared: "running", actual: `${f.status} (${detail})` }];
-  };
-}
-
 // ---- docker.health (DEP-CORE-02) ----
 
 export const healthRule: Rule = (d, f) => {
   // A stopped container keeps its last health status: it is not healthy, and waiting will not change that.
   if (!f.running || f.restarting) return [{ container: d.name, field: "State.Status", declared: "running and healthy", actual: f.status }];
+  if (!d.healthcheck) {
+    // Declared without one because the image cannot run one (docs/images.md): an image default would be a surprise.
+    return f.health ? [{ container: d.name, field: "Config.Healthcheck", declared: "none (the image cannot run one)", actual: `a health check (${f.health.status})` }] : [];
+  }
   if (!f.health) return [{ container: d.name, field: "Config.Healthcheck", declared: "a health check", actual: "none (State.Health absent)" }];
   if (f.health.status === "healthy") return [];
   const last = f.health.lastExitCode === undefined ? "" : `, last probe exit code ${f.health.lastExitCode}`;
@@ -60,20 +42,19 @@ export const healthRule: Rule = (d, f) => {
 
 // ---- docker.restarts (DEP-CORE-03) ----
 
-/** Compares two observations `windowMs` apart: a growing counter or a container in back-off is a loop. */
-export function restartFindings(d: DeclaredContainer, before: ContainerFacts, after: ContainerFacts, windowMs: number): Finding[] {
-  const grew = after.restartCount > before.restartCount;
-  const backingOff = before.restarting || after.restarting;
-  if (!grew && !backingOff) return [];
-  const seconds = (windowMs / 1000).toFixed(1);
-  return [
-    {
-      container: d.name,
-      field: "RestartCount",
-      declared: "stable (no restarts while observed)",
-      actual: `${before.restartCount} -> ${after.restartCount} in ${seconds}s${backingOff ? ", state restarting" : ""}${after.oomKilled ? ", OOM killed" : ""} (last exit code ${after.exitCode})`,
-    },
-  ];
+/**
+ * Swarm restarts a task by replacing it (a container's own RestartCount stays 0), so a
+ * restart loop shows in the task list: tasks that failed since `sinceMs`, or tasks that
+ * appeared while it was observed.
+ */
+export function taskRestartFindings(service: string, before: readonly TaskFacts[], after: readonly TaskFacts[], sinceMs: number, windowMs: number): Finding[] {
+  const known = new Set(before.map((t) => t.id));
+  const replaced = after.filter((t) => !known.has(t.id));
+  const failed = after.filter((t) => (t.state === "failed" || t.state === "rejected") && t.createdAtMs >= sinceMs - windowMs);
+  if (replaced.length === 0 && failed.length === 0) return [];
+  const last = [...failed].sort((a, b) => b.createdAtMs - a.createdAtMs)[0];
+  const why = last ? ` (last: slot ${last.slot ?? "?"} ${last.state}${last.exitCode !== undefined ? `, exit code ${last.exitCode}` : ""}${last.err ? `: ${last.err}` : ""})` : "";
+  return [{ container: service, field: "tasks", declared: "stable (no task failed or replaced)", actual: `${failed.length} failed recently, ${replaced.length} new while observed for ${(windowMs / 1000).toFixed(1)}s${why}` }];
 }
 
 // ---- docker.user (SEC-CONTAINER-01) ----
@@ -128,8 +109,26 @@ export function hasNoNewPrivileges(securityOpt: readonly string[]): boolean {
   return securityOpt.some((o) => /^no-new-privileges(?:[:=]true)?$/i.test(o.trim()));
 }
 
-export const noNewPrivilegesRule: Rule = (d, f) =>
-  hasNoNewPrivileges(f.securityOpt) ? [] : [{ container: d.name, field: "HostConfig.SecurityOpt", declared: "includes no-new-privileges", actual: `[${f.securityOpt.join(", ")}]` }];
+/** In force when the container asks for it or the daemon sets it: the process's own flag decides. */
+export function noNewPrivilegesRule(d: DeclaredContainer, f: ContainerFacts, status: ProcStatus | { error: string }): Finding[] {
+  if ("error" in status) return hasNoNewPrivileges(f.securityOpt) ? [] : [{ container: d.name, field: "NoNewPrivs", declared: "1", actual: status.error }];
+  return status.noNewPrivs === 1 ? [] : [{ container: d.name, field: "/proc/<pid>/status NoNewPrivs", declared: "1", actual: `${status.noNewPrivs ?? "absent"} (set "no-new-privileges": true in daemon.json)` }];
+}
+
+// ---- docker.secret-files (SEC-DATA-03, PRE-CONFIG-07) ----
+
+export function mountedFileFindings(d: DeclaredContainer, stat: (path: string) => FileStat | { error: string }): Finding[] {
+  const out: Finding[] = [];
+  for (const [kind, files] of [["secret", d.secretFiles], ["config", d.configFiles]] as const) {
+    for (const want of files) {
+      const got = stat(want.path);
+      const declared = `${kind} ${want.uid}:${want.gid} ${want.mode}`;
+      if ("error" in got) out.push({ container: d.name, field: want.path, declared, actual: got.error });
+      else if (got.uid !== want.uid || got.gid !== want.gid || Number.parseInt(got.mode, 8) !== Number.parseInt(want.mode, 8)) out.push({ container: d.name, field: want.path, declared, actual: `${got.uid}:${got.gid} ${got.mode}` });
+    }
+  }
+  return out;
+}
 
 // ---- docker.limits (SEC-CONTAINER-03) ----
 
@@ -167,12 +166,18 @@ function normalHostIp(ip: string | undefined): string {
   return v === "" || v === "::" || v === "0.0.0.0" ? "0.0.0.0" : v.replace(/^\[|\]$/g, "");
 }
 
-/** Canonical "ip:external->internal/proto" of one declared entry; null when it does not parse. */
+/**
+ * Canonical "ip:external->internal/proto" of one declared entry; null when it does not parse.
+ * A swarm port ("80->8080/tcp (host)") binds every address of the node.
+ */
 export function normalPortSpec(spec: string): string | null {
-  const m = /^(?:(.*):)?(\d+)->(\d+)(?:\/(tcp|udp|sctp))?$/.exec(spec.trim());
+  const m = /^(?:(.*):)?(\d+)->(\d+)(?:\/(tcp|udp|sctp))?(?: \((host|ingress)\))?$/.exec(spec.trim());
   if (!m) return null;
   return `${normalHostIp(m[1])}:${Number(m[2])}->${Number(m[3])}/${m[4] ?? "tcp"}`;
 }
+
+/** Ports the routing mesh publishes are not bound by the task container itself. */
+const containerBound = (spec: string) => !/\(ingress\)\s*$/.test(spec);
 
 function portMapEntries(map: PortMap): string[] {
   const out: string[] = [];
@@ -190,7 +195,7 @@ export function publishedPorts(f: Pick<ContainerFacts, "portBindings" | "boundPo
 
 export const portsRule: Rule = (d, f) => {
   const out: Finding[] = [];
-  const declared = [...new Set(d.publishedPorts.map((p) => normalPortSpec(p) ?? `unparsable ${q(p)}`))].sort();
+  const declared = [...new Set(d.publishedPorts.filter(containerBound).map((p) => normalPortSpec(p) ?? `unparsable ${q(p)}`))].sort();
   const actual = publishedPorts(f);
   const extra = actual.filter((p) => !declared.includes(p));
   const missing = declared.filter((p) => !actual.includes(p));
