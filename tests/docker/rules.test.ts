@@ -21,14 +21,33 @@ import {
   normalPortSpec,
   portsRule,
   publishedPorts,
-  restartFindings,
-  runningRule,
+  healthRule,
+  mountedFileFindings,
+  noNewPrivilegesRule,
+  taskRestartFindings,
   userRule,
 } from "../../validate/docker/rules";
+import { parseProcStatus } from "../../validate/docker/proc";
+import type { TaskFacts } from "../../validate/docker/tasks";
 import { compareVersions, parseGbFlag, parseRegistryFlag, parseVersion, parseVersionFlag, thresholdsFromConfig } from "../../validate/host/thresholds";
 import { publishedHostPorts } from "../../validate/host/target";
 
-const D: DeclaredContainer = { name: "c", service: "nginx", user: "101:101", readOnlyRootfs: true, memoryMb: 128, cpus: "0.5", publishedPorts: ["0.0.0.0:443->8443/tcp"], capAdd: [], logOpts: { "max-size": "10m", "max-file": "5" } };
+const D: DeclaredContainer = {
+  name: "c",
+  serviceName: "mcp-prod-nginx",
+  taskId: "t1",
+  service: "nginx",
+  user: "101:101",
+  readOnlyRootfs: true,
+  memoryMb: 128,
+  cpus: "0.5",
+  publishedPorts: ["443->8443/tcp (host)"],
+  capAdd: [],
+  logOpts: { "max-size": "10m", "max-file": "5" },
+  healthcheck: true,
+  secretFiles: [{ path: "/run/secrets/tls.key", uid: "101", gid: "101", mode: "0400" }],
+  configFiles: [{ path: "/etc/nginx/nginx.conf", uid: "101", gid: "101", mode: "0444" }],
+};
 
 const F: ContainerFacts = {
   name: "c",
@@ -42,6 +61,7 @@ const F: ContainerFacts = {
   error: "",
   health: { status: "healthy", failingStreak: 0 },
   restartCount: 0,
+  pid: 4242,
   user: "101:101",
   env: [],
   labels: {},
@@ -66,7 +86,7 @@ const facts = (change: Partial<ContainerFacts>): ContainerFacts => ({ ...F, ...c
 
 describe("container rules", () => {
   it("accept the matching container, with Docker's dual-stack binding of the wildcard address", () => {
-    for (const rule of [userRule, capabilitiesRule, limitsRule, portsRule, logRotationRule, runningRule(10_000_000)]) expect(rule(D, F)).toEqual([]);
+    for (const rule of [userRule, capabilitiesRule, limitsRule, portsRule, logRotationRule, healthRule]) expect(rule(D, F)).toEqual([]);
   });
 
   it("treat an empty, 0 or root user as root", () => {
@@ -81,6 +101,15 @@ describe("container rules", () => {
     expect(capabilitiesRule({ ...D, capAdd: ["NET_BIND_SERVICE"] }, facts({ capDrop: ["all"], capAdd: ["CAP_NET_BIND_SERVICE"] }))).toEqual([]);
     expect(capabilitiesRule(D, facts({ capAdd: ["SYS_ADMIN"] }))).toEqual([{ container: "c", field: "HostConfig.CapAdd", declared: "[]", actual: "[SYS_ADMIN] (not declared: SYS_ADMIN)" }]);
     expect(capabilitiesRule({ ...D, capAdd: ["CHOWN"] }, F)).toEqual([{ container: "c", field: "HostConfig.CapAdd", declared: "[CHOWN]", actual: "[]" }]);
+  });
+
+  it("read no-new-privileges from the task process (the daemon sets it for swarm tasks), else from the container's options", () => {
+    const status = parseProcStatus("Name:\tnginx\nNoNewPrivs:\t1\nSeccomp:\t2\n");
+    expect(status).toEqual({ noNewPrivs: 1, seccomp: 2 });
+    expect(noNewPrivilegesRule(D, facts({ securityOpt: [] }), status)).toEqual([]);
+    expect(noNewPrivilegesRule(D, F, { noNewPrivs: 0, seccomp: 2 })[0]).toEqual({ container: "c", field: "/proc/<pid>/status NoNewPrivs", declared: "1", actual: '0 (set "no-new-privileges": true in daemon.json)' });
+    expect(noNewPrivilegesRule(D, F, { error: "cannot read" })).toEqual([]);
+    expect(noNewPrivilegesRule(D, facts({ securityOpt: [] }), { error: "cannot read" })[0].actual).toBe("cannot read");
   });
 
   it("read no-new-privileges in each spelling the engine accepts", () => {
@@ -101,6 +130,9 @@ describe("container rules", () => {
 
   it("parse declared port specs and report extra, missing and host-mode exposure", () => {
     expect(normalPortSpec("443->8443")).toBe("0.0.0.0:443->8443/tcp");
+    // Swarm ports bind every address of the node.
+    expect(normalPortSpec("443->8443/tcp (host)")).toBe("0.0.0.0:443->8443/tcp");
+    expect(portsRule({ ...D, publishedPorts: ["443->8443/tcp (ingress)"] }, facts({ portBindings: {}, boundPorts: {} }))).toEqual([]);
     expect(normalPortSpec("[::1]:80->8080/tcp")).toBe("::1:80->8080/tcp");
     expect(normalPortSpec("127.0.0.1:53->53/udp")).toBe("127.0.0.1:53->53/udp");
     expect(normalPortSpec("http")).toBeNull();
@@ -132,32 +164,47 @@ describe("container rules", () => {
     expect(logRotationRule(D, facts({ logConfig: { "max-size": "100m", "max-file": "5" } }))[0]).toMatchObject({ declared: '"10m"', actual: '"100m"' });
   });
 
-  it("see a restart loop in a growing counter or a back-off state, and a recent policy restart as no successful start", () => {
-    expect(restartFindings(D, F, facts({ restartCount: 0 }), 10_000)).toEqual([]);
-    expect(restartFindings(D, facts({ restartCount: 4 }), facts({ restartCount: 6, exitCode: 137, oomKilled: true }), 10_000)[0].actual).toBe("4 -> 6 in 10.0s, OOM killed (last exit code 137)");
-    expect(restartFindings(D, facts({ restartCount: 9 }), facts({ restartCount: 9, restarting: true, status: "restarting" }), 10_000)[0].actual).toMatch(/9 -> 9 in 10\.0s, state restarting/);
-    // A container that restarted long ago and has been stable since passes.
-    expect(runningRule(1_000 + 60_000)(D, facts({ restartCount: 2 }))).toEqual([]);
-    expect(runningRule(1_000 + 500)(D, facts({ restartCount: 2 }))[0].actual).toBe("running, but restarted by its restart policy 0.5s ago (RestartCount 2)");
-    expect(runningRule(0)(D, facts({ running: false, status: "exited", exitCode: 137, oomKilled: true }))[0].actual).toBe("exited (exit code 137, OOM killed)");
+  it("see a restart loop in the task list: a task that failed recently, or one that appeared while observed", () => {
+    const t = (id: string, state: string, createdAtMs: number, extra: Partial<TaskFacts> = {}): TaskFacts => ({ id, slot: 1, nodeId: "n", state, desiredState: "running", err: "", exitCode: undefined, containerId: undefined, createdAtMs, addresses: [], ...extra });
+    const running = [t("a", "running", 1_000)];
+    expect(taskRestartFindings("svc", running, running, 50_000, 10_000)).toEqual([]);
+    // Failed long before the observation: settled since.
+    expect(taskRestartFindings("svc", [...running, t("old", "failed", 1_000)], [...running, t("old", "failed", 1_000)], 50_000, 10_000)).toEqual([]);
+    const loop = taskRestartFindings("svc", running, [t("b", "running", 60_000), t("a", "failed", 1_000), t("c", "failed", 55_000, { exitCode: 137, err: "task: non-zero exit (137)" })], 50_000, 10_000);
+    expect(loop).toEqual([{ container: "svc", field: "tasks", declared: "stable (no task failed or replaced)", actual: "1 failed recently, 2 new while observed for 10.0s (last: slot 1 failed, exit code 137: task: non-zero exit (137))" }]);
+  });
+
+  it("health: a declared check must report healthy; a service declared without one (scratch image) must have none", () => {
+    expect(healthRule(D, facts({ health: { status: "unhealthy", failingStreak: 3, lastExitCode: 1 } }))[0].actual).toBe("unhealthy (failing streak 3, last probe exit code 1)");
+    expect(healthRule(D, facts({ health: undefined }))[0].actual).toBe("none (State.Health absent)");
+    expect(healthRule({ ...D, healthcheck: false }, facts({ health: undefined }))).toEqual([]);
+    expect(healthRule({ ...D, healthcheck: false }, F)[0].declared).toBe("none (the image cannot run one)");
+    expect(healthRule(D, facts({ running: false, status: "exited" }))[0].actual).toBe("exited");
+  });
+
+  it("mounted secrets and configs: owner and mode as declared, read through the task's root", () => {
+    const stats: Record<string, { uid: string; gid: string; mode: string } | { error: string }> = { "/run/secrets/tls.key": { uid: "101", gid: "101", mode: "0400" }, "/etc/nginx/nginx.conf": { uid: "101", gid: "101", mode: "0444" } };
+    expect(mountedFileFindings(D, (p) => stats[p])).toEqual([]);
+    expect(mountedFileFindings(D, (p) => (p.startsWith("/run") ? { uid: "0", gid: "0", mode: "0444" } : stats[p]))).toEqual([{ container: "c", field: "/run/secrets/tls.key", declared: "secret 101:101 0400", actual: "0:0 0444" }]);
+    expect(mountedFileFindings(D, () => ({ error: "not mounted" })).map((f) => f.actual)).toEqual(["not mounted", "not mounted"]);
   });
 });
 
 describe("declared input from stack outputs", () => {
+  const files = { healthcheck: true, secretFiles: [], configFiles: [] };
   const outputs = {
     services: [
-      { service: "app", containers: ["mcp-prod-app-0", "mcp-prod-app-1"], image: "x", replicas: 2, networks: [], publishedPorts: [], user: "10001:10001", readOnlyRootfs: true, memoryMb: 768, cpus: "1.0", logOpts: { "max-size": "10m" } },
-      { service: "nginx", containers: ["mcp-prod-nginx"], image: "y", replicas: 1, networks: [], publishedPorts: ["0.0.0.0:443->8443/tcp"], user: "101:101", readOnlyRootfs: true, memoryMb: 128, cpus: "0.5", logOpts: {}, capAdd: ["NET_BIND_SERVICE"] },
+      { service: "app", name: "mcp-prod-app", host: "app", image: "x", replicas: 2, stateful: false, networks: [], publishedPorts: [], user: "10001:10001", readOnlyRootfs: true, memoryMb: 768, cpus: "1.0", logOpts: { "max-size": "10m" }, ...files },
+      { service: "nginx", name: "mcp-prod-nginx", host: "nginx", image: "y", replicas: 1, stateful: false, networks: [], publishedPorts: ["443->8443/tcp (host)"], user: "101:101", readOnlyRootfs: true, memoryMb: 128, cpus: "0.5", logOpts: {}, capAdd: ["NET_BIND_SERVICE"], ...files },
     ],
     secrets: { postgresPassword: "p".repeat(40), redisPassword: "[secret]", grafanaAdminUser: "mcp-grafana-admin", grafanaAdminPassword: "g".repeat(40) },
   } as unknown as Pick<StackOutputs, "services" | "secrets">;
 
-  it("lists one declared container per replica, capAdd defaulting to none", () => {
+  it("lists one declared service with its replicas, capAdd defaulting to none", () => {
     const d = declaredFromOutputs(outputs);
-    expect(d.map((c) => [c.name, c.user, c.capAdd])).toEqual([
-      ["mcp-prod-app-0", "10001:10001", []],
-      ["mcp-prod-app-1", "10001:10001", []],
-      ["mcp-prod-nginx", "101:101", ["NET_BIND_SERVICE"]],
+    expect(d.map((c) => [c.name, c.replicas, c.user, c.capAdd])).toEqual([
+      ["mcp-prod-app", 2, "10001:10001", []],
+      ["mcp-prod-nginx", 1, "101:101", ["NET_BIND_SERVICE"]],
     ]);
   });
 

@@ -2,7 +2,7 @@
  * nginx.conf: content properties, `nginx -t` on the prod and dev renderings (and broken
  * variants it must reject), and one real run on loopback proving the directives behave.
  *
- * nginx -t resolves upstream host names (app-0.., grafana) while parsing. The production
+ * nginx -t resolves upstream host names (app, grafana: the swarm services) while parsing. The production
  * rendering is tested unchanged: `nginxConfigTest` runs it in a private mount namespace
  * with a hosts file mapping those names to 127.0.0.1 (unshare --mount, as root).
  */
@@ -20,7 +20,7 @@ import {
   renderNginxConf,
   renderStaticFiles,
 } from "../../infra/render/nginx";
-import { appReplicaHosts } from "../../infra/topology";
+import { HOSTS } from "../../infra/topology";
 import { freePorts, makeTempDir, makeTestCertificates, nginxConfigTest, outputOf, requireExecutable, startProcess, TempDir, TestCertificates, tcpReady, allowTraversal } from "../../testing/tools";
 import { inputForLocalRun, loopbackHosts, writeConf } from "./nginx-support";
 import { loadStackFile, STACKS } from "./stack-configs";
@@ -70,11 +70,17 @@ describe.each(STACKS)("nginx.conf for the %s stack", (stack) => {
     expect(plain).not.toContain("proxy_pass");
   });
 
-  test("upstream lists every app replica and is the only proxy target for the app", () => {
+  test("upstream is the app service (its virtual IP balances over every replica) and the only proxy target for the app", () => {
     const upstream = block(conf, "upstream mcp_app");
-    const expected = appReplicaHosts(config.app.replicas).map((h) => `server ${h}:${config.app.port} `);
-    for (const s of expected) expect(upstream).toContain(s);
-    expect(upstream.match(/^\s*server /gm)).toHaveLength(config.app.replicas);
+    expect(upstream).toContain(`server ${HOSTS.app}:${config.app.port} `);
+    expect(upstream.match(/^\s*server /gm)).toHaveLength(1);
+    expect(conf.match(/proxy_pass http:\/\/(?!mcp_app|grafana_ui)/g)).toBeNull();
+  });
+
+  test("stub_status is readable only from loopback and the swarm's overlay address pool", () => {
+    const status = block(conf, `location = ${NGINX_STATUS_PATH} `);
+    expect(status.match(/allow [^;]+;/g)).toEqual(["allow 127.0.0.1;", `allow ${config.swarm.addressPool};`]);
+    expect(status).toContain("deny all;");
   });
 
   test("rate limit zone, limit_req on proxied routes and status 429", () => {
@@ -144,7 +150,7 @@ describe.each(STACKS)("nginx.conf for the %s stack", (stack) => {
       const path = writeConf(dir, "nginx-unresolved.conf", renderNginxConf(local));
       const r = await nginxConfigTest(path, { prefix: dir.path, hosts: { unrelated: "127.0.0.1" } });
       expect(r.code).not.toBe(0);
-      expect(outputOf(r)).toMatch(/host not found in upstream "app-0/);
+      expect(outputOf(r)).toMatch(/host not found in upstream "app:/);
     });
   });
 });

@@ -8,7 +8,7 @@ import { parse } from "yaml";
 import { prometheusFlags, prometheusInputFromConfig, renderPrometheusConfig, SCRAPE_JOBS, ALERT_RULES_FILE } from "../../infra/render/prometheus";
 import { alertRulesInputFromConfig, renderAlertRules } from "../../infra/render/alert-rules";
 import { BLACKBOX_MODULE } from "../../infra/render/blackbox";
-import { appReplicaHosts, HOSTS, PORTS } from "../../infra/topology";
+import { HOSTS, PORTS, tasksHost } from "../../infra/topology";
 import { makeTempDir, outputOf, promtoolCheckConfig, TempDir } from "../../testing/tools";
 import { loadStackFile, STACKS } from "./stack-configs";
 
@@ -18,16 +18,20 @@ interface ScrapeConfig {
   params?: Record<string, string[]>;
   static_configs: { targets: string[]; labels: Record<string, string> }[];
   relabel_configs?: Record<string, unknown>[];
+  dns_sd_configs?: Record<string, unknown>[];
 }
 
 describe.each(STACKS)("prometheus.yml for the %s stack", (stack) => {
   const config = loadStackFile(stack);
   const doc = parse(renderPrometheusConfig(prometheusInputFromConfig(config)));
   const jobs = new Map<string, ScrapeConfig>(doc.scrape_configs.map((j: ScrapeConfig) => [j.job_name, j]));
-  const targetsOf = (job: string) => jobs.get(job)?.static_configs.flatMap((s) => s.targets) ?? [];
+  const targetsOf = (job: string) => jobs.get(job)?.static_configs?.flatMap((s) => s.targets) ?? [];
 
   test("scrapes every service and exporter at its topology address", () => {
-    expect(targetsOf(SCRAPE_JOBS.app)).toEqual(appReplicaHosts(config.app.replicas).map((h) => `${h}:${config.app.port}`));
+    // Every replica on its own: tasks.<app> has one A record per task.
+    expect(targetsOf(SCRAPE_JOBS.app)).toEqual([]);
+    expect(jobs.get(SCRAPE_JOBS.app)?.dns_sd_configs).toEqual([{ names: [tasksHost(HOSTS.app)], type: "A", port: config.app.port, refresh_interval: "30s" }]);
+    expect(jobs.get(SCRAPE_JOBS.app)?.relabel_configs).toEqual([{ target_label: "service", replacement: "app" }]);
     expect(jobs.get(SCRAPE_JOBS.app)?.metrics_path).toBe(config.app.metricsPath);
     expect(targetsOf(SCRAPE_JOBS.postgres)).toEqual([`${HOSTS.postgresExporter}:${PORTS.postgresExporter}`]);
     expect(targetsOf(SCRAPE_JOBS.redis)).toEqual([`${HOSTS.redisExporter}:${PORTS.redisExporter}`]);
@@ -38,7 +42,7 @@ describe.each(STACKS)("prometheus.yml for the %s stack", (stack) => {
     expect(targetsOf(SCRAPE_JOBS.blackboxExporter)).toEqual([`${HOSTS.blackboxExporter}:${PORTS.blackboxExporter}`]);
     expect(targetsOf(SCRAPE_JOBS.prometheus)).toEqual([`localhost:${PORTS.prometheus}`]);
     expect([...jobs.keys()].sort()).toEqual(Object.values(SCRAPE_JOBS).sort());
-    for (const j of jobs.values()) for (const s of j.static_configs) expect(s.labels.service).toMatch(/^[a-z]+$/);
+    for (const j of jobs.values()) for (const s of j.static_configs ?? []) expect(s.labels.service).toMatch(/^[a-z]+$/);
   });
 
   test("probes the public HTTPS health endpoint through the blackbox exporter", () => {
