@@ -87,7 +87,8 @@ export function localStackRawConfig(ports: { http: number; https: number }): Rec
   return {
     environment: "dev",
     domain: LOCAL_DOMAIN,
-    edge: { bindAddress: "127.0.0.1", httpPort: ports.http, httpsPort: ports.https },
+    // The harness binds Nginx to loopback itself (testing/servers/nginx.ts); swarm would bind every address.
+    edge: { bindAddress: "0.0.0.0", httpPort: ports.http, httpsPort: ports.https },
     tls: { mode: "self-signed", minDaysValid: 14 },
     app: { replicas: 2 },
     rateLimit: { requestsPerSecond: 50, burst: 40 },
@@ -283,7 +284,7 @@ export async function startLocalStack(log: (line: string) => void = () => undefi
         .jobs.filter((j) => LOCAL_JOBS.includes(j.name as (typeof LOCAL_JOBS)[number]))
         .map((j) => {
           if (j.name === SCRAPE_JOBS.prometheus) return { ...j, targets: [`127.0.0.1:${promPort}`] };
-          if (j.name === SCRAPE_JOBS.app) return { ...j, targets: apps.map((a) => `127.0.0.1:${a.port}`) };
+          if (j.name === SCRAPE_JOBS.app) return { ...j, dns: undefined, targets: apps.map((a) => `127.0.0.1:${a.port}`) };
           if (j.name === SCRAPE_JOBS.alertmanager) return { ...j, targets: [`127.0.0.1:${alertmanager.port}`] };
           return { ...j, targets: [`127.0.0.1:${grafana.port}`] };
         }),

@@ -5,7 +5,7 @@
  * lists each app replica's address from the swarm's tasks, serves the PostgreSQL log, and
  * is the target of the service and container checks. `close()` must always run.
  */
-import { resolve4 } from "node:dns/promises";
+import { lookup } from "node:dns/promises";
 import { accessSync, constants } from "node:fs";
 import { join } from "node:path";
 import type { StackConfig } from "../infra/config/load";
@@ -77,7 +77,8 @@ async function appReplicaHosts(outputs: StackOutputs, engine: ReturnType<typeof 
     const addrs = await taskAddresses(engine.docker, app.name, outputs.networks.internal).catch(() => []);
     if (addrs.length) return addrs;
   }
-  if (direct) return resolve4(outputs.internalEndpoints.app.tasksHost).catch(() => undefined);
+  // getaddrinfo, as the stack's own services resolve names (Docker's embedded DNS on the network).
+  if (direct) return lookup(outputs.internalEndpoints.app.tasksHost, { all: true, family: 4 }).then((as) => [...new Set(as.map((a) => a.address))], () => undefined);
   return undefined;
 }
 

@@ -67,11 +67,10 @@ export function serviceArgs(spec: ServiceSpec, deps: Omit<ServiceDeps, "dependsO
         reservation: { memoryBytes: spec.reservation.memoryMb * MB, nanoCpus: nanoCpus(spec.reservation.cpus) },
       },
       restartPolicy: { ...spec.restart },
-      placement: {
-        constraints: spec.stateful ? [STATEFUL_CONSTRAINT] : [],
-        // Replicas land on different nodes first, so one node down leaves the others serving.
-        prefs: spec.replicas > 1 ? ["spread=node.id"] : [],
-      },
+      // The scheduler already spreads a service's replicas over the nodes that qualify. (The
+      // provider sends a placement preference verbatim as its spread descriptor, so the CLI's
+      // "spread=..." syntax would not parse there.)
+      placement: { constraints: spec.stateful ? [STATEFUL_CONSTRAINT] : [] },
       logDriver: { name: "json-file", options: spec.logOpts },
       networksAdvanceds: spec.networks.map((n) => ({ id: deps.networks[n.name].id, aliases: n.aliases })),
     },
@@ -88,5 +87,7 @@ export function serviceArgs(spec: ServiceSpec, deps: Omit<ServiceDeps, "dependsO
 
 export function createService(spec: ServiceSpec, deps: ServiceDeps): docker.Service {
   const name = serviceName(deps.prefix, spec.name);
-  return new docker.Service(name, serviceArgs(spec, deps), { dependsOn: deps.dependsOn, hooks: deps.hooks });
+  // Some service fields are replace-only in the provider (networks, name): a replacement that
+  // creates the new service first fails on its fixed name, so the old one goes first.
+  return new docker.Service(name, serviceArgs(spec, deps), { dependsOn: deps.dependsOn, hooks: deps.hooks, deleteBeforeReplace: true });
 }

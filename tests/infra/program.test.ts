@@ -107,7 +107,6 @@ describe("prod stack", () => {
         expect([name, constraints, svc.mode.replicated.replicas, svc.updateConfig.order]).toEqual([name, ["node.labels.com.mcp.stateful==true"], 1, "stop-first"]);
       } else expect([name, constraints]).toEqual([name, []]);
     }
-    expect(services(run.resources)["mcp-prod-app"].taskSpec.placement.prefs).toEqual(["spread=node.id"]);
     expect(services(run.resources)["mcp-prod-app"].updateConfig.order).toBe("start-first");
   });
 

@@ -104,10 +104,13 @@ describe("small decisions", () => {
   });
 
   it("chooses the relay container and rewrites internal URLs through a reach", async () => {
-    const svc = (service: string, containers: string[]) => ({ service, containers }) as never;
-    expect(relayContainerFor({ services: [svc("postgres", ["p"]), svc("redis", ["r"])] })).toBe("r");
-    expect(relayContainerFor({ services: [svc("app", ["a"])] })).toBeUndefined();
-    expect(relayContainerFor({ services: [] }, "explicit")).toBe("explicit");
+    // A relay is a running task container of the first internal service that has one.
+    const running: Record<string, string> = { "mcp-prod-postgres": "mcp-prod-postgres.1.abc", "mcp-prod-redis": "mcp-prod-redis.1.def" };
+    const docker = { listContainers: async (o: { filters: { label: string[] } }) => { const n = o.filters.label[0].split("=")[1]; return running[n] ? [{ Id: "x", Names: [`/${running[n]}`] }] : []; } } as never;
+    const svc = (service: string) => ({ service, name: `mcp-prod-${service}` }) as never;
+    expect(await relayContainerFor(docker, { services: [svc("postgres"), svc("redis")] })).toBe("mcp-prod-redis.1.def");
+    expect(await relayContainerFor(docker, { services: [svc("app")] })).toBeUndefined();
+    expect(await relayContainerFor(docker, { services: [] }, "explicit")).toBe("explicit");
     const reach = staticReach({ "prometheus:9090": { host: "127.0.0.1", port: 4000 } });
     expect(await reachUrl(reach, "http://prometheus:9090")).toBe("http://127.0.0.1:4000");
     expect(await reachUrl(reach, "http://prometheus:9090/sub/?x=1")).toBe("http://127.0.0.1:4000/sub/?x=1");
@@ -133,7 +136,7 @@ describe("parseStackOutputs", () => {
     resourcePrefix: "mcp-prod",
     networks: { edge: "e", internal: "i", egress: "g" },
     services: [],
-    internalEndpoints: { postgres: { host: "postgres", port: 5432, database: "mcp", user: "mcp_app", backupUser: "mcp_backup" }, redis: { host: "redis", port: 6379 }, prometheus: "http://prometheus:9090", alertmanager: "http://alertmanager:9093", grafana: "http://grafana:3000", apps: ["http://app-0:8080"] },
+    internalEndpoints: { postgres: { host: "postgres", port: 5432, database: "mcp", user: "mcp_app", backupUser: "mcp_backup" }, redis: { host: "redis", port: 6379 }, prometheus: "http://prometheus:9090", alertmanager: "http://alertmanager:9093", grafana: "http://grafana:3000", app: { host: "app", tasksHost: "tasks.app", port: 8080, replicas: 2 } },
     appContract: { ...localStackConfig({ http: 80, https: 443 }).app },
     mcpJson: { mcpServers: { "mcp-prod": { type: "http", url: "https://mcp.example.com/mcp" } } },
     claudeMcpAddCommand: "claude mcp add ...",
@@ -153,7 +156,7 @@ describe("parseStackOutputs", () => {
 
   it("names every bad key and never echoes a secret", () => {
     const o = valid() as Record<string, unknown> & ReturnType<typeof valid>;
-    (o.internalEndpoints as { apps: string[] }).apps = [];
+    (o.internalEndpoints.app as { replicas: number }).replicas = 0;
     (o.rateLimit as { burst: unknown }).burst = "lots";
     (o.secrets as { postgresPassword: unknown }).postgresPassword = 12345;
     delete (o as Partial<typeof o>).mcpUrl;
@@ -165,7 +168,7 @@ describe("parseStackOutputs", () => {
       message = (e as Error).message;
     }
     expect(message).toMatch(/outputs\.json is not a valid stack output \(4 problems\)/);
-    for (const key of ["internalEndpoints.apps", "rateLimit.burst", "secrets.postgresPassword", "mcpUrl"]) expect(message).toContain(key);
+    for (const key of ["internalEndpoints.app.replicas", "rateLimit.burst", "secrets.postgresPassword", "mcpUrl"]) expect(message).toContain(key);
     expect(message).not.toContain("12345");
   });
 

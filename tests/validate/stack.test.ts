@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Redis from "ioredis";
 import { parse, stringify } from "yaml";
-import { startLocalStack, waitUntil, LOCAL_DOMAIN, LOCAL_STACK, localStackRawConfig, type LocalStack } from "../../testing/stack";
+import { startLocalStack, waitUntil, LOCAL_DOMAIN, LOCAL_REPLICA_HOSTS, LOCAL_STACK, localStackRawConfig, type LocalStack } from "../../testing/stack";
 import { freePort } from "../../testing/tools/ports";
 import { runChecks } from "../../validate/core/runner";
 import { buildVerifyReport, formatJson, formatJunit, formatText } from "../../validate/core/report";
@@ -368,17 +368,17 @@ describe("deploy hooks (hook functions called directly)", () => {
     log: (l: string) => transcript.push(l),
   });
 
-  it("the redis and app hooks pass on the healthy stack; the app hook checks only its replica", async () => {
-    await expect(verifyHookFunction("redis", options())({ urn: "urn", id: "id", name: "redis", type: "docker:index/container:Container" })).resolves.toBeUndefined();
-    const records = await runServiceVerification("app", options(), "app-1");
-    expect(records.find((r) => r.id === "app.health")?.measurements).toEqual(expect.objectContaining({ replicas: 1, healthy: 1 }));
+  it("the redis and app hooks pass on the healthy stack; the app hook checks every replica of the service", async () => {
+    await expect(verifyHookFunction("redis", options())({ urn: "urn", id: "id", name: "redis", type: "docker:index/service:Service" })).resolves.toBeUndefined();
+    const records = await runServiceVerification("app", { ...options(), appReplicaHosts: LOCAL_REPLICA_HOSTS.slice(0, stack.servers.apps.length) });
+    expect(records.find((r) => r.id === "app.health")?.measurements).toEqual(expect.objectContaining({ replicas: stack.servers.apps.length, healthy: stack.servers.apps.length }));
   });
 
   it("the redis hook throws a redacted summary when Redis rejects the stack's password", async () => {
     const o = structuredClone(stack.outputs);
     o.secrets.redisPassword = wrong("hook-redis");
     const hook = verifyHookFunction("redis", options(o));
-    const error = await Promise.resolve(hook({ urn: "urn", id: "id", name: "redis", type: "docker:index/container:Container" })).then(
+    const error = await Promise.resolve(hook({ urn: "urn", id: "id", name: "redis", type: "docker:index/service:Service" })).then(
       () => undefined,
       (e: Error) => e,
     );
@@ -404,7 +404,8 @@ describe("npm run verify (the CLI)", () => {
       prometheus: s.prometheus.url,
       alertmanager: s.alertmanager.url,
       grafana: s.grafana.url,
-      apps: s.apps.map((a) => a.url),
+      // On the network itself each replica is one address of tasks.<app>: here, one replica on loopback.
+      app: { host: "127.0.0.1", tasksHost: "localhost", port: s.apps[0].port, replicas: 1 },
     };
     writeFileSync(join(dir, "outputs.json"), JSON.stringify(o));
     writeFileSync(join(dir, "edge-ca.pem"), stack.edgeCa);
