@@ -491,7 +491,14 @@ export async function updateStack(docker: Docker, applied: AppliedStack, next: r
       return;
     }
     if (!replace && want.update) {
-      rt.current.set(urn, await want.update(old));
+      try {
+        rt.current.set(urn, await want.update(old));
+      } catch (err) {
+        // A failed update still records the new inputs (the SDK returns the planned state
+        // with the error, and Pulumi saves it), so the next update diffs against them.
+        rt.current.set(urn, { ...old, source: p.r, digest: want.digest });
+        throw err;
+      }
       result.updated.push(p.r.name);
       return;
     }

@@ -200,7 +200,7 @@ describe("refusals, before any API call", () => {
   const clone = (rs: CollectedResource[]) => JSON.parse(JSON.stringify(rs)) as CollectedResource[];
   /** The rejection of an apply that must be refused (a stack that applied is destroyed and fails the test). */
   const refusal = async (rs: CollectedResource[], d = differences): Promise<Error> => {
-    const r = await applyStack(engine.docker, rs, { differences: d }).then(
+    const r = await applyStack(engine.docker, rs, { differences: d, convergeTimeoutMs: 20_000 }).then(
       async (applied) => {
         await destroyStack(engine.docker, applied);
         return new Error("applied, though it should have been refused");
@@ -438,6 +438,16 @@ describe("a stack applied, updated and destroyed on the swarm", () => {
     const c = await runningContainer(engine.docker, "t-web");
     expect((await engine.docker.getContainer(c).inspect()).Config.Healthcheck?.Test).toEqual(["CMD-SHELL", "test -r /run/secrets/app-token"]);
   }, 120_000);
+
+  it("the fixed program updates the service again: the state holds the failed inputs, as Pulumi's does", async () => {
+    const fixed = await collect({ token: TOKENS.v2 });
+    const result = await timed("fix", () => updateStack(engine.docker, stack!, fixed, { differences, log: logLine, convergeTimeoutMs: 45_000 }));
+    stack = result.stack;
+    expect(result.updated).toEqual(["web"]);
+    expect(result.replaced).toEqual([]);
+    const info = await services.web.inspect();
+    expect(info.Spec.TaskTemplate.ContainerSpec.Healthcheck.Test).toEqual(["CMD-SHELL", "test -r /run/secrets/app-token"]);
+  }, 90_000);
 
   it("never logged a secret value", () => {
     const text = log.join("\n");
