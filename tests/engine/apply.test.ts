@@ -205,7 +205,11 @@ describe("refusals, before any API call", () => {
         await destroyStack(engine.docker, applied);
         return new Error("applied, though it should have been refused");
       },
-      (e: Error) => e,
+      async (e: Error) => {
+        // A refusal creates nothing; a failure after creating something leaves it to clean up.
+        if (e instanceof StackOperationError) await destroyStack(engine.docker, e.state).catch(() => undefined);
+        return e;
+      },
     );
     expect(r.message).not.toBe("applied, though it should have been refused");
     return r;
