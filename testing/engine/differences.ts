@@ -10,8 +10,9 @@
  * - published ports removed: the routing mesh needs ip_vs, and host-mode publishing binds
  *   every address with no DNAT under --iptables=false; tests reach a port through the
  *   loopback forwarder instead (forward.ts), on 127.0.0.1 only;
- * - one placement constraint on a node label the test sets on its single node, so a task can
- *   only ever land on the engine the test owns.
+ * - node labels: the test sets on its one node the labels the program's placement
+ *   constraints ask for (the stateful services are pinned with node.labels.com.mcp.stateful),
+ *   which a prod operator sets on the chosen node; the services' placement is not touched.
  *
  * And one call the provider's Go client makes is left out: on create it asks the registry for
  * the image's digest to pin it (QueryRegistry). No registry is reachable, where that query
@@ -25,8 +26,8 @@ import { ApplyError } from "./inputs";
 export interface EngineDifferences {
   /** The program's image reference (exactly as written) -> a local image reference or ID. */
   images: Record<string, string>;
-  /** Node label every service is constrained to; the test sets it on its one node (labelTestNode). */
-  nodeLabel: { name: string; value: string };
+  /** Labels the test sets on its one node (labelTestNode) so the program's placement constraints can be met. */
+  nodeLabels: Record<string, string>;
 }
 
 /** What the differences changed in one service, kept so tests can reach removed ports. */
@@ -34,18 +35,15 @@ export interface ServiceDifferences {
   image: { program: string; local: string };
   endpointMode: { program: string | undefined; forced: "dnsrr" };
   removedPorts: PortConfig[];
-  constraint: string;
 }
 
 export const FORCED_ENDPOINT_MODE = "dnsrr" as const;
 
-export function nodeConstraint(d: EngineDifferences): string {
-  return `node.labels.${d.nodeLabel.name}==${d.nodeLabel.value}`;
-}
-
 export function checkDifferences(d: EngineDifferences): void {
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(d.nodeLabel.name)) throw new Error(`EngineDifferences.nodeLabel.name "${d.nodeLabel.name}" is not a plain label name`);
-  if (!/^[A-Za-z0-9._-]+$/.test(d.nodeLabel.value)) throw new Error(`EngineDifferences.nodeLabel.value "${d.nodeLabel.value}" is not a plain label value`);
+  for (const [name, value] of Object.entries(d.nodeLabels)) {
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) throw new Error(`EngineDifferences.nodeLabels: "${name}" is not a plain label name`);
+    if (!/^[A-Za-z0-9._-]*$/.test(value)) throw new Error(`EngineDifferences.nodeLabels.${name}: "${value}" is not a plain label value`);
+  }
 }
 
 /** Applies every difference to one service's spec (a copy); the only function that does. */
@@ -59,10 +57,7 @@ export function applyDifferences(spec: ServiceSpec, d: EngineDifferences, resour
   const removedPorts = out.EndpointSpec?.Ports ?? [];
   const programMode = out.EndpointSpec?.Mode;
   out.EndpointSpec = { Mode: FORCED_ENDPOINT_MODE };
-  const constraint = nodeConstraint(d);
-  const placement = (out.TaskTemplate.Placement ??= {});
-  if (!(placement.Constraints ?? []).includes(constraint)) placement.Constraints = [...(placement.Constraints ?? []), constraint];
-  return { spec: out, applied: { image: { program, local }, endpointMode: { program: programMode, forced: FORCED_ENDPOINT_MODE }, removedPorts, constraint } };
+  return { spec: out, applied: { image: { program, local }, endpointMode: { program: programMode, forced: FORCED_ENDPOINT_MODE }, removedPorts } };
 }
 
 /** The differences as lines to print (a test's header, a report). */
@@ -72,19 +67,21 @@ export function describeDifferences(d: EngineDifferences): string[] {
     ...images.map(([from, to]) => `image ${from} -> local ${to} (no registry is reachable)`),
     `every service: endpoint mode forced to ${FORCED_ENDPOINT_MODE} (no ip_vs in this kernel: no VIP load balancing)`,
     "every service: published ports removed (no routing mesh without ip_vs, no DNAT with --iptables=false); reached through a 127.0.0.1 forwarder to the task's docker_gwbridge address",
-    `every service: placement constraint ${nodeConstraint(d)} (the label the test sets on its one node)`,
+    ...Object.entries(d.nodeLabels)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([k, v]) => `node label ${k}=${v} set on the test's one node (what the program's placement constraints ask of a node)`),
     "service create: no registry digest query (QueryRegistry); with no registry reachable it fails and the image stays as given",
   ];
 }
 
-/** Sets the differences' node label on the engine's only node (NodeUpdate against its current version). */
+/** Sets the differences' node labels on the engine's only node (NodeUpdate against its current version). */
 export async function labelTestNode(docker: Docker, d: EngineDifferences): Promise<string> {
   checkDifferences(d);
   const api = await EngineApi.connect(docker);
   const nodes = await api.nodeList();
   if (nodes.length !== 1) throw new Error(`labelTestNode expects the test engine's one-node swarm, found ${nodes.length} nodes`);
   const info = await api.call<{ ID: string; Version: { Index: number }; Spec: { Labels?: Record<string, string> } }>("GET", `/nodes/${nodes[0].ID}`, "inspect node");
-  const spec = { ...info.Spec, Labels: { ...(info.Spec.Labels ?? {}), [d.nodeLabel.name]: d.nodeLabel.value } };
+  const spec = { ...info.Spec, Labels: { ...(info.Spec.Labels ?? {}), ...d.nodeLabels } };
   await api.call("POST", `/nodes/${info.ID}/update`, "label the test node", { query: { version: String(info.Version.Index) }, body: spec });
   return info.ID;
 }

@@ -74,7 +74,7 @@ function program(v: Version) {
         },
         resources: { limits: { memoryBytes: 64 * 1024 * 1024, nanoCpus: 500_000_000 }, reservation: { memoryBytes: 16 * 1024 * 1024 } },
         restartPolicy: { condition: "on-failure", delay: "1s", maxAttempts: 3, window: "30s" },
-        placement: { constraints: ["node.role==manager"] },
+        placement: { constraints: ["node.role==manager", "node.labels.com.mcp.stateful==true"], prefs: ["spread=node.id"] },
         networksAdvanceds: [
           { id: edge.id, aliases: ["web-edge"] },
           { id: internal.id, aliases: ["web-internal", "app"] },
@@ -181,7 +181,8 @@ const timed = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
 beforeAll(async () => {
   engine = await startDockerEngine({ swarm: true });
   const imageId = await engine.importBusybox();
-  differences = { images: { [PROGRAM_IMAGE]: imageId }, nodeLabel: { name: "mcp.test-node", value: randomBytes(4).toString("hex") } };
+  // The label the prod program pins its stateful services with (infra/components/common.ts).
+  differences = { images: { [PROGRAM_IMAGE]: imageId }, nodeLabels: { "com.mcp.stateful": "true" } };
   await labelTestNode(engine.docker, differences);
 }, 60_000);
 
@@ -325,11 +326,12 @@ describe("a stack applied, updated and destroyed on the swarm", () => {
     expect(cs.Healthcheck).toEqual({ Test: ["CMD-SHELL", "test -r /run/secrets/app-token"], Interval: 5e8, Timeout: 2e9, Retries: 2 });
   });
 
-  it("maps resources, restart policy, placement (plus the node label), networks with aliases, log driver", () => {
+  it("maps resources, restart policy, placement, networks with aliases, log driver", () => {
     const t = webSpec.TaskTemplate;
     expect(t.Resources).toEqual({ Limits: { NanoCPUs: 500_000_000, MemoryBytes: 64 * 1024 * 1024 }, Reservations: { MemoryBytes: 16 * 1024 * 1024 } });
     expect(t.RestartPolicy).toEqual({ Condition: "on-failure", Delay: 1e9, MaxAttempts: 3, Window: 30e9 });
-    expect(t.Placement.Constraints).toEqual(["node.role==manager", `node.labels.${differences.nodeLabel.name}==${differences.nodeLabel.value}`]);
+    // The program's constraints as they are; the test's node carries the label they ask for.
+    expect(t.Placement).toEqual({ Constraints: ["node.role==manager", "node.labels.com.mcp.stateful==true"], Preferences: [{ Spread: { SpreadDescriptor: "spread=node.id" } }] });
     expect(t.Networks).toEqual([
       { Target: appliedResource(stack!, "edge").id, Aliases: ["web-edge"] },
       { Target: appliedResource(stack!, "internal").id, Aliases: ["web-internal", "app"] },
