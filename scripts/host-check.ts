@@ -3,9 +3,13 @@
  *                       [--docker-host ADDR] [--min-memory-gb N] [--min-disk-gb N]
  *                       [--min-docker-version X.Y] [--registry URL ...] [--no-registries]
  *                       [--bind-address IP] [--http-port N] [--https-port N]
+ *                       [--daemon-json PATH]
  *
  * Host readiness before a deploy (the same checks the pre-deploy gate runs): engine
- * reachable and new enough, memory, free disk on the data root, registries, free ports.
+ * reachable and new enough, memory, free disk on the data root, registries, free ports;
+ * the daemon's hardening read from its daemon.json and the engine (no-new-privileges,
+ * ulimits, seccomp, logging, ...) and the swarm (active manager, odd managers, autolock,
+ * listen address, the stateful node label). docs/docker-host.md has the setup.
  * Thresholds come from the stack's `mcp:host`; flags override them. The report has the
  * verify report's shape, so the sign-off reads it like any runtime evidence.
  * Exit 0 when nothing failed, 1 when a check failed, 2 on bad input.
@@ -19,7 +23,7 @@ import { buildVerifyReport, exitCodeFor, renderReport, REPORT_FORMATS, type Repo
 import { runChecks } from "../validate/core/runner";
 import { connectDocker } from "../validate/docker/client";
 import { HOST_CHECKS } from "../validate/host/checks";
-import { hostTargetFromConfig } from "../validate/host/target";
+import { DEFAULT_DAEMON_JSON, hostTargetFromConfig } from "../validate/host/target";
 import { parseGbFlag, parseRegistryFlag, parseVersionFlag, type HostThresholds } from "../validate/host/thresholds";
 import { parseCli } from "./cli";
 
@@ -38,6 +42,7 @@ interface Opts {
   bindAddress?: string;
   httpPort?: string;
   httpsPort?: string;
+  daemonJson: string;
   projectDir?: string;
 }
 
@@ -67,7 +72,7 @@ function thresholdOverrides(o: Opts): Partial<HostThresholds> {
 export async function main(argv: string[]): Promise<number> {
   const program = new Command()
     .name("host:check")
-    .description("Docker host readiness before a deploy: engine, version, memory, disk, registries, free ports")
+    .description("Docker host readiness before a deploy: engine, version, memory, disk, registries, free ports, daemon hardening, swarm")
     .requiredOption("--stack <name>", "stack whose Pulumi.<stack>.yaml gives the thresholds (mcp:host) and ports (mcp:edge)")
     .addOption(new Option("--format <format>", "report format on stdout").choices([...REPORT_FORMATS]).default("text"))
     .option("--out <dir>", "also write the report to DIR/host-check.{txt,json,xml}")
@@ -80,6 +85,7 @@ export async function main(argv: string[]): Promise<number> {
     .option("--bind-address <ip>", "override mcp:edge.bindAddress for the free-port check")
     .option("--http-port <n>", "override mcp:edge.httpPort for the free-port check")
     .option("--https-port <n>", "override mcp:edge.httpsPort for the free-port check")
+    .option("--daemon-json <path>", "the engine's daemon.json on this host (its --config-file); not read for a remote engine", DEFAULT_DAEMON_JSON)
     .option("--project-dir <dir>", "directory holding the Pulumi.<stack>.yaml files", undefined)
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   const parsed = parseCli<Opts>(program, argv);
@@ -99,9 +105,9 @@ export async function main(argv: string[]): Promise<number> {
     } catch (err) {
       throw new UsageError((err as Error).message);
     }
-    const target = hostTargetFromConfig({ edge, host: config.host }, engine, { overrides: thresholdOverrides(opts), stack: opts.stack });
+    const target = hostTargetFromConfig({ edge, host: config.host }, engine, { overrides: thresholdOverrides(opts), stack: opts.stack, daemonJsonPath: path.resolve(opts.daemonJson) });
     process.stderr.write(
-      `host:check: stack ${opts.stack}, engine ${target.endpoint}; minimum ${target.thresholds.minMemoryGb} GB memory, ${target.thresholds.minDiskGb} GB disk, Docker ${target.thresholds.minDockerVersion}\n`,
+      `host:check: stack ${opts.stack}, engine ${target.endpoint}; minimum ${target.thresholds.minMemoryGb} GB memory, ${target.thresholds.minDiskGb} GB disk, Docker ${target.thresholds.minDockerVersion}; daemon.json ${target.local ? target.daemonJsonPath : "not read (remote engine)"}\n`,
     );
     const startedAt = new Date();
     const records = await runChecks(HOST_CHECKS, target, { label: "host:check" });

@@ -7,3 +7,4 @@ export * from "./alertmanager";
 export * from "./grafana";
 export * from "./postgres";
 export * from "./redis";
+export * from "./daemon-json";

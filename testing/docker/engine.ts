@@ -83,35 +83,50 @@ function tail(file: string, lines: number): string {
   }
 }
 
+/** Keep the engine off the machine's network: a daemon.json may repeat these values, never change them. */
+const ISOLATION_FLAGS = { bridge: "none", iptables: false, "ip-masq": false, "ip-forward": false } as const;
+/** Quiet, quick defaults a test's daemon.json may override (e.g. the hardened file of docs/docker-host.md). */
+const TUNABLE_FLAGS = { "userland-proxy": false, "shutdown-timeout": 2, "log-level": "warn" } as const;
+
+/**
+ * The dockerd flags for `daemonConfig`. dockerd refuses to start when a setting is given both
+ * as a flag and in the file ("the following directives are specified both as a flag and in the
+ * configuration file"), so a key the file sets is left off the command line.
+ */
+export function daemonFlags(daemonConfig: Record<string, unknown>): string[] {
+  const flags: string[] = [];
+  for (const [key, value] of Object.entries(ISOLATION_FLAGS)) {
+    if (!(key in daemonConfig)) flags.push(`--${key}=${value}`);
+    else if (daemonConfig[key] !== value) throw new Error(`the test engine keeps ${key}=${value} (no networking off the machine); daemonConfig asks for ${JSON.stringify(daemonConfig[key])}`);
+  }
+  for (const [key, value] of Object.entries(TUNABLE_FLAGS)) if (!(key in daemonConfig)) flags.push(`--${key}=${value}`);
+  return flags;
+}
+
 export async function startDockerEngine(options: EngineOptions = {}): Promise<DockerEngine> {
   const log = options.log ?? (() => undefined);
   if (typeof process.getuid === "function" && process.getuid() !== 0) {
     throw new Error("the Docker test engine needs root (dockerd runs as root with a private data root); run the tests as root, as .ci/run does");
   }
+  // Any local-scope network the engine allocates by itself (the swarm's gateway bridge among
+  // them) comes from the test range, never from Docker's private-range defaults.
+  const daemonConfig = { "default-address-pools": [LOCAL_ADDRESS_POOL], ...options.daemonConfig };
+  const flags = daemonFlags(daemonConfig);
   const dir = mkdtempSync(join(tmpdir(), "mcp-dockerd-"));
   const socketPath = join(dir, "docker.sock");
   // containerd's socket lives under the exec root; unix socket paths are limited to 107 bytes.
   if (join(dir, "x", "containerd", "containerd-debug.sock").length > 100) throw new Error(`temporary directory ${dir} is too long for unix sockets: set TMPDIR=/tmp`);
-  // Any local-scope network the engine allocates by itself (the swarm's gateway bridge among
-  // them) comes from the test range, never from Docker's private-range defaults.
-  const daemonConfig = { "default-address-pools": [LOCAL_ADDRESS_POOL], ...options.daemonConfig };
-  writeFileSync(join(dir, "daemon.json"), JSON.stringify(daemonConfig, null, 2) + "\n");
-  const logFile = join(dir, "dockerd.log");
-  const out = openSync(logFile, "a");
   const args = [
     "--config-file", join(dir, "daemon.json"),
     "--data-root", join(dir, "data"),
     "--exec-root", join(dir, "x"),
     "--host", `unix://${socketPath}`,
     "--pidfile", join(dir, "dockerd.pid"),
-    "--bridge=none",
-    "--iptables=false",
-    "--ip-masq=false",
-    "--ip-forward=false",
-    "--userland-proxy=false",
-    "--shutdown-timeout=2",
-    "--log-level=warn",
+    ...flags,
   ];
+  writeFileSync(join(dir, "daemon.json"), JSON.stringify(daemonConfig, null, 2) + "\n");
+  const logFile = join(dir, "dockerd.log");
+  const out = openSync(logFile, "a");
   let child: ChildProcess;
   try {
     child = spawn("dockerd", args, { stdio: ["ignore", out, out], detached: true, env: { ...process.env, DOCKER_HOST: undefined } });

@@ -13,6 +13,50 @@ export interface EngineInfo {
   NCPU: number;
   DockerRootDir: string;
   OperatingSystem?: string;
+  /** e.g. ["name=seccomp,profile=default", "name=apparmor"]; "name=no-new-privileges" from Docker 24 (API 1.43). */
+  SecurityOptions?: string[];
+  LoggingDriver?: string;
+  CgroupDriver?: string;
+  CgroupVersion?: string;
+  LiveRestoreEnabled?: boolean;
+  /** Kernel support for the pids cgroup. */
+  PidsLimit?: boolean;
+  DefaultAddressPools?: { Base: string; Size: number }[] | null;
+  Swarm?: EngineSwarmInfo;
+}
+
+export interface EngineSwarmInfo {
+  NodeID: string;
+  NodeAddr: string;
+  /** "inactive" | "pending" | "active" | "error" | "locked" */
+  LocalNodeState: string;
+  /** True on a manager. */
+  ControlAvailable: boolean;
+  Error: string;
+  Managers?: number;
+  Nodes?: number;
+}
+
+/**
+ * GET `path` on the Engine API, bounded by `signal`. Rejects on any status but 200; the error
+ * carries `statusCode` (404 no such object, 503 not a swarm manager) and the engine's message.
+ */
+export function engineGet<T>(docker: Docker, path: string, signal?: AbortSignal): Promise<T> {
+  return new Promise((resolve, reject) => {
+    docker.modem.dial({ path, method: "GET", options: {}, abortSignal: signal, isStream: false, statusCodes: { 200: true } } as never, (err: unknown, data: unknown) => (err ? reject(err) : resolve(data as T)));
+  });
+}
+
+/** The engine's own message for an API error ("This node is not a swarm manager. ..."), else the error. */
+export function engineMessage(err: unknown): string {
+  const json = (err as { json?: { message?: unknown } } | undefined)?.json;
+  return typeof json?.message === "string" ? json.message.trim() : describeError(err);
+}
+
+/** HTTP status of an Engine API error from engineGet (undefined for a transport error). */
+export function engineStatus(err: unknown): number | undefined {
+  const code = (err as { statusCode?: unknown } | undefined)?.statusCode;
+  return typeof code === "number" ? code : undefined;
 }
 
 export function enginePing(docker: Docker, signal?: AbortSignal): Promise<unknown> {

@@ -1,12 +1,16 @@
 /**
  * Host readiness, before anything is created: the engine answers, it is new enough, the
  * host has the memory and disk the stack needs, the registries answer, and the ports the
- * stack publishes are free. Used by `npm run host:check` and by the pre-deploy gate.
+ * stack publishes are free; then the daemon's hardening (daemon-checks.ts) and the swarm
+ * (swarm-checks.ts). Used by `npm run host:check` and by the pre-deploy gate.
  */
 import { statfs } from "node:fs/promises";
 import { fail, pass, skip, type Check } from "../core/types";
 import { describeError, engineInfo, enginePing, engineVersion } from "../docker/engine-api";
+import type { CisCheck } from "./cis";
+import { DAEMON_CHECKS } from "./daemon-checks";
 import { probePort, probeRegistry } from "./probes";
+import { SWARM_CHECKS } from "./swarm-checks";
 import type { HostTarget } from "./target";
 import { compareVersions, formatGb, GB, parseVersion } from "./thresholds";
 
@@ -177,4 +181,8 @@ export const portsFreeCheck: Check<HostTarget> = {
   },
 };
 
-export const HOST_CHECKS: readonly Check<HostTarget>[] = [engineCheck, dockerVersionCheck, memoryCheck, diskCheck, registriesCheck, portsFreeCheck];
+/** Engine, version, memory, disk, registries, ports: what the host must have (no CIS control). */
+export const RESOURCE_CHECKS: readonly CisCheck<HostTarget>[] = [engineCheck, dockerVersionCheck, memoryCheck, diskCheck, registriesCheck, portsFreeCheck].map((c) => ({ ...c, cis: [] }));
+
+/** Everything host:check and the pre-deploy gate run: resources, daemon hardening, swarm facts. */
+export const HOST_CHECKS: readonly CisCheck<HostTarget>[] = [...RESOURCE_CHECKS, ...DAEMON_CHECKS, ...SWARM_CHECKS];

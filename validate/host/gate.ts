@@ -46,12 +46,14 @@ export interface HostHookOptions extends Omit<GateOptions, "checks"> {
   /** Engine address (DOCKER_HOST syntax); default DOCKER_HOST or the default socket, as the provider uses. */
   dockerHost?: string;
   overrides?: Partial<HostThresholds>;
+  /** The engine's daemon.json on this machine; default /etc/docker/daemon.json. */
+  daemonJsonPath?: string;
 }
 
 /** The hook body, testable without the Pulumi engine (hooks cannot run under the mock runtime). */
 export function hostReadinessHookFunction(config: Pick<StackConfig, "edge" | "host">, options: HostHookOptions = {}): pulumi.ResourceHookFunction {
   return async () => {
-    const target = hostTargetFromConfig(config, connectDocker(options.dockerHost), { overrides: options.overrides, stack: options.stack });
+    const target = hostTargetFromConfig(config, connectDocker(options.dockerHost), { overrides: options.overrides, stack: options.stack, daemonJsonPath: options.daemonJsonPath });
     await runHostGate(target, options);
   };
 }

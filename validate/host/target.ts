@@ -7,6 +7,19 @@ import type { StackConfig } from "../../infra/config/load";
 import type { DockerEndpoint } from "../docker/client";
 import { thresholdsFromConfig, type HostThresholds } from "./thresholds";
 
+/** Where dockerd reads its configuration unless started with --config-file. */
+export const DEFAULT_DAEMON_JSON = "/etc/docker/daemon.json";
+
+/** Host files the daemon and swarm checks read; tests point them at fixtures. */
+export interface HostPaths {
+  /** Directory with the kernel's socket tables `tcp` and `tcp6` (the swarm listener). */
+  procNet: string;
+  /** "Y" when the kernel has AppArmor enabled. */
+  apparmorEnabled: string;
+}
+
+export const DEFAULT_HOST_PATHS: HostPaths = { procNet: "/proc/net", apparmorEnabled: "/sys/module/apparmor/parameters/enabled" };
+
 export interface HostPort {
   address: string;
   port: number;
@@ -24,6 +37,10 @@ export interface HostTarget {
   stack?: string;
   /** Per-registry answer timeout (default 5 s). */
   registryTimeoutMs?: number;
+  /** The engine's daemon.json on this machine (read only when `local`). */
+  daemonJsonPath: string;
+  /** Default DEFAULT_HOST_PATHS. */
+  hostPaths?: Partial<HostPaths>;
 }
 
 /** The host ports the stack publishes: Nginx's HTTP and HTTPS on the edge bind address. */
@@ -34,7 +51,7 @@ export function publishedHostPorts(config: Pick<StackConfig, "edge">): HostPort[
   ];
 }
 
-export function hostTargetFromConfig(config: Pick<StackConfig, "edge" | "host">, engine: DockerEndpoint, options: { overrides?: Partial<HostThresholds>; stack?: string; registryTimeoutMs?: number } = {}): HostTarget {
+export function hostTargetFromConfig(config: Pick<StackConfig, "edge" | "host">, engine: DockerEndpoint, options: { overrides?: Partial<HostThresholds>; stack?: string; registryTimeoutMs?: number; daemonJsonPath?: string } = {}): HostTarget {
   return {
     docker: engine.docker,
     endpoint: engine.endpoint,
@@ -43,5 +60,6 @@ export function hostTargetFromConfig(config: Pick<StackConfig, "edge" | "host">,
     ports: publishedHostPorts(config),
     stack: options.stack,
     registryTimeoutMs: options.registryTimeoutMs,
+    daemonJsonPath: options.daemonJsonPath ?? DEFAULT_DAEMON_JSON,
   };
 }
