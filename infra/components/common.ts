@@ -19,7 +19,8 @@ export const LOG_OPTS: Readonly<Record<string, string>> = { "max-size": "10m", "
 
 /** Node label the stateful services are pinned to: `docker node update --label-add com.mcp.stateful=true <node>`. */
 export const STATEFUL_NODE_LABEL = "com.mcp.stateful";
-export const STATEFUL_CONSTRAINT = `node.labels.${STATEFUL_NODE_LABEL}==true`;
+export const STATEFUL_NODE_LABEL_VALUE = "true";
+export const STATEFUL_CONSTRAINT = `node.labels.${STATEFUL_NODE_LABEL}==${STATEFUL_NODE_LABEL_VALUE}`;
 
 /** Labels every Docker object of the stack carries. */
 export function stackLabels(config: StackConfig, ctx: SpecContext): Record<string, string> {

@@ -105,7 +105,7 @@ describe("the backup container spec", () => {
     expect(spec.configFiles.find((c) => c.path === BACKUP_INVENTORY_PATH)?.content).toBe(readFileSync(join(ROOT, "backup/inventory.sql"), "utf8"));
     expect(spec.entrypoint).toEqual(["/bin/sh", BACKUP_SCRIPT_PATH]);
     expect(spec.command).toEqual(["daemon"]);
-    expect(spec.healthcheck.test).toEqual(["CMD-SHELL", `/bin/sh ${BACKUP_SCRIPT_PATH} health`]);
+    expect(spec.healthcheck).toMatchObject({ test: ["CMD", "/bin/sh", BACKUP_SCRIPT_PATH, "live"] });
   });
 
   it("is non-root, read-only, internal-only without off-site, and gets secrets only as files", () => {

@@ -26,7 +26,7 @@ import {
 const prod = stackFacts("prod");
 const docs = docFiles();
 const rendered = (instance: string, file: string) => {
-  const f = prod.specs.find((s) => s.instance === instance)?.configFiles.find((c) => c.path.endsWith(file));
+  const f = prod.specs.find((s) => s.name === instance)?.configFiles.find((c) => c.path.endsWith(file));
   if (!f || typeof f.content !== "string") throw new Error(`the prod ${instance} spec has no rendered ${file}`);
   return f.content;
 };
@@ -200,7 +200,7 @@ describe("the documents the checklist asks for", () => {
     const rotation = new Set(prod.specs.map((s) => `${s.logOpts["max-size"]} x ${s.logOpts["max-file"]}`));
     expect([...rotation]).toEqual(["10m x 5"]);
     expect(doc).toContain("`json-file` log rotation (10 MB × 5)");
-    expect(prod.specs.filter((s) => !s.readOnlyRootfs || s.capAdd.length > 0 || /^0(:|$)/.test(s.user)).map((s) => s.instance)).toEqual([]);
+    expect(prod.specs.filter((s) => !s.readOnlyRootfs || s.capAdd.length > 0 || /^0(:|$)/.test(s.user)).map((s) => s.name)).toEqual([]);
   });
 
   test("DOC-OPS-01 runbooks exist for every service and every alert", () => {

@@ -23,7 +23,7 @@ describe("rollback plan", () => {
     }
     expect(problems).toEqual([]);
     // Stopping traffic stops the one container that publishes ports.
-    expect(plan.steps[0].commands).toContain(`docker stop ${prod.prefix}-${prod.specs.find((s) => s.ports.length > 0)!.instance}`);
+    expect(plan.steps[0].commands).toContain(`docker stop ${prod.prefix}-${prod.specs.find((s) => s.ports.length > 0)!.name}`);
   });
 
   test("docs/rollback.md carries every step with the same commands", () => {

@@ -1,6 +1,6 @@
 /**
  * What the documentation tests compare the documents with: this repository's npm scripts,
- * the prod stack's container, volume, network and secret names and ports (built from the
+ * the prod stack's service, volume, network and secret names and ports (built from the
  * program's own pure specs), and a small Markdown reader (links, headings, tables).
  */
 import * as fs from "fs";
@@ -43,7 +43,7 @@ export interface StackFacts {
   config: StackConfig;
   specs: ServiceSpec[];
   prefix: string;
-  /** Docker names of containers, volumes, networks and generated-secret resources. */
+  /** Docker names of services, volumes, networks and generated-secret resources. */
   resourceNames: Set<string>;
   /** DNS name on the Docker networks -> ports it listens on. */
   hostPorts: Map<string, Set<number>>;
@@ -55,7 +55,7 @@ export function stackFacts(stack: string): StackFacts {
   const specs = stackSpecs(config, { stack, prefix });
   const names = new Set<string>();
   for (const s of specs) {
-    names.add(`${prefix}-${s.instance}`);
+    names.add(`${prefix}-${s.name}`);
     for (const v of s.volumes) names.add(`${prefix}-${v.volume}`);
   }
   for (const n of ["edge", "internal", "egress"]) names.add(`${prefix}-${n}`);
@@ -73,8 +73,7 @@ export function stackFacts(stack: string): StackFacts {
   add(HOSTS.nginxExporter, PORTS.nginxExporter);
   add(HOSTS.nodeExporter, PORTS.nodeExporter);
   add(HOSTS.blackboxExporter, PORTS.blackboxExporter);
-  add("app", config.app.port);
-  for (const s of specs.filter((x) => x.service === "app")) add(s.instance, config.app.port);
+  add(HOSTS.app, config.app.port);
   return { stack, config, specs, prefix, resourceNames: names, hostPorts };
 }
 

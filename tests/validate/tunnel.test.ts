@@ -23,6 +23,8 @@ let engine: DockerEngine;
 let reach: Reach;
 const relayErrors: string[] = [];
 const CONTAINER = "mcpv-relay";
+/** The swarm service the relay container stands in for a task of (what connectToStack finds it by). */
+const RELAY_SERVICE = "mcpv-redis";
 
 beforeAll(async () => {
   engine = await startDockerEngine();
@@ -31,6 +33,7 @@ beforeAll(async () => {
     name: CONTAINER,
     Image: TEST_IMAGE,
     User: "1000:1000",
+    Labels: { "com.docker.swarm.service.name": RELAY_SERVICE },
     // A web server and a byte echo server on the container's loopback only.
     Cmd: ["sh", "-c", 'echo tunnel-ok > /tmp/index.html; echo "FATAL:  password authentication failed for user \\"mcp_app\\"" >&2; httpd -p 127.0.0.1:8080 -h /tmp; exec nc -ll -p 9000 -e /bin/cat'],
     HostConfig: { NetworkMode: "none", CapDrop: ["ALL"], SecurityOpt: ["no-new-privileges:true"], Memory: 64 * 1024 * 1024, PidsLimit: 50 },
@@ -89,20 +92,21 @@ describe("Docker exec tunnel", () => {
 describe("connectToStack (what npm run verify and the hooks use)", () => {
   it("picks the relay container from the outputs and runs a check against a service only reachable inside it", async () => {
     const config = localStackConfig({ http: 80, https: 443 });
-    const service = (name: "redis" | "postgres", containers: string[]) => ({ service: name, containers, image: "x", replicas: 1, networks: ["mcp-t-internal"], publishedPorts: [], user: "1000:1000", readOnlyRootfs: true, memoryMb: 64, cpus: "0.5", logOpts: {} });
+    const service = (name: "redis" | "postgres", swarmName: string) => ({ service: name, name: swarmName, host: name, image: "x", replicas: 1, stateful: true, networks: ["mcp-t-internal"], publishedPorts: [], user: "1000:1000", readOnlyRootfs: true, memoryMb: 64, cpus: "0.5", logOpts: {}, healthcheck: true, secretFiles: [], configFiles: [] });
     const outputs = {
       stack: "t",
       domain: "mcp.verify.test",
       publicUrl: "https://mcp.verify.test",
       mcpUrl: "https://mcp.verify.test/mcp",
-      services: [service("postgres", ["mcpv-missing-postgres"]), service("redis", [CONTAINER])],
+      // postgres has no running task; the relay container carries the swarm label of redis's service.
+      services: [service("postgres", "mcpv-missing-postgres"), service("redis", RELAY_SERVICE)],
       internalEndpoints: {
         postgres: { host: "127.0.0.1", port: 9000, database: "mcp", user: "mcp_app", backupUser: "mcp_backup" },
         redis: { host: "127.0.0.1", port: 9000 },
         prometheus: "http://127.0.0.1:8080",
         alertmanager: "http://127.0.0.1:8080",
         grafana: "http://127.0.0.1:8080",
-        apps: ["http://127.0.0.1:8080"],
+        app: { host: "127.0.0.1", tasksHost: "tasks.app", port: 8080, replicas: 1 },
       },
       appContract: { ...config.app, healthPath: "/index.html" },
       mcpJson: { mcpServers: {} },

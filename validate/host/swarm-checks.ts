@@ -16,10 +16,10 @@ import { fail, pass, skip, type CheckResult } from "../core/types";
 import { describeError, engineGet, engineInfo, engineMessage, type EngineInfo } from "../docker/engine-api";
 import type { CisCheck } from "./cis";
 import { DEFAULT_HOST_PATHS, type HostTarget } from "./target";
+import { STATEFUL_NODE_LABEL, STATEFUL_NODE_LABEL_VALUE } from "../../infra/components/common";
 
-/** The node label the stateful services (PostgreSQL, Redis, Prometheus, backups) are pinned to. */
-export const STATEFUL_NODE_LABEL = "com.mcp.stateful";
-export const STATEFUL_NODE_LABEL_VALUE = "true";
+/** The node label the stateful services (PostgreSQL, Redis, Prometheus, backups) are pinned to: defined by the program. */
+export { STATEFUL_NODE_LABEL, STATEFUL_NODE_LABEL_VALUE };
 /** Swarm's default management port (docker swarm init --listen-addr). */
 export const SWARM_DEFAULT_PORT = 2377;
 /** Docker's default node certificate lifetime; CIS 7.7 asks for rotation "as appropriate". */
