@@ -17,10 +17,11 @@ export const CONFIG_DOC = "docs/configuration.md";
 export const KEY_DESCRIPTIONS: Readonly<Record<string, string>> = {
   environment: "Which kind of stack this is. `prod` requires at least 2 app replicas and a provided (CA-issued) certificate.",
   domain: "Public DNS name Nginx serves; the TLS certificate must cover it and the runtime TLS check connects to it.",
-  "edge.bindAddress": "Host address Nginx's published ports bind to (IPv4 or IPv6).",
+  "edge.bindAddress": "Host address the edge ports are reached on. Swarm publishes Nginx's ports in host mode on every address of the node running it, so only the wildcard (`0.0.0.0` or `::`) is accepted: restrict exposure in the host firewall. `host:check` probes the ports on this address.",
   "edge.httpPort": "Host port that answers plain HTTP with a 301 redirect to HTTPS.",
   "edge.httpsPort": "Host port that serves HTTPS. Must differ from `edge.httpPort`.",
   "edge.hstsMaxAgeSeconds": "`max-age` of the Strict-Transport-Security header, in seconds.",
+  "swarm.addressPool": "The address pool the swarm gives overlay networks (`docker swarm init --default-addr-pool`, Docker's default 10.0.0.0/8). Nginx lets only these addresses (and loopback) read stub_status.",
   "tls.mode": "`self-signed`: the program generates a certificate with @pulumi/tls (dev). `provided`: the certificate and key come from the `tlsCertificate` and `tlsPrivateKey` secrets (required in prod).",
   "tls.minDaysValid": "The runtime TLS check fails when the served certificate expires in fewer days than this.",
   "tls.selfSignedValidityHours": "Validity of the generated certificate in `self-signed` mode.",

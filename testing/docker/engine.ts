@@ -18,7 +18,7 @@ import { Readable } from "node:stream";
 import Docker from "dockerode";
 import { busyboxRootfsTar } from "./rootfs";
 import { reapSync, STATE_FILE, WATCHDOG_NAME, type EngineState } from "./reaper";
-import { initSwarm, LOCAL_ADDRESS_POOL, type SwarmInfo } from "./swarm";
+import { acquireSwarmLock, initSwarm, LOCAL_ADDRESS_POOL, type SwarmInfo } from "./swarm";
 
 export const TEST_IMAGE = "mcp-test/busybox:1";
 
@@ -50,6 +50,8 @@ export interface EngineOptions {
 }
 
 const live = new Map<string, EngineState>();
+/** Releases of the swarm lock, run once the engine holding it is gone. */
+const swarmLocks = new Map<string, () => void>();
 let guardInstalled = false;
 
 function installExitGuard(): void {
@@ -58,6 +60,7 @@ function installExitGuard(): void {
   process.on("exit", () => {
     for (const state of live.values()) reapSync(state, 3000);
     live.clear();
+    for (const release of swarmLocks.values()) release();
   });
 }
 
@@ -112,7 +115,9 @@ export async function startDockerEngine(options: EngineOptions = {}): Promise<Do
   // them) comes from the test range, never from Docker's private-range defaults.
   const daemonConfig = { "default-address-pools": [LOCAL_ADDRESS_POOL], ...options.daemonConfig };
   const flags = daemonFlags(daemonConfig);
+  const releaseSwarm = options.swarm ? await acquireSwarmLock(log) : undefined;
   const dir = mkdtempSync(join(tmpdir(), "mcp-dockerd-"));
+  if (releaseSwarm) swarmLocks.set(dir, releaseSwarm);
   const socketPath = join(dir, "docker.sock");
   // containerd's socket lives under the exec root; unix socket paths are limited to 107 bytes.
   if (join(dir, "x", "containerd", "containerd-debug.sock").length > 100) throw new Error(`temporary directory ${dir} is too long for unix sockets: set TMPDIR=/tmp`);
@@ -183,6 +188,8 @@ export async function startDockerEngine(options: EngineOptions = {}): Promise<Do
       }
       const r = reapSync(state);
       live.delete(dir);
+      swarmLocks.get(dir)?.();
+      swarmLocks.delete(dir);
       log(`docker test engine stopped${r.forced ? ` (${r.forced} processes killed)` : ""}${r.mounts ? ` (${r.mounts} mounts detached)` : ""}`);
     },
   };

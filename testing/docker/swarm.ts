@@ -13,8 +13,16 @@
  * The kernel here has no ip_vs: tasks run, but a service's virtual IP and the routing mesh do
  * not balance anything, so services under test use endpoint mode dnsrr (see
  * testing/engine/differences.ts).
+ *
+ * One swarm at a time on this machine: the managers' gossip (port 7946, which swarm init
+ * cannot move) is host-wide, and a second swarm's agent fails to start on it ("error in
+ * agentInit"), after which its encrypted overlays get no keys. `acquireSwarmLock` makes the
+ * test processes (jest workers) take turns.
  */
 import { spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { randomBytes, randomInt } from "node:crypto";
 import { createSocket } from "node:dgram";
 import type Docker from "dockerode";
@@ -108,4 +116,60 @@ export async function initSwarm(docker: Docker, recordLink: (name: string) => vo
     await new Promise((r) => setTimeout(r, 100));
   }
   return { nodeId: String(nodeId).replace(/"/g, ""), listenAddr, dataPathPort, gatewayBridge, gatewaySubnet, unlockKey: UnlockKey };
+}
+
+const LOCK_DIR = join(tmpdir(), "mcp-test-swarm.lock");
+
+function lockOwner(): number | undefined {
+  try {
+    return Number(readFileSync(join(LOCK_DIR, "pid"), "utf8")) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Waits (bounded) until no other live process holds the machine's swarm lock, takes it, and
+ * returns its release. A lock whose holder died (SIGKILL) is taken over. mkdir is the atomic step.
+ */
+export async function acquireSwarmLock(log: (line: string) => void, timeoutMs = 20 * 60_000): Promise<() => void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastLog = 0;
+  for (;;) {
+    try {
+      mkdirSync(LOCK_DIR);
+      writeFileSync(join(LOCK_DIR, "pid"), String(process.pid));
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        if (lockOwner() === process.pid) rmSync(LOCK_DIR, { recursive: true, force: true });
+      };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    }
+    const owner = lockOwner();
+    // Nested in one process (a test that also starts a swarm it expects to fail): its own business.
+    if (owner === process.pid) return () => undefined;
+    // A holder that died (SIGKILL) left a stale lock.
+    if (owner !== undefined && !alive(owner)) {
+      rmSync(LOCK_DIR, { recursive: true, force: true });
+      continue;
+    }
+    if (Date.now() > deadline) throw new Error(`another test process (pid ${owner ?? "unknown"}) has held the swarm engine lock ${LOCK_DIR} for ${Math.round(timeoutMs / 1000)} s`);
+    if (Date.now() - lastLog > 30_000) {
+      log(`waiting for the swarm test engine of pid ${owner ?? "?"} to stop (one swarm per machine)`);
+      lastLog = Date.now();
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
 }

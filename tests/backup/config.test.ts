@@ -112,7 +112,7 @@ describe("the backup container spec", () => {
     const spec = only(dev());
     expect(spec.user).toBe("70:70");
     expect(spec.readOnlyRootfs).toBe(true);
-    expect(Object.keys(spec.tmpfs)).toContain("/tmp");
+    expect(spec.tmpfs.map((t) => t.path)).toContain("/tmp");
     expect(spec.capAdd).toEqual([]);
     expect(spec.ports).toEqual([]);
     expect(spec.networks.map((n) => n.name)).toEqual(["internal"]);
