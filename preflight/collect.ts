@@ -47,6 +47,8 @@ export interface ProgramRun {
   resources: CollectedResource[];
   /** Secrets the mock providers generated (for leak tests; never printed). */
   generatedSecrets: string[];
+  /** The program's stack outputs, resolved (secrets in clear: never print them). */
+  outputs: Record<string, unknown>;
 }
 
 export interface RunProgramOptions {
@@ -58,6 +60,8 @@ export interface RunProgramOptions {
   projectDir?: string;
   /** The program; default: the same steps as infra/index.ts. */
   program?: (config: StackConfig, stack: string) => unknown;
+  /** Provider stand-ins (default: the preflight's); a real-engine test passes ones that make real certificates. */
+  mocks?: PreflightMocks;
 }
 
 interface RegisterRequest {
@@ -95,7 +99,7 @@ function defaultProgram(projectDir: string): (config: StackConfig, stack: string
 
 export async function runProgram(opts: RunProgramOptions): Promise<ProgramRun> {
   const projectDir = opts.projectDir ?? process.cwd();
-  const mocks = new PreflightMocks();
+  const mocks = opts.mocks ?? new PreflightMocks();
   pulumi.runtime.setAllConfig(opts.config, opts.secretKeys);
   // preview=true: anything the mocks do not know stays unknown (never silently dropped).
   await pulumi.runtime.setMocks(mocks, PROJECT, opts.stack, true);
@@ -119,21 +123,25 @@ export async function runProgram(opts: RunProgramOptions): Promise<ProgramRun> {
   // A failed registration rejects promises inside the SDK that nobody awaits; held here so it
   // is reported once, as this function's error, instead of crashing the process.
   const stray: unknown[] = [];
+  let outputs: Record<string, unknown> = {};
   const onStray = (e: unknown) => void stray.push(e);
   process.on("unhandledRejection", onStray);
   try {
     // The program's own error is caught inside the stack callback, so the SDK's Stack resource
     // never holds a rejected promise for it.
     let programError: { error: unknown } | undefined;
+    let exported: unknown;
     await pulumi.runtime.runInPulumiStack(async () => {
       try {
-        return await program(config, opts.stack);
+        exported = await program(config, opts.stack);
+        return exported;
       } catch (error) {
         programError = { error };
         return undefined;
       }
     });
     if (programError) throw programError.error;
+    outputs = await resolveOutputs(exported);
     const internal = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs?: () => Promise<void> };
     await internal.waitForRPCs?.();
     // Let a rejection from the last registrations reach the handler before it is removed.
@@ -143,7 +151,27 @@ export async function runProgram(opts: RunProgramOptions): Promise<ProgramRun> {
     process.removeListener("unhandledRejection", onStray);
   }
 
-  return { stack: opts.stack, project: PROJECT, resources: toEngineResources(raw, opts.stack), generatedSecrets: [...mocks.generatedSecrets] };
+  return { stack: opts.stack, project: PROJECT, resources: toEngineResources(raw, opts.stack), generatedSecrets: [...mocks.generatedSecrets], outputs };
+}
+
+/** The exported outputs as plain data; a value still unknown after the run stays out (the engine would not know it either). */
+async function resolveOutputs(exported: unknown): Promise<Record<string, unknown>> {
+  if (!exported || typeof exported !== "object") return {};
+  const entries = await Promise.all(
+    Object.entries(exported as Record<string, unknown>).map(
+      ([k, v]) =>
+        new Promise<[string, unknown] | undefined>((resolve) => {
+          // An unknown output never calls apply: bounded, so a preview-only value cannot hang the run.
+          const timer = setTimeout(() => resolve(undefined), 5000);
+          (pulumi.output(v as object) as pulumi.Output<unknown>).apply((x: unknown) => {
+            clearTimeout(timer);
+            resolve([k, x]);
+            return x;
+          });
+        }),
+    ),
+  );
+  return Object.fromEntries(entries.filter((e): e is [string, unknown] => !!e));
 }
 
 interface RawRegistration {

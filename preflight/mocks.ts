@@ -32,6 +32,18 @@ export function mockPassword(inputs: Record<string, unknown>): string {
   return out.join("");
 }
 
+/** A real key of the kind a tls.PrivateKey asks for (ECDSA curve, ED25519 or RSA bits), so anything that parses it works. */
+export function mockPrivateKey(inputs: Record<string, unknown>): { privateKeyPem: string; publicKeyPem: string } {
+  const alg = String(inputs.algorithm ?? "RSA").toUpperCase();
+  const pair =
+    alg === "ECDSA"
+      ? generateKeyPairSync("ec", { namedCurve: { P224: "P-224", P256: "P-256", P384: "P-384", P521: "P-521" }[String(inputs.ecdsaCurve ?? "P224")] ?? "P-256" })
+      : alg === "ED25519"
+        ? generateKeyPairSync("ed25519")
+        : generateKeyPairSync("rsa", { modulusLength: Math.max(512, Number(inputs.rsaBits ?? 2048)) });
+  return { privateKeyPem: pair.privateKey.export({ type: "pkcs8", format: "pem" }).toString(), publicKeyPem: pair.publicKey.export({ type: "spki", format: "pem" }).toString() };
+}
+
 function pem(label: string, seed: string): string {
   const body = Buffer.from(createHash("sha512").update(seed).digest("hex")).toString("base64").replace(/(.{64})/g, "$1\n");
   return `-----BEGIN ${label}-----\n${body}\n-----END ${label}-----\n`;
@@ -41,7 +53,7 @@ export class PreflightMocks implements pulumi.runtime.Mocks {
   /** Every secret value the mocks generated (never to appear in output). */
   readonly generatedSecrets: string[] = [];
 
-  private keep(v: string): pulumi.Output<string> {
+  protected keep(v: string): pulumi.Output<string> {
     this.generatedSecrets.push(v);
     return pulumi.secret(v);
   }
@@ -70,17 +82,8 @@ export class PreflightMocks implements pulumi.runtime.Mocks {
         return { id: "none", state: { ...i, base64: this.keep(bytes.toString("base64")), hex: this.keep(bytes.toString("hex")) } };
       }
       case "tls:index/privateKey:PrivateKey": {
-        // A real key of the requested kind, so anything that parses it works.
-        const alg = String(i.algorithm ?? "RSA").toUpperCase();
-        const pair =
-          alg === "ECDSA"
-            ? generateKeyPairSync("ec", { namedCurve: { P224: "P-224", P256: "P-256", P384: "P-384", P521: "P-521" }[String(i.ecdsaCurve ?? "P224")] ?? "P-256" })
-            : alg === "ED25519"
-              ? generateKeyPairSync("ed25519")
-              : generateKeyPairSync("rsa", { modulusLength: Math.max(512, Number(i.rsaBits ?? 2048)) });
-        const priv = pair.privateKey.export({ type: "pkcs8", format: "pem" }).toString();
-        const pub = pair.publicKey.export({ type: "spki", format: "pem" }).toString();
-        return { id: hex(pub, 40), state: { ...i, privateKeyPem: this.keep(priv), privateKeyPemPkcs8: this.keep(priv), publicKeyPem: pub, publicKeyFingerprintSha256: hex(pub, 64) } };
+        const k = mockPrivateKey(i);
+        return { id: hex(k.publicKeyPem, 40), state: { ...i, privateKeyPem: this.keep(k.privateKeyPem), privateKeyPemPkcs8: this.keep(k.privateKeyPem), publicKeyPem: k.publicKeyPem, publicKeyFingerprintSha256: hex(k.publicKeyPem, 64) } };
       }
       case "tls:index/selfSignedCert:SelfSignedCert":
       case "tls:index/locallySignedCert:LocallySignedCert":

@@ -29,6 +29,7 @@ export interface VerifyCliOptions {
   out?: string;
   ca?: string;
   resolve: Record<string, string>;
+  connectTo: Record<string, string>;
   relayContainer?: string;
   dockerHost?: string;
   direct?: boolean;
@@ -44,6 +45,11 @@ const positiveInt = (name: string) => (v: string) => {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a positive integer, got "${v}"`);
   return n;
+};
+const connectToEntry = (v: string, acc: Record<string, string> = {}) => {
+  const m = /^([A-Za-z0-9.-]+):(\d{1,5}):([A-Za-z0-9.:-]+|\[[0-9A-Fa-f:]+\]):(\d{1,5})$/.exec(v);
+  if (!m) throw new InvalidArgumentError(`--connect-to takes HOST:PORT:ADDRESS:PORT (like curl --connect-to), got "${v}"`);
+  return { ...acc, [`${m[1]}:${m[2]}`]: `${m[3]}:${m[4]}` };
 };
 const resolveEntry = (v: string, acc: Record<string, string> = {}) => {
   const m = /^([A-Za-z0-9.-]+):(.+)$/.exec(v);
@@ -61,6 +67,7 @@ export function parseVerifyArgs(argv: string[]): VerifyCliOptions {
     .option("--out <dir>", "also write verify-report.{txt,json,xml} into this directory")
     .option("--ca <file>", "extra CA certificate (PEM) trusted for the public edge (self-signed stacks)")
     .option("--resolve <host:address>", "connect to ADDRESS for HOST (repeatable), e.g. before DNS points at the host", resolveEntry)
+    .option("--connect-to <host:port:address:port>", "connect to ADDRESS:PORT for HOST:PORT (repeatable), e.g. a forwarder in front of the edge", connectToEntry)
     .option("--relay-container <name>", "container on the internal network to tunnel through (default: redis, postgres or backup)")
     .option("--docker-host <address>", "Docker engine (default: DOCKER_HOST or the local socket)")
     .option("--direct", "the checks run on the stack's internal network: connect to internal names without tunnels")
@@ -80,6 +87,7 @@ export function parseVerifyArgs(argv: string[]): VerifyCliOptions {
     out: o.out,
     ca: o.ca,
     resolve: o.resolve ?? {},
+    connectTo: o.connectTo ?? {},
     relayContainer: o.relayContainer,
     dockerHost: o.dockerHost,
     direct: !!o.direct,
@@ -118,6 +126,7 @@ export async function verify(options: VerifyCliOptions, io: { stdout: (s: string
       direct: options.direct,
       edgeCa: options.ca ? readFileSync(resolvePath(options.cwd, options.ca), "utf8") : undefined,
       resolve: options.resolve,
+      connectTo: options.connectTo,
       healthSamples: options.healthSamples,
       backup: { drill: options.restoreDrill, projectDir: options.cwd },
       log: (line) => say(createRedactor(secrets)(line)),

@@ -34,6 +34,7 @@ export interface ConnectOptions {
   reach?: Reach;
   edgeCa?: string;
   resolve?: Record<string, string>;
+  connectTo?: Record<string, string>;
   healthSamples?: number;
   expect?: TargetOptions["expect"];
   /** Replaces the PostgreSQL container log (tests). */
@@ -136,6 +137,7 @@ export async function connectToStack(outputs: StackOutputs, options: ConnectOpti
       reach,
       edgeCa: options.edgeCa,
       resolve: options.resolve,
+      connectTo: options.connectTo,
       healthSamples: options.healthSamples,
       expect: options.expect,
       postgresLogs: options.postgresLogs ?? (engine && pgContainer ? dockerLogSource(engine.docker, pgContainer) : undefined),

@@ -25,6 +25,8 @@ export interface TargetOptions {
   edgeCa?: string;
   /** Public host name -> address to connect to. */
   resolve?: Record<string, string>;
+  /** "host:port" -> "address:port" to connect to for the public edge (curl --connect-to). */
+  connectTo?: Record<string, string>;
   postgresLogs?: LogSource;
   healthSamples?: number;
   /** What the stack is expected to run, when it differs from what the config renders (tests). */
@@ -54,7 +56,7 @@ export async function targetFromOutputs(outputs: StackOutputs, options: TargetOp
   const { config, reach } = options;
   const c = outputs.appContract;
   const pub = new URL(outputs.publicUrl);
-  const http: HttpOptions = { ca: options.edgeCa, resolve: options.resolve };
+  const http: HttpOptions = { ca: options.edgeCa, resolve: options.resolve, connectTo: options.connectTo };
   const ie = outputs.internalEndpoints;
   const [pg, redis, prometheusUrl, alertmanagerUrl, grafanaUrl, replicaUrls] = await Promise.all([
     reach.to(ie.postgres.host, ie.postgres.port),

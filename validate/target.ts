@@ -16,6 +16,12 @@ export interface HttpOptions {
    * TLS still verifies the certificate against the host name.
    */
   resolve?: Record<string, string>;
+  /**
+   * "host:port" -> "address:port" to connect to instead, like `curl --connect-to` (a forwarder or
+   * load balancer in front of the edge). Takes precedence over `resolve`; Host, SNI and the
+   * certificate check stay the URL's.
+   */
+  connectTo?: Record<string, string>;
 }
 
 /** Reads a service's recent log output (Docker logs, a test's log file). */

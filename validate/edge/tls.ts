@@ -8,6 +8,7 @@ import { isIP } from "node:net";
 import { fail, pass, type Check } from "../core/types";
 import { errorMessage } from "../core/errors";
 import type { EdgeTarget, VerifyTarget } from "../target";
+import { connectTarget } from "../net/http";
 
 interface Handshake {
   ok: boolean;
@@ -18,8 +19,7 @@ interface Handshake {
 function handshake(t: EdgeTarget, signal: AbortSignal, extra: tls.ConnectionOptions): Promise<Handshake> {
   return new Promise((resolve) => {
     const options: tls.ConnectionOptions = {
-      host: t.http.resolve?.[t.hostname] ?? t.hostname,
-      port: t.httpsPort,
+      ...connectTarget(t.hostname, t.httpsPort, t.http),
       servername: isIP(t.hostname) ? undefined : t.hostname,
       ca: t.http.ca ? [...tls.rootCertificates, t.http.ca] : undefined,
       ...extra,

@@ -32,13 +32,23 @@ export interface RequestOptions {
 
 const bareHost = (hostname: string) => hostname.replace(/^\[|\]$/g, "");
 
+/** Where to connect for host:port under `opts`: a `connectTo` entry, else a `resolve` address, else the host itself. */
+export function connectTarget(host: string, port: number, opts: HttpOptions): { host: string; port: number } {
+  const to = opts.connectTo?.[`${host}:${port}`];
+  if (to) {
+    const m = /^(.*):(\d+)$/.exec(to);
+    if (m) return { host: m[1].replace(/^\[|\]$/g, ""), port: Number(m[2]) };
+  }
+  return { host: opts.resolve?.[host] ?? host, port };
+}
+
 /** Connection options for a URL under `opts`: address override, SNI and trust. */
 export function connectOptions(url: URL, opts: HttpOptions): https.RequestOptions {
   const host = bareHost(url.hostname);
-  const address = opts.resolve?.[host] ?? host;
+  const target = connectTarget(host, url.port ? Number(url.port) : url.protocol === "https:" ? 443 : 80, opts);
   const base: https.RequestOptions = {
-    host: address,
-    port: url.port ? Number(url.port) : url.protocol === "https:" ? 443 : 80,
+    host: target.host,
+    port: target.port,
     path: `${url.pathname}${url.search}`,
     agent: false,
   };
