@@ -31,6 +31,12 @@ export interface PreflightItemResult {
   undecidableReasons?: string[];
 }
 
+/** A resource the preflight analyzed (every one the program registered, providers included). */
+export interface PreflightResource {
+  type: string;
+  name: string;
+}
+
 export interface PreflightReport {
   kind: "preflight";
   formatVersion: typeof EVIDENCE_FORMAT_VERSION;
@@ -38,6 +44,8 @@ export interface PreflightReport {
   policyPack: { name: string; version: string };
   generatedAt: string;
   resourceCount: number;
+  /** Every resource judged, in registration order (optional: reports from before it was added lack it). */
+  resources?: PreflightResource[];
   mandatoryViolations: number;
   items: PreflightItemResult[];
   /** Every violation, including ones from policies that map to no item. */

@@ -48,6 +48,13 @@ import { secretFilePermissions } from "./rules/secret-file-permissions";
 import { secretsNotExposed } from "./rules/secrets-not-exposed";
 import { tlsKeyStrength } from "./rules/tls-key-strength";
 import { volumeHostBind } from "./rules/volume-host-bind";
+import { networkEncrypted } from "./rules/network-encrypted";
+import { secretsAsDockerSecrets } from "./rules/secrets-as-docker-secrets";
+import { serviceStatefulPlacement } from "./rules/service-stateful-placement";
+import { serviceUpdateRollback } from "./rules/service-update-rollback";
+import { containerUploadsReadOnly } from "./rules/container-uploads-read-only";
+import { imageHealthcheckRunnable } from "./rules/image-healthcheck-runnable";
+import { swarmReferencesDeclared } from "./rules/swarm-references-declared";
 
 export const ALL_POLICIES: readonly McpPolicy[] = [
   // container-security
@@ -66,6 +73,7 @@ export const ALL_POLICIES: readonly McpPolicy[] = [
   // network
   containerPublishedPorts,
   dataServicesInternalNetwork,
+  networkEncrypted,
   networkInternalFlag,
   // images
   imagePinned,
@@ -76,6 +84,7 @@ export const ALL_POLICIES: readonly McpPolicy[] = [
   defaultPasswords,
   randomPasswordStrength,
   secretFilePermissions,
+  secretsAsDockerSecrets,
   secretsNotExposed,
   // logging
   containerLabels,
@@ -104,4 +113,10 @@ export const ALL_POLICIES: readonly McpPolicy[] = [
   containerRestartPolicy,
   haAppReplicas,
   nginxUpstreamReplicas,
+  serviceStatefulPlacement,
+  serviceUpdateRollback,
+  // deployability
+  containerUploadsReadOnly,
+  imageHealthcheckRunnable,
+  swarmReferencesDeclared,
 ];

@@ -236,7 +236,9 @@ function toEngineResources(raw: RawRegistration[], stack: string): CollectedReso
       propertyDependencies,
       provider,
       inputs: toEngineProperties(req.getObject()?.toJavaScript()),
-      outputs: toEngineProperties(state),
+      // Bridged providers (pulumi-docker among them) report the ID in the state as `id`, so
+      // stack policies can match a reference by ID (a service's networks, configs, secrets).
+      outputs: toEngineProperties(req.getCustom() && id && !type.startsWith("pulumi:providers:") ? { ...state, id } : state),
       options: {
         protect: req.getProtect() ?? false,
         ignoreChanges: req.getIgnorechangesList(),

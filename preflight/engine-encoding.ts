@@ -7,6 +7,8 @@
  *   - keys starting with "__" are dropped
  * Also: a `secure:` stack config value that could not be decrypted offline (the marker from
  * infra/config/load.ts) is unknown, not a string: its content must never read as checked.
+ * That holds for anything built from it too: a text that contains the marker, and base64 of
+ * one (Docker configs and secrets carry their content base64-encoded).
  */
 import { ENCRYPTED_CONFIG_VALUE } from "../infra/config/load";
 
@@ -24,11 +26,19 @@ export function isSecretValue(v: unknown): v is { value: EngineValue } {
   return !!v && typeof v === "object" && !Array.isArray(v) && (v as Record<string, unknown>)[SIG_KEY] === SECRET_SIG;
 }
 
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})+(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** True for the undecryptable marker, a text containing it, or base64 of such a text. */
+export function carriesEncryptedValue(s: string): boolean {
+  if (s.includes(ENCRYPTED_CONFIG_VALUE)) return true;
+  return s.length >= 16 && BASE64.test(s) && Buffer.from(s, "base64").toString("utf8").includes(ENCRYPTED_CONFIG_VALUE);
+}
+
 /** SDK-serialized value (Struct.toJavaScript of a RegisterResourceRequest object) -> analyzer value. */
 export function toEngineValue(v: unknown): EngineValue | undefined {
   if (v === undefined) return undefined;
   if (v === null || typeof v === "boolean" || typeof v === "number") return v;
-  if (typeof v === "string") return v === ENCRYPTED_CONFIG_VALUE ? UNKNOWN_STRING : v;
+  if (typeof v === "string") return carriesEncryptedValue(v) ? UNKNOWN_STRING : v;
   if (Array.isArray(v)) return v.map((e) => toEngineValue(e) ?? null);
   const o = v as Record<string, unknown>;
   const sig = o[SIG_KEY];

@@ -53,6 +53,17 @@ export interface Diagnostic {
   severity?: string;
 }
 
+/** A policy the pack skipped for a resource (or the stack), with its reason (AnalyzeResponse.not_applicable). */
+export interface NotApplicable {
+  policyName: string;
+  reason: string;
+}
+
+export interface AnalyzeResult {
+  diagnostics: Diagnostic[];
+  notApplicable: NotApplicable[];
+}
+
 export interface PolicyConfigEntry {
   enforcementLevel: EnforcementLevel;
   properties: Record<string, unknown>;
@@ -69,6 +80,15 @@ export interface StackContext {
 }
 
 type Unary<Req, Res> = (req: Req, cb: (err: grpc.ServiceError | null, res: Res) => void) => unknown;
+
+interface AnalyzeResponse {
+  getDiagnosticsList(): unknown[];
+  getNotApplicableList(): { getPolicyName(): string; getReason(): string }[];
+}
+
+function analyzeResult(res: AnalyzeResponse): AnalyzeResult {
+  return { diagnostics: res.getDiagnosticsList().map(diagnostic), notApplicable: res.getNotApplicableList().map((n) => ({ policyName: n.getPolicyName(), reason: n.getReason() })) };
+}
 
 export class AnalyzerHarness {
   private readonly client: grpc.Client & Record<string, Unary<unknown, unknown>>;
@@ -151,6 +171,11 @@ export class AnalyzerHarness {
   }
 
   async analyze(r: CollectedResource, providers: Map<string, CollectedResource>, props: Record<string, EngineValue> = r.inputs): Promise<Diagnostic[]> {
+    return (await this.analyzeResource(r, providers, props)).diagnostics;
+  }
+
+  /** Analyze with the policies that said they do not apply, and why. */
+  async analyzeResource(r: CollectedResource, providers: Map<string, CollectedResource>, props: Record<string, EngineValue> = r.inputs): Promise<AnalyzeResult> {
     const req = new analyzerproto.AnalyzeRequest();
     req.setType(r.type);
     req.setProperties(Struct.fromJavaScript(props));
@@ -159,11 +184,14 @@ export class AnalyzerHarness {
     req.setOptions(options(r));
     const p = r.provider ? providers.get(r.provider) : undefined;
     if (p) req.setProvider(providerResource(p));
-    const res = await this.call<{ getDiagnosticsList(): unknown[] }>("analyze", req);
-    return res.getDiagnosticsList().map(diagnostic);
+    return analyzeResult(await this.call<AnalyzeResponse>("analyze", req));
   }
 
   async analyzeStack(resources: readonly CollectedResource[], providers: Map<string, CollectedResource>, useOutputs = true): Promise<Diagnostic[]> {
+    return (await this.analyzeStackResult(resources, providers, useOutputs)).diagnostics;
+  }
+
+  async analyzeStackResult(resources: readonly CollectedResource[], providers: Map<string, CollectedResource>, useOutputs = true): Promise<AnalyzeResult> {
     const req = new analyzerproto.AnalyzeStackRequest();
     req.setResourcesList(
       resources.map((r) => {
@@ -185,8 +213,7 @@ export class AnalyzerHarness {
         return a;
       }),
     );
-    const res = await this.call<{ getDiagnosticsList(): unknown[] }>("analyzeStack", req);
-    return res.getDiagnosticsList().map(diagnostic);
+    return analyzeResult(await this.call<AnalyzeResponse>("analyzeStack", req));
   }
 
   close(): void {

@@ -1,8 +1,11 @@
 /**
  * The pack's rules evaluated in this process, without gRPC: every resource policy on every
- * resource (inputs) and every stack policy on the stack (outputs), with the plain property
- * view the pack's validate wrappers hand to the rules. For tests and the benchmark's
- * "rule evaluation rate"; the preflight itself always goes through the real pack process.
+ * resource (inputs) and every stack policy on the stack (outputs, where a service's Docker
+ * configs and secrets are resolved by name or ID), with the plain property view the pack's
+ * validate wrappers hand to the rules. Findings keep their kind: violation, undecidable, or
+ * not-applicable (what the pack tells the engine, e.g. a setting the daemon enforces for a
+ * service). For tests and the benchmark's "rule evaluation rate"; the preflight itself
+ * always goes through the real pack process.
  */
 import type { CollectedResource } from "./collect";
 import { plain } from "./engine-encoding";

@@ -8,7 +8,7 @@
  * as a violation. An item whose policies are disabled is undecidable too: never a pass.
  */
 import { CHECKLIST_ITEMS } from "../checklist/items";
-import { EVIDENCE_FORMAT_VERSION, PreflightItemResult, PreflightReport, PreflightViolation } from "../checklist/evidence";
+import { EVIDENCE_FORMAT_VERSION, PreflightItemResult, PreflightReport, PreflightResource, PreflightViolation } from "../checklist/evidence";
 import { UNDECIDABLE_PREFIX } from "../policies/lib/define";
 import type { AnalyzerInfo, Diagnostic, PolicyConfigEntry } from "./harness";
 
@@ -20,7 +20,8 @@ export interface ReportInput {
   info: AnalyzerInfo;
   config: Record<string, PolicyConfigEntry>;
   diagnostics: Diagnostic[];
-  resourceCount: number;
+  /** What was analyzed: the report lists each one and counts them. */
+  resources: readonly PreflightResource[];
   generatedAt?: Date;
 }
 
@@ -92,7 +93,8 @@ export function buildReport(input: ReportInput): PreflightReport {
     stack: input.stack,
     policyPack: { name: info.name, version: info.version },
     generatedAt: (input.generatedAt ?? new Date()).toISOString(),
-    resourceCount: input.resourceCount,
+    resourceCount: input.resources.length,
+    resources: input.resources.map((r) => ({ type: r.type, name: r.name })),
     mandatoryViolations: violations.filter((v) => v.enforcementLevel === "mandatory").length,
     items,
     violations,

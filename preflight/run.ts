@@ -12,7 +12,7 @@ import type { PreflightReport } from "../checklist/evidence";
 import { readStackFile } from "../infra/config/stack-file";
 import type { CollectedResource, ProgramRun, RunProgramOptions } from "./collect";
 import { PROJECT } from "./project";
-import { AnalyzerHarness, AnalyzerInfo, Diagnostic, PolicyConfigEntry } from "./harness";
+import { AnalyzerHarness, AnalyzerInfo, Diagnostic, NotApplicable, PolicyConfigEntry } from "./harness";
 import { buildPack } from "./pack-build";
 import { EngineStub, PackProcess, startEngineStub, startPack } from "./pack-process";
 import { PolicyConfigFile, readPolicyConfigFile, resolvePolicyConfig } from "./policy-config";
@@ -141,25 +141,33 @@ export class PreflightSession {
 
   /** Analyze every resource (inputs), then AnalyzeStack (outputs), like `pulumi preview`. */
   async diagnose(resources: readonly CollectedResource[]): Promise<Diagnostic[]> {
+    return (await this.diagnoseWithReasons(resources)).diagnostics;
+  }
+
+  /** As diagnose, plus every policy the pack said does not apply (to which resource, and why). */
+  async diagnoseWithReasons(resources: readonly CollectedResource[]): Promise<{ diagnostics: Diagnostic[]; notApplicable: (NotApplicable & { urn?: string })[] }> {
     const providers = this.providers(resources);
     const out: Diagnostic[][] = new Array(resources.length);
+    const na: (NotApplicable & { urn?: string })[][] = new Array(resources.length);
     let next = 0;
     const worker = async () => {
       while (next < resources.length) {
         const i = next++;
         const r = resources[i];
+        const res = await this.harness.analyzeResource(r, providers);
         // The engine attributes a resource policy's diagnostics to the resource analyzed.
-        out[i] = (await this.harness.analyze(r, providers)).map((d) => ({ ...d, urn: d.urn ?? r.urn }));
+        out[i] = res.diagnostics.map((d) => ({ ...d, urn: d.urn ?? r.urn }));
+        na[i] = res.notApplicable.map((n) => ({ ...n, urn: r.urn }));
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, Math.min(this.opts.concurrency ?? 16, resources.length)) }, worker));
-    const stack = await this.harness.analyzeStack(resources, providers);
-    return [...out.flat(), ...stack];
+    const stack = await this.harness.analyzeStackResult(resources, providers);
+    return { diagnostics: [...out.flat(), ...stack.diagnostics], notApplicable: [...na.flat(), ...stack.notApplicable] };
   }
 
   async analyze(resources: readonly CollectedResource[]): Promise<PreflightReport> {
     const diagnostics = await this.diagnose(resources);
-    return buildReport({ stack: this.opts.input.stack, info: this.info, config: this.policyConfig, diagnostics, resourceCount: resources.length });
+    return buildReport({ stack: this.opts.input.stack, info: this.info, config: this.policyConfig, diagnostics, resources });
   }
 
   /** Lines the pack wrote to stderr (console.error from policies). */

@@ -22,6 +22,14 @@ export const STATEFUL_NODE_LABEL = "com.mcp.stateful";
 export const STATEFUL_NODE_LABEL_VALUE = "true";
 export const STATEFUL_CONSTRAINT = `node.labels.${STATEFUL_NODE_LABEL}==${STATEFUL_NODE_LABEL_VALUE}`;
 
+/**
+ * On a service without a health check (its image cannot run one, infra/image-facts.ts): what
+ * watches it instead. Prometheus' up{} series and the ServiceDown alert see it stop answering;
+ * the `container-healthcheck` policy accepts a missing health check only with this label.
+ */
+export const HEALTHCHECK_WATCH_LABEL = "com.mcp.healthcheck";
+export const HEALTHCHECK_WATCHED_BY_PROMETHEUS = "prometheus-up";
+
 /** Labels every Docker object of the stack carries. */
 export function stackLabels(config: StackConfig, ctx: SpecContext): Record<string, string> {
   return {

@@ -54,6 +54,7 @@ export function fileResourceName(prefix: string, kind: "config" | "secret", path
 }
 
 export function octalMode(mode: string): number {
+  // Four digits for tmpfs directories: 1777 is the sticky bit plus rwx for all.
   if (!/^0?[0-7]{3,4}$/.test(mode)) throw new Error(`file mode "${mode}" is not an octal mode like 0444`);
   return parseInt(mode, 8);
 }

@@ -10,7 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { hasHealthcheck, type NetworkName, type ServiceSpec } from "../spec";
 import type { StackFiles } from "./files";
-import { STATEFUL_CONSTRAINT } from "./common";
+import { HEALTHCHECK_WATCH_LABEL, HEALTHCHECK_WATCHED_BY_PROMETHEUS, STATEFUL_CONSTRAINT } from "./common";
 import { octalMode } from "./files";
 
 export interface ServiceDeps {
@@ -37,9 +37,10 @@ export function serviceArgs(spec: ServiceSpec, deps: Omit<ServiceDeps, "dependsO
   const name = serviceName(deps.prefix, spec.name);
   const refs = deps.files.refsFor(spec);
   const hc = spec.healthcheck;
+  const labels = labelList(hasHealthcheck(hc) ? spec.labels : { ...spec.labels, [HEALTHCHECK_WATCH_LABEL]: HEALTHCHECK_WATCHED_BY_PROMETHEUS });
   return {
     name,
-    labels: labelList(spec.labels),
+    labels,
     mode: { replicated: { replicas: spec.replicas } },
     taskSpec: {
       containerSpec: {
@@ -60,7 +61,7 @@ export function serviceArgs(spec: ServiceSpec, deps: Omit<ServiceDeps, "dependsO
         // NONE keeps an image's own HEALTHCHECK from applying where the spec says there is none.
         healthcheck: hasHealthcheck(hc) ? { tests: hc.test, interval: hc.interval, timeout: hc.timeout, retries: hc.retries, startPeriod: hc.startPeriod } : { tests: ["NONE"] },
         stopGracePeriod: spec.stopGracePeriod,
-        labels: labelList(spec.labels),
+        labels,
       },
       resources: {
         limits: { memoryBytes: spec.memoryMb * MB, nanoCpus: nanoCpus(spec.cpus) },

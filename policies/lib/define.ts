@@ -17,7 +17,7 @@ export const PACK_NAME = "mcp-production-checklist";
 export type Severity = "low" | "medium" | "high" | "critical";
 
 /** Policy families: the README and the end-to-end tests are organised by these. */
-export type PolicyGroup = "container-security" | "network" | "images" | "secrets" | "logging" | "services" | "edge" | "monitoring" | "backup" | "availability";
+export type PolicyGroup = "container-security" | "network" | "images" | "secrets" | "logging" | "services" | "edge" | "monitoring" | "backup" | "availability" | "deployability";
 
 /** Diagnostics that mean "this value is not known at preview" start with this text. */
 export const UNDECIDABLE_PREFIX = "[undecidable at preview]";
@@ -48,7 +48,8 @@ export interface ResourceView {
   props: Props;
 }
 
-export type FindingKind = "violation" | "undecidable";
+/** not-applicable: the rule cannot concern this resource (the message says why); nothing is reported. */
+export type FindingKind = "violation" | "undecidable" | "not-applicable";
 
 export interface Finding {
   kind: FindingKind;
@@ -63,6 +64,11 @@ export interface RuleContext<C> {
   violation(message: string, urn?: string): void;
   /** A value the rule needs is unknown at preview: `what` says which. */
   undecidable(what: string, urn?: string): void;
+  /**
+   * The rule cannot concern this resource (e.g. a setting a swarm service cannot declare):
+   * the engine records the reason as "not applicable" and the rule reports nothing else.
+   */
+  notApplicable(reason: string): void;
 }
 
 interface CommonDef<C> {
@@ -142,6 +148,7 @@ function runCheck(fn: (ctx: RuleContext<never>) => void, config: unknown): Findi
     config: config as never,
     violation: (message, urn) => findings.push({ kind: "violation", message, urn }),
     undecidable: (what, urn) => findings.push({ kind: "undecidable", message: what, urn }),
+    notApplicable: (reason) => findings.push({ kind: "not-applicable", message: reason }),
   };
   try {
     fn(ctx);
@@ -155,6 +162,7 @@ function runCheck(fn: (ctx: RuleContext<never>) => void, config: unknown): Findi
 /** Findings -> CrossGuard diagnostics. Undecidable ones are advisory unless the policy's config says "fail". */
 function report(findings: Finding[], mode: UnknownValuesMode, reportViolation: ReportViolation, defaultUrn?: string): void {
   for (const f of findings) {
+    if (f.kind === "not-applicable") continue;
     if (f.kind === "violation") {
       reportViolation(f.message, f.urn ?? defaultUrn);
     } else if (mode === "fail") {
@@ -193,11 +201,19 @@ export function resourcePolicy<C>(def: ResourcePolicyDef<C>): McpResourcePolicy 
     if (!types.has(args.type)) args.notApplicable(`applies to ${def.resourceTypes.join(", ")}`);
     const config = configWithDefaults<C>(meta.configSchema, args.getConfig<Record<string, unknown>>());
     const view: ResourceView = { type: args.type, name: args.name, urn: args.urn, props: unwrapProxy(args.props) as Props };
-    report(evaluate(view, config), config.unknownValues, reportViolation);
+    const findings = evaluate(view, config);
+    report(findings, config.unknownValues, reportViolation);
+    // After the report: notApplicable throws (the server records the reason).
+    const na = findings.find((f) => f.kind === "not-applicable");
+    if (na && findings.every((f) => f.kind === "not-applicable")) args.notApplicable(na.message);
   };
   // The server skips a policy without calling it when the type differs (server.js fast path).
   if (def.resourceTypes.length === 1) (validate as unknown as { __pulumiType: string }).__pulumiType = def.resourceTypes[0];
   return { meta, evaluate, policy: { ...policyFields(meta), validateResource: validate } };
+}
+
+function stackViews(resources: StackValidationArgs["resources"]): ResourceView[] {
+  return resources.map((r) => ({ type: r.type, name: r.name, urn: r.urn, props: unwrapProxy(r.props) as Props }));
 }
 
 export function stackPolicy<C>(def: StackPolicyDef<C>): McpStackPolicy {
@@ -206,8 +222,10 @@ export function stackPolicy<C>(def: StackPolicyDef<C>): McpStackPolicy {
     runCheck((ctx) => def.check(resources, ctx as unknown as RuleContext<C>), configWithDefaults<C>(meta.configSchema, config));
   const validateStack = (args: StackValidationArgs, reportViolation: ReportViolation) => {
     const config = configWithDefaults<C>(meta.configSchema, args.getConfig<Record<string, unknown>>());
-    const views = args.resources.map((r) => ({ type: r.type, name: r.name, urn: r.urn, props: unwrapProxy(r.props) as Props }));
-    report(evaluate(views, config), config.unknownValues, reportViolation);
+    const findings = evaluate(stackViews(args.resources), config);
+    report(findings, config.unknownValues, reportViolation);
+    const na = findings.find((f) => f.kind === "not-applicable");
+    if (na && findings.every((f) => f.kind === "not-applicable")) args.notApplicable(na.message);
   };
   return { meta, evaluate, policy: { ...policyFields(meta), validateStack } };
 }

@@ -1,10 +1,10 @@
 /**
  * Reading Docker provider (@pulumi/docker 5.x) resource inputs: resource types, labels,
- * environment, uploaded files, networks. Tolerant of absent fields and of unknowns (each
- * reader says when it could not know). Rules read workloads through policies/lib/workload.ts;
- * these are the pieces its adapters are built from.
+ * a container's environment, command and networks. Tolerant of absent fields and of unknowns
+ * (each reader says when it could not know). Rules read workloads through
+ * policies/lib/workload.ts; these are the pieces its adapters are built from.
  */
-import { asArray, asRecord, asString, get, isUnknown, Known, known, Props, UNKNOWN } from "./values";
+import { asArray, get, isUnknown, Known, known, Props, UNKNOWN } from "./values";
 import type { ResourceView } from "./define";
 
 /**
@@ -94,55 +94,6 @@ export const envOf = memo(function envOf(props: Props): Known<EnvEntry[]> {
   return known(out);
 });
 
-/** Known entries as a map (unknown elements left out: callers that care use envOf). */
-export function envMap(props: Props): Known<Record<string, string>> {
-  const e = envOf(props);
-  if (!e.known) return UNKNOWN;
-  const out: Record<string, string> = {};
-  for (const x of e.value) if (x.key !== undefined && x.value !== undefined) out[x.key] = x.value;
-  return known(out);
-}
-
-export interface Upload {
-  file: string;
-  /** undefined when unknown at preview or given as a base64/source file. */
-  content: string | undefined;
-  contentUnknown: boolean;
-  permissions: string | undefined;
-  owner: string | undefined;
-  group: string | undefined;
-}
-
-export const uploadsOf = memo(function uploadsOf(props: Props): Known<Upload[]> {
-  const list = asArray(get(props, "uploads"));
-  if (!list.known) return UNKNOWN;
-  const out: Upload[] = [];
-  for (const u of list.value) {
-    if (isUnknown(u)) return UNKNOWN;
-    const file = asString(get(u, "file"));
-    if (!file.known) return UNKNOWN;
-    if (!file.value) continue;
-    const raw = get(u, "content");
-    const b64 = get(u, "contentBase64");
-    let content: string | undefined;
-    let contentUnknown = false;
-    if (isUnknown(raw) || isUnknown(b64)) contentUnknown = true;
-    else if (typeof raw === "string") content = raw;
-    else if (typeof b64 === "string") content = Buffer.from(b64, "base64").toString("utf8");
-    const perms = asString(get(u, "permissions"));
-    const owner = asString(get(u, "owner"));
-    const group = asString(get(u, "group"));
-    out.push({ file: file.value, content, contentUnknown, permissions: perms.known ? perms.value : undefined, owner: owner.known ? owner.value : undefined, group: group.known ? group.value : undefined });
-  }
-  return known(out);
-});
-
-export function uploadAt(props: Props, path: string): Known<Upload | undefined> {
-  const u = uploadsOf(props);
-  if (!u.known) return UNKNOWN;
-  return known(u.value.find((x) => x.file === path));
-}
-
 /** Argument list of the container's command (the image's default when absent). */
 export const commandOf = memo(function commandOf(props: Props): Known<string[]> {
   const c = asArray(get(props, "command"));
@@ -184,7 +135,3 @@ export const networksOf = memo(function networksOf(props: Props): Known<NetworkA
   }
   return known(out);
 });
-
-export function recordOf(props: Props, key: string): Known<Record<string, unknown>> {
-  return asRecord(get(props, key));
-}

@@ -1,7 +1,8 @@
-/** The stack's Docker networks by every name a container may use for them. */
+/** The stack's Docker networks by every name a workload may use for them (Docker name, ID, Pulumi name). */
 import type { ResourceView } from "./define";
 import { T } from "./docker";
-import { asBool, get, isUnknown } from "./values";
+import { namesOf } from "./swarm-objects";
+import { asBool, get } from "./values";
 
 export interface NetworkInfo {
   r: ResourceView;
@@ -14,9 +15,7 @@ export function networkIndex(resources: readonly ResourceView[]): Map<string, Ne
   for (const r of resources.filter((x) => x.type === T.network)) {
     const internal = asBool(get(r.props, "internal"));
     const entry = { r, internal: internal.known ? internal.value ?? false : undefined };
-    const name = get(r.props, "name");
-    if (typeof name === "string" && !isUnknown(name)) index.set(name, entry);
-    index.set(r.name, entry);
+    for (const n of namesOf(r)) index.set(n, entry);
   }
   return index;
 }

@@ -8,40 +8,13 @@
  * profiles, ulimits, pids limit, devices) is in `daemonEnforced`: the daemon's
  * configuration applies it to every container, and `host:check` verifies it.
  */
-import { displayName, labelList, memo, serviceOf, T } from "./docker";
+import { displayName, labelList, serviceOf } from "./docker";
 import type { ResourceView } from "./define";
+import { swarmObjectContent, type SwarmObjectIndex } from "./swarm-objects";
 import { asArray, asBool, asNumber, asRecord, asString, get, isUnknown, Known, known, Props, UNKNOWN } from "./values";
-import type { DaemonSetting, Workload, WorkloadEnvEntry, WorkloadFile, WorkloadMount, WorkloadPort, WorkloadRollout } from "./workload";
+import type { DaemonSetting, Workload, WorkloadEnvEntry, WorkloadFile, WorkloadMount, WorkloadNetwork, WorkloadPort, WorkloadRollout } from "./workload";
 
 export const SERVICE_DAEMON_SETTINGS: ReadonlySet<DaemonSetting> = new Set(["no-new-privileges", "seccomp", "apparmor", "ulimits", "pids-limit", "devices"]);
-
-/** Docker configs and secrets of the stack by name, for resolving what services mount. */
-export interface SwarmObjectIndex {
-  configs: Map<string, ResourceView>;
-  secrets: Map<string, ResourceView>;
-}
-
-export function swarmObjectIndex(resources: readonly ResourceView[]): SwarmObjectIndex {
-  const index: SwarmObjectIndex = { configs: new Map(), secrets: new Map() };
-  for (const r of resources) {
-    const map = r.type === T.serviceConfig ? index.configs : r.type === T.secret ? index.secrets : undefined;
-    if (!map) continue;
-    const name = asString(get(r.props, "name"));
-    if (name.known && name.value) map.set(name.value, r);
-    map.set(r.name, r);
-  }
-  return index;
-}
-
-/** Content of a config or secret resource: `data` is base64 (the provider decodes it), `dataRaw` plain. */
-export function swarmObjectContent(r: ResourceView): { content: string | undefined; unknown: boolean } {
-  const raw = get(r.props, "dataRaw");
-  const data = get(r.props, "data");
-  if (isUnknown(raw) || isUnknown(data)) return { content: undefined, unknown: true };
-  if (typeof raw === "string") return { content: raw, unknown: false };
-  if (typeof data === "string") return { content: Buffer.from(data, "base64").toString("utf8"), unknown: false };
-  return { content: undefined, unknown: false };
-}
 
 const spec = (props: Props, ...path: string[]) => get(props, "taskSpec", "containerSpec", ...path);
 
@@ -50,11 +23,18 @@ function strings(v: Known<unknown[]>): Known<string[]> {
   return known(v.value.map(String));
 }
 
-/** fileMode is a number (0o400 = 256); shown the way people write it. */
-function octal(v: unknown): string | undefined {
-  const n = typeof v === "number" ? v : typeof v === "string" && /^\d+$/.test(v) ? Number(v) : undefined;
-  return n === undefined ? undefined : `0${n.toString(8).padStart(3, "0")}`;
+function stringMap(v: unknown): Known<Record<string, string>> {
+  const r = asRecord(v);
+  if (!r.known || Object.values(r.value).some(isUnknown)) return UNKNOWN;
+  return known(Object.fromEntries(Object.entries(r.value).map(([k, x]) => [k, String(x)])));
 }
+
+/** fileMode is a number (0o400 = 256); shown the way people write it. */
+function octal(n: number): string {
+  return `0${n.toString(8).padStart(3, "0")}`;
+}
+
+const str = (v: unknown) => (typeof v === "string" && v !== "" && !isUnknown(v) ? v : undefined);
 
 function fileRefs(props: Props, kind: "config" | "secret", index: SwarmObjectIndex | undefined): Known<WorkloadFile[]> {
   const list = asArray(spec(props, kind === "config" ? "configs" : "secrets"));
@@ -64,32 +44,49 @@ function fileRefs(props: Props, kind: "config" | "secret", index: SwarmObjectInd
     if (isUnknown(f)) return UNKNOWN;
     const path = asString(get(f, "fileName"));
     if (!path.known) return UNKNOWN;
-    const idKey = kind === "config" ? "configId" : "secretId";
-    const nameKey = kind === "config" ? "configName" : "secretName";
-    const id = get(f, idKey);
-    const name = get(f, nameKey);
-    const ref = { id: typeof id === "string" && !isUnknown(id) ? id : undefined, name: typeof name === "string" && !isUnknown(name) ? name : undefined };
-    const target = index && ref.name ? (kind === "config" ? index.configs : index.secrets).get(ref.name) : undefined;
-    const c = target ? swarmObjectContent(target) : { content: undefined, unknown: isUnknown(name) };
+    const id = get(f, kind === "config" ? "configId" : "secretId");
+    const name = get(f, kind === "config" ? "configName" : "secretName");
+    const map = index ? (kind === "config" ? index.configs : index.secrets) : undefined;
+    const target = map ? [str(name), str(id)].map((k) => (k ? map.get(k) : undefined)).find((x) => x) : undefined;
+    const lookedUp = !!map && (!!str(name) || !!str(id));
+    const ref = { id: str(id), name: str(name), idUnknown: isUnknown(id), nameUnknown: isUnknown(name), declared: target ? true : lookedUp && !isUnknown(name) ? false : undefined };
+    let status: WorkloadFile["contentStatus"];
+    let content: string | undefined;
+    let why: string | undefined;
+    if (target) {
+      const c = swarmObjectContent(target);
+      status = c.unknown ? "unknown" : c.content !== undefined ? "known" : "unresolved";
+      content = c.content;
+      if (status === "unresolved") why = `${kind} ${ref.name ?? ref.id} has no data`;
+    } else if (!index) {
+      status = "unresolved";
+      why = `the content of a Docker ${kind} is read by stack policies`;
+    } else if (ref.declared === undefined) {
+      status = "unknown";
+    } else {
+      status = "unresolved";
+      why = `${kind} ${ref.name ?? ref.id ?? "(unnamed)"} is not declared in this stack`;
+    }
     const uid = get(f, "fileUid");
     const gid = get(f, "fileGid");
-    const mode = get(f, "fileMode");
+    const mode = asNumber(get(f, "fileMode"));
     out.push({
       path: path.value ?? "",
       source: kind,
-      content: c.content,
-      contentUnknown: c.unknown,
-      // The engine's default for an unset mode is 0444, owner root.
-      mode: isUnknown(mode) ? undefined : octal(mode) ?? "0444",
-      uid: isUnknown(uid) ? undefined : uid === undefined || uid === null ? "0" : String(uid),
-      gid: isUnknown(gid) ? undefined : gid === undefined || gid === null ? "0" : String(gid),
+      contentStatus: status,
+      content,
+      ...(why ? { unresolvedWhy: why } : {}),
+      // The provider's defaults: mode 0444, uid and gid 0.
+      mode: mode.known ? octal(mode.value ?? 0o444) : undefined,
+      uid: isUnknown(uid) ? undefined : uid === undefined || uid === null || uid === "" ? "0" : String(uid),
+      gid: isUnknown(gid) ? undefined : gid === undefined || gid === null || gid === "" ? "0" : String(gid),
       ref,
     });
   }
   return known(out);
 }
 
-const mountsOf = memo(function mountsOf(props: Props): Known<WorkloadMount[]> {
+function mountsOf(props: Props): Known<WorkloadMount[]> {
   const list = asArray(spec(props, "mounts"));
   if (!list.known) return UNKNOWN;
   const out: WorkloadMount[] = [];
@@ -99,14 +96,15 @@ const mountsOf = memo(function mountsOf(props: Props): Known<WorkloadMount[]> {
     const target = asString(get(m, "target"));
     const source = asString(get(m, "source"));
     const ro = asBool(get(m, "readOnly"));
-    if (!type.known || !target.known || !source.known || !ro.known) return UNKNOWN;
+    const opts = stringMap(get(m, "volumeOptions", "driverOptions"));
+    if (!type.known || !target.known || !source.known || !ro.known || !opts.known) return UNKNOWN;
     const t = (type.value ?? "").toLowerCase();
-    out.push({ type: t === "bind" || t === "volume" || t === "tmpfs" || t === "npipe" ? t : "other", source: source.value, target: target.value ?? "", readOnly: !!ro.value });
+    out.push({ type: t === "bind" || t === "volume" || t === "tmpfs" || t === "npipe" ? t : "other", source: source.value, target: target.value ?? "", readOnly: !!ro.value, driverOptions: opts.value });
   }
   return known(out);
-});
+}
 
-const portsOf = memo(function portsOf(props: Props): Known<WorkloadPort[]> {
+function portsOf(props: Props): Known<WorkloadPort[]> {
   const list = asArray(get(props, "endpointSpec", "ports"));
   if (!list.known) return UNKNOWN;
   const out: WorkloadPort[] = [];
@@ -117,19 +115,17 @@ const portsOf = memo(function portsOf(props: Props): Known<WorkloadPort[]> {
     const protocol = asString(get(p, "protocol"));
     const mode = asString(get(p, "publishMode"));
     if (!target.known || !published.known || !protocol.known || !mode.known) return UNKNOWN;
-    // Swarm has no host address for a port: it is bound on every address of the node(s).
-    out.push({ internal: target.value, external: published.value, ip: "0.0.0.0", protocol: protocol.value ?? "tcp", mode: mode.value === "host" ? "host" : "ingress" });
+    // A swarm port has no host address: it is bound on every address of the node(s). Unset mode is ingress.
+    out.push({ internal: target.value, external: published.value || undefined, ip: undefined, protocol: protocol.value ?? "tcp", mode: mode.value === "host" ? "host" : "ingress" });
   }
   return known(out);
-});
+}
 
-const envOf = memo(function envOf(props: Props): Known<WorkloadEnvEntry[]> {
-  const env = get(props, "taskSpec", "containerSpec", "env");
-  if (isUnknown(env)) return UNKNOWN;
-  const rec = asRecord(env);
+function envOf(props: Props): Known<WorkloadEnvEntry[]> {
+  const rec = asRecord(spec(props, "env"));
   if (!rec.known) return UNKNOWN;
-  return known(Object.entries(rec.value).map(([key, v], index) => ({ index, key, value: isUnknown(v) || v === undefined || v === null ? (isUnknown(v) ? undefined : "") : String(v) })));
-});
+  return known(Object.entries(rec.value).map(([key, v], index) => ({ index, key, value: isUnknown(v) ? undefined : v === undefined || v === null ? "" : String(v) })));
+}
 
 function rollout(v: unknown): Known<WorkloadRollout | undefined> {
   if (isUnknown(v)) return UNKNOWN;
@@ -155,6 +151,64 @@ function healthOf(hc: unknown): Workload["healthcheck"] {
   return known({ test: tests.value, interval: interval.value, timeout: timeout.value, retries: retries.value, startPeriod: start.value });
 }
 
+function restartOf(props: Props): Workload["restart"] {
+  const rp = get(props, "taskSpec", "restartPolicy");
+  if (isUnknown(rp)) return UNKNOWN;
+  const cond = asString(get(rp, "condition"));
+  const attempts = asNumber(get(rp, "maxAttempts"));
+  const window = asString(get(rp, "window"));
+  if (!cond.known || !attempts.known || !window.known) return UNKNOWN;
+  // Swarm's default: restart on any exit, without limit.
+  return known({ policy: cond.value ?? "any", maxAttempts: attempts.value, window: window.value, defaulted: !rp || cond.value === undefined });
+}
+
+function networksOf(props: Props): Known<WorkloadNetwork[]> {
+  const nets = asArray(get(props, "taskSpec", "networksAdvanceds"));
+  if (!nets.known || nets.value.some(isUnknown)) return UNKNOWN;
+  const out: WorkloadNetwork[] = [];
+  for (const n of nets.value) {
+    // `id` is the current field; `name` (the name or ID) is the deprecated one.
+    const id = get(n, "id");
+    const nm = get(n, "name");
+    const aliases = asArray(get(n, "aliases"));
+    out.push({ ref: str(id) ?? str(nm), aliases: aliases.known ? aliases.value.filter((a): a is string => typeof a === "string" && !isUnknown(a)) : [] });
+  }
+  return known(out);
+}
+
+function deprecatedOf(props: Props): Known<string[]> {
+  const nets = asArray(get(props, "taskSpec", "networksAdvanceds"));
+  if (!nets.known) return UNKNOWN;
+  return known(nets.value.some((n) => get(n, "name") !== undefined && get(n, "name") !== null) ? ["taskSpec.networksAdvanceds[].name"] : []);
+}
+
+/** SELinux labelling switched off (privileges.seLinuxContext.disable) is `--security-opt label=disable` by another name. */
+function securityOptsOf(props: Props): Known<unknown[]> {
+  const disable = asBool(spec(props, "privileges", "seLinuxContext", "disable"));
+  if (!disable.known) return UNKNOWN;
+  return known(disable.value ? ["label=disable"] : []);
+}
+
+function devicesOf(props: Props): Known<string[]> {
+  // Generic resources (e.g. NVIDIA-GPU) hand devices to a task through the node's runtime.
+  const generic = get(props, "taskSpec", "resources", "reservation", "genericResources");
+  if (isUnknown(generic)) return UNKNOWN;
+  const any = (k: string) => {
+    const v = asArray(get(generic, k));
+    return v.known && v.value.length > 0;
+  };
+  return known(generic && (any("discreteResourcesSpecs") || any("namedResourcesSpecs")) ? ["taskSpec.resources.reservation.genericResources"] : []);
+}
+
+/**
+ * The service name and its aliases resolve to the service's virtual IP (or, with dnsrr, to
+ * every task); `tasks.<name>` resolves to every task either way.
+ */
+function dnsNamesOf(name: string, networks: Known<WorkloadNetwork[]>): string[] {
+  const names = [name, ...(networks.known ? networks.value.flatMap((n) => n.aliases) : [])];
+  return [...new Set([...names, ...names.map((n) => `tasks.${n}`)])];
+}
+
 const byProps = new WeakMap<object, Workload>();
 
 export function serviceWorkload(r: ResourceView, index?: SwarmObjectIndex): Workload {
@@ -162,18 +216,12 @@ export function serviceWorkload(r: ResourceView, index?: SwarmObjectIndex): Work
   if (cached && cached.urn === r.urn) return cached;
   const props = r.props;
   const name = displayName(r);
-  const hc = spec(props, "healthcheck");
   const limits = get(props, "taskSpec", "resources", "limits");
   const memBytes = asNumber(get(limits, "memoryBytes"));
   const nano = asNumber(get(limits, "nanoCpus"));
-  const rp = get(props, "taskSpec", "restartPolicy");
-  const cond = asString(get(rp, "condition"));
-  const attempts = asNumber(get(rp, "maxAttempts"));
-  const window = asString(get(rp, "window"));
   const logDriver = get(props, "taskSpec", "logDriver");
   const logName = asString(get(logDriver, "name"));
-  const logOpts = asRecord(get(logDriver, "options"));
-  const nets = asArray(get(props, "taskSpec", "networksAdvanceds"));
+  const logOpts = stringMap(get(logDriver, "options"));
   const mode = get(props, "mode");
   const replicas = asNumber(get(mode, "replicated", "replicas"));
   const global = asBool(get(mode, "global"));
@@ -181,18 +229,9 @@ export function serviceWorkload(r: ResourceView, index?: SwarmObjectIndex): Work
   const containerLabels = labelList(spec(props, "labels"));
   const configs = fileRefs(props, "config", index);
   const secrets = fileRefs(props, "secret", index);
-  const networkList: Known<{ ref: string | undefined; aliases: string[] }[]> =
-    !nets.known || nets.value.some(isUnknown)
-      ? UNKNOWN
-      : known(
-          nets.value.map((n) => {
-            const id = get(n, "id");
-            const nm = get(n, "name");
-            const ref = [id, nm].find((x) => typeof x === "string" && x !== "" && !isUnknown(x)) as string | undefined;
-            const aliases = asArray(get(n, "aliases"));
-            return { ref, aliases: aliases.known ? aliases.value.filter((a): a is string => typeof a === "string" && !isUnknown(a)) : [] };
-          }),
-        );
+  const networks = networksOf(props);
+  const commands = strings(asArray(spec(props, "commands")));
+  const args = strings(asArray(spec(props, "args")));
   const w: Workload = {
     kind: "service",
     resource: r,
@@ -208,36 +247,33 @@ export function serviceWorkload(r: ResourceView, index?: SwarmObjectIndex): Work
     capAdds: asArray(spec(props, "capAdds")),
     // API 1.41 services cannot run privileged.
     privileged: known(false),
-    securityOpts: known([]),
-    // A service shares the host's network only by attaching to the "host" network; it cannot share pid/ipc/uts.
-    namespaces: networkList.known
-      ? known({ network: networkList.value.some((n) => n.ref === "host") ? "host" : undefined, pid: undefined, ipc: undefined, userns: undefined, uts: undefined, cgroup: undefined })
+    securityOpts: securityOptsOf(props),
+    // A task shares the host's network only by joining the "host" network; it cannot share pid/ipc/uts/userns/cgroup.
+    namespaces: networks.known
+      ? known({ network: networks.value.some((n) => n.ref === "host") ? "host" : undefined, pid: undefined, ipc: undefined, userns: undefined, uts: undefined, cgroup: undefined })
       : UNKNOWN,
-    devices: known([]),
-    gpus: known(undefined),
-    memoryMb: memBytes.known ? known(memBytes.value === undefined ? undefined : memBytes.value / (1024 * 1024)) : UNKNOWN,
-    cpus: nano.known ? known(nano.value === undefined ? undefined : nano.value / 1e9) : UNKNOWN,
-    healthcheck: healthOf(hc),
-    restart: isUnknown(rp) || !cond.known || !attempts.known || !window.known ? UNKNOWN : known({ policy: rp ? cond.value ?? "any" : undefined, maxAttempts: attempts.value, window: window.value }),
-    log: isUnknown(logDriver) || !logName.known || !logOpts.known ? UNKNOWN : known({ driver: logName.value, options: Object.fromEntries(Object.entries(logOpts.value).map(([k, v]) => [k, String(v)])) }),
+    devices: devicesOf(props),
+    memoryMb: memBytes.known ? known(memBytes.value ? memBytes.value / (1024 * 1024) : undefined) : UNKNOWN,
+    cpus: nano.known ? known(nano.value ? nano.value / 1e9 : undefined) : UNKNOWN,
+    healthcheck: healthOf(spec(props, "healthcheck")),
+    restart: restartOf(props),
+    log: isUnknown(logDriver) || !logName.known || !logOpts.known ? UNKNOWN : known({ driver: logName.value, options: logOpts.value }),
     mounts: mountsOf(props),
-    networks: networkList,
+    networks,
+    dnsNames: dnsNamesOf(name, networks),
     ports: portsOf(props),
     publishAllPorts: known(false),
     env: envOf(props),
-    command: (() => {
-      const c = strings(asArray(spec(props, "commands")));
-      const a = strings(asArray(spec(props, "args")));
-      return c.known && a.known ? known([...c.value, ...a.value]) : UNKNOWN;
-    })(),
+    // Swarm's ContainerSpec.Command is the entrypoint, Args the command.
+    command: commands.known && args.known ? known([...commands.value, ...args.value]) : UNKNOWN,
     labels: serviceLabels.known && containerLabels.known ? known({ ...containerLabels.value, ...serviceLabels.value }) : UNKNOWN,
     files: configs.known && secrets.known ? known([...configs.value, ...secrets.value]) : UNKNOWN,
     replicas: !replicas.known || !global.known ? UNKNOWN : known(global.value ? undefined : replicas.value ?? 1),
     update: rollout(get(props, "updateConfig")),
     rollback: rollout(get(props, "rollbackConfig")),
     placementConstraints: strings(asArray(get(props, "taskSpec", "placement", "constraints"))),
+    deprecatedFields: deprecatedOf(props),
     daemonEnforced: SERVICE_DAEMON_SETTINGS,
-    raw: props,
   };
   if (!index) byProps.set(props, w);
   return w;

@@ -5,24 +5,26 @@
  */
 import type { ResourceView } from "./define";
 import { T } from "./docker";
+import { swarmObjectIndex, type SwarmObjectIndex } from "./swarm-objects";
 import type { Workload } from "./workload";
 import { containerWorkload } from "./workload-container";
-import { serviceWorkload, swarmObjectIndex, type SwarmObjectIndex } from "./workload-service";
+import { serviceWorkload } from "./workload-service";
 
-/** Resource types that run processes: what a container-security rule applies to. */
+/** Resource types that run processes: what a workload rule applies to. */
 export const WORKLOAD_TYPES: readonly string[] = [T.container, T.service];
 
 export function isWorkload(r: ResourceView): boolean {
   return r.type === T.container || r.type === T.service;
 }
 
-/** The workload a resource declares (resource policies: a service's file content is not visible). */
+/** The workload a resource declares (resource policies: a service's file content is unresolved there). */
 export function workloadOf(r: ResourceView, index?: SwarmObjectIndex): Workload {
   if (r.type === T.service) return serviceWorkload(r, index);
   if (r.type === T.container) return containerWorkload(r);
   throw new Error(`${r.type} is not a workload resource`);
 }
 
+// Keyed by the resources array: every stack policy of one AnalyzeStack call gets the same one.
 const stackCache = new WeakMap<readonly ResourceView[], Workload[]>();
 
 /** Every workload of the stack, optionally only one service's (label com.mcp.service). */
@@ -46,5 +48,3 @@ export function replicaCount(ws: readonly Workload[]): { count: number; unknown:
   }
   return { count, unknown };
 }
-
-export type { SwarmObjectIndex };

@@ -1,7 +1,6 @@
 /** BAK-SYSTEM-03 (retention policy configured): the backup service keeps the newest N and prunes by age. */
-import { backupContainers } from "../lib/backup-container";
+import { backupWorkloads } from "../lib/backup-view";
 import { stackPolicy } from "../lib/define";
-import { displayName } from "../lib/docker";
 
 export const backupRetention = stackPolicy<{ backupService: string; keepLastKey: string; maxAgeDaysKey: string; minKeepLast: number }>({
   name: "backup-retention",
@@ -17,12 +16,11 @@ export const backupRetention = stackPolicy<{ backupService: string; keepLastKey:
     minKeepLast: { type: "integer", default: 1, description: "Fewest backups kept." },
   },
   check(resources, ctx) {
-    for (const b of backupContainers(resources, ctx.config.backupService, ctx as never)) {
-      const name = displayName(b.container);
+    for (const b of backupWorkloads(resources, ctx.config.backupService, ctx as never)) {
       const keep = Number(b.env.get(ctx.config.keepLastKey));
       const age = Number(b.env.get(ctx.config.maxAgeDaysKey));
-      if (!(Number.isInteger(keep) && keep >= ctx.config.minKeepLast)) ctx.violation(`container ${name}: no retention count (${ctx.config.keepLastKey} >= ${ctx.config.minKeepLast})`, b.container.urn);
-      if (!(age >= 1)) ctx.violation(`container ${name}: no retention age (${ctx.config.maxAgeDaysKey} >= 1): backups are never pruned`, b.container.urn);
+      if (!(Number.isInteger(keep) && keep >= ctx.config.minKeepLast)) ctx.violation(`${b.w.label}: no retention count (${ctx.config.keepLastKey} >= ${ctx.config.minKeepLast})`, b.w.urn);
+      if (!(age >= 1)) ctx.violation(`${b.w.label}: no retention age (${ctx.config.maxAgeDaysKey} >= 1): backups are never pruned`, b.w.urn);
     }
   },
 });

@@ -1,8 +1,6 @@
 /** BAK-SYSTEM-01 (automated backups scheduled), PRE-CONFIG-13 (backup storage configured): a backup service runs on an interval and writes to a volume. */
-import { backupContainers } from "../lib/backup-container";
+import { backupWorkloads } from "../lib/backup-view";
 import { stackPolicy } from "../lib/define";
-import { displayName } from "../lib/docker";
-import { asArray, get } from "../lib/values";
 
 export const backupSchedule = stackPolicy<{ backupService: string; intervalKey: string; maxIntervalHours: number }>({
   name: "backup-schedule",
@@ -17,15 +15,14 @@ export const backupSchedule = stackPolicy<{ backupService: string; intervalKey: 
     maxIntervalHours: { type: "number", default: 24, description: "Longest interval between backups (hours)." },
   },
   check(resources, ctx) {
-    for (const b of backupContainers(resources, ctx.config.backupService, ctx as never)) {
-      const name = displayName(b.container);
+    for (const b of backupWorkloads(resources, ctx.config.backupService, ctx as never)) {
       const raw = b.env.get(ctx.config.intervalKey);
       const seconds = Number(raw);
-      if (raw === undefined || !(seconds > 0)) ctx.violation(`container ${name}: no backup interval (${ctx.config.intervalKey})`, b.container.urn);
-      else if (seconds > ctx.config.maxIntervalHours * 3600) ctx.violation(`container ${name}: backups run every ${seconds / 3600}h, more than ${ctx.config.maxIntervalHours}h apart`, b.container.urn);
-      const volumes = asArray(get(b.container.props, "volumes"));
-      if (!volumes.known) ctx.undecidable(`container ${name} volumes`, b.container.urn);
-      else if (!volumes.value.some((v) => typeof get(v, "volumeName") === "string")) ctx.violation(`container ${name}: backups are written to no named volume (they would vanish with the container)`, b.container.urn);
+      if (raw === undefined || !(seconds > 0)) ctx.violation(`${b.w.label}: no backup interval (${ctx.config.intervalKey})`, b.w.urn);
+      else if (seconds > ctx.config.maxIntervalHours * 3600) ctx.violation(`${b.w.label}: backups run every ${seconds / 3600}h, more than ${ctx.config.maxIntervalHours}h apart`, b.w.urn);
+      const mounts = b.w.mounts;
+      if (!mounts.known) ctx.undecidable(`${b.w.label} mounts`, b.w.urn);
+      else if (!mounts.value.some((m) => m.type === "volume" && !!m.source && !m.readOnly)) ctx.violation(`${b.w.label}: backups are written to no named volume (they would vanish with the container)`, b.w.urn);
     }
   },
 });

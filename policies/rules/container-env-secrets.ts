@@ -4,17 +4,17 @@
  * env values found by variable name, by randomness and by credentials inside URLs.
  */
 import { resourcePolicy } from "../lib/define";
-import { displayName, envOf, T } from "../lib/docker";
 import { DEFAULT_ENTROPY_RULE, hasUrlCredentials, isInertValue, isSecretName, looksRandom } from "../lib/secrets";
+import { workloadOf, WORKLOAD_TYPES } from "../lib/workloads";
 
 export const containerEnvSecrets = resourcePolicy<{ allowKeys: string[]; minLength: number; minEntropy: number; maxMeanClassRun: number }>({
   name: "container-env-secrets",
-  description: "No secret in a container's environment: secret-named variables must be *_FILE paths, and no value may look like key material or carry URL credentials.",
+  description: "No secret in a workload's environment: secret-named variables must be *_FILE paths, and no value may look like key material or carry URL credentials.",
   checklistIds: ["SEC-DATA-02", "SEC-DATA-05"],
   severity: "critical",
   group: "secrets",
-  remediation: "Deliver the secret as a file (uploads under /run/secrets, mode 0400) and pass its path in a *_FILE variable (e.g. DATABASE_PASSWORD_FILE=/run/secrets/postgres-password).",
-  resourceTypes: ["docker:index/container:Container"],
+  remediation: "Deliver the secret as a Docker secret (docker.Secret mounted at /run/secrets/<name>, mode 0400) and pass its path in a *_FILE variable (e.g. DATABASE_PASSWORD_FILE=/run/secrets/postgres-password).",
+  resourceTypes: WORKLOAD_TYPES,
   config: {
     allowKeys: { type: "array", items: { type: "string" }, default: [], description: "Variables exempt from the randomness check (never from the name check)." },
     minLength: { type: "integer", default: DEFAULT_ENTROPY_RULE.minLength, description: "Shortest token the randomness check considers." },
@@ -22,12 +22,11 @@ export const containerEnvSecrets = resourcePolicy<{ allowKeys: string[]; minLeng
     maxMeanClassRun: { type: "number", default: DEFAULT_ENTROPY_RULE.maxMeanClassRun, description: "Random tokens switch character class often: mean same-class run length at or below this." },
   },
   check(r, ctx) {
-    const env = envOf(r.props);
-    if (!env.known) return ctx.undecidable("envs");
-    const name = displayName(r);
-    for (const e of env.value) {
+    const w = workloadOf(r);
+    if (!w.env.known) return ctx.undecidable("env");
+    for (const e of w.env.value) {
       if (e.key === undefined) {
-        ctx.undecidable(`envs[${e.index}]`);
+        ctx.undecidable(`env[${e.index}]`);
         continue;
       }
       if (e.value === undefined) {
@@ -35,9 +34,9 @@ export const containerEnvSecrets = resourcePolicy<{ allowKeys: string[]; minLeng
         continue;
       }
       // Messages name the variable only: the value may be the secret itself.
-      if (isSecretName(e.key) && !isInertValue(e.value)) ctx.violation(`container ${name}: env ${e.key} carries a secret value; use ${e.key}_FILE with a file under /run/secrets`);
-      else if (hasUrlCredentials(e.value)) ctx.violation(`container ${name}: env ${e.key} contains credentials in a URL`);
-      else if (!ctx.config.allowKeys.includes(e.key) && looksRandom(e.value, ctx.config)) ctx.violation(`container ${name}: env ${e.key} holds a value that looks like key material`);
+      if (isSecretName(e.key) && !isInertValue(e.value)) ctx.violation(`${w.label}: env ${e.key} carries a secret value; use ${e.key}_FILE with a Docker secret under /run/secrets`);
+      else if (hasUrlCredentials(e.value)) ctx.violation(`${w.label}: env ${e.key} contains credentials in a URL`);
+      else if (!ctx.config.allowKeys.includes(e.key) && looksRandom(e.value, ctx.config)) ctx.violation(`${w.label}: env ${e.key} holds a value that looks like key material`);
     }
   },
 });

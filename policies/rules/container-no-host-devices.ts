@@ -1,24 +1,19 @@
 /** SEC-CONTAINER-02: no host devices or GPUs passed in (device access is privilege by another name). */
+import { HOST_CHECK } from "../lib/daemon-enforced";
 import { resourcePolicy } from "../lib/define";
-import { displayName, T } from "../lib/docker";
-import { asArray, asString, get } from "../lib/values";
+import { workloadOf, WORKLOAD_TYPES } from "../lib/workloads";
 
 export const containerNoHostDevices = resourcePolicy({
   name: "container-no-host-devices",
-  description: "Containers get no host devices (devices, deviceRequests, gpus, deviceCgroupRules).",
+  description: `Workloads get no host devices: containers no devices, deviceRequests, gpus or deviceCgroupRules; services no generic resources (GPUs). A service cannot be given devices otherwise in Docker API 1.41: the daemon's device cgroup applies (${HOST_CHECK}).`,
   checklistIds: ["SEC-CONTAINER-02"],
   severity: "high",
   group: "container-security",
-  remediation: "Remove devices/deviceRequests/gpus/deviceCgroupRules; the MCP stack needs no host hardware.",
-  resourceTypes: [T.container],
+  remediation: "Remove devices/deviceRequests/gpus/deviceCgroupRules (containers) or taskSpec.resources.reservation.genericResources (services); the MCP stack needs no host hardware.",
+  resourceTypes: WORKLOAD_TYPES,
   check(r, ctx) {
-    for (const key of ["devices", "deviceRequests", "deviceCgroupRules"]) {
-      const v = asArray(get(r.props, key));
-      if (!v.known) ctx.undecidable(key);
-      else if (v.value.length) ctx.violation(`container ${displayName(r)} is given host devices (${key})`);
-    }
-    const gpus = asString(get(r.props, "gpus"));
-    if (!gpus.known) ctx.undecidable("gpus");
-    else if (gpus.value) ctx.violation(`container ${displayName(r)} is given host GPUs (gpus)`);
+    const w = workloadOf(r);
+    if (!w.devices.known) return ctx.undecidable("devices");
+    if (w.devices.value.length) ctx.violation(`${w.label} is given host devices (${w.devices.value.join(", ")})`);
   },
 });

@@ -1,26 +1,39 @@
-/** DEP-CORE-01 (containers start and come back), DEP-CORE-03 (bounded restarts): an explicit restart policy. */
+/**
+ * DEP-CORE-01 (containers start and come back), DEP-CORE-03 (no restart loops): an explicit
+ * restart policy that brings a workload back and gives up on a crash loop.
+ */
 import { resourcePolicy } from "../lib/define";
-import { displayName, T } from "../lib/docker";
-import { asNumber, asString, get } from "../lib/values";
+import { dockerDurationSeconds } from "../lib/durations";
+import { workloadOf, WORKLOAD_TYPES } from "../lib/workloads";
 
-export const containerRestartPolicy = resourcePolicy<{ allowed: string[] }>({
+export const containerRestartPolicy = resourcePolicy<{ allowed: string[]; allowedServiceConditions: string[] }>({
   name: "container-restart-policy",
-  description: "Containers restart after a crash or host reboot: restart is unless-stopped, always or on-failure (with a retry bound).",
+  description:
+    "Workloads restart after a crash or host reboot and stop a crash loop: containers unless-stopped, always or on-failure (with maxRetryCount); swarm services condition any or on-failure with a bounded maxAttempts and window.",
   checklistIds: ["DEP-CORE-01", "DEP-CORE-03"],
   severity: "medium",
   group: "availability",
-  remediation: "Set `restart: \"unless-stopped\"` (or \"on-failure\" with maxRetryCount).",
-  resourceTypes: [T.container],
-  config: { allowed: { type: "array", items: { type: "string" }, default: ["unless-stopped", "always", "on-failure"], description: "Accepted restart policies." } },
+  remediation:
+    "Containers: `restart: \"unless-stopped\"` (or \"on-failure\" with maxRetryCount). Services: `taskSpec.restartPolicy: { condition: \"any\", delay: \"5s\", maxAttempts: 5, window: \"2m\" }` (infra/components/common.ts RESTART).",
+  resourceTypes: WORKLOAD_TYPES,
+  config: {
+    allowed: { type: "array", items: { type: "string" }, default: ["unless-stopped", "always", "on-failure"], description: "Accepted container restart policies." },
+    allowedServiceConditions: { type: "array", items: { type: "string" }, default: ["any", "on-failure"], description: "Accepted swarm restart conditions." },
+  },
   check(r, ctx) {
-    const v = asString(get(r.props, "restart"));
-    if (!v.known) return ctx.undecidable("restart");
-    const policy = (v.value ?? "no").trim();
-    if (!ctx.config.allowed.includes(policy)) return ctx.violation(`container ${displayName(r)} has restart policy "${policy}"; expected one of ${ctx.config.allowed.join(", ")}`);
-    if (policy === "on-failure") {
-      const n = asNumber(get(r.props, "maxRetryCount"));
-      if (!n.known) ctx.undecidable("maxRetryCount");
-      else if (!n.value) ctx.violation(`container ${displayName(r)} restarts on-failure without maxRetryCount: a crash loop never stops`);
+    const w = workloadOf(r);
+    if (!w.restart.known) return ctx.undecidable("restart policy");
+    const { policy, maxAttempts, window, defaulted } = w.restart.value;
+    if (w.kind === "container") {
+      if (!ctx.config.allowed.includes(policy)) return ctx.violation(`${w.label} has restart policy "${policy}"; expected one of ${ctx.config.allowed.join(", ")}`);
+      if (policy === "on-failure" && !maxAttempts) ctx.violation(`${w.label} restarts on-failure without maxRetryCount: a crash loop never stops`);
+      return;
     }
+    if (!ctx.config.allowedServiceConditions.includes(policy)) return ctx.violation(`${w.label} has restart condition "${policy}"; expected one of ${ctx.config.allowedServiceConditions.join(", ")}`);
+    // Swarm counts attempts only within the window; without both, a crash loop restarts forever.
+    const what = defaulted ? "has no restart policy (swarm's default restarts forever)" : "restarts without a bound";
+    if (!maxAttempts || maxAttempts < 1) ctx.violation(`${w.label} ${what}: set restartPolicy.maxAttempts`);
+    const secs = window ? dockerDurationSeconds(window) : undefined;
+    if (!secs || secs <= 0) ctx.violation(`${w.label} ${defaulted ? what : "counts restart attempts over no window"}: set restartPolicy.window`);
   },
 });

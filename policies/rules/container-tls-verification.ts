@@ -1,6 +1,6 @@
 /** SEC-DATA-01 (database connections encrypted), SEC-NET-03: no env switch that turns off TLS or its verification. */
 import { resourcePolicy } from "../lib/define";
-import { displayName, envOf, T } from "../lib/docker";
+import { workloadOf, WORKLOAD_TYPES } from "../lib/workloads";
 
 interface Rule {
   key: RegExp;
@@ -20,23 +20,24 @@ const RULES: Rule[] = [
 
 export const containerTlsVerification = resourcePolicy({
   name: "container-tls-verification",
-  description: "No environment variable disables TLS or certificate verification (NODE_TLS_REJECT_UNAUTHORIZED=0, *SSLMODE=disable/allow/prefer, *_INSECURE_SKIP_VERIFY=true, sslmode=disable in a DSN, ...).",
+  description: "No workload environment variable disables TLS or certificate verification (NODE_TLS_REJECT_UNAUTHORIZED=0, *SSLMODE=disable/allow/prefer, *_INSECURE_SKIP_VERIFY=true, sslmode=disable in a DSN, ...).",
   checklistIds: ["SEC-DATA-01", "SEC-NET-03"],
   severity: "high",
   group: "secrets",
   remediation: "Remove the override; use sslmode=verify-full with the internal CA (DATABASE_SSLROOTCERT) for PostgreSQL and trust the CA file instead of disabling verification.",
-  resourceTypes: [T.container],
+  resourceTypes: WORKLOAD_TYPES,
   check(r, ctx) {
-    const env = envOf(r.props);
-    if (!env.known) return ctx.undecidable("envs");
-    for (const e of env.value) {
+    const w = workloadOf(r);
+    if (!w.env.known) return ctx.undecidable("env");
+    for (const e of w.env.value) {
       if (e.key === undefined || e.value === undefined) {
-        ctx.undecidable(e.key ? `env ${e.key}` : `envs[${e.index}]`);
+        ctx.undecidable(e.key ? `env ${e.key}` : `env[${e.index}]`);
         continue;
       }
       const hit = RULES.find((x) => x.key.test(e.key!) && x.bad.test(e.value!.trim()));
-      if (hit) ctx.violation(`container ${displayName(r)}: env ${e.key}=${e.value.trim()} ${hit.why}`);
-      else if (/[?&\s]sslmode=(disable|allow|prefer)\b/i.test(e.value)) ctx.violation(`container ${displayName(r)}: env ${e.key} connects with sslmode ${/sslmode=(\w+)/i.exec(e.value)![1]} (no verified TLS)`);
+      // The matched values are switches (0, false, disable), never secrets: safe to name.
+      if (hit) ctx.violation(`${w.label}: env ${e.key}=${e.value.trim()} ${hit.why}`);
+      else if (/[?&\s]sslmode=(disable|allow|prefer)\b/i.test(e.value)) ctx.violation(`${w.label}: env ${e.key} connects with sslmode ${/sslmode=(\w+)/i.exec(e.value)![1]} (no verified TLS)`);
     }
   },
 });

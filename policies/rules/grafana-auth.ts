@@ -3,8 +3,9 @@
  * (default passwords changed): Grafana has no anonymous access, no self sign-up, a non-default
  * admin user and an admin password delivered as a file.
  */
-import { resourcePolicy } from "../lib/define";
-import { displayName, envOf, serviceOf, T, uploadsOf } from "../lib/docker";
+import { stackPolicy } from "../lib/define";
+import { readFile } from "../lib/workload-files";
+import { workloadsOf } from "../lib/workloads";
 
 const truthy = (v: string | undefined) => v !== undefined && /^(1|true|yes|on)$/i.test(v.trim());
 
@@ -22,42 +23,44 @@ function parseIni(text: string): Map<string, string> {
   return out;
 }
 
-export const grafanaAuth = resourcePolicy<{ grafanaService: string; defaultAdminUsers: string[] }>({
+export const grafanaAuth = stackPolicy<{ grafanaService: string; defaultAdminUsers: string[] }>({
   name: "grafana-auth",
-  description: "Grafana: anonymous access and sign-up off, admin user not 'admin', admin password from a file (GF_SECURITY_ADMIN_PASSWORD__FILE) that the stack uploads.",
+  description: "Grafana: anonymous access and sign-up off, admin user not 'admin', admin password from a file (GF_SECURITY_ADMIN_PASSWORD__FILE) that the stack delivers (a Docker secret, or an upload).",
   checklistIds: ["PRE-SEC-04", "PRE-CONFIG-12", "PRE-SEC-02"],
   severity: "high",
   group: "services",
-  remediation: "Set GF_AUTH_ANONYMOUS_ENABLED=false, GF_USERS_ALLOW_SIGN_UP=false, GF_SECURITY_ADMIN_USER to mcp:grafana.adminUser and GF_SECURITY_ADMIN_PASSWORD__FILE=/run/secrets/grafana-admin-password (generated password uploaded there).",
-  resourceTypes: [T.container],
+  remediation:
+    "Set GF_AUTH_ANONYMOUS_ENABLED=false, GF_USERS_ALLOW_SIGN_UP=false, GF_SECURITY_ADMIN_USER to mcp:grafana.adminUser and GF_SECURITY_ADMIN_PASSWORD__FILE=/run/secrets/grafana-admin-password (the generated password, a Docker secret at that path).",
   config: {
     grafanaService: { type: "string", default: "grafana", description: "Service (com.mcp.service) of Grafana." },
     defaultAdminUsers: { type: "array", items: { type: "string" }, default: ["admin", "administrator", "root"], description: "Admin user names treated as defaults." },
   },
-  check(r, ctx) {
-    if (serviceOf(r) !== ctx.config.grafanaService) return;
-    const name = displayName(r);
-    const env = envOf(r.props);
-    const uploads = uploadsOf(r.props);
-    if (!env.known) return ctx.undecidable("envs");
-    const e = new Map<string, string | undefined>(env.value.filter((x) => x.key).map((x) => [x.key!, x.value]));
-    if (env.value.some((x) => x.key === undefined)) ctx.undecidable("envs (an element is unknown)");
-    const ini = new Map<string, string>();
-    if (uploads.known) for (const f of uploads.value) if (/grafana\.ini$/.test(f.file) && f.content) for (const [k, v] of parseIni(f.content)) ini.set(k, v);
-    const setting = (envKey: string, iniKey: string) => (e.has(envKey) ? e.get(envKey) : ini.get(iniKey));
-    if (truthy(setting("GF_AUTH_ANONYMOUS_ENABLED", "auth.anonymous.enabled"))) ctx.violation(`container ${name}: Grafana allows anonymous access (auth.anonymous.enabled)`);
-    if (truthy(setting("GF_USERS_ALLOW_SIGN_UP", "users.allow_sign_up"))) ctx.violation(`container ${name}: Grafana allows self sign-up (users.allow_sign_up)`);
-    if (truthy(setting("GF_AUTH_DISABLE_LOGIN_FORM", "auth.disable_login_form")) && truthy(setting("GF_AUTH_PROXY_ENABLED", "auth.proxy.enabled")) === false)
-      ctx.violation(`container ${name}: Grafana's login form is disabled without another auth method`);
-    const user = setting("GF_SECURITY_ADMIN_USER", "security.admin_user");
-    if (user === undefined || ctx.config.defaultAdminUsers.includes(user.trim().toLowerCase())) ctx.violation(`container ${name}: Grafana keeps the default admin user "${user ?? "admin"}"`);
-    if (e.has("GF_SECURITY_ADMIN_PASSWORD") || ini.has("security.admin_password"))
-      ctx.violation(`container ${name}: Grafana's admin password is set in plain configuration (GF_SECURITY_ADMIN_PASSWORD / admin_password); use GF_SECURITY_ADMIN_PASSWORD__FILE`);
-    const file = e.get("GF_SECURITY_ADMIN_PASSWORD__FILE");
-    if (!e.has("GF_SECURITY_ADMIN_PASSWORD") && !file) ctx.violation(`container ${name}: no Grafana admin password is set (GF_SECURITY_ADMIN_PASSWORD__FILE): Grafana falls back to "admin"`);
-    else if (file) {
-      if (!uploads.known) ctx.undecidable("uploads");
-      else if (!uploads.value.some((u) => u.file === file)) ctx.violation(`container ${name}: GF_SECURITY_ADMIN_PASSWORD__FILE points at ${file}, which the stack does not upload`);
+  check(resources, ctx) {
+    for (const w of workloadsOf(resources, ctx.config.grafanaService)) {
+      const at = (m: string) => ctx.violation(`${w.label}: ${m}`, w.urn);
+      if (!w.env.known) {
+        ctx.undecidable(`${w.label} env`, w.urn);
+        continue;
+      }
+      const e = new Map<string, string | undefined>(w.env.value.filter((x) => x.key).map((x) => [x.key!, x.value]));
+      if (w.env.value.some((x) => x.key === undefined)) ctx.undecidable(`${w.label} env (an element is unknown)`, w.urn);
+      const ini = new Map<string, string>();
+      if (w.files.known) for (const f of w.files.value) if (/grafana\.ini$/.test(f.path) && f.content) for (const [k, v] of parseIni(f.content)) ini.set(k, v);
+      const setting = (envKey: string, iniKey: string) => (e.has(envKey) ? e.get(envKey) : ini.get(iniKey));
+      if (truthy(setting("GF_AUTH_ANONYMOUS_ENABLED", "auth.anonymous.enabled"))) at("Grafana allows anonymous access (auth.anonymous.enabled)");
+      if (truthy(setting("GF_USERS_ALLOW_SIGN_UP", "users.allow_sign_up"))) at("Grafana allows self sign-up (users.allow_sign_up)");
+      if (truthy(setting("GF_AUTH_DISABLE_LOGIN_FORM", "auth.disable_login_form")) && truthy(setting("GF_AUTH_PROXY_ENABLED", "auth.proxy.enabled")) === false) at("Grafana's login form is disabled without another auth method");
+      const user = setting("GF_SECURITY_ADMIN_USER", "security.admin_user");
+      // A user name is not a secret; the default one is named so the finding says which.
+      if (user === undefined || ctx.config.defaultAdminUsers.includes(user.trim().toLowerCase())) at(`Grafana keeps the default admin user "${user ?? "admin"}"`);
+      if (e.has("GF_SECURITY_ADMIN_PASSWORD") || ini.has("security.admin_password")) at("Grafana's admin password is set in plain configuration (GF_SECURITY_ADMIN_PASSWORD / admin_password); use GF_SECURITY_ADMIN_PASSWORD__FILE");
+      const file = e.get("GF_SECURITY_ADMIN_PASSWORD__FILE");
+      if (!e.has("GF_SECURITY_ADMIN_PASSWORD") && !file) at('no Grafana admin password is set (GF_SECURITY_ADMIN_PASSWORD__FILE): Grafana falls back to "admin"');
+      else if (file) {
+        const f = readFile(w, file);
+        if (f.status === "missing") at(`GF_SECURITY_ADMIN_PASSWORD__FILE points at ${file}, which the stack does not deliver (no Docker secret or upload at that path)`);
+        else if (f.status === "unknown" && f.what.startsWith("files")) ctx.undecidable(`${w.label} files`, w.urn);
+      }
     }
   },
 });

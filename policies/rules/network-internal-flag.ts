@@ -5,7 +5,7 @@ import { asBool, asString, get } from "../lib/values";
 
 export const networkInternalFlag = resourcePolicy<{ internalNamePattern: string }>({
   name: "network-internal-flag",
-  description: "Docker networks named as internal (e.g. mcp-prod-internal) are created with internal: true, so nothing on them can reach outside the host.",
+  description: "Docker networks named as internal (e.g. mcp-prod-internal) are created with internal: true, so nothing on them can reach outside the host or swarm.",
   checklistIds: ["SEC-NET-02", "PRE-SEC-05"],
   severity: "high",
   group: "network",
@@ -20,6 +20,6 @@ export const networkInternalFlag = resourcePolicy<{ internalNamePattern: string 
     if (!internal.known) return ctx.undecidable("internal");
     if (!internal.value) ctx.violation(`network ${displayName(r)} is named internal but is not created with internal: true`);
     const driver = asString(get(r.props, "driver"));
-    if (driver.known && driver.value && !["bridge", "overlay"].includes(driver.value)) ctx.violation(`network ${displayName(r)} uses driver ${driver.value}; internal networks use bridge`);
+    if (driver.known && driver.value && !["bridge", "overlay"].includes(driver.value)) ctx.violation(`network ${displayName(r)} uses driver ${driver.value}; internal networks use bridge or overlay`);
   },
 });

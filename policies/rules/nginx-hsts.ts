@@ -1,7 +1,7 @@
 /** SEC-NET-04, SEC-NET-03: HTTPS responses carry Strict-Transport-Security, in every location (add_header does not merge). */
 import { stackPolicy } from "../lib/define";
-import { displayName } from "../lib/docker";
-import { edgeContainers, loadEdgeConf } from "../lib/nginx-container";
+import { loadEdgeConf } from "../lib/edge-conf";
+import { workloadsOf } from "../lib/workloads";
 import { addedHeaders, locations, servers } from "../lib/nginx";
 
 const HSTS = "strict-transport-security";
@@ -15,14 +15,13 @@ export const nginxHsts = stackPolicy<{ edgeService: string; configPath: string; 
   remediation: "Add `add_header Strict-Transport-Security \"max-age=31536000; includeSubDomains\" always;` to the TLS server and to every location there that has its own add_header.",
   config: {
     edgeService: { type: "string", default: "nginx", description: "Service (com.mcp.service) of the TLS edge." },
-    configPath: { type: "string", default: "", description: "nginx.conf path in the container; empty: from `-c` on its command line." },
+    configPath: { type: "string", default: "", description: "nginx.conf path in the workload; empty: from `-c` on its command line." },
     minMaxAgeSeconds: { type: "integer", default: 15552000, description: "Smallest HSTS max-age accepted (seconds)." },
   },
   check(resources, ctx) {
-    for (const r of edgeContainers(resources, ctx.config.edgeService)) {
-      const edge = loadEdgeConf(r, { ...ctx, violation: (m) => ctx.violation(m, r.urn), undecidable: (w) => ctx.undecidable(`container ${displayName(r)} ${w}`, r.urn) }, ctx.config.configPath);
+    for (const w of workloadsOf(resources, ctx.config.edgeService)) {
+      const edge = loadEdgeConf(w, ctx, ctx.config.configPath);
       if (!edge) continue;
-      const name = displayName(r);
       for (const s of servers(edge.conf).filter((x) => x.listens.some((l) => l.ssl))) {
         const where = `TLS server on ${s.listens.map((l) => l.port).join("/")}`;
         const own = addedHeaders(s.server.block);
@@ -30,14 +29,14 @@ export const nginxHsts = stackPolicy<{ edgeService: string; configPath: string; 
         const serverHeaders = own.size ? own : addedHeaders(s.http.block);
         const value = serverHeaders.get(HSTS);
         if (value === undefined) {
-          ctx.violation(`container ${name}: ${where} sends no Strict-Transport-Security header`, r.urn);
+          ctx.violation(`${w.label}: ${where} sends no Strict-Transport-Security header`, w.urn);
           continue;
         }
         const age = Number(/max-age=(\d+)/i.exec(value)?.[1] ?? NaN);
-        if (!(age >= ctx.config.minMaxAgeSeconds)) ctx.violation(`container ${name}: ${where} HSTS max-age ${Number.isNaN(age) ? "missing" : age} is below ${ctx.config.minMaxAgeSeconds}s`, r.urn);
+        if (!(age >= ctx.config.minMaxAgeSeconds)) ctx.violation(`${w.label}: ${where} HSTS max-age ${Number.isNaN(age) ? "missing" : age} is below ${ctx.config.minMaxAgeSeconds}s`, w.urn);
         for (const loc of locations(s.server.block)) {
           const h = addedHeaders(loc.block);
-          if (h.size && !h.has(HSTS)) ctx.violation(`container ${name}: location ${loc.args.join(" ")} sets its own headers and so drops Strict-Transport-Security`, r.urn);
+          if (h.size && !h.has(HSTS)) ctx.violation(`${w.label}: location ${loc.args.join(" ")} sets its own headers and so drops Strict-Transport-Security`, w.urn);
         }
       }
     }

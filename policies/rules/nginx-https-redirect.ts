@@ -1,7 +1,7 @@
 /** SEC-NET-04 (no plain HTTP in production), DEP-WEB-03 (HTTP to HTTPS redirect): the plain HTTP port only redirects to https://. */
 import { stackPolicy } from "../lib/define";
-import { displayName } from "../lib/docker";
-import { edgeContainers, loadEdgeConf } from "../lib/nginx-container";
+import { loadEdgeConf } from "../lib/edge-conf";
+import { workloadsOf } from "../lib/workloads";
 import { children, Directive, locations, servers } from "../lib/nginx";
 
 const isHttpsRedirect = (d: Directive | undefined) => !!d && /^(301|302|307|308)$/.test(d.args[0] ?? "") && /^https:\/\//.test(d.args[1] ?? "");
@@ -18,25 +18,24 @@ export const nginxHttpsRedirect = stackPolicy<{ edgeService: string; configPath:
   remediation: "Give the port-80 server block only `return 301 https://$host$request_uri;` (an ACME challenge location may stay).",
   config: {
     edgeService: { type: "string", default: "nginx", description: "Service (com.mcp.service) of the TLS edge." },
-    configPath: { type: "string", default: "", description: "nginx.conf path in the container; empty: from `-c` on its command line." },
+    configPath: { type: "string", default: "", description: "nginx.conf path in the workload; empty: from `-c` on its command line." },
   },
   check(resources, ctx) {
-    for (const r of edgeContainers(resources, ctx.config.edgeService)) {
-      const edge = loadEdgeConf(r, { ...ctx, violation: (m) => ctx.violation(m, r.urn), undecidable: (w) => ctx.undecidable(`container ${displayName(r)} ${w}`, r.urn) }, ctx.config.configPath);
+    for (const w of workloadsOf(resources, ctx.config.edgeService)) {
+      const edge = loadEdgeConf(w, ctx, ctx.config.configPath);
       if (!edge) continue;
-      const name = displayName(r);
       if (edge.httpPort === undefined) {
-        ctx.violation(`container ${name}: the HTTP host port is not published, so http:// clients get no redirect to HTTPS`, r.urn);
+        ctx.violation(`${w.label}: the HTTP host port is not published, so http:// clients get no redirect to HTTPS`, w.urn);
         continue;
       }
       const plain = servers(edge.conf).filter((s) => s.listens.some((l) => l.port === edge.httpPort && !l.ssl));
-      if (plain.length === 0) ctx.violation(`container ${name}: nothing listens on the published HTTP port (container port ${edge.httpPort}) to redirect to HTTPS`, r.urn);
+      if (plain.length === 0) ctx.violation(`${w.label}: nothing listens on the published HTTP port (container port ${edge.httpPort}) to redirect to HTTPS`, w.urn);
       for (const s of plain) {
         const serverReturn = children(s.server.block, "return")[0];
         if (isHttpsRedirect(serverReturn)) continue;
         const locs = locations(s.server.block);
         const serving = locs.filter((l) => !ACME.test(l.args[l.args.length - 1] ?? "") && !isHttpsRedirect(children(l.block, "return")[0]));
-        if (locs.length === 0 || serving.length > 0) ctx.violation(`container ${name}: the plain-HTTP server (port ${edge.httpPort}) serves content instead of redirecting to https://`, r.urn);
+        if (locs.length === 0 || serving.length > 0) ctx.violation(`${w.label}: the plain-HTTP server (port ${edge.httpPort}) serves content instead of redirecting to https://`, w.urn);
       }
     }
   },

@@ -3,8 +3,8 @@
  * HTTPS on the published HTTPS port with a certificate and key, TLS 1.2+ only, no weak ciphers.
  */
 import { stackPolicy } from "../lib/define";
-import { displayName } from "../lib/docker";
-import { edgeContainers, loadEdgeConf } from "../lib/nginx-container";
+import { loadEdgeConf } from "../lib/edge-conf";
+import { workloadsOf } from "../lib/workloads";
 import { inherited, servers } from "../lib/nginx";
 
 const WEAK_CIPHER = /(^|:)(?!!)[^:]*(NULL|EXPORT|RC4|DES|MD5|anon)[^:]*(?=:|$)/i;
@@ -18,34 +18,33 @@ export const nginxTls = stackPolicy<{ edgeService: string; configPath: string; a
   remediation: "In nginx.conf (infra/render/nginx.ts): `listen <https port> ssl;`, ssl_certificate and ssl_certificate_key, and `ssl_protocols TLSv1.2 TLSv1.3;`.",
   config: {
     edgeService: { type: "string", default: "nginx", description: "Service (com.mcp.service) of the TLS edge." },
-    configPath: { type: "string", default: "", description: "nginx.conf path in the container; empty: from `-c` on its command line." },
+    configPath: { type: "string", default: "", description: "nginx.conf path in the workload; empty: from `-c` on its command line." },
     allowedProtocols: { type: "array", items: { type: "string" }, default: ["TLSv1.2", "TLSv1.3"], description: "Accepted ssl_protocols." },
   },
   check(resources, ctx) {
-    const edges = edgeContainers(resources, ctx.config.edgeService);
-    if (edges.length === 0) return ctx.violation(`no ${ctx.config.edgeService} container: nothing terminates TLS`);
-    for (const r of edges) {
-      const edge = loadEdgeConf(r, { ...ctx, violation: (m) => ctx.violation(m, r.urn), undecidable: (w) => ctx.undecidable(`container ${displayName(r)} ${w}`, r.urn) }, ctx.config.configPath);
+    const edges = workloadsOf(resources, ctx.config.edgeService);
+    if (edges.length === 0) return ctx.violation(`no ${ctx.config.edgeService} service or container: nothing terminates TLS`);
+    for (const w of edges) {
+      const edge = loadEdgeConf(w, ctx, ctx.config.configPath);
       if (!edge) continue;
-      const name = displayName(r);
       const tls = servers(edge.conf).filter((s) => s.listens.some((l) => l.ssl));
       if (tls.length === 0) {
-        ctx.violation(`container ${name}: ${edge.path} has no TLS server (no "listen ... ssl")`, r.urn);
+        ctx.violation(`${w.label}: ${edge.path} has no TLS server (no "listen ... ssl")`, w.urn);
         continue;
       }
-      if (edge.httpsPort === undefined) ctx.violation(`container ${name}: the HTTPS host port is not published`, r.urn);
-      else if (!tls.some((s) => s.listens.some((l) => l.ssl && l.port === edge.httpsPort))) ctx.violation(`container ${name}: published HTTPS port (container port ${edge.httpsPort}) has no "listen ... ssl" server`, r.urn);
+      if (edge.httpsPort === undefined) ctx.violation(`${w.label}: the HTTPS host port is not published`, w.urn);
+      else if (!tls.some((s) => s.listens.some((l) => l.ssl && l.port === edge.httpsPort))) ctx.violation(`${w.label}: published HTTPS port (container port ${edge.httpsPort}) has no "listen ... ssl" server`, w.urn);
       for (const s of tls) {
         const where = `server on ${s.listens.map((l) => l.port).join("/")}`;
-        if (!inherited(s, "ssl_certificate").length || !inherited(s, "ssl_certificate_key").length) ctx.violation(`container ${name}: ${where} has no ssl_certificate/ssl_certificate_key`, r.urn);
+        if (!inherited(s, "ssl_certificate").length || !inherited(s, "ssl_certificate_key").length) ctx.violation(`${w.label}: ${where} has no ssl_certificate/ssl_certificate_key`, w.urn);
         const protos = inherited(s, "ssl_protocols")[0]?.args;
-        if (!protos) ctx.violation(`container ${name}: ${where} does not set ssl_protocols (older nginx defaults allow TLSv1/TLSv1.1)`, r.urn);
+        if (!protos) ctx.violation(`${w.label}: ${where} does not set ssl_protocols (older nginx defaults allow TLSv1/TLSv1.1)`, w.urn);
         else {
           const bad = protos.filter((p) => !ctx.config.allowedProtocols.includes(p));
-          if (bad.length) ctx.violation(`container ${name}: ${where} allows ${bad.join(", ")} (only ${ctx.config.allowedProtocols.join(", ")} allowed)`, r.urn);
+          if (bad.length) ctx.violation(`${w.label}: ${where} allows ${bad.join(", ")} (only ${ctx.config.allowedProtocols.join(", ")} allowed)`, w.urn);
         }
         const ciphers = inherited(s, "ssl_ciphers")[0]?.args[0];
-        if (ciphers && WEAK_CIPHER.test(ciphers)) ctx.violation(`container ${name}: ${where} enables weak ciphers (ssl_ciphers)`, r.urn);
+        if (ciphers && WEAK_CIPHER.test(ciphers)) ctx.violation(`${w.label}: ${where} enables weak ciphers (ssl_ciphers)`, w.urn);
       }
     }
   },

@@ -1,12 +1,15 @@
 /**
  * SEC-DATA-02, SEC-DATA-05: no generated secret (RandomPassword result, TLS private key,
- * content of a secret file) appears in any container's environment, command, labels,
- * health check or a world-readable uploaded file. Needs the whole stack: a stack policy.
+ * content of a secret file) appears in any workload's environment, command, labels, health
+ * check or a world-readable file (a Docker config, an upload). Needs the whole stack: a stack
+ * policy.
  */
 import { stackPolicy, ResourceView } from "../lib/define";
-import { commandOf, displayName, envOf, labelsOf, T, uploadsOf } from "../lib/docker";
+import { T } from "../lib/docker";
 import { looksRandom } from "../lib/secrets";
-import { asArray, get, isUnknown } from "../lib/values";
+import { get, isUnknown } from "../lib/values";
+import { isUnder } from "../lib/workload-files";
+import { workloadsOf } from "../lib/workloads";
 
 interface Secret {
   value: string;
@@ -21,9 +24,14 @@ function generatedSecrets(resources: readonly ResourceView[], secretDirs: string
   for (const r of resources) {
     if (r.type === T.randomPassword) add(get(r.props, "result"), `RandomPassword ${r.name}`);
     if (r.type === T.tlsPrivateKey) add(get(r.props, "privateKeyPem"), `PrivateKey ${r.name}`);
-    if (r.type === T.container) {
-      const u = uploadsOf(r.props);
-      if (u.known) for (const f of u.value) if (f.content && secretDirs.some((d) => f.file.startsWith(`${d}/`))) for (const t of secretTokens(f.content)) add(t, `secret file ${f.file}`);
+  }
+  const seen = new Set<string>();
+  for (const w of workloadsOf(resources)) {
+    if (!w.files.known) continue;
+    for (const f of w.files.value) {
+      if (f.content === undefined || !(f.source === "secret" || isUnder(f.path, secretDirs)) || seen.has(f.path)) continue;
+      seen.add(f.path);
+      for (const t of secretTokens(f.content)) add(t, `secret file ${f.path}`);
     }
   }
   return out;
@@ -79,53 +87,33 @@ function secretMatcher(secrets: Secret[]): (text: string) => Secret | undefined 
   };
 }
 
-const WORLD_READABLE = (perm: string | undefined) => perm === undefined || /^0?[0-7][0-7][4-7]$/.test(perm);
+/** Readable by every user in the container: the mode has the other-read bit. */
+const worldReadable = (mode: string | undefined) => mode === undefined || /^0?[0-7]?[0-7][0-7][4-7]$/.test(mode);
 
 export const secretsNotExposed = stackPolicy<{ secretDirs: string[] }>({
   name: "secrets-not-exposed",
-  description: "No generated secret (random password, private key, secret-file content) appears in a container's env, command, labels, health check or a world-readable file.",
+  description: "No generated secret (random password, private key, secret-file content) appears in a workload's env, command, labels, health check or a world-readable file (Docker config, upload).",
   checklistIds: ["SEC-DATA-02", "SEC-DATA-05"],
   severity: "critical",
   group: "secrets",
-  remediation: "Pass the secret only as a file under /run/secrets (mode 0400) and reference it by path (*_FILE variables, `$(cat /run/secrets/...)` in health checks).",
-  config: { secretDirs: { type: "array", items: { type: "string" }, default: ["/run/secrets"], description: "Directories whose uploaded files are secrets." } },
+  remediation: "Pass the secret only as a Docker secret under /run/secrets (mode 0400) and reference it by path (*_FILE variables, `$(cat /run/secrets/...)` in health checks).",
+  config: { secretDirs: { type: "array", items: { type: "string" }, default: ["/run/secrets"], description: "Directories whose files are secrets." } },
   check(resources, ctx) {
-    const dirs = ctx.config.secretDirs.map((d) => d.replace(/\/+$/, ""));
-    const secrets = generatedSecrets(resources, dirs);
+    const secrets = generatedSecrets(resources, ctx.config.secretDirs);
     if (secrets.length === 0) return;
     const leaks = secretMatcher(secrets);
-    for (const r of resources.filter((x) => x.type === T.container)) {
-      const name = displayName(r);
-      const env = envOf(r.props);
-      if (!env.known) ctx.undecidable(`container ${name} envs`, r.urn);
-      else
-        for (const e of env.value) {
-          if (e.value === undefined) continue;
-          const s = leaks(e.value);
-          // Name where the secret leaked and where it came from, never the value.
-          if (s) ctx.violation(`container ${name}: env ${e.key} contains the value of ${s.origin}`, r.urn);
-        }
-      const cmd = commandOf(r.props);
-      if (cmd.known) {
-        const s = leaks(cmd.value.join("\n"));
-        if (s) ctx.violation(`container ${name}: command line contains the value of ${s.origin}`, r.urn);
-      }
-      const labels = labelsOf(r.props);
-      if (labels.known) {
-        const s = leaks(Object.values(labels.value).join("\n"));
-        if (s) ctx.violation(`container ${name}: a label contains the value of ${s.origin}`, r.urn);
-      }
-      const tests = asArray(get(r.props, "healthcheck", "tests"));
-      if (tests.known) {
-        const s = leaks(tests.value.filter((t) => typeof t === "string").join("\n"));
-        if (s) ctx.violation(`container ${name}: health check contains the value of ${s.origin}`, r.urn);
-      }
-      const uploads = uploadsOf(r.props);
-      if (uploads.known)
-        for (const f of uploads.value) {
-          if (!f.content || dirs.some((d) => f.file.startsWith(`${d}/`)) || !WORLD_READABLE(f.permissions)) continue;
-          const s = leaks(f.content);
-          if (s) ctx.violation(`container ${name}: world-readable file ${f.file} contains the value of ${s.origin}`, r.urn);
+    for (const w of workloadsOf(resources)) {
+      // Name where the secret leaked and where it came from, never the value.
+      const at = (where: string, s: Secret | undefined) => s && ctx.violation(`${w.label}: ${where} contains the value of ${s.origin}`, w.urn);
+      if (!w.env.known) ctx.undecidable(`${w.label} env`, w.urn);
+      else for (const e of w.env.value) if (e.value !== undefined) at(`env ${e.key}`, leaks(e.value));
+      if (w.command.known) at("command line", leaks(w.command.value.join("\n")));
+      if (w.labels.known) at("a label", leaks(Object.values(w.labels.value).join("\n")));
+      if (w.healthcheck.known && w.healthcheck.value) at("health check", leaks(w.healthcheck.value.test.join("\n")));
+      if (w.files.known)
+        for (const f of w.files.value) {
+          if (!f.content || f.source === "secret" || isUnder(f.path, ctx.config.secretDirs) || !worldReadable(f.mode)) continue;
+          at(`world-readable ${f.source === "config" ? "config" : "file"} ${f.path}`, leaks(f.content));
         }
     }
   },

@@ -7,7 +7,8 @@
  * Objects are kept in memory; nothing leaves the process.
  */
 import { createHash } from "node:crypto";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:https";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { createServer } from "node:https";
 import type { AddressInfo } from "node:net";
 
 export interface StoredObject {

@@ -1,18 +1,55 @@
 /**
- * Checklist items the infra program guarantees by construction, proven on the service
- * specs it builds for the prod stack (plain data: the files it uploads, the environment and
- * command lines it sets, the networks it attaches). Each test names the item IDs it proves;
+ * Checklist items the infra program guarantees by construction, proven on the service specs
+ * it builds for the prod stack (plain data: the files it mounts, the environment and command
+ * lines it sets, the networks it attaches). Each test names the item IDs it proves;
  * checklist/mapping.ts points at these titles.
  */
+import * as path from "path";
 import { parse as parseYaml } from "yaml";
-import { durationSeconds, SERVICE_NAMES } from "../../infra/config";
+import { stackSpecs } from "../../infra/components";
+import { durationSeconds, loadStackFileConfig, SERVICE_NAMES } from "../../infra/config";
 import type { ServiceSpec } from "../../infra/spec";
-import { stackFacts } from "../docs/support";
+import { HOSTS, PORTS, resourcePrefix } from "../../infra/topology";
 
-const prod = stackFacts("prod");
-const spec = (name: string): ServiceSpec => {
-  const s = prod.specs.find((x) => x.name === name);
-  if (!s) throw new Error(`no ${name} in the prod specs`);
+/** The prod specs, and which DNS name listens on which ports (each swarm service answers on its name and aliases). */
+function prodFacts() {
+  const config = loadStackFileConfig("prod", path.resolve(__dirname, "../.."));
+  const specs = stackSpecs(config, { stack: "prod", prefix: resourcePrefix("prod") });
+  const hostPorts = new Map<string, Set<number>>();
+  const add = (host: string, ...ports: number[]) => hostPorts.set(host, new Set([...(hostPorts.get(host) ?? []), ...ports]));
+  add(HOSTS.postgres, PORTS.postgres);
+  add(HOSTS.redis, PORTS.redis);
+  add(HOSTS.nginx, PORTS.nginxHttp, PORTS.nginxHttps, PORTS.nginxStatus);
+  add(HOSTS.prometheus, PORTS.prometheus);
+  add(HOSTS.alertmanager, PORTS.alertmanager);
+  add(HOSTS.grafana, PORTS.grafana);
+  add(HOSTS.postgresExporter, PORTS.postgresExporter);
+  add(HOSTS.redisExporter, PORTS.redisExporter);
+  add(HOSTS.nginxExporter, PORTS.nginxExporter);
+  add(HOSTS.nodeExporter, PORTS.nodeExporter);
+  add(HOSTS.blackboxExporter, PORTS.blackboxExporter);
+  add(HOSTS.app, config.app.port);
+  return { config, specs, hostPorts };
+}
+
+const prod = prodFacts();
+
+interface ScrapeJob {
+  job_name: string;
+  metrics_path?: string;
+  static_configs?: { targets: string[] }[];
+  dns_sd_configs?: { names: string[]; port: number }[];
+  relabel_configs?: { target_label?: string; replacement?: string }[];
+}
+
+/** host:port targets of a job: static ones, and DNS discovery (tasks.<service>: every task of a swarm service). */
+const jobTargets = (j: ScrapeJob) => [...(j.static_configs ?? []).flatMap((c) => c.targets), ...(j.dns_sd_configs ?? []).flatMap((d) => d.names.map((n) => `${n}:${d.port}`))];
+
+/** `tasks.<name>` is the swarm's name for every task of the service answering to <name>. */
+const serviceHost = (host: string) => host.replace(/^tasks\./, "");
+const spec = (instance: string): ServiceSpec => {
+  const s = prod.specs.find((x) => x.name === instance);
+  if (!s) throw new Error(`no ${instance} in the prod specs`);
   return s;
 };
 const file = (instance: string, suffix: string): string => {
@@ -40,17 +77,15 @@ function references(specs: readonly ServiceSpec[]): Reference[] {
     // its relabelling (__address__), not by Prometheus.
     const promFile = s.configFiles.find((f) => f.path === "/etc/prometheus/prometheus.yml" && typeof f.content === "string");
     if (promFile) {
-      const prom = parseYaml(promFile.content as string) as { scrape_configs: { static_configs?: { targets: string[] }[]; dns_sd_configs?: { names: string[]; port: number }[]; relabel_configs?: { target_label?: string; replacement?: string }[] }[]; alerting?: { alertmanagers: { static_configs: { targets: string[] }[] }[] } };
+      const prom = parseYaml(promFile.content as string) as { scrape_configs: ScrapeJob[]; alerting?: { alertmanagers: { static_configs: { targets: string[] }[] }[] } };
       const hostPort = (t: string) => /^(?:https?:\/\/)?([^:/]+):(\d+)/.exec(t);
       const add = (from: string, t: string, where: string) => {
         const m = hostPort(t);
-        if (m && m[1] !== "localhost") out.push({ from, host: m[1], port: Number(m[2]), where });
+        if (m && m[1] !== "localhost") out.push({ from, host: serviceHost(m[1]), port: Number(m[2]), where });
       };
       for (const job of prom.scrape_configs) {
         const prober = job.relabel_configs?.find((r) => r.target_label === "__address__")?.replacement;
-        // tasks.<service> resolves to each task of that service: a reference to the service.
-        for (const d of job.dns_sd_configs ?? []) for (const n of d.names) add(s.name, `${n.replace(/^tasks\./, "")}:${d.port}`, `${promFile.path} (dns_sd)`);
-        for (const t of (job.static_configs ?? []).flatMap((c) => c.targets)) {
+        for (const t of jobTargets(job)) {
           if (prober) {
             add(s.name, prober, promFile.path);
             const proberHost = hostPort(prober)?.[1];
@@ -90,13 +125,13 @@ describe("guarantees of the infra program (prod stack)", () => {
     expect(problems).toEqual([]);
     // The references the stack depends on are all there (so an empty result cannot pass).
     const pairs = new Set(refs.map((r) => `${r.from}->${r.host}`));
-    for (const p of ["nginx->app", "prometheus->app", "nginx->grafana", "app->postgres", "app->redis", "backup->postgres", "prometheus->alertmanager", "prometheus->postgres-exporter", "postgres-exporter->postgres", "redis-exporter->redis", "nginx-exporter->nginx", "blackbox-exporter->nginx", "prometheus->blackbox-exporter"]) expect(pairs).toContain(p);
+    for (const p of ["nginx->app", "nginx->grafana", "app->postgres", "app->redis", "backup->postgres", "prometheus->alertmanager", "prometheus->postgres-exporter", "postgres-exporter->postgres", "redis-exporter->redis", "nginx-exporter->nginx", "blackbox-exporter->nginx", "prometheus->blackbox-exporter"]) expect(pairs).toContain(p);
   });
 
   test("POST-24H-01 every service is watched continuously: scraped or probed, and a down target alerts", () => {
-    const prom = parseYaml(file("prometheus", "prometheus.yml")) as { global: { scrape_interval: string }; scrape_configs: { job_name: string; static_configs?: { targets: string[] }[]; dns_sd_configs?: { names: string[]; port: number }[] }[] };
-    const targets = prom.scrape_configs.flatMap((j) => [...(j.static_configs ?? []).flatMap((c) => c.targets), ...(j.dns_sd_configs ?? []).flatMap((d) => d.names.map((n) => `${n.replace(/^tasks\./, "")}:${d.port}`))]);
-    const scrapedHosts = new Set(targets.map((t) => t.replace(/^https?:\/\//, "").split(/[:/]/)[0]));
+    const prom = parseYaml(file("prometheus", "prometheus.yml")) as { global: { scrape_interval: string }; scrape_configs: ScrapeJob[] };
+    const targets = prom.scrape_configs.flatMap(jobTargets);
+    const scrapedHosts = new Set(targets.map((t) => serviceHost(t.replace(/^https?:\/\//, "").split(/[:/]/)[0])));
     scrapedHosts.add("prometheus"); // it scrapes itself as localhost
     const byAlias = (host: string) => prod.specs.filter((s) => s.name === host || s.networks.some((n) => n.aliases.includes(host)));
     const watched = new Set(prod.specs.filter((s) => [...scrapedHosts].some((h) => byAlias(h).includes(s))).map((s) => s.service));
@@ -114,12 +149,11 @@ describe("guarantees of the infra program (prod stack)", () => {
   });
 
   test("MON-METRICS-03 the app's error rate is scraped from every replica and alerted on", () => {
-    const prom = parseYaml(file("prometheus", "prometheus.yml")) as { scrape_configs: { job_name: string; metrics_path?: string; dns_sd_configs?: { names: string[]; type: string; port: number }[] }[] };
-    // tasks.<app> has one A record per replica: each replica is its own target.
-    const app = spec("app");
-    const appJob = prom.scrape_configs.find((j) => j.dns_sd_configs?.some((d) => d.names.includes(`tasks.${app.name}`) && d.type === "A" && d.port === prod.config.app.port));
+    const prom = parseYaml(file("prometheus", "prometheus.yml")) as { scrape_configs: ScrapeJob[] };
+    // A swarm service: tasks.<name> resolves to every replica, so one discovery target scrapes them all.
+    const replicas = prod.specs.filter((s) => s.service === "app").map((s) => `tasks.${s.name}:${prod.config.app.port}`);
+    const appJob = prom.scrape_configs.find((j) => replicas.every((r) => jobTargets(j).includes(r)));
     expect(appJob).toBeDefined();
-    expect(app.replicas).toBe(prod.config.app.replicas);
     expect(appJob!.metrics_path ?? "/metrics").toBe(prod.config.app.metricsPath);
     const rules = parseYaml(file("prometheus", "mcp-alerts.yml")) as { groups: { rules: { alert: string; expr: string }[] }[] };
     const errorRate = rules.groups.flatMap((g) => g.rules).find((r) => r.alert === "HighErrorRate");

@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { CHECKLIST_ITEMS } from "../../checklist/items";
 import { coveredItems, PACK_NAME, PACK_VERSION, policiesForItem, policyByName, POLICY_CATALOG } from "../../policies/catalog";
+import { withPolicyList } from "../../policies/readme";
 
 const POLICIES = path.resolve(__dirname, "../../policies");
 const IDS = new Set(CHECKLIST_ITEMS.map((i) => i.id));
@@ -64,7 +65,29 @@ test("only policies/index.ts starts the pack; the catalog loads no policy runtim
   for (const f of ["catalog.ts", "pack.ts", "lib/define.ts"]) expect(fs.readFileSync(path.join(POLICIES, f), "utf8")).not.toMatch(/^import (?!type)[^;]*from "@pulumi\/policy"/m);
 });
 
-test("policies/README.md lists every policy", () => {
+test("policies/README.md lists every policy exactly as the catalog says (regenerate: npx ts-node --swc scripts/gen-policy-list.ts)", () => {
   const readme = fs.readFileSync(path.join(POLICIES, "README.md"), "utf8");
   expect(POLICY_CATALOG.map((p) => p.name).filter((n) => !readme.includes(`\`${n}\``))).toEqual([]);
+  expect(readme).toBe(withPolicyList(readme));
+});
+
+test("policies/README.md says what the daemon enforces for services, and every rule that defers to it says so too", () => {
+  const readme = fs.readFileSync(path.join(POLICIES, "README.md"), "utf8");
+  expect(readme).toMatch(/## What the daemon enforces for swarm services/);
+  for (const name of ["container-no-new-privileges", "container-security-profiles", "container-no-host-devices"]) {
+    const p = policyByName(name)!;
+    expect({ name, says: /daemon/.test(`${p.description} ${p.remediation}`) && /docker-host\.md/.test(`${p.description} ${p.remediation}`) }).toEqual({ name, says: true });
+  }
+});
+
+test("workload rules apply to containers and services alike; content rules are stack policies", () => {
+  const resourceWorkload = POLICY_CATALOG.filter((p) => p.kind === "resource" && p.resourceTypes.includes("docker:index/container:Container"));
+  for (const p of resourceWorkload) expect({ p: p.name, service: p.resourceTypes.includes("docker:index/service:Service") }).toEqual({ p: p.name, service: true });
+  const content = ["nginx-tls", "nginx-hsts", "nginx-https-redirect", "nginx-rate-limit", "nginx-upstream-replicas", "prometheus-alert-rules", "alertmanager-receivers", "postgres-tls-auth", "redis-auth", "grafana-auth", "backup-encryption", "backup-offsite", "backup-retention", "backup-schedule", "config-placeholders", "default-passwords", "secrets-not-exposed", "secrets-as-docker-secrets"];
+  for (const name of content) expect({ name, kind: policyByName(name)?.kind }).toEqual({ name, kind: "stack" });
+  // No rule reads a resource type's properties itself: only the workload adapters do.
+  for (const f of fs.readdirSync(path.join(POLICIES, "rules"))) {
+    const src = fs.readFileSync(path.join(POLICIES, "rules", f), "utf8");
+    expect({ f, reads: /get\(r\.props, "(taskSpec|uploads|envs|capabilities|securityOpts|networksAdvanced)/.test(src) }).toEqual({ f, reads: false });
+  }
 });

@@ -1,12 +1,14 @@
 /** The config readers the policies rely on, against the formats' own grammar. */
 import { parsePgHba, parsePostgresConf, parseRedisConf, redisArgsAsDirectives } from "../../policies/lib/conf-files";
-import { globToRegex } from "../../policies/lib/container-files";
+import { globToRegex } from "../../policies/lib/workload-files";
 import { envOf, labelsOf } from "../../policies/lib/docker";
 import { addedHeaders, children, inherited, locations, NginxParseError, parseListen, parseNginx, servers, upstreams } from "../../policies/lib/nginx";
 import { entropy, hasUrlCredentials, isSecretName, looksRandom } from "../../policies/lib/secrets";
 import { UNKNOWN_STRING } from "../../policies/lib/values";
 import { secretTokens } from "../../policies/rules/secrets-not-exposed";
-import { dockerDurationSeconds } from "../../policies/rules/container-healthcheck";
+import { DYNAMIC, shellExecutables } from "../../policies/lib/shell-commands";
+import { keyMaterialIn } from "../../policies/lib/key-material";
+import { dockerDurationSeconds } from "../../policies/lib/durations";
 
 describe("nginx.conf", () => {
   const conf = parseNginx(`
@@ -122,5 +124,35 @@ describe("secret heuristics", () => {
     // The whole file is one token (leaking all of it is a leak); no single comment word is.
     const tokens = secretTokens(`# derived from backupEncryptionKey\n# public key: age1qqqqqqqqqqqqqq\nAGE-SECRET-KEY-1${pw}\n`).filter((t) => !t.includes("\n"));
     expect(tokens).toEqual([`AGE-SECRET-KEY-1${pw}`]);
+  });
+});
+
+describe("shell health checks", () => {
+  test("the executables of a one-liner: pipelines, lists, substitutions, assignments and redirections", () => {
+    expect(shellExecutables('REDISCLI_AUTH="$(cat /run/secrets/redis-password)" redis-cli -h 127.0.0.1 ping | grep -q PONG')).toEqual(["redis-cli", "grep", "cat"]);
+    expect(shellExecutables("wget -q -O /dev/null http://127.0.0.1:8080/health || exit 1")).toEqual(["wget"]);
+    expect(shellExecutables("pg_isready -h /var/run/postgresql >/dev/null 2>&1 && test -f /tmp/ok; echo done")).toEqual(["pg_isready"]);
+    expect(shellExecutables("exec /usr/bin/curl -f 'http://x/?a=1;b=2'")).toEqual(["/usr/bin/curl"]);
+    expect(shellExecutables("if [ -s /tmp/x ]; then nc -z 127.0.0.1 9113; fi")).toEqual(["nc"]);
+    expect(shellExecutables("`which wget` -q http://x")).toEqual([DYNAMIC, "which"]);
+  });
+});
+
+describe("key material in file content", () => {
+  test("private keys, secret settings, URL credentials and random tokens; not ordinary configuration", () => {
+    expect(keyMaterialIn("-----BEGIN EC PRIVATE KEY-----\nMHc\n-----END EC PRIVATE KEY-----\n")).toBe("a private key");
+    expect(keyMaterialIn("global:\n  smtp_auth_password: hunter2hunter2\n")).toBe("a secret setting (smtp_auth_password)");
+    expect(keyMaterialIn('requirepass "Kp7-xQ2_vB9.mZ4~wR6!"\n')).toBe("a secret setting (requirepass)");
+    expect(keyMaterialIn("url: postgres://u:p4ssw0rd@db/x\n")).toBe("credentials in a URL");
+    expect(keyMaterialIn("9fK2xL7qP4mZ8vB1nR6tW3yH5jD0cS2a")).toBe("a random-looking token");
+    for (const t of [
+      "password_encryption = 'scram-sha-256'\nssl = on\n",
+      "location / { proxy_pass http://mcp_app; }\n",
+      "ssl_certificate_key /run/secrets/tls.key;\n",
+      "smtp_auth_password_file: /run/secrets/smtp\n",
+      "secureJsonData:\n  password: $__file{/run/secrets/pg}\n",
+      "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+    ])
+      expect({ t, k: keyMaterialIn(t) }).toEqual({ t, k: undefined });
   });
 });

@@ -4,8 +4,8 @@
  * unknown-checking proxy; reportViolation collecting diagnostics with their levels.
  */
 import type { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
+import type { CollectedResource } from "../../preflight/collect";
 import type { McpPolicy } from "../../policies/lib/define";
-import type { FixtureResource } from "./fixtures";
 
 const { Struct } = require("google-protobuf/google/protobuf/struct_pb");
 // @internal in @pulumi/policy's typings; the same functions its server calls.
@@ -18,8 +18,9 @@ export interface Reported {
   urn?: string;
 }
 
-function props(r: FixtureResource): Record<string, unknown> {
-  return unknownCheckingProxy(deserializeProperties(Struct.fromJavaScript(r.props), false));
+/** What the engine sends: inputs to Analyze (resource policies), outputs to AnalyzeStack. */
+function props(r: CollectedResource, outputs: boolean): Record<string, unknown> {
+  return unknownCheckingProxy(deserializeProperties(Struct.fromJavaScript(outputs ? r.outputs : r.inputs), false));
 }
 
 function reporter(out: Reported[], level: string, description: string): ReportViolation {
@@ -34,14 +35,14 @@ class NotApplicable extends Error {}
 const opts = { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] };
 
 /** Runs the policy on one resource (resource policies) or the whole list (stack policies). */
-export async function runPolicy(p: McpPolicy, resources: FixtureResource[] | FixtureResource, config: Record<string, unknown> = {}, level = p.meta.enforcementLevel): Promise<Reported[]> {
+export async function runPolicy(p: McpPolicy, resources: CollectedResource[] | CollectedResource, config: Record<string, unknown> = {}, level = p.meta.enforcementLevel): Promise<Reported[]> {
   const out: Reported[] = [];
   const list = Array.isArray(resources) ? resources : [resources];
   const getConfig = <T extends object>() => config as T;
   if (p.meta.kind === "stack") {
     const policy = p.policy as StackValidationPolicy;
     const args = {
-      resources: list.map((r) => ({ type: r.type, name: r.name, urn: r.urn, props: props(r), opts, dependencies: [], propertyDependencies: {}, isType: () => false, asType: () => undefined })),
+      resources: list.map((r) => ({ type: r.type, name: r.name, urn: r.urn, props: props(r, true), opts, dependencies: [], propertyDependencies: {}, isType: () => false, asType: () => undefined })),
       getConfig,
       stackTags: new Map(),
       notApplicable: (reason?: string): never => {
@@ -55,7 +56,7 @@ export async function runPolicy(p: McpPolicy, resources: FixtureResource[] | Fix
   for (const r of list) {
     const args = {
       type: r.type,
-      props: props(r),
+      props: props(r, false),
       urn: r.urn,
       name: r.name,
       opts,

@@ -34,6 +34,9 @@ test("--format json,junit,sarif --out DIR writes the files; JSON is the sign-off
     expect(fs.readdirSync(dir).sort()).toEqual(["preflight.json", "preflight.junit.xml", "preflight.sarif"]);
     const report = JSON.parse(fs.readFileSync(path.join(dir, "preflight.json"), "utf8"));
     expect(report).toMatchObject({ kind: "preflight", formatVersion: 1, stack: "dev", mandatoryViolations: 0 });
+    // Every resource judged, by type and name.
+    expect(report.resources.length).toBe(report.resourceCount);
+    expect(report.resources).toContainEqual({ type: "docker:index/service:Service", name: "mcp-dev-redis" });
     expect(JSON.parse(fs.readFileSync(path.join(dir, "preflight.sarif"), "utf8")).version).toBe("2.1.0");
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -41,7 +44,8 @@ test("--format json,junit,sarif --out DIR writes the files; JSON is the sign-off
 });
 
 test.each([
-  ["privileged-redis", "container-no-privileged", "SEC-CONTAINER-02"],
+  ["cap-all-redis", "container-capabilities", "SEC-CONTAINER-02"],
+  ["privileged-debug-container", "container-no-privileged", "SEC-CONTAINER-02"],
   ["postgres-port-published", "container-published-ports", "SEC-NET-01"],
 ])("--mutate %s: exit 1 naming %s and %s", (id, policy, item) => {
   const r = preflight(["--stack", "prod", "--mutate", id, "--quiet"]);

@@ -21,7 +21,11 @@ function sample(): PreflightReport {
     stack: "prod",
     info,
     config: { "image-pinned": { enforcementLevel: "disabled", properties: {} } },
-    resourceCount: 3,
+    resources: [
+      { type: "pulumi:pulumi:Stack", name: "mcp-production-stack-prod" },
+      { type: "docker:index/service:Service", name: "mcp-prod-redis" },
+      { type: "docker:index/container:Container", name: "mcp-prod-redis-debug" },
+    ],
     generatedAt: new Date("2026-11-01T00:00:00Z"),
     diagnostics: [
       { policyName: "container-no-privileged", policyPackName: info.name, policyPackVersion: "1.0.0", description: "No privileged containers.", message: "No privileged containers.\ncontainer mcp-prod-redis runs privileged", enforcementLevel: "mandatory", urn, severity: "critical" },
@@ -34,6 +38,7 @@ function sample(): PreflightReport {
 test("item statuses: violated, advisory violation, undecidable, disabled policy is never a pass", () => {
   const r = sample();
   expect(r).toMatchObject({ kind: "preflight", formatVersion: EVIDENCE_FORMAT_VERSION, stack: "prod", mandatoryViolations: 1, resourceCount: 3 });
+  expect(r.resources?.map((x) => x.type)).toEqual(["pulumi:pulumi:Stack", "docker:index/service:Service", "docker:index/container:Container"]);
   const status = Object.fromEntries(r.items.map((i) => [i.itemId, i.status]));
   expect(status).toEqual({ "SEC-CONTAINER-01": "undecidable", "SEC-CONTAINER-02": "violated", "DEP-CORE-01": "violated", "ROLLBACK-STEPS-01": "undecidable" });
   expect(r.items.find((i) => i.itemId === "ROLLBACK-STEPS-01")?.undecidableReasons).toEqual(["image-pinned: disabled by policy config"]);

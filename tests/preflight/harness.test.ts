@@ -1,8 +1,11 @@
 /**
  * The real pack as its own process, driven through gRPC the way the engine drives it, on the
- * hand-written fixture stack: one end-to-end case per policy group, the engine-protocol
- * details (enforcement levels, AnalyzerResourceOptions, unknowns, secrets), and that the
- * pack process never outlives its session.
+ * fixture stacks the programs of tests/policies/fixture-programs.ts register under the mock
+ * runtime: every policy on a swarm service and on a container (the cases of
+ * tests/policies/cases.ts: silent on the compliant stack, firing at its level on the
+ * one-change variant, or not applicable with the reason the engine is given), the
+ * engine-protocol details (enforcement levels, AnalyzerResourceOptions, unknowns, secrets),
+ * and that the pack process never outlives its session.
  */
 import * as path from "path";
 import * as grpc from "@grpc/grpc-js";
@@ -12,23 +15,15 @@ import { buildPack } from "../../preflight/pack-build";
 import { startEngineStub, startPack } from "../../preflight/pack-process";
 import { PreflightSession, stackInput } from "../../preflight/run";
 import { UNKNOWN_STRING } from "../../preflight/engine-encoding";
+import { editSecret, service, spec } from "../../preflight/mutations";
 import { exitCodeFor } from "../../preflight/report";
-import { addEnv, find, FixtureResource, goodStack, setUpload, NGINX_CONF, T } from "../policies/fixtures";
+import { ALL_POLICIES } from "../../policies/pack";
+import { CASES, fires, KINDS } from "../policies/cases";
+import { FIXTURE_SECRETS } from "../policies/fixture-files";
+import { CONTAINER_TYPE, fixtureStack, policy, SERVICE_TYPE, type Kind } from "../policies/fixture-stacks";
 
 const ROOT = path.resolve(__dirname, "../..");
-
-const collected = (stack: FixtureResource[]): CollectedResource[] =>
-  stack.map((r) => ({
-    urn: r.urn,
-    type: r.type,
-    name: r.name,
-    custom: true,
-    dependencies: [],
-    propertyDependencies: {},
-    inputs: structuredClone(r.props),
-    outputs: structuredClone(r.props),
-    options: { protect: false, ignoreChanges: [], additionalSecretOutputs: [], aliases: [], customTimeouts: { create: 0, update: 0, delete: 0 } },
-  }));
+const TYPE: Record<Kind, string> = { service: SERVICE_TYPE, container: CONTAINER_TYPE };
 
 const alive = (pid: number) => {
   try {
@@ -40,65 +35,90 @@ const alive = (pid: number) => {
 };
 
 let session: PreflightSession;
+const bases = new Map<Kind, CollectedResource[]>();
+const base = (kind: Kind) => structuredClone(bases.get(kind)!);
 
 beforeAll(async () => {
   // The prod stack config (environment prod, edge 0.0.0.0:80/443) reaches the pack as PULUMI_CONFIG.
-  session = await PreflightSession.start({ projectDir: ROOT, input: stackInput("prod", ROOT), policyConfig: {} });
-});
+  [session] = await Promise.all([PreflightSession.start({ projectDir: ROOT, input: stackInput("prod", ROOT), policyConfig: {} }), ...KINDS.map(async (k) => bases.set(k, await fixtureStack(k)))]);
+}, 120000);
 afterAll(async () => {
   await session?.close();
 });
 
-describe("the fixture stack through the real pack", () => {
-  test("compliant stack: every policy item passes, exit 0", async () => {
-    const report = await session.analyze(collected(goodStack()));
+describe("the fixture stacks through the real pack", () => {
+  test("the swarm stack passes every item, exit 0", async () => {
+    const report = await session.analyze(base("service"));
     expect(report.violations).toEqual([]);
     expect(report.items.filter((i) => i.status !== "pass")).toEqual([]);
     expect(exitCodeFor(report)).toBe(0);
     expect(report.policyPack).toEqual({ name: "mcp-production-checklist", version: "1.0.0" });
+    expect(report.resources).toEqual(base("service").map((r) => ({ type: r.type, name: r.name })));
   });
 
-  // One end-to-end variant per policy group (the mutation corpus covers every policy on the real program).
-  const GROUPS: [string, string, string, (s: FixtureResource[]) => void][] = [
-    ["container-security", "container-no-privileged", "SEC-CONTAINER-02", (s) => (find(s, "app-0").props.privileged = true)],
-    ["network", "container-published-ports", "SEC-NET-01", (s) => (find(s, "postgres").props.ports = [{ internal: 5432, external: 5432, ip: "0.0.0.0", protocol: "tcp" }])],
-    ["images", "image-pinned", "ROLLBACK-STEPS-01", (s) => (s.find((r) => r.type === T.image)!.props.name = "postgres:latest")],
-    ["secrets", "container-env-secrets", "SEC-DATA-02", (s) => addEnv(find(s, "app-0"), "DB_PASSWORD=Zq8-Lm2_Xv7.Tr4~Ns9!Pk3#Wd6%Hb1^")],
-    ["logging", "container-log-rotation", "MON-LOG-04", (s) => (find(s, "redis").props.logOpts = {})],
-    ["services", "redis-auth", "PRE-SEC-04", (s) => (find(s, "redis").props.command = ["redis-server", "/etc/redis/redis.conf", "--protected-mode", "no"])],
-    ["edge", "nginx-rate-limit", "PRE-SEC-03", (s) => setUpload(find(s, "nginx"), "/etc/nginx/nginx.conf", NGINX_CONF.replace("limit_req zone=per_ip burst=40;", ""))],
-    ["monitoring", "prometheus-retention", "DEP-MON-05", (s) => (find(s, "prometheus").props.command = ["--config.file=/etc/prometheus/prometheus.yml"])],
-    ["backup", "backup-encryption", "SEC-DATA-09", (s) => addEnv(find(s, "backup"), "MCP_BACKUP_NO_ENCRYPTION=1")],
-    ["availability", "ha-app-replicas", "HA-REDUNDANCY-01", (s) => s.splice(s.indexOf(find(s, "app-1")), 1)],
-  ];
-  test.each(GROUPS)("group %s: %s fires for %s", async (_g, policy, item, breakIt) => {
-    const stack = goodStack();
-    breakIt(stack);
-    const report = await session.analyze(collected(stack));
-    expect(report.violations.filter((v) => v.policy === policy && v.enforcementLevel === "mandatory").length).toBeGreaterThan(0);
-    expect(report.items.find((i) => i.itemId === item)?.status).toBe("violated");
+  test("the container stack is blocked by exactly the rules a container cannot meet", async () => {
+    const report = await session.analyze(base("container"));
+    expect([...new Set(report.violations.map((v) => v.policy))].sort()).toEqual(["container-uploads-read-only", "secrets-as-docker-secrets"]);
     expect(exitCodeFor(report)).toBe(1);
-    // Remediation travels from the pack's PolicyInfo into the report.
-    expect(report.violations.find((v) => v.policy === policy)?.remediation).toBeTruthy();
+  });
+
+  const rows = KINDS.flatMap((kind) => ALL_POLICIES.map((p) => [p.meta.name, kind] as const));
+  describe.each(rows)("%s on the %s stack", (name, kind) => {
+    const c = CASES[name]?.[kind];
+    const level = policy(name).meta.enforcementLevel;
+    if (c && fires(c)) {
+      test("does not fire on the compliant stack", async () => {
+        const rs = base(kind);
+        c.pass?.(rs);
+        const report = await session.analyze(rs);
+        expect(report.violations.filter((v) => v.policy === name)).toEqual([]);
+      });
+      test(`fires on the one-change variant at its level (${level}), with its remediation`, async () => {
+        const rs = base(kind);
+        c.fire(rs);
+        const report = await session.analyze(rs);
+        const mine = report.violations.filter((v) => v.policy === name);
+        expect(mine.map((v) => v.message).join("\n")).toMatch(c.expect);
+        expect(mine.every((v) => v.enforcementLevel === level && !!v.remediation)).toBe(true);
+        for (const item of policy(name).meta.checklistIds) expect({ item, status: report.items.find((i) => i.itemId === item)?.status }).toEqual({ item, status: "violated" });
+      });
+    } else if (c) {
+      test(`cannot concern a ${kind}: ${c.cannot}`, async () => {
+        const rs = base(kind);
+        c.tryBreak?.(rs);
+        const { diagnostics, notApplicable } = await session.diagnoseWithReasons(rs);
+        expect(diagnostics.filter((d) => d.policyName === name && d.enforcementLevel === "mandatory")).toEqual([]);
+        if (c.notApplicable) {
+          const workloads = rs.filter((r) => r.type === TYPE[kind]).map((r) => r.urn);
+          const reasons = notApplicable.filter((n) => n.policyName === name && workloads.includes(n.urn ?? ""));
+          expect(reasons.map((n) => n.urn).sort()).toEqual([...workloads].sort());
+          for (const n of reasons) expect(n.reason).toMatch(c.notApplicable);
+        }
+      });
+    }
   });
 
   test("an unknown value arrives as the engine's sentinel and makes the item undecidable, not a pass", async () => {
-    const stack = goodStack();
-    find(stack, "redis").props.user = UNKNOWN_STRING;
-    const report = await session.analyze(collected(stack));
+    const rs = base("service");
+    spec(service(rs, "redis"), (cs) => void (cs.user = UNKNOWN_STRING));
+    const report = await session.analyze(rs);
     expect(report.mandatoryViolations).toBe(0);
     const item = report.items.find((i) => i.itemId === "SEC-CONTAINER-01")!;
     expect(item.status).toBe("undecidable");
-    expect(item.undecidableReasons).toEqual(["container-non-root-user on mcp-test-redis: user"]);
+    expect(item.undecidableReasons).toEqual(["container-non-root-user on fx-redis: user"]);
   });
 
   test("secret-wrapped values are seen in plaintext by the rules but never echoed", async () => {
-    const stack = goodStack();
-    setUpload(find(stack, "grafana"), "/run/secrets/grafana-admin-password", "admin");
-    const report = await session.analyze(collected(stack));
+    const rs = base("service");
+    editSecret(rs, "/run/secrets/grafana-admin-password", () => "admin");
+    const report = await session.analyze(rs);
     const v = report.violations.find((x) => x.policy === "default-passwords")!;
     expect(v.message).toContain("/run/secrets/grafana-admin-password");
     expect(JSON.stringify(report)).not.toMatch(/"admin"/);
+    for (const k of KINDS) {
+      const all = JSON.stringify(await session.diagnoseWithReasons(base(k)));
+      for (const s of FIXTURE_SECRETS) expect(all.includes(s)).toBe(false);
+    }
   });
 });
 
@@ -128,7 +148,7 @@ describe("engine protocol details", () => {
   });
 
   test("a PolicyConfig without enforcementLevel silently turns a mandatory policy advisory (why Configure always sets it)", async () => {
-    const r = collected([find(goodStack(), "redis")])[0];
+    const r = structuredClone(base("container").find((x) => x.name === "fx-redis")!);
     r.inputs.privileged = true;
     const providers = new Map<string, CollectedResource>();
     const analyzerproto = require("@pulumi/pulumi/proto/analyzer_pb");
@@ -149,7 +169,7 @@ describe("engine protocol details", () => {
     const analyzerproto = require("@pulumi/pulumi/proto/analyzer_pb");
     const { Struct } = require("google-protobuf/google/protobuf/struct_pb");
     const req = new analyzerproto.AnalyzeRequest();
-    req.setType(T.container);
+    req.setType(CONTAINER_TYPE);
     req.setProperties(Struct.fromJavaScript({ privileged: true }));
     req.setUrn("urn:pulumi:test::p::docker:index/container:Container::x");
     req.setName("x");

@@ -29,13 +29,27 @@ afterAll(async () => {
   await session?.close();
 });
 
-test("the corpus has at least 40 blocking variants with distinct ids, covering every mandatory policy", () => {
-  expect(MUTATIONS.length).toBeGreaterThanOrEqual(40);
+test("the corpus has at least 100 blocking variants with distinct ids, covering every mandatory policy", () => {
+  expect(MUTATIONS.length).toBeGreaterThanOrEqual(100);
   const ids = [...MUTATIONS, ...NON_BLOCKING].map((m) => m.id);
   expect(new Set(ids).size).toBe(ids.length);
   const mandatory = session.info.policies.filter((p) => session.policyConfig[p.name].enforcementLevel === "mandatory").map((p) => p.name);
   const covered = new Set(MUTATIONS.map((m) => m.policy));
   expect(mandatory.filter((p) => !covered.has(p))).toEqual([]);
+});
+
+test("every variant applies to the swarm stack the program declares, and changes it", () => {
+  // Config variants change the stack config the program runs with instead.
+  for (const m of [...MUTATIONS, ...NON_BLOCKING].filter((x) => !x.config)) {
+    const rs = cloneResources(base.resources);
+    m.apply(rs);
+    expect({ id: m.id, changed: JSON.stringify(rs) !== JSON.stringify(base.resources) }).toEqual({ id: m.id, changed: true });
+  }
+});
+
+test("every policy the pack serves, advisory ones included, has a variant that names it", () => {
+  const named = new Set([...MUTATIONS, ...NON_BLOCKING].map((m) => m.policy));
+  expect(session.info.policies.map((p) => p.name).filter((p) => !named.has(p))).toEqual([]);
 });
 
 test("the unmutated prod stack passes (the corpus baseline)", async () => {
@@ -69,7 +83,7 @@ test.each(withConfig.map((m) => [m.id, m] as const))("config variant %s is block
 
 describe("negative controls", () => {
   test("an advisory finding is reported but does not block", async () => {
-    const m = NON_BLOCKING.find((x) => x.id === "deprecated-links-field")!;
+    const m = NON_BLOCKING.find((x) => x.id === "deprecated-network-name")!;
     const rs = cloneResources(base.resources);
     m.apply(rs);
     const report = await session.analyze(rs);
@@ -92,6 +106,6 @@ describe("negative controls", () => {
 
   test("a corpus entry whose target is gone fails loudly instead of passing", () => {
     const rs = cloneResources(base.resources).filter((r) => !r.name.endsWith("-redis"));
-    expect(() => MUTATIONS.find((x) => x.id === "privileged-redis")!.apply(rs)).toThrow(/no container with com.mcp.instance=redis/);
+    expect(() => MUTATIONS.find((x) => x.id === "cap-all-redis")!.apply(rs)).toThrow(/no service with com.mcp.instance=redis/);
   });
 });

@@ -24,10 +24,13 @@ describe.each(["prod", "dev"])("stack %s", (stack) => {
     expect(r.exitCode).toBe(0);
   });
 
-  test("the program's resources were analyzed: containers, images, networks, volumes, secrets", () => {
+  test("the program's resources were analyzed and listed: services, configs, secrets, networks, volumes, passwords", () => {
     const types = new Set(r.run.resources.map((x) => x.type));
-    for (const t of ["docker:index/container:Container", "docker:index/remoteImage:RemoteImage", "docker:index/network:Network", "docker:index/volume:Volume", "random:index/randomPassword:RandomPassword"]) expect(types).toContain(t);
+    for (const t of ["docker:index/service:Service", "docker:index/serviceConfig:ServiceConfig", "docker:index/secret:Secret", "docker:index/network:Network", "docker:index/volume:Volume", "random:index/randomPassword:RandomPassword"]) expect(types).toContain(t);
+    // The swarm model: no container and no image pull in the stack.
+    expect(types.has("docker:index/container:Container") || types.has("docker:index/remoteImage:RemoteImage")).toBe(false);
     expect(r.report.resourceCount).toBe(r.run.resources.length);
+    expect(r.report.resources).toEqual(r.run.resources.map((x) => ({ type: x.type, name: x.name })));
     // Every item in the report is a real checklist item, in checklist order.
     const order = CHECKLIST_ITEMS.map((i) => i.id);
     const ids = r.report.items.map((i) => i.itemId);

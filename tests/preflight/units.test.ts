@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { ENCRYPTED_CONFIG_VALUE } from "../../infra/config/load";
 import { readStackFile } from "../../infra/config/stack-file";
-import { goDurationSeconds, OUTPUT_VALUE_SIG, plain, RESOURCE_REF_SIG, secret, SECRET_SIG, SIG_KEY, toEngineProperties, UNKNOWN_STRING } from "../../preflight/engine-encoding";
+import { carriesEncryptedValue, goDurationSeconds, OUTPUT_VALUE_SIG, plain, RESOURCE_REF_SIG, secret, SECRET_SIG, SIG_KEY, toEngineProperties, UNKNOWN_STRING } from "../../preflight/engine-encoding";
 import type { AnalyzerInfo } from "../../preflight/harness";
 import { buildPack, packSources } from "../../preflight/pack-build";
 import { livePackCount } from "../../preflight/pack-process";
@@ -44,6 +44,12 @@ describe("engine encoding", () => {
       nested: [{ k: UNKNOWN_STRING }],
     });
     expect(plain(props.a)).toBe("s3cret");
+  });
+  test("anything built from an undecryptable secure value is unknown too: embedded, or base64 as Docker configs and secrets carry it", () => {
+    const b64 = (t: string) => Buffer.from(t).toString("base64");
+    expect(toEngineProperties({ data: b64(ENCRYPTED_CONFIG_VALUE), rendered: `secret_key = ${ENCRYPTED_CONFIG_VALUE}\n`, other: b64("plain text, no marker") })).toEqual({ data: UNKNOWN_STRING, rendered: UNKNOWN_STRING, other: b64("plain text, no marker") });
+    expect(carriesEncryptedValue(b64(`-----BEGIN KEY-----\n${ENCRYPTED_CONFIG_VALUE}\n`))).toBe(true);
+    expect(carriesEncryptedValue("bW9kdWxlczoge30K")).toBe(false);
   });
   test("custom timeouts as the engine converts them", () => {
     expect(goDurationSeconds("1h30m")).toBe(5400);

@@ -295,7 +295,7 @@ export const noNewPrivilegesCheck: Check<DockerTarget> = {
 export const secretFilesCheck: Check<DockerTarget> = {
   id: "docker.secret-files",
   title: "Docker secrets and configs mounted with the declared owner and mode",
-  items: ["SEC-DATA-03", "PRE-CONFIG-07", "PRE-CONFIG-03"],
+  items: ["SEC-DATA-03", "PRE-CONFIG-07", "PRE-CONFIG-03", "SEC-DATA-02"],
   timeoutMs: 15_000,
   async run(target, ctx) {
     return guarded(target, async () => {
