@@ -63,12 +63,50 @@ export interface Forwarder {
 /** A loopback TCP relay to `target` (an address on the engine's networks). */
 export async function startForwarder(target: { address: string; port: number }): Promise<Forwarder> {
   if (!inEngineRange(target.address)) throw new Error(`forwarder target ${target.address} is not on the test engine's networks (198.18.0.0/15)`);
+  return startRelay(async () => target.address, target);
+}
+
+/**
+ * A loopback relay to `port` of whichever task of `service` runs now: the address is looked
+ * up again once a connection to the last one fails (the task was replaced by an update,
+ * a restart or a rollback), the way a client behind a load balancer would see it.
+ */
+export async function startServiceForwarder(docker: Docker, service: string, port: number): Promise<Forwarder> {
+  let current: string | undefined = (await taskGatewayAddress(docker, service)).address;
+  const target = { address: current, port };
+  const lookup = async (stale: boolean) => {
+    if (stale || !current) current = (await taskGatewayAddress(docker, service, 30_000)).address;
+    target.address = current;
+    return current;
+  };
+  return startRelay(lookup, target);
+}
+
+async function startRelay(lookup: (stale: boolean) => Promise<string>, target: { address: string; port: number }): Promise<Forwarder> {
   if (!Number.isInteger(target.port) || target.port < 1 || target.port > 65535) throw new Error(`forwarder target port ${target.port} is not a TCP port`);
   const sockets = new Set<Socket>();
+  const dial = async (client: Socket, stale: boolean): Promise<Socket> => {
+    const address = await lookup(stale);
+    if (!inEngineRange(address)) throw new Error(`forwarder target ${address} is not on the test engine's networks (198.18.0.0/15)`);
+    return new Promise((resolve, reject) => {
+      const s = connect({ host: address, port: target.port, allowHalfOpen: true });
+      s.once("connect", () => resolve(s));
+      s.once("error", reject);
+      client.once("close", () => s.destroy());
+    });
+  };
   // allowHalfOpen: a client that finished sending (FIN) still gets the rest of the answer.
-  const server: Server = createServer({ allowHalfOpen: true }, (client) => {
+  const server: Server = createServer({ allowHalfOpen: true, pauseOnConnect: true }, (client) => {
     sockets.add(client);
-    const upstream = connect({ host: target.address, port: target.port, allowHalfOpen: true });
+    // One retry against a fresh address: the first failure may only mean the task moved.
+    void dial(client, false)
+      .catch(() => dial(client, true))
+      .then(
+        (upstream) => relay(client, upstream),
+        () => client.destroy(),
+      );
+  });
+  const relay = (client: Socket, upstream: Socket) => {
     sockets.add(upstream);
     const drop = () => {
       client.destroy();
@@ -76,13 +114,15 @@ export async function startForwarder(target: { address: string; port: number }):
       sockets.delete(client);
       sockets.delete(upstream);
     };
-    upstream.setTimeout(30_000, drop);
-    client.setTimeout(30_000, drop);
+    // Idle streams (server-sent events) may wait long between events: bounded, but not short.
+    upstream.setTimeout(300_000, drop);
+    client.setTimeout(300_000, drop);
     client.on("error", drop).on("close", drop);
     upstream.on("error", drop).on("close", drop);
     client.pipe(upstream);
     upstream.pipe(client);
-  });
+    client.resume();
+  };
   server.unref();
   // Port 0: the kernel picks a free port, so parallel test workers never collide.
   await new Promise<void>((resolve, reject) => {
