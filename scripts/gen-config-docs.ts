@@ -200,7 +200,7 @@ export function renderConfigReference(): string {
     "",
     "The whole file is validated before any resource is created: one error lists every bad key and why (e.g. `mcp:images.redis: \"redis:latest\" uses :latest: pin a version`). The same validation runs in `npm run preflight` without the Pulumi CLI; secret values are never quoted back.",
     "",
-    "Database, Redis, Grafana, JWT and backup-encryption secrets are not configuration: the program generates them (`RandomPassword`, 32+ characters) and delivers them to containers as 0400/0600 files.",
+    "Database, Redis, Grafana, JWT and backup-encryption secrets are not configuration: the program generates them (`RandomPassword`, 32+ characters) and hands them to the services as Docker secrets: files under `/run/secrets`, mode 0400, owned by the service user.",
     "",
   );
   const scalar = (g: string) => general.filter((r) => r.path.split(/[.[]/)[0] === g).every((r) => r.path === g);

@@ -6,6 +6,7 @@ import { loadCheckRegistry } from "../../checklist/registries";
 import { durationSeconds, SERVICE_NAMES, stackConfigSchema } from "../../infra/config";
 import { ALERT_NAMES } from "../../infra/render/alert-rules";
 import {
+  containerCommandsOnServices,
   docFiles,
   headingSlugs,
   hostPortsIn,
@@ -38,9 +39,15 @@ describe("documents name only what this repository has", () => {
     expect(missing).toEqual([]);
   });
 
-  test("every container, volume, network and secret name a document uses is one the prod stack creates", () => {
+  test("every service, volume, network and secret name a document uses is one the prod stack creates", () => {
     const unknown = docs.flatMap((d) => resourceNamesIn(readDoc(d), prod.prefix).filter((n) => !prod.resourceNames.has(n)).map((n) => `${d}: ${n}`));
     expect([...new Set(unknown)]).toEqual([]);
+  });
+
+  test("no document runs a container command on a service name: tasks are addressed through docker service or by the swarm's label", () => {
+    const services = new Set(prod.specs.map((s) => `${prod.prefix}-${s.name}`));
+    const wrong = [...docs, "README.md"].flatMap((d) => containerCommandsOnServices(readDoc(d), services).map((c) => `${d}: ${c}`));
+    expect([...new Set(wrong)]).toEqual([]);
   });
 
   test("every host:port a document gives matches the port that service listens on", () => {
@@ -97,9 +104,12 @@ describe("documents name only what this repository has", () => {
   });
 
   test("the helpers do catch a wrong name, port and script (so the checks above can fail)", () => {
-    expect(resourceNamesIn("docker logs mcp-prod-postgress and mcp-prod-app-N", "mcp-prod")).toEqual(["mcp-prod-postgress"]);
+    expect(resourceNamesIn("docker service logs mcp-prod-postgress, mcp-prod-app-0 and mcp-prod-app-N, not mcp-prod-<service>", "mcp-prod")).toEqual(["mcp-prod-postgress", "mcp-prod-app-0", "mcp-prod-app-N"]);
     expect(hostPortsIn("wget http://postgres:5433/ and redis:7.4.1-alpine", ["postgres", "redis"])).toEqual([{ host: "postgres", port: 5433 }]);
     expect(npmRunScripts("run `npm run deploy -- --stack prod`")).toEqual(["deploy"]);
+    const services = new Set(["mcp-prod-postgres", "mcp-prod-nginx"]);
+    expect(containerCommandsOnServices("docker logs --tail 5 mcp-prod-nginx; docker exec -it mcp-prod-postgres psql", services)).toEqual(["docker logs mcp-prod-nginx", "docker exec mcp-prod-postgres"]);
+    expect(containerCommandsOnServices("docker exec -it $(docker ps -q -f label=com.docker.swarm.service.name=mcp-prod-postgres) psql; docker service logs mcp-prod-nginx", services)).toEqual([]);
   });
 });
 

@@ -22,8 +22,20 @@ describe("rollback plan", () => {
       for (const f of text.match(/(?:docs|policies)\/[\w./-]+\.(?:md|json)/g) ?? []) if (!fs.existsSync(path.join(ROOT, f))) problems.push(`${step.itemId}: ${f} does not exist`);
     }
     expect(problems).toEqual([]);
-    // Stopping traffic stops the one container that publishes ports.
-    expect(plan.steps[0].commands).toContain(`docker stop ${prod.prefix}-${prod.specs.find((s) => s.ports.length > 0)!.name}`);
+    // Stopping traffic scales the one service that publishes ports to 0; verifying brings back the replicas its spec declares.
+    const publishing = prod.specs.filter((s) => s.ports.length > 0);
+    expect(publishing.map((s) => s.name)).toEqual(["nginx"]);
+    const edge = `${prod.prefix}-${publishing[0].name}`;
+    expect(plan.steps[0].commands).toContain(`docker service scale ${edge}=0`);
+    const step = (id: string) => plan.steps.find((s) => s.itemId === id)!.commands;
+    expect(step("ROLLBACK-STEPS-03")[0]).toBe(`docker service scale ${edge}=${publishing[0].replicas}`);
+    // The swarm's own rollback for a service's last update, the stack file's last good commit for the rest.
+    expect(step("ROLLBACK-STEPS-01")).toContain(`docker service rollback ${prod.prefix}-<service>`);
+    for (const id of ["ROLLBACK-STEPS-01", "ROLLBACK-STEPS-02"]) expect(step(id)).toContain("pulumi up --stack prod --policy-pack policies --policy-pack-config policies/policy-config.prod.json");
+    // No container command survives: a task's container has no fixed name.
+    const all = plan.steps.flatMap((s) => s.commands).join("\n");
+    expect(all).not.toMatch(/docker (stop|start|restart|rm|logs) /);
+    expect(all).not.toMatch(new RegExp(`docker exec (-\\w+ )*${prod.prefix}-`));
   });
 
   test("docs/rollback.md carries every step with the same commands", () => {
@@ -45,7 +57,7 @@ describe("rollback plan", () => {
     const dev = stackFacts("dev");
     const p = rollbackPlan(dev.config, "dev");
     expect(p.rtoMinutes).toBe(dev.config.dr.rtoMinutes);
-    expect(p.steps.flatMap((s) => s.commands).join("\n")).toContain("docker stop mcp-dev-nginx");
+    expect(p.steps.flatMap((s) => s.commands).join("\n")).toContain("docker service scale mcp-dev-nginx=0");
     expect(p.steps.flatMap((s) => s.commands).join("\n")).not.toContain("mcp-prod-");
     expect(p.steps.find((s) => s.itemId === "ROLLBACK-STEPS-01")!.commands).toContain("git checkout <last-good-commit> -- Pulumi.dev.yaml");
   });

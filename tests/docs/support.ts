@@ -81,11 +81,33 @@ export function stackFacts(stack: string): StackFacts {
 export const npmRunScripts = (text: string): string[] => [...text.matchAll(/\bnpm run (?:-s )?([A-Za-z][\w:-]*)/g)].map((m) => m[1]);
 
 /**
- * Docker resource names of the stack (`mcp-prod-…`). Placeholders written as `mcp-prod-app-N`
- * or `mcp-prod-<instance>` are not names.
+ * Docker resource names of the stack (`mcp-prod-…`). A placeholder written as `mcp-prod-<service>`
+ * is not a name. The stack has no numbered containers (`mcp-prod-app-0`, `mcp-prod-app-N`): a
+ * service's tasks are named by the swarm, so those are reported like any other unknown name.
  */
 export const resourceNamesIn = (text: string, prefix: string): string[] =>
-  [...text.matchAll(new RegExp(`(?<![\\w/-])${prefix}-[A-Za-z0-9-]*[A-Za-z0-9]`, "g"))].map((m) => m[0]).filter((n) => !/-app-N(-1)?$/.test(n));
+  [...text.matchAll(new RegExp(`(?<![\\w/-])${prefix}-[A-Za-z0-9-]*[A-Za-z0-9]`, "g"))].map((m) => m[0]);
+
+/**
+ * Container commands (`docker exec|logs|stop|start|restart|kill|rm|inspect|stats|top|cp`) given a
+ * swarm service's name as their container: a service's tasks run in containers the swarm names
+ * `<service>.<slot>.<task id>`, so such a command finds nothing. Names inside `$(…)` (a lookup by
+ * label) or after `=` (a filter) are not the container argument.
+ */
+export function containerCommandsOnServices(text: string, services: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(/\bdocker (?:container )?(exec|logs|stop|start|restart|kill|rm|inspect|stats|top|cp)\b([^|;&`\n]*)/g)) {
+    let args = m[2];
+    // Drop command substitutions, innermost first.
+    for (let prev = ""; prev !== args; ) [prev, args] = [args, args.replace(/\$\([^()]*\)/g, " ")];
+    const named = args
+      .split(/\s+/)
+      .map((t) => t.replace(/^["']|["']$/g, "").replace(/:.*$/, ""))
+      .filter((t) => services.has(t));
+    if (named.length) out.push(`docker ${m[1]} ${named.join(" ")}`);
+  }
+  return out;
+}
 
 /** `host:port` pairs whose host is a DNS name of the stack. */
 export function hostPortsIn(text: string, hosts: readonly string[]): { host: string; port: number }[] {

@@ -69,7 +69,7 @@ describe("npm run signoff", () => {
     for (const role of ["Technical Lead", "Operations Lead", "Security Lead", "Product Owner"]) expect(md).toMatch(new RegExp(`^### ${role}: (GO|NO-GO)$`, "m"));
     expect(md).toContain("**Technical Lead — Go / No-go:** NO-GO");
     expect(md).toContain("## Emergency contacts\n\n| Role | Name | Phone | Email |");
-    expect(md).toContain("- `docker stop mcp-prod-nginx`");
+    expect(md).toContain("- `docker service scale mcp-prod-nginx=0`");
     expect(md).toMatch(/\[docs\/rollback\.md\]\(\.\.\/\.\.\/\.\.\/|\[docs\/rollback\.md\]\([^)]*docs\/rollback\.md\)/);
     expect(md.match(/^\| [A-Z]+(-[A-Z0-9]+)+-\d{2} \|.*\| \*\*(PASS|FAIL|WAIVED|PENDING)\*\* \|/gm)).toHaveLength(171);
   });
