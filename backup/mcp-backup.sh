@@ -470,8 +470,9 @@ cmd_health() {
 
 cmd_live() {
   load_config
-  pid=$(state_get daemon_pid "")
-  is_uint "$pid" || { echo "not live: the scheduler has not started"; exit 1; }
+  pid=$(state_get daemon_pid 0)
+  # 0 (never written) would make `kill -0` test the whole process group.
+  { is_uint "$pid" && [ "$pid" -gt 0 ]; } || { echo "not live: the scheduler has not started"; exit 1; }
   kill -0 "$pid" 2>/dev/null || { echo "not live: scheduler (pid $pid) is not running"; exit 1; }
   [ -r "$IDENTITY_FILE" ] || { echo "not live: MCP_BACKUP_IDENTITY_FILE is not readable"; exit 1; }
   echo "live: scheduler pid $pid, last run $(state_get status 'none yet')"

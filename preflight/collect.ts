@@ -16,6 +16,8 @@ export { PROJECT, ROOT_STACK_TYPE };
 
 export interface CollectedOptions {
   protect: boolean;
+  /** Removed from the stack (state) without deleting the object itself. */
+  retainOnDelete: boolean;
   ignoreChanges: string[];
   deleteBeforeReplace?: boolean;
   additionalSecretOutputs: string[];
@@ -71,6 +73,7 @@ interface RegisterRequest {
   getCustom(): boolean;
   getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
   getProtect(): boolean | undefined;
+  getRetainondelete?(): boolean | undefined;
   getDependenciesList(): string[];
   getProvider(): string;
   getPropertydependenciesMap(): { forEach(cb: (v: { getUrnsList(): string[] }, k: string) => void): void };
@@ -188,7 +191,7 @@ function toEngineResources(raw: RawRegistration[], stack: string): CollectedReso
   const out: CollectedResource[] = [];
   const providers = new Map<string, CollectedResource>();
   const urnOf = (qt: string, name: string) => `urn:pulumi:${stack}::${PROJECT}::${qt}::${name}`;
-  const noOptions = (): CollectedOptions => ({ protect: false, ignoreChanges: [], additionalSecretOutputs: [], aliases: [], customTimeouts: { create: 0, update: 0, delete: 0 } });
+  const noOptions = (): CollectedOptions => ({ protect: false, retainOnDelete: false, ignoreChanges: [], additionalSecretOutputs: [], aliases: [], customTimeouts: { create: 0, update: 0, delete: 0 } });
 
   for (const { req, mockUrn, id, state } of raw) {
     const type = req.getType();
@@ -241,6 +244,7 @@ function toEngineResources(raw: RawRegistration[], stack: string): CollectedReso
       outputs: toEngineProperties(req.getCustom() && id && !type.startsWith("pulumi:providers:") ? { ...state, id } : state),
       options: {
         protect: req.getProtect() ?? false,
+        retainOnDelete: req.getRetainondelete?.() ?? false,
         ignoreChanges: req.getIgnorechangesList(),
         ...(dbr ? { deleteBeforeReplace: req.getDeletebeforereplace() } : {}),
         additionalSecretOutputs: req.getAdditionalsecretoutputsList(),

@@ -76,14 +76,17 @@ export function tmpfsFor(paths: string[], sizeMb = 64): TmpfsSpec[] {
 /** Restarts a failed task after 5 s, at most 5 times in 2 minutes: a crash loop stops and shows. */
 export const RESTART: RestartSpec = { condition: "any", delay: "5s", maxAttempts: 5, window: "2m" };
 
-/** One task at a time, each watched for 30 s after it is healthy; any failure rolls the service back. */
-export function updateFor(stateful: boolean): UpdateSpec {
-  // Two tasks of a stateful service must never share its volume: stop the old one first.
-  return { parallelism: 1, delay: "5s", monitor: "30s", order: stateful ? "stop-first" : "start-first", failureAction: "rollback", maxFailureRatio: "0" };
+/**
+ * One task at a time, each watched for 30 s after it is healthy; any failure rolls the service
+ * back. `stopFirst`: two tasks must never run at once, because they would share a volume
+ * (stateful) or a node's host-mode port (the old task holds it, the new one would wait forever).
+ */
+export function updateFor(stopFirst: boolean): UpdateSpec {
+  return { parallelism: 1, delay: "5s", monitor: "30s", order: stopFirst ? "stop-first" : "start-first", failureAction: "rollback", maxFailureRatio: "0" };
 }
 
-export function rollbackFor(stateful: boolean): ServiceSpec["rollback"] {
-  return { parallelism: 1, delay: "0s", monitor: "10s", order: stateful ? "stop-first" : "start-first", failureAction: "pause", maxFailureRatio: "0" };
+export function rollbackFor(stopFirst: boolean): ServiceSpec["rollback"] {
+  return { parallelism: 1, delay: "0s", monitor: "10s", order: stopFirst ? "stop-first" : "start-first", failureAction: "pause", maxFailureRatio: "0" };
 }
 
 /** What the scheduler sets aside: half the memory limit, a tenth of the CPU limit. */
@@ -101,6 +104,7 @@ type SpecCore = Pick<ServiceSpec, "service" | "name" | "image" | "user" | "healt
 export function baseSpec(config: StackConfig, ctx: SpecContext, core: SpecCore, rest: Partial<ServiceSpec> = {}): ServiceSpec {
   const limits = config.limits[core.service];
   const stateful = rest.stateful ?? false;
+  const stopFirst = stateful || (rest.ports ?? []).some((p) => p.publishMode === "host");
   return {
     env: {},
     configFiles: [],
@@ -117,8 +121,8 @@ export function baseSpec(config: StackConfig, ctx: SpecContext, core: SpecCore, 
     replicas: 1,
     stateful,
     restart: { ...RESTART },
-    update: updateFor(stateful),
-    rollback: rollbackFor(stateful),
+    update: updateFor(stopFirst),
+    rollback: rollbackFor(stopFirst),
     stopGracePeriod: "30s",
     labels: labels(config, ctx, core.service, core.name),
     logOpts: { ...LOG_OPTS },

@@ -6,8 +6,17 @@
  *
  * Both kinds are immutable in swarm, so the Docker name carries a hash of path and content:
  * a change makes a new object, the service is updated to it (a normal rolling update, rolled
- * back like any other) and the old object is deleted after (Pulumi's create-before-delete).
- * One object per path: services that mount the same file (the internal CA) share it.
+ * back like any other), and the old object goes once nothing runs on it. One object per path:
+ * services that mount the same file (the internal CA) share it.
+ *
+ * A failed update leaves the swarm running the service on the OLD object (it rolled back), so
+ * the old object must not be something Pulumi insists on deleting next time ("config is in
+ * use"). Rendered text is known when the program runs: its content hash is part of the
+ * resource's logical name, so a change is a new resource and the old one is removed only by a
+ * later deploy that no longer uses it. Secrets and certificates are known only after their
+ * providers run: their resources keep one name and `retainOnDelete`, so a replacement never
+ * fails on an object still in use; docs/runbooks/README.md lists how to remove the ones no
+ * service references any more.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
@@ -87,17 +96,18 @@ export function createStackFiles(specs: readonly ServiceSpec[], deps: FileDeps):
   for (const spec of specs) {
     for (const f of spec.configFiles) {
       if (!claim(f, spec)) continue;
-      const content = typeof f.content === "string" ? pulumi.output(f.content) : deps.materials[f.content.material];
+      const literal = typeof f.content === "string" ? f.content : undefined;
+      const content = literal !== undefined ? pulumi.output(literal) : deps.materials[(f.content as { material: PublicMaterialName }).material];
       configs.set(
         f.path,
         new docker.ServiceConfig(
-          fileResourceName(deps.prefix, "config", f.path),
+          literal !== undefined ? `${fileResourceName(deps.prefix, "config", f.path)}-${contentHash(f.path, literal)}` : fileResourceName(deps.prefix, "config", f.path),
           {
             name: content.apply((c) => swarmObjectName(deps.prefix, f.path, c)),
             data: content.apply((c) => Buffer.from(c, "utf8").toString("base64")),
             labels: labelList(deps.labels, f.path),
           },
-          deps.opts,
+          literal !== undefined ? deps.opts : { ...deps.opts, retainOnDelete: true },
         ),
       );
     }
@@ -114,7 +124,7 @@ export function createStackFiles(specs: readonly ServiceSpec[], deps: FileDeps):
             data: pulumi.secret(content.apply((c) => Buffer.from(c, "utf8").toString("base64"))),
             labels: labelList(deps.labels, f.path),
           },
-          { ...deps.opts, additionalSecretOutputs: ["data"] },
+          { ...deps.opts, additionalSecretOutputs: ["data"], retainOnDelete: true },
         ),
       );
     }

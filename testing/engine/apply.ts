@@ -342,6 +342,11 @@ function desired(rt: Runtime, p: Planned, previous: AppliedResource | undefined,
 }
 
 async function deleteApplied(rt: Pick<Runtime, "api" | "ops" | "log">, a: AppliedResource): Promise<void> {
+  // Pulumi forgets a retainOnDelete resource and leaves the object on the engine.
+  if (a.source.options.retainOnDelete) {
+    rt.log(`${a.kind} ${a.engineName} retained (retainOnDelete): left on the engine`);
+    return;
+  }
   switch (a.kind) {
     case "service":
       await deleteService(rt.ops, a.id, a.engineName, graceFromEngine(a.service?.read.Spec));

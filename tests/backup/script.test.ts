@@ -195,6 +195,29 @@ describe("the scheduler", () => {
       // The second run waited for the interval after the first success.
       expect(backups[0].manifest.startedAtEpoch - backups[1].manifest.finishedAtEpoch).toBeGreaterThanOrEqual(1);
       expect(Date.now() - t0).toBeLessThan(60_000);
+      // The scheduler recorded itself; it has exited now, so the service health check fails.
+      const pid = Number(readFileSync(join(dir.path, ".state", "daemon_pid"), "utf8").trim());
+      expect(pid).toBeGreaterThan(1);
+      const dead = await f.run(["live"], { MCP_BACKUP_DIR: dir.path });
+      expect({ code: dead.code, out: dead.stdout }).toEqual({ code: 1, out: `not live: scheduler (pid ${pid}) is not running\n` });
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it("is live while the scheduler runs, before any backup exists (a first off-site copy must not hold up a deploy)", async () => {
+    const dir = makeTempDir("mcp-live-");
+    try {
+      const none = await f.run(["live"], { MCP_BACKUP_DIR: dir.path });
+      expect({ code: none.code, out: none.stdout }).toEqual({ code: 1, out: "not live: the scheduler has not started\n" });
+      // A running process as the scheduler: this test's own.
+      mkdirSync(join(dir.path, ".state"), { recursive: true });
+      writeFileSync(join(dir.path, ".state", "daemon_pid"), `${process.pid}\n`);
+      const live = await f.run(["live"], { MCP_BACKUP_DIR: dir.path });
+      expect({ code: live.code, out: live.stdout }).toEqual({ code: 0, out: `live: scheduler pid ${process.pid}, last run none yet\n` });
+      expect(listBackups(dir.path)).toHaveLength(0);
+      const badKey = await f.run(["live"], { MCP_BACKUP_DIR: dir.path, MCP_BACKUP_IDENTITY_FILE: join(dir.path, "absent") });
+      expect(badKey.code).not.toBe(0);
     } finally {
       dir.remove();
     }
