@@ -86,7 +86,7 @@ export async function ensureTarball(hash: string, tree: ImageTree): Promise<{ pa
  * Removes tarballs and leftovers of earlier builds that are not in `keep`, once they are
  * older than `graceMs` (a parallel worker may be publishing a different revision).
  */
-export function pruneCache(keep: ReadonlySet<string>, graceMs = 60 * 60_000): number {
+export function pruneCache(keep: ReadonlySet<string>, graceMs = 15 * 60_000): number {
   if (!existsSync(CACHE_DIR)) return 0;
   let removed = 0;
   const now = Date.now();
