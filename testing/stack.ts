@@ -39,7 +39,7 @@ import { startNginx, type NginxCert, type NginxServer } from "./servers/nginx";
 import { startPrometheus, type PrometheusServer } from "./servers/prometheus";
 import { startAlertmanager, type AlertmanagerServer } from "./servers/alertmanager";
 import { startMcpEverything, type McpEverything } from "./servers/mcp-everything";
-import { startAppStandIn, type AppStandIn, type ServerStore } from "./stand-ins/app";
+import { MemoryServerStore, startAppStandIn, type AppStandIn, type ServerStore } from "./stand-ins/app";
 import { startGrafanaStandIn, type GrafanaStandIn } from "./stand-ins/grafana";
 
 export const LOCAL_STACK = "verifytest";
@@ -262,7 +262,7 @@ export async function startLocalStack(log: (line: string) => void = () => undefi
     log(`base servers up in ${Date.now() - started} ms`);
 
     const apps: AppStandIn[] = [];
-    const store: ServerStore = new Map();
+    const store: ServerStore = new MemoryServerStore();
     // Replicas can be stopped and started again (fault tests): the stopper sees the current ones.
     stoppers.push(async () => void (await Promise.allSettled(apps.map((a) => a.stop()))));
     const startApps = async (ports?: number[]) => {

@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import Docker from "dockerode";
 import { busyboxRootfsTar } from "./rootfs";
-import { reapSync, STATE_FILE, WATCHDOG_NAME, type EngineState } from "./reaper";
+import { HOST_LINK_PATTERN, reapSync, STATE_FILE, WATCHDOG_NAME, type EngineState } from "./reaper";
 import { acquireSwarmLock, initSwarm, LOCAL_ADDRESS_POOL, type SwarmInfo } from "./swarm";
 
 export const TEST_IMAGE = "mcp-test/busybox:1";
@@ -37,6 +37,11 @@ export interface DockerEngine {
   importBusybox(ref?: string): Promise<string>;
   /** Last lines of dockerd's log, for failure messages. */
   logTail(lines?: number): string;
+  /**
+   * Records a host interface (a user-defined bridge's `com.docker.network.bridge.name`) before
+   * it is created, so every teardown path deletes it; the name must match HOST_LINK_PATTERN.
+   */
+  recordHostLink(name: string): void;
   stop(): Promise<void>;
 }
 
@@ -160,6 +165,11 @@ export async function startDockerEngine(options: EngineOptions = {}): Promise<Do
     pid,
     daemonConfig,
     logTail: (lines = 30) => tail(logFile, lines),
+    recordHostLink(name: string) {
+      if (!HOST_LINK_PATTERN.test(name)) throw new Error(`host interface ${name} does not match ${HOST_LINK_PATTERN}: the reaper would not remove it`);
+      state.links = [...(state.links ?? []), name];
+      saveState();
+    },
     async importBusybox(ref = TEST_IMAGE) {
       const [repo, tag = "latest"] = ref.split(":");
       const stream = (await docker.importImage(Readable.from([busyboxRootfsTar()]) as unknown as string, { repo, tag })) as NodeJS.ReadableStream;

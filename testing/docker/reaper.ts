@@ -16,10 +16,13 @@ export const STATE_FILE = "engine.json";
 /** $0 of the watchdog shell, so the reaper can tell it from the engine's processes. */
 export const WATCHDOG_NAME = "mcp-dockerd-watchdog";
 
+/** Host interfaces an engine may create and the reaper may delete: swarm gateway (mcpgw) and test bridges (mcpbr). */
+export const HOST_LINK_PATTERN = /^mcp(gw|br)[0-9a-f]{6,}$/;
+
 export interface EngineState {
   dir: string;
   dockerdPid: number;
-  /** Host network interfaces the engine created outside its directory (the swarm gateway bridge). */
+  /** Host network interfaces the engine created outside its directory (swarm gateway bridge, test network bridges). */
   links?: string[];
 }
 
@@ -142,7 +145,7 @@ export function reapSync(state: EngineState, graceMs = 8000): { forced: number; 
   const mounts = mountsUnder(dir);
   for (const m of mounts) spawnSync("umount", ["-l", m], { stdio: "ignore", timeout: 5000 });
   // Only names this engine recorded, and only its own prefix: never another engine's bridge.
-  for (const link of state.links ?? []) if (/^mcpgw[0-9a-f]{6,}$/.test(link)) spawnSync("ip", ["link", "delete", link], { stdio: "ignore", timeout: 5000 });
+  for (const link of state.links ?? []) if (HOST_LINK_PATTERN.test(link)) spawnSync("ip", ["link", "delete", link], { stdio: "ignore", timeout: 5000 });
   if (existsSync(dir)) rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
   return { forced, mounts: mounts.length };
 }

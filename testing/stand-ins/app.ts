@@ -1,7 +1,7 @@
 /**
  * A small stand-in for the MCP app, implementing the app contract the runtime checks use
  * (paths from StackOutputs.appContract; documented in validate/app/checks.ts):
- *   GET  health                 200 {"status":"ok"}
+ *   GET  health                 200 {"status":"ok"} (503 while a dependency probe fails)
  *   GET  auth                   200 for a bearer JWT (HS256 with the stack key, iss/aud), else 401
  *   GET  listServers            200 { servers: [...] }           (bearer JWT required)
  *   POST createServer           201 { id, name, url, transport }  (bearer JWT required)
@@ -9,7 +9,9 @@
  *   GET  metrics                Prometheus text exposition with the metrics the alert rules
  *                               use (http_requests_total{status}, http_request_duration_seconds)
  *   *    mcp                    proxied, streaming, to an MCP server (server-everything)
- * Runs in the test process on a loopback port; `faults` switch behaviours for fault tests.
+ * Runs in the test process on a loopback port (`faults` switch behaviours for fault tests),
+ * and inside the app image (testing/engine/images/entries/app.ts), where the servers live in
+ * PostgreSQL and health probes PostgreSQL and Redis.
  */
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
@@ -31,26 +33,86 @@ export interface AppStandIn {
   url: string;
   port: number;
   faults: AppFaults;
-  /** Servers currently registered (for asserting cleanup). */
+  /** Servers currently registered (for asserting cleanup); needs a store with a synchronous view (MemoryServerStore). */
   servers(): { id: string; name: string }[];
   stop(): Promise<void>;
 }
 
+/** The paths and JWT settings of the app contract the stand-in serves. */
+export type AppContractSettings = Pick<StackOutputs["appContract"], "healthPath" | "authPath" | "listServersPath" | "createServerPath" | "metricsPath" | "mcpPath" | "jwtIssuer" | "jwtAudience">;
+
+export interface HealthReport {
+  ok: boolean;
+  /** Per dependency: "ok" or why it failed (no secrets). */
+  checks: Record<string, string>;
+}
+
 export interface AppStandInOptions {
-  contract: StackOutputs["appContract"];
+  contract: AppContractSettings;
   jwtSigningKey: string;
   /** Base URL of the MCP server the MCP path is proxied to, e.g. http://127.0.0.1:3001 */
   mcpUpstream?: string;
+  /** Upstream path the contract's MCP path maps to (default: the same path). */
+  mcpUpstreamPath?: string;
   /** Label to tell replicas apart in responses. */
   instance?: string;
   /** Registered servers, shared by the replicas (the real app keeps them in PostgreSQL). */
   store?: ServerStore;
+  /** Dependency probe behind the health path: health is 200 only while it reports ok. */
+  health?: () => Promise<HealthReport>;
   host?: string;
   /** Listen port (default: a free one); a restarted replica takes its old port back. */
   port?: number;
 }
 
-export type ServerStore = Map<string, { id: string; name: string; url: string; transport: string; createdAt: string }>;
+export interface ServerEntry {
+  id: string;
+  name: string;
+  url: string;
+  transport: string;
+  createdAt: string;
+}
+
+/** Where registered servers live: one process's memory, or a database every replica shares. */
+export interface ServerStore {
+  list(): Promise<ServerEntry[]>;
+  add(entry: ServerEntry): Promise<void>;
+  /** false when there was no such server. */
+  remove(id: string): Promise<boolean>;
+  count(): Promise<number>;
+  /** A synchronous view, when the store can give one (memory). */
+  snapshot?(): ServerEntry[];
+}
+
+export class MemoryServerStore implements ServerStore {
+  private readonly entries = new Map<string, ServerEntry>();
+  async list(): Promise<ServerEntry[]> {
+    return this.snapshot();
+  }
+  async add(entry: ServerEntry): Promise<void> {
+    this.entries.set(entry.id, entry);
+  }
+  async remove(id: string): Promise<boolean> {
+    return this.entries.delete(id);
+  }
+  async count(): Promise<number> {
+    return this.entries.size;
+  }
+  snapshot(): ServerEntry[] {
+    return [...this.entries.values()];
+  }
+}
+
+/** The store's failure, answered as 503 rather than a generic 500. */
+class StoreUnavailable extends Error {}
+
+async function fromStore<T>(op: Promise<T>): Promise<T> {
+  try {
+    return await op;
+  } catch (err) {
+    throw new StoreUnavailable((err as Error).message);
+  }
+}
 
 const HEALTHY: AppFaults = { healthDelayMs: 0, healthStatus: 200, acceptAnyToken: false, brokenMetrics: false };
 const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
@@ -76,7 +138,7 @@ export async function startAppStandIn(options: AppStandInOptions): Promise<AppSt
   const { contract } = options;
   const faults: AppFaults = { ...HEALTHY };
   const key = new TextEncoder().encode(options.jwtSigningKey);
-  const servers: ServerStore = options.store ?? new Map();
+  const servers: ServerStore = options.store ?? new MemoryServerStore();
   const requests = new Map<string, number>();
   const durations = { buckets: BUCKETS.map(() => 0), sum: 0, count: 0 };
   const instance = options.instance ?? "app-0";
@@ -93,7 +155,7 @@ export async function startAppStandIn(options: AppStandInOptions): Promise<AppSt
     }
   };
 
-  const metrics = (): string => {
+  const metrics = async (): Promise<string> => {
     if (faults.brokenMetrics) return "# TYPE http_requests_total counter\nhttp_requests_total{status=200} one\n";
     const lines = ["# HELP http_requests_total HTTP requests by status.", "# TYPE http_requests_total counter"];
     for (const [status, n] of [...requests.entries()].sort()) lines.push(`http_requests_total{instance_name="${instance}",status="${status}"} ${n}`);
@@ -105,7 +167,9 @@ export async function startAppStandIn(options: AppStandInOptions): Promise<AppSt
       lines.push(`http_request_duration_seconds_bucket{le="${b}"} ${cumulative}`);
     });
     lines.push(`http_request_duration_seconds_bucket{le="+Inf"} ${durations.count}`, `http_request_duration_seconds_sum ${durations.sum}`, `http_request_duration_seconds_count ${durations.count}`);
-    lines.push("# HELP mcp_registered_servers Registered MCP servers.", "# TYPE mcp_registered_servers gauge", `mcp_registered_servers ${servers.size}`);
+    // Without the store the gauge is left out: a missing sample, not a wrong one.
+    const registered = await servers.count().catch(() => undefined);
+    if (registered !== undefined) lines.push("# HELP mcp_registered_servers Registered MCP servers.", "# TYPE mcp_registered_servers gauge", `mcp_registered_servers ${registered}`);
     return lines.join("\n") + "\n";
   };
 
@@ -113,7 +177,9 @@ export async function startAppStandIn(options: AppStandInOptions): Promise<AppSt
     if (!options.mcpUpstream) return json(res, 404, { error: "no MCP upstream" });
     const up = new URL(options.mcpUpstream);
     const headers = { ...req.headers, host: up.host };
-    const upstream = httpRequest({ host: up.hostname, port: up.port, path: `${up.pathname.replace(/\/$/, "")}${req.url}`.replace(/^\/\//, "/"), method: req.method, headers }, (ur) => {
+    const incoming = req.url ?? "/";
+    const path = options.mcpUpstreamPath ? options.mcpUpstreamPath + incoming.slice(contract.mcpPath.length) : incoming;
+    const upstream = httpRequest({ host: up.hostname, port: up.port, path: `${up.pathname.replace(/\/$/, "")}${path}`.replace(/^\/\//, "/"), method: req.method, headers }, (ur) => {
       res.writeHead(ur.statusCode ?? 502, ur.headers);
       ur.pipe(res);
     });
@@ -130,11 +196,13 @@ export async function startAppStandIn(options: AppStandInOptions): Promise<AppSt
     }
     if (req.method === "GET" && path === contract.healthPath) {
       if (faults.healthDelayMs > 0) await new Promise((r) => setTimeout(r, faults.healthDelayMs));
-      json(res, faults.healthStatus, { status: faults.healthStatus === 200 ? "ok" : "unhealthy", instance });
-      return faults.healthStatus;
+      const report = options.health ? await options.health().catch((err: Error): HealthReport => ({ ok: false, checks: { probe: err.message } })) : undefined;
+      const status = report && !report.ok ? 503 : faults.healthStatus;
+      json(res, status, { status: status === 200 ? "ok" : "unhealthy", instance, ...(report ? { checks: report.checks } : {}) });
+      return status;
     }
     if (req.method === "GET" && path === contract.metricsPath) {
-      const body = metrics();
+      const body = await metrics();
       res.writeHead(200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" });
       res.end(body);
       return 200;
@@ -149,7 +217,7 @@ export async function startAppStandIn(options: AppStandInOptions): Promise<AppSt
     const isDelete = req.method === "DELETE" && path.startsWith(serverPrefix);
     if (isList || isCreate || isDelete) {
       if (!(await authorized(req))) return json(res, 401, { error: "invalid or missing bearer token" }), 401;
-      if (isList) return json(res, 200, { servers: [...servers.values()] }), 200;
+      if (isList) return json(res, 200, { servers: await fromStore(servers.list()) }), 200;
       if (isCreate) {
         let body: { name?: unknown; url?: unknown; transport?: unknown };
         try {
@@ -159,11 +227,11 @@ export async function startAppStandIn(options: AppStandInOptions): Promise<AppSt
         }
         if (typeof body.name !== "string" || typeof body.url !== "string") return json(res, 422, { error: "name and url are required" }), 422;
         const entry = { id: randomUUID(), name: body.name, url: body.url, transport: typeof body.transport === "string" ? body.transport : "http", createdAt: new Date().toISOString() };
-        servers.set(entry.id, entry);
+        await fromStore(servers.add(entry));
         return json(res, 201, entry), 201;
       }
       const id = decodeURIComponent(path.slice(serverPrefix.length));
-      if (!servers.delete(id)) return json(res, 404, { error: "no such server" }), 404;
+      if (!(await fromStore(servers.remove(id)))) return json(res, 404, { error: "no such server" }), 404;
       res.writeHead(204).end();
       return 204;
     }
@@ -173,6 +241,12 @@ export async function startAppStandIn(options: AppStandInOptions): Promise<AppSt
   const server = createServer((req, res) => {
     const started = performance.now();
     handle(req, res)
+      .catch((err: unknown) => {
+        const status = err instanceof StoreUnavailable ? 503 : 500;
+        if (res.headersSent) res.destroy();
+        else json(res, status, { error: status === 503 ? "server store unavailable" : "internal error" });
+        return status;
+      })
       .then((status) => {
         requests.set(String(status), (requests.get(String(status)) ?? 0) + 1);
         const s = (performance.now() - started) / 1000;
@@ -181,7 +255,8 @@ export async function startAppStandIn(options: AppStandInOptions): Promise<AppSt
         const i = BUCKETS.findIndex((b) => s <= b);
         if (i >= 0) durations.buckets[i]++;
       })
-      .catch(() => (res.headersSent ? res.destroy() : json(res, 500, { error: "internal error" })));
+      // A client gone mid-answer must not become an unhandled rejection (which ends node).
+      .catch(() => res.destroy());
   });
   server.keepAliveTimeout = 5000;
   const host = options.host ?? "127.0.0.1";
@@ -196,7 +271,10 @@ export async function startAppStandIn(options: AppStandInOptions): Promise<AppSt
     url: `http://${host}:${port}`,
     port,
     faults,
-    servers: () => [...servers.values()].map(({ id, name }) => ({ id, name })),
+    servers: () => {
+      if (!servers.snapshot) throw new Error("this app stand-in's store has no synchronous view: list the servers through the API");
+      return servers.snapshot().map(({ id, name }) => ({ id, name }));
+    },
     async stop() {
       if (stopped) return;
       stopped = true;

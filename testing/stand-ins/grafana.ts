@@ -9,6 +9,8 @@
  *   GET /api/search?type=dash-db            provisioned dashboards
  *   GET /metrics                            a small exposition (Prometheus scrapes it)
  * Every /api/ route but health needs basic auth with the admin user and password.
+ * Runs in the test process on a loopback port, and as the program of the Grafana image
+ * (testing/engine/images/entries/grafana.ts), which reads the same files from disk.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { parse } from "yaml";
@@ -27,6 +29,11 @@ export interface GrafanaStandInOptions {
   /** Rendered provisioning: path -> content (datasource YAML, dashboard JSON). */
   provisioning: Record<string, string>;
   version?: string;
+  /** Listen address (default 127.0.0.1) and port (default: a free one). */
+  host?: string;
+  port?: number;
+  /** Served from a sub-path (serve_from_sub_path): requests under it are answered with it stripped. */
+  subPath?: string;
 }
 
 interface Datasource {
@@ -75,7 +82,8 @@ export async function startGrafanaStandIn(options: GrafanaStandInOptions): Promi
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     requests++;
     const url = new URL(req.url ?? "/", "http://grafana");
-    const path = url.pathname;
+    const sub = options.subPath?.replace(/\/+$/, "");
+    const path = sub && (url.pathname === sub || url.pathname.startsWith(`${sub}/`)) ? url.pathname.slice(sub.length) || "/" : url.pathname;
     if (path === "/metrics") {
       res.writeHead(200, { "content-type": "text/plain; version=0.0.4" });
       res.end(`# HELP grafana_http_requests_total Requests served.\n# TYPE grafana_http_requests_total counter\ngrafana_http_requests_total ${requests}\n# HELP grafana_build_info Build info.\n# TYPE grafana_build_info gauge\ngrafana_build_info{version="${version}"} 1\n`);
@@ -111,15 +119,16 @@ export async function startGrafanaStandIn(options: GrafanaStandInOptions): Promi
   }
 
   const server = createServer((req, res) => void handle(req, res).catch(() => (res.headersSent ? res.destroy() : json(res, 500, { message: "internal error" }))));
+  const host = options.host ?? "127.0.0.1";
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
+    server.listen(options.port ?? 0, host, () => resolve());
   });
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : 0;
   let stopped = false;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${host}:${port}`,
     port,
     faults,
     async stop() {
