@@ -112,8 +112,7 @@ export const IMAGE_FACTS: readonly ImageFacts[] = [
     imageUser: "101:101",
     runAs: "101:101",
     writable: [
-      { path: "/tmp", how: "tmpfs", why: "pid file and every *_temp_path" },
-      { path: "/var/cache/nginx", how: "tmpfs", why: "proxy and fastcgi caches (owned 101:0 in the image)" },
+      { path: "/tmp", how: "tmpfs", why: "pid file and every *_temp_path (the rendered nginx.conf moves them all there, so /var/cache/nginx, owned 101:0 in the image, is never written)" },
     ],
     entrypoint: ["/docker-entrypoint.sh"],
     health: "busybox wget of the liveness location on the stub_status port",

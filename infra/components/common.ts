@@ -68,6 +68,9 @@ export function httpHealthcheck(url: string, opts: Partial<HealthcheckSpec> = {}
 /**
  * tmpfs for a read-only root filesystem. Swarm tmpfs mounts are owned by root and take no
  * uid, so directories the (non-root) service writes are world-writable with the sticky bit.
+ * Where the path already exists in the image, the engine keeps that directory's mode instead
+ * (seen on Docker 20.10): only paths the image makes writable for everyone (/tmp, PostgreSQL's
+ * socket directory) or does not have are mounted this way.
  */
 export function tmpfsFor(paths: string[], sizeMb = 64): TmpfsSpec[] {
   return paths.map((path) => ({ path, sizeMb, mode: "1777" }));

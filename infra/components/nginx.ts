@@ -46,7 +46,8 @@ export function nginxSpecs(config: StackConfig, ctx: SpecContext): ServiceSpec[]
           { internal: PORTS.nginxHttp, external: config.edge.httpPort, protocol: "tcp", publishMode: "host" },
           { internal: PORTS.nginxHttps, external: config.edge.httpsPort, protocol: "tcp", publishMode: "host" },
         ],
-        tmpfs: tmpfsFor(["/tmp", "/var/cache/nginx"]),
+        // Every temp path and the pid file are in /tmp (nginx.conf); nothing is cached.
+        tmpfs: tmpfsFor(["/tmp"]),
         // Upstreams are resolved per request (Docker DNS); the order only avoids 502s while the stack comes up.
         dependsOn: [HOSTS.app, HOSTS.grafana],
       },

@@ -12,8 +12,10 @@ export interface RunSpec {
   entrypoint?: string[];
   cmd?: string[];
   env?: Record<string, string>;
-  /** path -> tmpfs options, as HostConfig.Tmpfs. */
+  /** path -> tmpfs options, as HostConfig.Tmpfs (copies the image directory's owner and mode up). */
   tmpfs?: Record<string, string>;
+  /** tmpfs mounts as a swarm service gets them (HostConfig.Mounts type tmpfs: root-owned, the given mode). */
+  tmpfsMounts?: { path: string; sizeMb: number; mode: string }[];
   /** Named volumes (created on first use) and read-only bind mounts. */
   volumes?: { name: string; target: string; readOnly?: boolean }[];
   binds?: { source: string; target: string }[];
@@ -66,6 +68,7 @@ export function createOptions(spec: RunSpec): Docker.ContainerCreateOptions {
       Mounts: [
         ...(spec.volumes ?? []).map((v) => ({ Type: "volume" as const, Source: v.name, Target: v.target, ReadOnly: v.readOnly ?? false })),
         ...(spec.binds ?? []).map((b) => ({ Type: "bind" as const, Source: b.source, Target: b.target, ReadOnly: true })),
+        ...(spec.tmpfsMounts ?? []).map((t) => ({ Type: "tmpfs" as const, Source: "", Target: t.path, TmpfsOptions: { SizeBytes: t.sizeMb * 1024 * 1024, Mode: parseInt(t.mode, 8) } })),
       ],
     },
   };

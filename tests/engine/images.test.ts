@@ -30,14 +30,6 @@ import { localStackConfig } from "../../testing/stack";
 import { makeTestCertificates } from "../../testing/tools/certs";
 import { makeTempDir, type TempDir } from "../../testing/tools/tempdir";
 
-/**
- * The program's tmpfs mounts (swarm: root-owned, the given mode, Docker's rw,noexec,nosuid,nodev)
- * as a plain container's HostConfig.Tmpfs. `_user` is who writes them: the mode lets it.
- */
-function tmpfsFor(_user: string, paths: string[]): Record<string, string> {
-  return Object.fromEntries(tmpfsSpecs(paths).map((t) => [t.path, `rw,noexec,nosuid,nodev,size=${t.sizeMb}m,mode=${t.mode}`]));
-}
-
 jest.setTimeout(120_000);
 
 const config = localStackConfig({ http: 80, https: 443 });
@@ -151,14 +143,14 @@ function parseProbe(stdout: string): { values: Map<string, string>; version: str
 }
 
 /** Mounts of the facts' writable paths: fresh named volumes, and tmpfs exactly as the program asks. */
-function writableMounts(facts: ImageFacts, tag: string): Pick<RunSpec, "tmpfs" | "volumes"> {
-  const tmpfs: Record<string, string> = {};
+function writableMounts(facts: ImageFacts, tag: string): Pick<RunSpec, "tmpfsMounts" | "volumes"> {
+  const tmpfsMounts: ReturnType<typeof tmpfsSpecs> = [];
   const volumes: NonNullable<RunSpec["volumes"]> = [];
   for (const w of facts.writable) {
-    if (w.how === "tmpfs") Object.assign(tmpfs, tmpfsFor(facts.runAs, [w.path]));
+    if (w.how === "tmpfs") tmpfsMounts.push(...tmpfsSpecs([w.path]));
     else volumes.push({ name: `probe-${tag}-${w.path.replace(/\W+/g, "-").replace(/^-/, "")}`, target: w.path });
   }
-  return { tmpfs, volumes };
+  return { tmpfsMounts, volumes };
 }
 
 let engine: DockerEngine;
@@ -269,11 +261,11 @@ function openDirs(path: string): void {
   for (let d = path; d.startsWith(work.path); d = dirname(d)) chmodSync(d, 0o755);
 }
 
-/** The program's HTTP health check (CMD-SHELL) for `url`, as the engine runs it. */
+/** The program's HTTP health check for `url`, as the engine runs it (exec form: no shell). */
 function healthCommand(url: string): string[] {
-  const [kind, command] = httpHealthcheck(url).test;
-  expect(kind).toBe("CMD-SHELL");
-  return ["/bin/sh", "-c", command];
+  const [kind, ...argv] = httpHealthcheck(url).test;
+  expect(kind).toBe("CMD");
+  return argv;
 }
 
 async function waitFor<T>(what: string, timeoutMs: number, attempt: () => Promise<T | undefined>, why: () => Promise<string>): Promise<T> {
@@ -351,7 +343,7 @@ describe("postgres, redis and two app replicas on an internal network", () => {
         PGDATA: "/var/lib/postgresql/data/pgdata",
       },
       cmd: ["postgres", "-c", `config_file=${POSTGRES_CONF_PATH}`, "-c", `hba_file=${PG_HBA_PATH}`],
-      tmpfs: tmpfsFor(PG, ["/tmp", "/var/run/postgresql"]),
+      tmpfsMounts: tmpfsSpecs(["/tmp", "/var/run/postgresql"]),
       volumes: [{ name: "pgdata", target: "/var/lib/postgresql/data" }],
       binds,
     });
@@ -392,7 +384,7 @@ describe("postgres, redis and two app replicas on an internal network", () => {
       image: localRef("postgres"),
       user: PG,
       env: { POSTGRES_PASSWORD_FILE: POSTGRES_ADMIN_PASSWORD_FILE },
-      tmpfs: tmpfsFor(PG, ["/tmp", "/var/run/postgresql"]),
+      tmpfsMounts: tmpfsSpecs(["/tmp", "/var/run/postgresql"]),
       binds: [{ source: root, target: POSTGRES_ADMIN_PASSWORD_FILE }],
     });
     expect(r.code).not.toBe(0);
@@ -405,7 +397,7 @@ describe("postgres, redis and two app replicas on an internal network", () => {
     const binds = appSecrets(dir);
     openDirs(dir);
     // Network "none": DATABASE_HOST and REDIS_HOST resolve to nothing.
-    const app = await startContainer(engine.docker, { image: localRef("app"), user: APP, env: appEnv(config), tmpfs: tmpfsFor(APP, ["/tmp"]), binds });
+    const app = await startContainer(engine.docker, { image: localRef("app"), user: APP, env: appEnv(config), tmpfsMounts: tmpfsSpecs(["/tmp"]), binds });
     containers.push(app);
     const health = await waitFor("the app listened", 20_000, async () => {
       const r = await execIn(app, ["node", "-e", `fetch("http://127.0.0.1:${config.app.port}${config.app.healthPath}").then(async (r) => console.log(r.status, await r.text()))`]);
@@ -420,7 +412,7 @@ describe("postgres, redis and two app replicas on an internal network", () => {
     expect({ code: probe.code, err: probe.stderr.trim() }).toEqual({ code: 1, err: "wget: server returned error: HTTP/1.1 503 Service Unavailable" });
 
     const broken = binds.map((b) => (b.target.endsWith("jwt-signing-key") ? { ...b, source: writeOwned(join(dir, "jwt-root-owned"), secrets.jwt, "0:0", 0o400) } : b));
-    const r = await runToCompletion(engine.docker, { image: localRef("app"), user: APP, env: appEnv(config), tmpfs: tmpfsFor(APP, ["/tmp"]), binds: broken });
+    const r = await runToCompletion(engine.docker, { image: localRef("app"), user: APP, env: appEnv(config), tmpfsMounts: tmpfsSpecs(["/tmp"]), binds: broken });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`JWT_SECRET_FILE names ${PATHS.secretsDir}/jwt-signing-key, which cannot be read: EACCES`);
     expect(`${r.stdout}${r.stderr}`).not.toContain(secrets.jwt);
@@ -433,13 +425,13 @@ describe("postgres, redis and two app replicas on an internal network", () => {
       { source: writeOwned(join(rd, "redis-auth.conf"), renderRedisAuthConf(secrets.redis), "999:1000", 0o400), target: REDIS_AUTH_CONF_PATH },
     ];
     openDirs(rd);
-    containers.push(await startContainer(engine.docker, { image: localRef("redis"), user: "999:1000", name: "redis", network: { name: network.name, aliases: ["redis"] }, cmd: ["redis-server", REDIS_CONF_PATH], tmpfs: tmpfsFor("999:1000", ["/tmp"]), volumes: [{ name: "redisdata", target: "/data" }], binds: redisBinds }));
+    containers.push(await startContainer(engine.docker, { image: localRef("redis"), user: "999:1000", name: "redis", network: { name: network.name, aliases: ["redis"] }, cmd: ["redis-server", REDIS_CONF_PATH], tmpfsMounts: tmpfsSpecs(["/tmp"]), volumes: [{ name: "redisdata", target: "/data" }], binds: redisBinds }));
     const apps: Docker.Container[] = [];
     for (const instance of ["app-0", "app-1"]) {
       const dir = join(work.path, instance);
       const binds = appSecrets(dir);
       openDirs(dir);
-      const c = await startContainer(engine.docker, { image: localRef("app"), user: APP, name: instance, network: { name: network.name, aliases: [instance, "app"] }, env: appEnv(config), tmpfs: tmpfsFor(APP, ["/tmp"]), binds });
+      const c = await startContainer(engine.docker, { image: localRef("app"), user: APP, name: instance, network: { name: network.name, aliases: [instance, "app"] }, env: appEnv(config), tmpfsMounts: tmpfsSpecs(["/tmp"]), binds });
       containers.push(c);
       apps.push(c);
     }
@@ -484,7 +476,7 @@ test("nginx: the entrypoint serves a config with `http2 on;` (nginx >= 1.25.1) t
     { source: writeOwned(join(d, "key"), readFileSync(tls.key, "utf8"), "101:101", 0o400), target: PATHS.nginxTlsKey },
   ];
   openDirs(d);
-  const spec: RunSpec = { image: localRef("nginx"), user: "101:101", tmpfs: tmpfsFor("101:101", ["/tmp", "/var/cache/nginx"]), binds };
+  const spec: RunSpec = { image: localRef("nginx"), user: "101:101", tmpfsMounts: tmpfsSpecs(["/tmp"]), binds };
   const direct = await runToCompletion(engine.docker, { ...spec, entrypoint: ["nginx"], cmd: ["-t", "-c", "/etc/nginx/nginx.conf"] });
   expect(direct.code).not.toBe(0);
   expect(direct.stderr).toMatch(/unknown directive "http2"/);
@@ -505,7 +497,7 @@ test("grafana: /run.sh reads the admin password file, the stand-in serves the pr
   for (const [path, content] of Object.entries(renderGrafanaProvisioning(config))) binds.push({ source: writeOwned(join(d, "files", path), content, user, 0o444), target: path });
   openDirs(d);
   for (const b of binds) openDirs(dirname(b.source));
-  const grafana = await startContainer(engine.docker, { image: localRef("grafana"), user, env: grafanaEnv(config), tmpfs: tmpfsFor(user, ["/tmp"]), volumes: [{ name: "grafana-data", target: "/var/lib/grafana" }], binds });
+  const grafana = await startContainer(engine.docker, { image: localRef("grafana"), user, env: grafanaEnv(config), tmpfsMounts: tmpfsSpecs(["/tmp"]), volumes: [{ name: "grafana-data", target: "/var/lib/grafana" }], binds });
   try {
     // The program's health check, as the container would run it.
     await waitFor("Grafana's health check passed", 20_000, async () => {
