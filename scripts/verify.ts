@@ -32,6 +32,7 @@ export interface VerifyCliOptions {
   connectTo: Record<string, string>;
   relayContainer?: string;
   dockerHost?: string;
+  daemonJson?: string;
   direct?: boolean;
   restoreDrill?: boolean;
   concurrency: number;
@@ -70,6 +71,7 @@ export function parseVerifyArgs(argv: string[]): VerifyCliOptions {
     .option("--connect-to <host:port:address:port>", "connect to ADDRESS:PORT for HOST:PORT (repeatable), e.g. a forwarder in front of the edge", connectToEntry)
     .option("--relay-container <name>", "container on the internal network to tunnel through (default: redis, postgres or backup)")
     .option("--docker-host <address>", "Docker engine (default: DOCKER_HOST or the local socket)")
+    .option("--daemon-json <path>", "the engine's daemon.json on this host (default /etc/docker/daemon.json)")
     .option("--direct", "the checks run on the stack's internal network: connect to internal names without tunnels")
     .option("--restore-drill", "also run the backup restore drills (backup.restore-drill, backup.config-restore)")
     .option("--concurrency <n>", "checks running at once", positiveInt("--concurrency"), DEFAULT_CONCURRENCY)
@@ -90,6 +92,7 @@ export function parseVerifyArgs(argv: string[]): VerifyCliOptions {
     connectTo: o.connectTo ?? {},
     relayContainer: o.relayContainer,
     dockerHost: o.dockerHost,
+    daemonJson: o.daemonJson,
     direct: !!o.direct,
     restoreDrill: !!o.restoreDrill,
     concurrency: o.concurrency,
@@ -122,6 +125,7 @@ export async function verify(options: VerifyCliOptions, io: { stdout: (s: string
     connection = await connectToStack(outputs, {
       config,
       dockerHost: options.dockerHost,
+      daemonJsonPath: options.daemonJson && resolvePath(options.cwd, options.daemonJson),
       relayContainer: options.relayContainer,
       direct: options.direct,
       edgeCa: options.ca ? readFileSync(resolvePath(options.cwd, options.ca), "utf8") : undefined,

@@ -41,6 +41,8 @@ export interface ConnectOptions {
   postgresLogs?: LogSource;
   /** Each app replica's address on the stack network (tests); default: from the swarm's tasks. */
   appReplicaHosts?: string[];
+  /** The engine's daemon.json on this host (its --config-file); default /etc/docker/daemon.json. */
+  daemonJsonPath?: string;
   /** Backup checks: the restore drills are opt-in (they take minutes on a big database). */
   backup?: { drill?: boolean; projectDir?: string };
   log?: (line: string) => void;
@@ -123,7 +125,7 @@ export async function connectToStack(outputs: StackOutputs, options: ConnectOpti
   const extra: Record<string, unknown> = {};
   if (engine) {
     extra[DOCKER_EXTRA] = dockerTargetFromOutputs(outputs, engine);
-    extra[HOST_EXTRA] = hostTargetFromConfig(options.config, engine, { stack: outputs.stack });
+    extra[HOST_EXTRA] = hostTargetFromConfig(options.config, engine, { stack: outputs.stack, daemonJsonPath: options.daemonJsonPath });
   }
   // The backup checks read the volumes from the engine's data root: only on the Docker host, with access to it.
   const dockerRoot = engine?.local ? await engine.docker.info().then((i: { DockerRootDir?: string }) => i.DockerRootDir, () => undefined) : undefined;

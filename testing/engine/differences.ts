@@ -85,3 +85,13 @@ export async function labelTestNode(docker: Docker, d: EngineDifferences): Promi
   await api.call("POST", `/nodes/${info.ID}/update`, "label the test node", { query: { version: String(info.Version.Index) }, body: spec });
   return info.ID;
 }
+
+/**
+ * Runtime checks that cannot apply on this machine, each with the difference that forces it;
+ * the engine suite passes them to the runner (never silently dropped: they are recorded as
+ * skipped with this reason).
+ */
+export const NOT_APPLICABLE_HERE: Readonly<Record<string, string>> = {
+  "docker.ports": "published ports are removed on this machine (host-mode publishing binds every address, and there is no DNAT with --iptables=false); the edge is reached through a 127.0.0.1 forwarder",
+  "host.registries": "no registry is reachable from this machine: the images are local stand-ins",
+};

@@ -171,7 +171,7 @@ export async function deployEngineStack(options: EngineStackOptions = {}): Promi
           throw e;
         }
       },
-      connect: (o = {}) => connectToStack(stack.outputs, { config: stack.config, dockerHost: engine.host, edgeCa: caPem, connectTo, log, ...o }),
+      connect: (o = {}) => connectToStack(stack.outputs, { config: stack.config, dockerHost: engine.host, daemonJsonPath: engine.daemonJsonPath, edgeCa: caPem, connectTo, backup: { drill: true, projectDir: ROOT }, log, ...o }),
       stop: stopAll,
     };
     return stack;

@@ -63,7 +63,24 @@ export interface AppStandInOptions {
   host?: string;
   /** Listen port (default: a free one); a restarted replica takes its old port back. */
   port?: number;
+  /**
+   * Where MCP sessions live when replicas have MCP servers of their own (the app contract:
+   * sessions are shared, so any replica serves any request): a request for a session another
+   * replica opened is relayed to that replica.
+   */
+  sessions?: SessionDirectory;
 }
+
+/** Which replica ("host:port" of its app listener) holds each MCP session. */
+export interface SessionDirectory {
+  self(): string | undefined;
+  owner(sessionId: string): Promise<string | undefined>;
+  claim(sessionId: string): Promise<void>;
+  release(sessionId: string): Promise<void>;
+}
+
+/** Marks a request already relayed once to the replica holding its session: never relayed again. */
+export const SESSION_RELAY_HEADER = "x-mcp-session-relayed";
 
 export interface ServerEntry {
   id: string;
@@ -173,13 +190,9 @@ export async function startAppStandIn(options: AppStandInOptions): Promise<AppSt
     return lines.join("\n") + "\n";
   };
 
-  const proxyMcp = (req: IncomingMessage, res: ServerResponse) => {
-    if (!options.mcpUpstream) return json(res, 404, { error: "no MCP upstream" });
-    const up = new URL(options.mcpUpstream);
-    const headers = { ...req.headers, host: up.host };
-    const incoming = req.url ?? "/";
-    const path = options.mcpUpstreamPath ? options.mcpUpstreamPath + incoming.slice(contract.mcpPath.length) : incoming;
-    const upstream = httpRequest({ host: up.hostname, port: up.port, path: `${up.pathname.replace(/\/$/, "")}${path}`.replace(/^\/\//, "/"), method: req.method, headers }, (ur) => {
+  const relay = (req: IncomingMessage, res: ServerResponse, target: { host: string; port: string; path: string; headers: Record<string, string | string[] | undefined> }, onResponse?: (headers: IncomingMessage["headers"], status: number) => void) => {
+    const upstream = httpRequest({ host: target.host, port: target.port, path: target.path, method: req.method, headers: target.headers }, (ur) => {
+      onResponse?.(ur.headers, ur.statusCode ?? 502);
       res.writeHead(ur.statusCode ?? 502, ur.headers);
       ur.pipe(res);
     });
@@ -188,10 +201,31 @@ export async function startAppStandIn(options: AppStandInOptions): Promise<AppSt
     res.on("close", () => upstream.destroy());
   };
 
+  const proxyMcp = async (req: IncomingMessage, res: ServerResponse) => {
+    if (!options.mcpUpstream) return json(res, 404, { error: "no MCP upstream" });
+    const sessions = options.sessions;
+    const sessionId = typeof req.headers["mcp-session-id"] === "string" ? req.headers["mcp-session-id"] : undefined;
+    const incoming = req.url ?? "/";
+    if (sessions && sessionId && !req.headers[SESSION_RELAY_HEADER]) {
+      const owner = await sessions.owner(sessionId).catch(() => undefined);
+      if (owner && owner !== sessions.self()) {
+        const [host, port] = [owner.slice(0, owner.lastIndexOf(":")), owner.slice(owner.lastIndexOf(":") + 1)];
+        return relay(req, res, { host, port, path: incoming, headers: { ...req.headers, host: owner, [SESSION_RELAY_HEADER]: "1" } });
+      }
+    }
+    const up = new URL(options.mcpUpstream);
+    const path = options.mcpUpstreamPath ? options.mcpUpstreamPath + incoming.slice(contract.mcpPath.length) : incoming;
+    relay(req, res, { host: up.hostname, port: up.port, path: `${up.pathname.replace(/\/$/, "")}${path}`.replace(/^\/\//, "/"), headers: { ...req.headers, host: up.host } }, (headers, status) => {
+      const opened = headers["mcp-session-id"];
+      if (sessions && typeof opened === "string" && status < 400) void sessions.claim(opened).catch(() => undefined);
+      if (sessions && sessionId && req.method === "DELETE" && status < 400) void sessions.release(sessionId).catch(() => undefined);
+    });
+  };
+
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<number> => {
     const path = (req.url ?? "/").split("?")[0];
     if (path === contract.mcpPath || path.startsWith(`${contract.mcpPath}/`)) {
-      proxyMcp(req, res);
+      await proxyMcp(req, res);
       return 200;
     }
     if (req.method === "GET" && path === contract.healthPath) {

@@ -6,7 +6,7 @@
  * returns or prints.
  */
 import { setMaxListeners } from "node:events";
-import type { Check, CheckContext, CheckRecord, CheckResult } from "./types";
+import { skip, type Check, type CheckContext, type CheckRecord, type CheckResult } from "./types";
 import { createRedactor, redactDeep, type Redactor } from "./redact";
 import { errorMessage } from "./errors";
 import { abortableSleep } from "./sleep";
@@ -28,6 +28,12 @@ export interface RunOptions {
   label?: string;
   /** Aborts every running check (e.g. Ctrl-C). */
   signal?: AbortSignal;
+  /**
+   * Check id -> why it cannot apply where these checks run (e.g. a test machine that cannot
+   * publish ports). Such a check is not run and is recorded as skipped with that reason, never
+   * dropped silently.
+   */
+  notApplicable?: Readonly<Record<string, string>>;
 }
 
 
@@ -121,7 +127,8 @@ export async function runChecks<T>(checks: readonly Check<T>[], target: T, optio
     const check = checks[index];
     const timeoutMs = check.timeoutMs ?? options.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS;
     const started = Date.now();
-    const { result, attempts } = await runOne(check, target, timeoutMs, (m) => say(`${check.id}: ${m}`), options.signal);
+    const reason = options.notApplicable?.[check.id];
+    const { result, attempts } = reason !== undefined ? { result: skip(`not applicable here: ${reason}`), attempts: 0 } : await runOne(check, target, timeoutMs, (m) => say(`${check.id}: ${m}`), options.signal);
     const record: CheckRecord = redactDeep(
       { ...result, id: check.id, title: check.title, items: [...check.items], durationMs: Date.now() - started, attempts },
       redact,

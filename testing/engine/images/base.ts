@@ -10,7 +10,9 @@
  * `wget -q -T 4 ...` run by /bin/sh. Under dash, `wget` is looked up on PATH (as Alpine's
  * ash does) and finds files/wget.sh, which enforces the timeout around busybox's wget.
  */
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { TEST_CA_DIR } from "../test-ca";
 import { BUSYBOX_PATH } from "../../docker/rootfs";
 import { busyboxAppletPaths, requireHostFile } from "./host";
 import { ImageTree, ROOT, type Owner } from "./tree";
@@ -43,6 +45,7 @@ export const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/
 /** Packages every image with a shell draws from (their versions go into each image's hash). */
 export const BASE_PACKAGES = ["busybox-static", "dash", "libc6", "ca-certificates"] as const;
 export const CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
+const TEST_CA_CERT = join(TEST_CA_DIR, "ca.crt");
 
 export function passwdFile(users: readonly ImageUser[]): string {
   return users.map((u) => `${u.name}:x:${u.uid}:${u.gid}:${u.gecos ?? u.name}:${u.home}:${u.shell}\n`).join("");
@@ -89,7 +92,10 @@ export interface BaseOptions {
 /** The skeleton of the upstream base image. Call after planning the image's own binaries. */
 export function addBase(tree: ImageTree, options: BaseOptions): void {
   requireHostFile(CA_BUNDLE, "ca-certificates");
-  tree.copy(CA_BUNDLE, CA_BUNDLE, { mode: 0o644 });
+  // The machine's public CAs plus the suite's test CA, which stands for the public CA that
+  // signs a production certificate (testing/engine/test-ca.ts): what the S3 stand-in and the
+  // stack's edge certificate chain to.
+  tree.file(CA_BUNDLE, `${readFileSync(CA_BUNDLE, "utf8").trimEnd()}\n${readFileSync(TEST_CA_CERT, "utf8")}`, { mode: 0o644 });
   // FROM scratch: nothing but what the binary needs (upstream copies the CA bundle only).
   if (options.busybox === null) return;
   tree.dir("/etc");

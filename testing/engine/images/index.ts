@@ -14,6 +14,7 @@ import { createReadStream, statSync } from "node:fs";
 import { Readable } from "node:stream";
 import { tarArchive } from "../../docker/rootfs";
 import { DEFAULT_IMAGES, type ServiceName } from "../../../infra/config/schema";
+import { testCa } from "../test-ca";
 import type { DockerEngine } from "../../docker/engine";
 import { builderSourceDigest, ensureTarball, imageHash, pruneCache, tarballPath } from "./cache";
 import { dpkgVersions } from "./host";
@@ -47,6 +48,7 @@ export const STACK_RECIPES: readonly Recipe[] = [
 ];
 
 export const LOCAL_REPOSITORY_PREFIX = "mcp-engine";
+export { testCa } from "../test-ca";
 
 export interface StackImage {
   service: ServiceName;
@@ -99,6 +101,8 @@ function imageSet(images: StackImage[]): StackImageSet {
 /** Builds (or finds in the cache) the tarball of every stand-in image. */
 export async function buildStackImages(options: BuildOptions = {}): Promise<StackImageSet> {
   const log = options.log ?? (() => undefined);
+  // Every image's CA bundle carries it (base.ts): made once per machine.
+  await testCa();
   const recipes = options.only ? STACK_RECIPES.filter((r) => options.only!.includes(r.service)) : STACK_RECIPES;
   const missing = (options.only ?? []).filter((s) => !recipes.some((r) => r.service === s));
   if (missing.length) throw new Error(`no recipe for ${missing.join(", ")}`);

@@ -22,7 +22,7 @@ import { readFileSync } from "node:fs";
 import { isIP } from "node:net";
 import { Pool, type PoolConfig } from "pg";
 import Redis from "ioredis";
-import { startAppStandIn, type AppContractSettings, type HealthReport, type ServerEntry, type ServerStore } from "../../../stand-ins/app";
+import { startAppStandIn, type SessionDirectory, type AppContractSettings, type HealthReport, type ServerEntry, type ServerStore } from "../../../stand-ins/app";
 
 declare const __APP_CONTRACT_DEFAULTS__: AppContractSettings & { port: number; migrationsTable: string };
 declare const __APP_VERSION__: string;
@@ -250,6 +250,7 @@ async function main(): Promise<void> {
     mcpUpstreamPath: "/mcp",
     instance,
     store: postgresStore(pool),
+    sessions: redisSessions(redis, port),
     health,
     host: "0.0.0.0",
     port,
@@ -286,3 +287,25 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: Error) => fail(`start failed: ${err.message}`));
+
+/**
+ * MCP sessions in Redis: each replica records the sessions its own MCP server opened under its
+ * address on the stack network (the one its Redis connection leaves from, which the other
+ * replicas reach too), so a request that lands on another replica is relayed to it.
+ */
+function redisSessions(redis: Redis, port: number): SessionDirectory {
+  const key = (id: string) => `mcp:session:${id}`;
+  const self = () => {
+    const addr = (redis as unknown as { stream?: { localAddress?: string } }).stream?.localAddress;
+    return addr ? `${addr}:${port}` : undefined;
+  };
+  return {
+    self,
+    owner: async (id) => (await redis.get(key(id))) ?? undefined,
+    claim: async (id) => {
+      const me = self();
+      if (me) await redis.set(key(id), me, "EX", 86_400);
+    },
+    release: async (id) => void (await redis.del(key(id))),
+  };
+}
