@@ -30,6 +30,8 @@ export interface VerifyCliOptions {
   ca?: string;
   resolve: Record<string, string>;
   connectTo: Record<string, string>;
+  /** Check id -> why it cannot apply here. */
+  skip: Record<string, string>;
   relayContainer?: string;
   dockerHost?: string;
   daemonJson?: string;
@@ -52,6 +54,11 @@ const connectToEntry = (v: string, acc: Record<string, string> = {}) => {
   if (!m) throw new InvalidArgumentError(`--connect-to takes HOST:PORT:ADDRESS:PORT (like curl --connect-to), got "${v}"`);
   return { ...acc, [`${m[1]}:${m[2]}`]: `${m[3]}:${m[4]}` };
 };
+const skipEntry = (v: string, acc: Record<string, string> = {}) => {
+  const m = /^([a-z][a-z0-9-]*\.[a-z0-9.-]+)=(.+)$/.exec(v);
+  if (!m) throw new InvalidArgumentError(`--skip takes CHECK-ID=REASON (e.g. host.registries="no registry is reachable from this network"), got "${v}"`);
+  return { ...acc, [m[1]]: m[2].trim() };
+};
 const resolveEntry = (v: string, acc: Record<string, string> = {}) => {
   const m = /^([A-Za-z0-9.-]+):(.+)$/.exec(v);
   if (!m) throw new InvalidArgumentError(`--resolve takes HOST:ADDRESS (like curl --resolve without the port), got "${v}"`);
@@ -73,6 +80,7 @@ export function parseVerifyArgs(argv: string[]): VerifyCliOptions {
     .option("--docker-host <address>", "Docker engine (default: DOCKER_HOST or the local socket)")
     .option("--daemon-json <path>", "the engine's daemon.json on this host (default /etc/docker/daemon.json)")
     .option("--direct", "the checks run on the stack's internal network: connect to internal names without tunnels")
+    .option("--skip <id=reason>", "a check that cannot apply where this runs: reported as skipped with REASON, not run (repeatable)", skipEntry)
     .option("--restore-drill", "also run the backup restore drills (backup.restore-drill, backup.config-restore)")
     .option("--concurrency <n>", "checks running at once", positiveInt("--concurrency"), DEFAULT_CONCURRENCY)
     .option("--timeout <ms>", "timeout for checks that set none", positiveInt("--timeout"))
@@ -90,6 +98,7 @@ export function parseVerifyArgs(argv: string[]): VerifyCliOptions {
     ca: o.ca,
     resolve: o.resolve ?? {},
     connectTo: o.connectTo ?? {},
+    skip: o.skip ?? {},
     relayContainer: o.relayContainer,
     dockerHost: o.dockerHost,
     daemonJson: o.daemonJson,
@@ -113,6 +122,8 @@ export async function verify(options: VerifyCliOptions, io: { stdout: (s: string
   let checks;
   try {
     checks = selectChecks(VERIFY_CHECKS, options.only);
+    const unknownSkips = Object.keys(options.skip ?? {}).filter((id) => !VERIFY_CHECKS.some((c) => c.id === id));
+    if (unknownSkips.length) throw new Error(`--skip names unknown check id(s): ${unknownSkips.join(", ")}`);
   } catch (e) {
     return fatal(e);
   }
@@ -143,7 +154,7 @@ export async function verify(options: VerifyCliOptions, io: { stdout: (s: string
   try {
     const startedAt = new Date();
     const t0 = Date.now();
-    const records = await runChecks(checks, connection.target, { secrets: connection.target.secrets, concurrency: options.concurrency, defaultTimeoutMs: options.timeout, progress: (l) => io.stderr(l + "\n") });
+    const records = await runChecks(checks, connection.target, { secrets: connection.target.secrets, concurrency: options.concurrency, defaultTimeoutMs: options.timeout, notApplicable: options.skip, progress: (l) => io.stderr(l + "\n") });
     const report = buildVerifyReport({ stack: options.stack, records, startedAt, durationMs: Date.now() - t0 });
     io.stdout(renderReport(report, options.format));
     if (options.out) {

@@ -452,6 +452,19 @@ describe("npm run verify (the CLI)", () => {
     const unknown = await cli([...common, "--only", "edge.nope"]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/unknown check id "edge\.nope"/);
+    const badSkip = await cli([...common, "--skip", "edge.nope=because"]);
+    expect(badSkip.code).toBe(2);
+    expect(badSkip.stderr).toMatch(/--skip names unknown check id\(s\): edge\.nope/);
+  });
+
+  it("records a check that cannot apply here as skipped with the reason given, without running it", async () => {
+    const r = await cli([...common, "--only", "prometheus.targets,redis.auth", "--skip", "prometheus.targets=no exporters on this machine", "--format", "json"]);
+    const report = JSON.parse(r.stdout) as { checks: { id: string; status: string; message: string; attempts: number }[] };
+    expect(report.checks.map((c) => [c.id, c.status, c.message, c.attempts])).toEqual([
+      ["redis.auth", "pass", expect.any(String), 1],
+      ["prometheus.targets", "skip", "not applicable here: no exporters on this machine", 0],
+    ]);
+    expect(r.code).toBe(0);
   });
 });
 
