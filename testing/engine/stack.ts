@@ -43,6 +43,8 @@ export interface ConfigDifference {
 export interface EngineStack {
   engine: HardenedEngine;
   config: StackConfig;
+  /** The engine config the program ran with ("mcp:key" -> string): the prod stack file plus the differences. */
+  engineConfig: Record<string, string>;
   /** The program's last run (resources as registered, outputs). */
   run: ProgramRun;
   applied: AppliedStack;
@@ -144,6 +146,7 @@ export async function deployEngineStack(options: EngineStackOptions = {}): Promi
     const stack: EngineStack = {
       engine,
       config,
+      engineConfig,
       run,
       applied,
       outputs,
@@ -163,11 +166,14 @@ export async function deployEngineStack(options: EngineStackOptions = {}): Promi
           applied = stack.applied = result.stack;
           mocks = m;
           run = stack.run = r;
+          stack.outputs = parseStackOutputs(r.outputs, "the engine run's outputs");
           return result;
         } catch (e) {
           // A failed update still changed the engine: track what is there now.
           const state = (e as { state?: AppliedStack }).state;
           if (state) applied = stack.applied = state;
+          // Pulumi keeps what its providers generated even when the update fails.
+          mocks = m;
           throw e;
         }
       },

@@ -28,7 +28,7 @@ import {
   userRule,
 } from "../../validate/docker/rules";
 import { parseProcStatus } from "../../validate/docker/proc";
-import type { TaskFacts } from "../../validate/docker/tasks";
+import { runningSlots, type TaskFacts } from "../../validate/docker/tasks";
 import { compareVersions, parseGbFlag, parseRegistryFlag, parseVersion, parseVersionFlag, thresholdsFromConfig } from "../../validate/host/thresholds";
 import { publishedHostPorts } from "../../validate/host/target";
 
@@ -165,13 +165,24 @@ describe("container rules", () => {
   });
 
   it("see a restart loop in the task list: a task that failed recently, or one that appeared while observed", () => {
-    const t = (id: string, state: string, createdAtMs: number, extra: Partial<TaskFacts> = {}): TaskFacts => ({ id, slot: 1, nodeId: "n", state, desiredState: "running", err: "", exitCode: undefined, containerId: undefined, createdAtMs, addresses: [], ...extra });
+    const t = (id: string, state: string, statusAtMs: number, extra: Partial<TaskFacts> = {}): TaskFacts => ({ id, slot: 1, nodeId: "n", state, desiredState: "running", err: "", exitCode: undefined, containerId: undefined, createdAtMs: statusAtMs, statusAtMs, addresses: [], ...extra });
     const running = [t("a", "running", 1_000)];
     expect(taskRestartFindings("svc", running, running, 50_000, 10_000)).toEqual([]);
     // Failed long before the observation: settled since.
     expect(taskRestartFindings("svc", [...running, t("old", "failed", 1_000)], [...running, t("old", "failed", 1_000)], 50_000, 10_000)).toEqual([]);
     const loop = taskRestartFindings("svc", running, [t("b", "running", 60_000), t("a", "failed", 1_000), t("c", "failed", 55_000, { exitCode: 137, err: "task: non-zero exit (137)" })], 50_000, 10_000);
     expect(loop).toEqual([{ container: "svc", field: "tasks", declared: "stable (no task failed or replaced)", actual: "1 failed recently, 2 new while observed for 10.0s (last: slot 1 failed, exit code 137: task: non-zero exit (137))" }]);
+    // A task that ran for hours and was killed just now: its failure is recent, its creation is not.
+    const killed = t("k", "failed", 55_000, { createdAtMs: 1_000, exitCode: 137 });
+    expect(taskRestartFindings("svc", [killed], [killed], 50_000, 10_000)[0]?.actual).toMatch(/^1 failed recently, 0 new/);
+  });
+
+  it("count replicas by slot: a start-first update runs a slot's old and new task side by side", () => {
+    const t = (id: string, slot: number | undefined, state = "running", desiredState = "running"): TaskFacts => ({ id, slot, nodeId: "n", state, desiredState, err: "", exitCode: undefined, containerId: undefined, createdAtMs: 0, statusAtMs: 0, addresses: [] });
+    expect(runningSlots([t("a", 1), t("a2", 1), t("b", 2), t("c", 3)])).toBe(3);
+    expect(runningSlots([t("a", 1), t("b", 2, "failed"), t("c", 3, "running", "shutdown")])).toBe(1);
+    // Global services have no slot: every running task counts.
+    expect(runningSlots([t("g1", undefined), t("g2", undefined)])).toBe(2);
   });
 
   it("health: a declared check must report healthy; a service declared without one (scratch image) must have none", () => {

@@ -6,7 +6,7 @@
 import { fail, pass, skip, type Check, type CheckContext, type CheckResult } from "../core/types";
 import { readProcStatus, statInTask } from "./proc";
 import type { DeclaredContainer, DockerTarget } from "./declared";
-import { call, inspectServices, localTaskContainers, runningTasks } from "./tasks";
+import { call, inspectServices, localTaskContainers, runningSlots, runningTasks } from "./tasks";
 import { describeError } from "./engine-api";
 import { inspectAll, type ContainerFacts } from "./facts";
 import { abortableSleep } from "../core/sleep";
@@ -147,10 +147,11 @@ export const runningCheck: Check<DockerTarget> = {
             findings.push({ container: d.name, field: "service", declared: "exists", actual: "not found on the swarm" });
             continue;
           }
-          const running = runningTasks(s.tasks).length;
+          // Per slot: a start-first update runs an old and a new task of a slot side by side for a while.
+          const running = runningSlots(s.tasks);
           if (s.service.replicas !== d.replicas) findings.push({ container: d.name, field: "Spec.Mode.Replicated.Replicas", declared: String(d.replicas), actual: String(s.service.replicas ?? "global") });
           if (running !== d.replicas) {
-            const failed = s.tasks.filter((t) => t.err).sort((a, b) => b.createdAtMs - a.createdAtMs)[0];
+            const failed = s.tasks.filter((t) => t.err).sort((a, b) => b.statusAtMs - a.statusAtMs)[0];
             settling ||= s.tasks.some((t) => t.desiredState === "running" && SETTLING.has(t.state));
             findings.push({ container: d.name, field: "tasks running", declared: String(d.replicas), actual: `${running}${failed ? ` (last task error: ${failed.err})` : ""}` });
           }

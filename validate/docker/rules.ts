@@ -50,9 +50,9 @@ export const healthRule: Rule = (d, f) => {
 export function taskRestartFindings(service: string, before: readonly TaskFacts[], after: readonly TaskFacts[], sinceMs: number, windowMs: number): Finding[] {
   const known = new Set(before.map((t) => t.id));
   const replaced = after.filter((t) => !known.has(t.id));
-  const failed = after.filter((t) => (t.state === "failed" || t.state === "rejected") && t.createdAtMs >= sinceMs - windowMs);
+  const failed = after.filter((t) => (t.state === "failed" || t.state === "rejected") && t.statusAtMs >= sinceMs - windowMs);
   if (replaced.length === 0 && failed.length === 0) return [];
-  const last = [...failed].sort((a, b) => b.createdAtMs - a.createdAtMs)[0];
+  const last = [...failed].sort((a, b) => b.statusAtMs - a.statusAtMs)[0];
   const why = last ? ` (last: slot ${last.slot ?? "?"} ${last.state}${last.exitCode !== undefined ? `, exit code ${last.exitCode}` : ""}${last.err ? `: ${last.err}` : ""})` : "";
   return [{ container: service, field: "tasks", declared: "stable (no task failed or replaced)", actual: `${failed.length} failed recently, ${replaced.length} new while observed for ${(windowMs / 1000).toFixed(1)}s${why}` }];
 }

@@ -31,6 +31,8 @@ export interface TaskFacts {
   exitCode: number | undefined;
   containerId: string | undefined;
   createdAtMs: number;
+  /** Status.Timestamp: when the task last changed state (a long-running task that just failed has an old CreatedAt). */
+  statusAtMs: number;
   /** Addresses by network ID, without the prefix length. */
   addresses: { networkId: string; networkName: string | undefined; addr: string }[];
 }
@@ -48,7 +50,7 @@ interface RawTask {
   NodeID?: string;
   CreatedAt?: string;
   DesiredState?: string;
-  Status?: { State?: string; Err?: string; ContainerStatus?: { ContainerID?: string; ExitCode?: number } };
+  Status?: { Timestamp?: string; State?: string; Err?: string; ContainerStatus?: { ContainerID?: string; ExitCode?: number } };
   NetworksAttachments?: { Network?: { ID?: string; Spec?: { Name?: string } }; Addresses?: string[] }[];
 }
 
@@ -76,6 +78,7 @@ export function taskFacts(t: RawTask): TaskFacts {
     exitCode: t.Status?.ContainerStatus?.ExitCode,
     containerId: t.Status?.ContainerStatus?.ContainerID,
     createdAtMs: Date.parse(t.CreatedAt ?? "") || 0,
+    statusAtMs: Date.parse(t.Status?.Timestamp ?? t.CreatedAt ?? "") || 0,
     addresses: (t.NetworksAttachments ?? []).flatMap((a) => (a.Addresses ?? []).map((addr) => ({ networkId: a.Network?.ID ?? "", networkName: a.Network?.Spec?.Name, addr: addr.replace(/\/\d+$/, "") }))),
   };
 }
@@ -110,6 +113,11 @@ export async function inspectServices(docker: Docker, names: readonly string[], 
 /** Tasks the swarm wants running and that are running. */
 export function runningTasks(tasks: readonly TaskFacts[]): TaskFacts[] {
   return tasks.filter((t) => t.desiredState === "running" && t.state === "running");
+}
+
+/** Replicas running: slots with a running task (during a start-first update a slot briefly has two). */
+export function runningSlots(tasks: readonly TaskFacts[]): number {
+  return new Set(runningTasks(tasks).map((t) => t.slot ?? t.id)).size;
 }
 
 /** Running task containers of each declared service on this engine (tasks on other nodes are not visible to container calls). */
