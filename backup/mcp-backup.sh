@@ -199,6 +199,8 @@ prune() {
 # ---------------------------------------------------------------------------------------
 # Off-site copy: rclone to any S3-compatible endpoint, configured through rclone's
 # environment (no config file). The secret key goes only into rclone's environment.
+# Every wait is bounded: rclone's defaults (1 min per connect, 5 min idle, 10 low-level
+# retries of each of 3 tries) let an unreachable endpoint hold a run for an hour.
 # ---------------------------------------------------------------------------------------
 
 rclone_offsite() {
@@ -208,7 +210,7 @@ rclone_offsite() {
     RCLONE_CONFIG_OFFSITE_REGION="$MCP_BACKUP_OFFSITE_REGION" \
     RCLONE_CONFIG_OFFSITE_ACCESS_KEY_ID="$MCP_BACKUP_OFFSITE_ACCESS_KEY_ID" \
     RCLONE_CONFIG_OFFSITE_SECRET_ACCESS_KEY="$(cat "$MCP_BACKUP_OFFSITE_SECRET_KEY_FILE")" \
-    rclone --config /dev/null --retries 3 --s3-no-check-bucket "$@"
+    rclone --config /dev/null --retries 3 --low-level-retries 3 --contimeout 15s --timeout 60s --s3-no-check-bucket "$@"
 }
 
 offsite_path() {

@@ -318,7 +318,7 @@ exit 2
     expect(readFileSync(join(remote, `${latest.name}.dump.age`)).equals(readFileSync(latest.dataFile))).toBe(true);
     expect(readFileSync(join(remote, `${latest.name}.manifest.json`), "utf8")).toBe(readFileSync(latest.manifestFile, "utf8"));
     const calls = readFileSync(log, "utf8");
-    expect(calls).toContain(`ARGS --config /dev/null --retries 3 --s3-no-check-bucket copyto ${latest.dataFile} offsite:mcp-backups/mcp/prod/${latest.name}.dump.age`);
+    expect(calls).toContain(`ARGS --config /dev/null --retries 3 --low-level-retries 3 --contimeout 15s --timeout 60s --s3-no-check-bucket copyto ${latest.dataFile} offsite:mcp-backups/mcp/prod/${latest.name}.dump.age`);
     expect(calls).toContain("SECRET_OK");
     expect(calls).toContain("ENV s3 Other https://s3.example.test eu-central-1 AKIATESTKEY");
     expect(calls).not.toContain(SECRET);

@@ -34,6 +34,7 @@ export const IMAGE_DIFFERENCES: readonly ImageDifference[] = [
   // nginx
   { service: "nginx", kind: "version", detail: "Nginx 1.22.1 (Debian) for 1.27.2" },
   { service: "nginx", kind: "bridge", detail: "a configuration with `http2 on;` (1.25.1+; the program renders it for the 1.27 image) is rewritten by /docker-entrypoint.sh into /tmp/nginx-1.22-<name> with the `http2` flag on that server's ssl listen lines, and nginx is given that copy with -c; `nginx -t` or `nginx -s reload` run by hand against the original file fail on 1.22" },
+  { service: "nginx", kind: "bridge", detail: "/usr/local/lib/nginx-upstream-watch.sh runs beside nginx: the test engine's services are dnsrr (no ip_vs), so `app` resolves to task addresses that change with every update, where prod resolves it to the stable service VIP; every 5 s it re-resolves the upstream servers' names and reloads nginx (SIGHUP) when they changed" },
   { service: "nginx", kind: "missing", detail: "20-envsubst-on-templates fails when /etc/nginx/templates exists (no envsubst in the image); Debian's compiled-in module set (no njs)" },
   // monitoring
   { service: "prometheus", kind: "version", detail: "Prometheus 2.42.0 (Debian; web assets read from /usr/share/prometheus/web) for 2.54.1; every flag the program passes exists in 2.42" },

@@ -7,6 +7,9 @@
 # from 1.25.1, and the program renders it for the 1.27 image. When the configuration given
 # with -c (default /etc/nginx/nginx.conf) uses it, a copy goes to /tmp with the equivalent
 # 1.22 form (the `http2` flag on that server's ssl listen lines) and nginx gets that copy.
+#
+# Bridge (the test engine's services are dnsrr): /usr/local/lib/nginx-upstream-watch.sh runs
+# beside nginx and reloads it when an upstream name's addresses change (see that file).
 set -e
 
 say() {
@@ -63,7 +66,15 @@ if [ "$1" = nginx ] || [ "$1" = nginx-debug ]; then
       if [ "$a" = "-c" ]; then after_c=1; fi
       n=$((n + 1))
     done
+    conf=$bridged
   fi
+  # Only beside a server (not `nginx -t`, `-s reload`, `-v`); this shell's pid becomes the
+  # nginx master's with the exec below.
+  serve=1
+  for a in "$@"; do
+    case "$a" in -t | -T | -s | -v | -V | -h | "-?") serve=0 ;; esac
+  done
+  if [ "$serve" = 1 ] && [ -r "$conf" ]; then /usr/local/lib/nginx-upstream-watch.sh "$conf" $$ & fi
 fi
 
 exec "$@"

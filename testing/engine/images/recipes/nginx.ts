@@ -83,6 +83,7 @@ export const nginxRecipe: Recipe = {
     tree.symlink("/var/log/nginx/error.log", "/dev/stderr");
     tree.copy(join(FILES, "nginx-entrypoint.sh"), "/docker-entrypoint.sh", { mode: 0o755 });
     tree.copy(join(FILES, "nginx-http2-bridge.awk"), "/usr/local/lib/nginx-http2-bridge.awk", { mode: 0o644 });
+    tree.copy(join(FILES, "nginx-upstream-watch.sh"), "/usr/local/lib/nginx-upstream-watch.sh", { mode: 0o755 });
     for (const s of ["10-listen-on-ipv6-by-default.sh", "20-envsubst-on-templates.sh", "30-tune-worker-processes.sh"]) tree.copy(join(FILES, "nginx-entrypoint.d", s), `/docker-entrypoint.d/${s}`, { mode: 0o755 });
     addBase(tree, {
       users: [ROOT_USER, NOBODY_USER, NGINX_IMAGE_USER],
