@@ -7,8 +7,9 @@
 import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
+import { basename, join, relative } from "node:path";
 import type { ImageTree } from "./tree";
+import { TEST_CA_DIR } from "../test-ca";
 
 export const REPO_ROOT = join(__dirname, "..", "..", "..");
 export const CACHE_DIR = join(REPO_ROOT, "node_modules", ".cache", "mcp-engine-images");
@@ -84,15 +85,17 @@ export async function ensureTarball(hash: string, tree: ImageTree): Promise<{ pa
 
 /**
  * Removes tarballs and leftovers of earlier builds that are not in `keep`, once they are
- * older than `graceMs` (a parallel worker may be publishing a different revision).
+ * older than `graceMs` (a parallel worker may be publishing a different revision). The test
+ * CA lives beside them and is never removed: every cached image trusts it, and a CA made anew
+ * would not verify the certificates those images are shown.
  */
-export function pruneCache(keep: ReadonlySet<string>, graceMs = 15 * 60_000): number {
-  if (!existsSync(CACHE_DIR)) return 0;
+export function pruneCache(keep: ReadonlySet<string>, graceMs = 15 * 60_000, dir = CACHE_DIR): number {
+  if (!existsSync(dir)) return 0;
   let removed = 0;
   const now = Date.now();
-  for (const name of readdirSync(CACHE_DIR)) {
-    const p = join(CACHE_DIR, name);
-    if (keep.has(p)) continue;
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (keep.has(p) || name === basename(TEST_CA_DIR)) continue;
     let st;
     try {
       st = statSync(p);
