@@ -7,9 +7,8 @@
 import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
-import { basename, join, relative } from "node:path";
+import { join, relative } from "node:path";
 import type { ImageTree } from "./tree";
-import { TEST_CA_DIR } from "../test-ca";
 
 export const REPO_ROOT = join(__dirname, "..", "..", "..");
 export const CACHE_DIR = join(REPO_ROOT, "node_modules", ".cache", "mcp-engine-images");
@@ -83,11 +82,14 @@ export async function ensureTarball(hash: string, tree: ImageTree): Promise<{ pa
   return { path, built: true };
 }
 
+/** What ensureTarball writes: `<hash>.tar`, its `.tmp` while being written, and `.stage-` trees. */
+const BUILD_ARTIFACT = /^(?:[0-9a-f]{64}\.tar(?:\.\d+\.[0-9a-f]{8}\.tmp)?|\.stage-[0-9a-f]{12}-.+)$/;
+
 /**
  * Removes tarballs and leftovers of earlier builds that are not in `keep`, once they are
- * older than `graceMs` (a parallel worker may be publishing a different revision). The test
- * CA lives beside them and is never removed: every cached image trusts it, and a CA made anew
- * would not verify the certificates those images are shown.
+ * older than `graceMs` (a parallel worker may be publishing a different revision). Only build
+ * artifacts are candidates: whatever else lives in the directory (the test CA, which every
+ * cached image trusts) is not the cache's to remove.
  */
 export function pruneCache(keep: ReadonlySet<string>, graceMs = 15 * 60_000, dir = CACHE_DIR): number {
   if (!existsSync(dir)) return 0;
@@ -95,7 +97,7 @@ export function pruneCache(keep: ReadonlySet<string>, graceMs = 15 * 60_000, dir
   const now = Date.now();
   for (const name of readdirSync(dir)) {
     const p = join(dir, name);
-    if (keep.has(p) || name === basename(TEST_CA_DIR)) continue;
+    if (keep.has(p) || !BUILD_ARTIFACT.test(name)) continue;
     let st;
     try {
       st = statSync(p);
