@@ -12,7 +12,7 @@
  */
 import { readFileSync } from "node:fs";
 import { deployEngineStack, type EngineStack } from "../testing/engine/stack";
-import { importUnhealthyImage, waitForUpdateState } from "../testing/engine/faults";
+import { importUnhealthyImage, updateThatRollsBack } from "../testing/engine/faults";
 import { NOT_APPLICABLE_HERE } from "../testing/engine/differences";
 import { processesOf } from "../testing/docker/reaper";
 import { awaitRunning } from "../testing/docker/services";
@@ -123,21 +123,14 @@ export async function run(): Promise<Record<string, number | string>> {
     if (full.failures.length) throw new Error(`checks fail on the healthy engine stack, the timings would mean nothing: ${full.failures.join(", ")}`);
     const single = await timeChecks(stack, [checkById("docker.running")], VERIFY_RUNS);
 
-    const p = stack.outputs.resourcePrefix;
     const broken = "mcp-engine/app-broken:1";
     await importUnhealthyImage(stack.engine.docker, broken);
     const images = JSON.parse(stack.engineConfig["mcp:images"] ?? "{}") as Record<string, string>;
     const fake = "ghcr.io/mcp-platform/mcp-gateway:0.0.0-broken";
-    const t0 = performance.now();
-    await stack.redeploy({ configChanges: { "mcp:images": JSON.stringify({ ...images, app: fake }) }, images: { [fake]: broken } }).then(
-      () => {
-        throw new Error("the update to an unhealthy image succeeded: no rollback to time");
-      },
-      () => undefined,
-    );
-    const state = await waitForUpdateState(stack.engine.docker, `${p}-app`, ["rollback_completed", "rollback_paused"], 300_000);
-    if (state !== "rollback_completed") throw new Error(`the app's update ended in ${state ?? "no state"}, not rollback_completed`);
-    const rollbackMs = performance.now() - t0;
+    const rollback = await updateThatRollsBack(stack, "app", { configChanges: { "mcp:images": JSON.stringify({ ...images, app: fake }) }, images: { [fake]: broken } });
+    if (!rollback.error) throw new Error("the update to an unhealthy image succeeded: no rollback to time");
+    if (rollback.state !== "rollback_completed") throw new Error(`the app's update ended in ${rollback.state ?? "no state"}, not rollback_completed`);
+    const rollbackMs = rollback.ms;
 
     return {
       services: stack.outputs.services.length,

@@ -6,6 +6,7 @@
 import { Readable } from "node:stream";
 import type Docker from "dockerode";
 import { busyboxRootfsTar } from "../docker/rootfs";
+import type { EngineStack } from "./stack";
 
 /** Imports a busybox image as `ref` whose command only sleeps: any HTTP health check of it fails. */
 export async function importUnhealthyImage(docker: Docker, ref: string): Promise<void> {
@@ -26,4 +27,20 @@ export async function waitForUpdateState(docker: Docker, service: string, states
     await new Promise((r) => setTimeout(r, 2000));
   }
   return state;
+}
+
+/**
+ * Applies a change meant to fail on `service` and be rolled back by the swarm: the apply fails
+ * as the rollback starts, and the rollback itself takes a while longer (waited for, bounded).
+ * Returns the apply's error (undefined if it succeeded), the update state reached and the time
+ * from the apply to that state.
+ */
+export async function updateThatRollsBack(stack: EngineStack, service: string, change: Parameters<EngineStack["redeploy"]>[0], withinMs = 300_000): Promise<{ error: Error | undefined; state: string | undefined; ms: number }> {
+  const started = Date.now();
+  const error = await stack.redeploy(change).then(
+    () => undefined,
+    (e: Error) => e,
+  );
+  const state = await waitForUpdateState(stack.engine.docker, `${stack.outputs.resourcePrefix}-${service}`, ["rollback_completed", "rollback_paused"], withinMs);
+  return { error, state, ms: Date.now() - started };
 }

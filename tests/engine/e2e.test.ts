@@ -33,7 +33,7 @@ import { NOT_APPLICABLE_HERE } from "../../testing/engine/differences";
 import { SKIPPED_ON_HARDENED } from "../../testing/docker/hardened";
 import { deployEngineStack, type EngineStack } from "../../testing/engine/stack";
 import { StackOperationError } from "../../testing/engine/apply";
-import { importUnhealthyImage, waitForUpdateState } from "../../testing/engine/faults";
+import { importUnhealthyImage, updateThatRollsBack, waitForUpdateState } from "../../testing/engine/faults";
 import { makeTempDir, type TempDir } from "../../testing/tools";
 
 jest.setTimeout(20 * 60_000);
@@ -105,22 +105,14 @@ const serviceOf = async (name: string) => (await stack.engine.docker.getService(
 /** Polls (bounded) until the service's update reaches one of the given states; returns the last state seen. */
 const updateReaches = (name: string, states: readonly string[], withinMs: number) => waitForUpdateState(stack.engine.docker, `${stack.outputs.resourcePrefix}-${name}`, states, withinMs);
 
-/**
- * Applies a change that must fail on `service` and be rolled back by the swarm: the apply
- * fails as the rollback starts, the rollback itself takes a while longer (bounded wait).
- * Returns the time from the apply to rollback_completed.
- */
+/** A change that must fail on `service` and be rolled back by the swarm; returns the time to rollback_completed. */
 async function rolledBack(service: string, change: Parameters<EngineStack["redeploy"]>[0]): Promise<number> {
-  const started = Date.now();
-  const err = await stack.redeploy(change).then(
-    () => undefined,
-    (e: Error) => e,
-  );
+  const { error: err, state, ms } = await updateThatRollsBack(stack, service, change);
   log(`update of ${service}: ${err?.message ?? "succeeded"}`);
   expect(err).toBeInstanceOf(StackOperationError);
   expect(err!.message).toMatch(new RegExp(`${stack.outputs.resourcePrefix}-${service}.*(rollback|rolled back)`, "i"));
-  expect(await updateReaches(service, ["rollback_completed", "rollback_paused"], 300_000)).toBe("rollback_completed");
-  return Date.now() - started;
+  expect(state).toBe("rollback_completed");
+  return ms;
 }
 
 async function runningTaskIds(): Promise<Record<string, string[]>> {
