@@ -20,12 +20,12 @@ import { TEST_IMAGE } from "../testing/docker/engine";
 import { runChecks } from "../validate/core/runner";
 import { checkById, VERIFY_CHECKS } from "../validate/registry";
 import type { Check } from "../validate/core/types";
+import { median } from "./stats";
 
 const BASELINE_RUNS = 3;
 const VERIFY_RUNS = 3;
 const S = 1e9;
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const log = (l: string) => process.stderr.write(`  ${l}\n`);
 
 function rssKb(pid: number): number {

@@ -19,15 +19,12 @@ import { cloneResources } from "../preflight/mutations";
 import { buildPack } from "../preflight/pack-build";
 import { PreflightSession, stackInput } from "../preflight/run";
 import { ALL_POLICIES } from "../policies/pack";
+import { median } from "./stats";
 
 const ROOT = path.resolve(__dirname, "..");
 const CLI_RUNS = Number(process.env.BENCH_PREFLIGHT_RUNS ?? 5);
 const SYNTHETIC = 5000;
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const round = (n: number, d = 0) => Number(n.toFixed(d));
 
 /** The prod stack's resources repeated (renamed) until there are `n` of them. */

@@ -8,10 +8,10 @@
 import { startLocalStack } from "../testing/stack";
 import { runChecks, DEFAULT_TIMEOUT_MS } from "../validate/core/runner";
 import { VERIFY_CHECKS } from "../validate/registry";
+import { median } from "./stats";
 
 const RUNS = 5;
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 export async function run(): Promise<Record<string, number | string>> {
   const stack = await startLocalStack((l) => process.stderr.write(`  ${l}\n`));
