@@ -78,11 +78,11 @@ export function createOptions(spec: RunSpec): Docker.ContainerCreateOptions {
 export async function runToCompletion(docker: Docker, spec: RunSpec, timeoutMs = 30_000): Promise<RunResult> {
   const container = await docker.createContainer(createOptions(spec));
   try {
-    // Asked before start, so "next-exit": "not-running" would answer at once for a created container.
-    const waited = container.wait({ condition: "next-exit" });
-    // Settled even when start fails below (the wait then ends with the removal).
-    waited.catch(() => undefined);
+    // Asked after start returns, with "not-running": a wait sent before start ("next-exit")
+    // races the start on another connection, and a container that exits before the engine
+    // registers that waiter is never seen to exit (CI: a 30 s hang under load).
     await container.start();
+    const waited = container.wait({ condition: "not-running" });
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`container of ${spec.image} did not exit within ${timeoutMs} ms`)), timeoutMs);
@@ -90,6 +90,8 @@ export async function runToCompletion(docker: Docker, spec: RunSpec, timeoutMs =
     let status: { StatusCode: number };
     try {
       status = (await Promise.race([waited, timeout])) as { StatusCode: number };
+    } catch (err) {
+      throw new Error(`${(err as Error).message} (${await stateOf(container)})`);
     } finally {
       clearTimeout(timer);
     }
@@ -97,6 +99,17 @@ export async function runToCompletion(docker: Docker, spec: RunSpec, timeoutMs =
     return { code: status.StatusCode, ...demux(logs) };
   } finally {
     await container.remove({ force: true }).catch(() => undefined);
+  }
+}
+
+/** What the engine says of a container that outlived its wait, with its last output. */
+async function stateOf(container: Docker.Container): Promise<string> {
+  try {
+    const { State } = await container.inspect();
+    const tail = (await logsOf(container, 5)).trim().split("\n").slice(-5).join(" | ");
+    return `engine: ${State.Status}${State.Running ? "" : `, exit code ${State.ExitCode}`}; last output: ${tail || "none"}`;
+  } catch (err) {
+    return `engine: inspect failed: ${(err as Error).message}`;
   }
 }
 
