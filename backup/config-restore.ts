@@ -90,9 +90,11 @@ export function readBundle(file: string): ConfigBundle {
   } catch (e) {
     throw new BackupError("bad-manifest", `configuration bundle ${file} is not readable JSON: ${(e as Error).message}`);
   }
-  if (b?.kind !== CONFIG_BUNDLE_KIND || b.formatVersion !== 1 || !Array.isArray(b.files)) throw new BackupError("bad-manifest", `${file} is not an ${CONFIG_BUNDLE_KIND} bundle (format 1)`);
+  if (b?.kind !== CONFIG_BUNDLE_KIND || b.formatVersion !== 1 || !Array.isArray(b.files))
+    throw new BackupError("bad-manifest", `${file} is not an ${CONFIG_BUNDLE_KIND} bundle (format 1)`);
   for (const f of b.files) {
-    if (sha256(f.content) !== f.sha256) throw new BackupError("checksum-mismatch", `configuration bundle ${file}: ${f.path} does not match its SHA-256 (edited or corrupted)`);
+    if (sha256(f.content) !== f.sha256)
+      throw new BackupError("checksum-mismatch", `configuration bundle ${file}: ${f.path} does not match its SHA-256 (edited or corrupted)`);
   }
   return b;
 }

@@ -54,7 +54,16 @@ export async function runDrill(o: DrillRunOptions): Promise<DrillRunReport> {
   try {
     const ref = resolveBackup(o.backupDir, o.backup);
     const drill = (connection: DrillConnection) =>
-      runRestoreDrill({ backup: ref, keyMaterial: o.keyMaterial, connection, pgBinDir: o.pgBinDir, targets: o.targets, workRoot: o.workRoot, log, signal: o.signal });
+      runRestoreDrill({
+        backup: ref,
+        keyMaterial: o.keyMaterial,
+        connection,
+        pgBinDir: o.pgBinDir,
+        targets: o.targets,
+        workRoot: o.workRoot,
+        log,
+        signal: o.signal,
+      });
     database = o.connection ? await drill(o.connection) : await withScratchServer(drill, { binDir: o.pgBinDir, log });
   } catch (e) {
     database = asError(e);

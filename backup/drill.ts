@@ -156,9 +156,13 @@ export async function checkRestoreVersion(pgBinDir: string | undefined, manifest
   const r = await capture(exe(pgBinDir, "pg_restore"), ["--version"], {});
   const have = majorOf(r.stdout);
   const need = majorOf(manifest.pgDumpVersion);
-  if (r.code !== 0 || have === undefined) throw new BackupError("version-mismatch", `cannot run pg_restore (${exe(pgBinDir, "pg_restore")}): install postgresql-client or pass --pg-bin`);
+  if (r.code !== 0 || have === undefined)
+    throw new BackupError("version-mismatch", `cannot run pg_restore (${exe(pgBinDir, "pg_restore")}): install postgresql-client or pass --pg-bin`);
   if (need !== undefined && have < need) {
-    throw new BackupError("version-mismatch", `${manifest.file} was written by ${manifest.pgDumpVersion}; pg_restore ${have} cannot read it: install postgresql-client-${need} (or newer) or pass --pg-bin`);
+    throw new BackupError(
+      "version-mismatch",
+      `${manifest.file} was written by ${manifest.pgDumpVersion}; pg_restore ${have} cannot read it: install postgresql-client-${need} (or newer) or pass --pg-bin`,
+    );
   }
 }
 
@@ -193,7 +197,10 @@ export async function connect(c: DrillConnection, database: string): Promise<Cli
     await client.connect();
   } catch (e) {
     await client.end().catch(() => undefined);
-    throw new BackupError("database-unreachable", `cannot connect to PostgreSQL at ${c.host}:${c.port} (database "${database}", user "${c.user}"): ${(e as Error).message}`);
+    throw new BackupError(
+      "database-unreachable",
+      `cannot connect to PostgreSQL at ${c.host}:${c.port} (database "${database}", user "${c.user}"): ${(e as Error).message}`,
+    );
   }
   return client;
 }
@@ -218,7 +225,8 @@ export function compareInventories(expected: Inventory, actual: Inventory): Tabl
     }
     if (a.rows !== e.rows) out.push({ table: k, problem: "rows", expected: e.rows, actual: a.rows });
     for (const field of ["columns", "indexes", "constraints"] as const) {
-      if (JSON.stringify(a[field]) !== JSON.stringify(e[field])) out.push({ table: k, problem: field, expected: e[field].join("; "), actual: a[field].join("; ") });
+      if (JSON.stringify(a[field]) !== JSON.stringify(e[field]))
+        out.push({ table: k, problem: field, expected: e[field].join("; "), actual: a[field].join("; ") });
     }
   }
   for (const k of got.keys()) if (!want.has(k)) out.push({ table: k, problem: "unexpected", actual: got.get(k)!.rows });
@@ -243,7 +251,11 @@ export async function decryptAndRestore(o: RestoreInto): Promise<void> {
   const identityFile = join(o.workDir, "identity");
   writeFileSync(identityFile, `${o.identity}\n`, { mode: 0o600 });
   const pgpass = join(o.workDir, "pgpass");
-  writeFileSync(pgpass, renderPgpass({ host: o.connection.host, port: o.connection.port, database: o.database, user: o.connection.user, password: o.connection.password }), { mode: 0o600 });
+  writeFileSync(
+    pgpass,
+    renderPgpass({ host: o.connection.host, port: o.connection.port, database: o.database, user: o.connection.user, password: o.connection.password }),
+    { mode: 0o600 },
+  );
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     PGHOST: o.connection.host,
@@ -261,7 +273,10 @@ export async function decryptAndRestore(o: RestoreInto): Promise<void> {
     env.PGSSLROOTCERT = ca;
   }
   const age = spawn("age", ["--decrypt", "--identity", identityFile, o.ref.dataFile], { stdio: ["ignore", "pipe", "pipe"] });
-  const restore = spawn(exe(o.pgBinDir, "pg_restore"), ["--exit-on-error", "--no-owner", "--no-privileges", "--no-password", "--dbname", o.database], { env, stdio: ["pipe", "ignore", "pipe"] });
+  const restore = spawn(exe(o.pgBinDir, "pg_restore"), ["--exit-on-error", "--no-owner", "--no-privileges", "--no-password", "--dbname", o.database], {
+    env,
+    stdio: ["pipe", "ignore", "pipe"],
+  });
   const onAbort = () => {
     age.kill("SIGKILL");
     restore.kill("SIGKILL");
@@ -277,7 +292,7 @@ export async function decryptAndRestore(o: RestoreInto): Promise<void> {
   const exit = (p: ReturnType<typeof spawn>) =>
     new Promise<number | null>((resolve) => {
       p.on("error", (e) => {
-        (p === age ? (ageErr += e.message) : (restoreErr += e.message));
+        p === age ? (ageErr += e.message) : (restoreErr += e.message);
         resolve(-1);
       });
       p.on("close", (code) => resolve(code));
@@ -292,7 +307,11 @@ export async function decryptAndRestore(o: RestoreInto): Promise<void> {
       `cannot decrypt ${o.ref.dataFile}: the encrypted data failed authentication (truncated or tampered with, or not an age file): ${ageErr.trim().split("\n").pop()}`,
     );
   }
-  if (restoreCode !== 0) throw new BackupError("restore-failed", `pg_restore into "${o.database}" failed (exit ${restoreCode}): ${restoreErr.trim().split("\n").slice(-5).join(" | ")}`);
+  if (restoreCode !== 0)
+    throw new BackupError(
+      "restore-failed",
+      `pg_restore into "${o.database}" failed (exit ${restoreCode}): ${restoreErr.trim().split("\n").slice(-5).join(" | ")}`,
+    );
 }
 
 const quoteIdent = (s: string) => `"${s.replace(/"/g, '""')}"`;
@@ -396,4 +415,3 @@ export async function runRestoreDrill(o: DrillOptions): Promise<DrillReport> {
 }
 
 const round = (n: number) => Math.round(n * 1000) / 1000;
-

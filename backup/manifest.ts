@@ -60,7 +60,17 @@ export type BackupManifest = z.infer<typeof manifestSchema>;
 export class BackupError extends Error {
   constructor(
     /** Stable reason for reports and tests. */
-    readonly code: "missing-backup" | "missing-manifest" | "bad-manifest" | "checksum-mismatch" | "wrong-key" | "decrypt-failed" | "restore-failed" | "database-unreachable" | "version-mismatch" | "config-mismatch",
+    readonly code:
+      | "missing-backup"
+      | "missing-manifest"
+      | "bad-manifest"
+      | "checksum-mismatch"
+      | "wrong-key"
+      | "decrypt-failed"
+      | "restore-failed"
+      | "database-unreachable"
+      | "version-mismatch"
+      | "config-mismatch",
     message: string,
   ) {
     super(message);
@@ -85,7 +95,10 @@ export function backupRefFor(dataFile: string): BackupRef {
 
 export function readManifest(ref: BackupRef): BackupManifest {
   if (!existsSync(ref.manifestFile)) {
-    throw new BackupError("missing-manifest", `no manifest for ${basename(ref.dataFile)}: expected ${ref.manifestFile}. A backup without its manifest cannot be verified; use another backup.`);
+    throw new BackupError(
+      "missing-manifest",
+      `no manifest for ${basename(ref.dataFile)}: expected ${ref.manifestFile}. A backup without its manifest cannot be verified; use another backup.`,
+    );
   }
   let raw: unknown;
   try {

@@ -8,7 +8,10 @@
 import { startPostgres, type PgServer } from "../testing/servers/postgres";
 import type { DrillConnection } from "./drill";
 
-export async function withScratchServer<T>(fn: (connection: DrillConnection, server: PgServer) => Promise<T>, opts: { binDir?: string; log?: (l: string) => void } = {}): Promise<T> {
+export async function withScratchServer<T>(
+  fn: (connection: DrillConnection, server: PgServer) => Promise<T>,
+  opts: { binDir?: string; log?: (l: string) => void } = {},
+): Promise<T> {
   opts.log?.("starting a scratch PostgreSQL server on loopback for the drill");
   const server = await startPostgres({ binDir: opts.binDir });
   try {

@@ -42,7 +42,11 @@ function memorySampler(dir: () => string | undefined): { stop(): number } {
   let peakKb = 0;
   const sample = () => {
     const d = dir();
-    if (d) peakKb = Math.max(peakKb, processesOf(d).reduce((sum, p) => sum + rssKb(p), 0));
+    if (d)
+      peakKb = Math.max(
+        peakKb,
+        processesOf(d).reduce((sum, p) => sum + rssKb(p), 0),
+      );
   };
   const timer = setInterval(sample, 1000);
   return {
@@ -127,7 +131,10 @@ export async function run(): Promise<Record<string, number | string>> {
     await importUnhealthyImage(stack.engine.docker, broken);
     const images = JSON.parse(stack.engineConfig["mcp:images"] ?? "{}") as Record<string, string>;
     const fake = "ghcr.io/mcp-platform/mcp-gateway:0.0.0-broken";
-    const rollback = await updateThatRollsBack(stack, "app", { configChanges: { "mcp:images": JSON.stringify({ ...images, app: fake }) }, images: { [fake]: broken } });
+    const rollback = await updateThatRollsBack(stack, "app", {
+      configChanges: { "mcp:images": JSON.stringify({ ...images, app: fake }) },
+      images: { [fake]: broken },
+    });
     if (!rollback.error) throw new Error("the update to an unhealthy image succeeded: no rollback to time");
     if (rollback.state !== "rollback_completed") throw new Error(`the app's update ended in ${rollback.state ?? "no state"}, not rollback_completed`);
     const rollbackMs = rollback.ms;

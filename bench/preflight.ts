@@ -74,12 +74,20 @@ export async function run(): Promise<Record<string, number | string>> {
   const input = stackInput("prod", ROOT);
   const base = await runProgram({ stack: "prod", config: input.config, secretKeys: input.secretKeys, projectDir: ROOT });
   const big = synthetic(base.resources, SYNTHETIC);
-  const small = synthetic(base.resources.filter((r) => r.type !== "docker:index/container:Container"), SYNTHETIC);
+  const small = synthetic(
+    base.resources.filter((r) => r.type !== "docker:index/container:Container"),
+    SYNTHETIC,
+  );
   const session = await PreflightSession.start({ projectDir: ROOT, input, policyConfig: {} });
   try {
     const h = (session as unknown as { harness: AnalyzerHarness }).harness;
     await analyzeAll(h, big.slice(0, 300), 16); // warm-up (JIT in the pack)
-    for (const [label, rs, c] of [["prod mix", big, 1], ["prod mix", big, 16], ["prod mix", big, 64], ["no containers", small, 16]] as const) {
+    for (const [label, rs, c] of [
+      ["prod mix", big, 1],
+      ["prod mix", big, 16],
+      ["prod mix", big, 64],
+      ["no containers", small, 16],
+    ] as const) {
       const t = process.hrtime.bigint();
       await analyzeAll(h, rs, c);
       const s = Number(process.hrtime.bigint() - t) / 1e9;
@@ -104,7 +112,11 @@ export async function run(): Promise<Record<string, number | string>> {
   figures[`in-process resource rules, ${SYNTHETIC} resources (resources/s)`] = round(SYNTHETIC / s);
   figures["in-process rule evaluations (rule x resource)/s"] = round((SYNTHETIC * resourcePolicies.length) / s);
   const ts = process.hrtime.bigint();
-  evaluateInProcess(big, {}, ALL_POLICIES.filter((p) => p.meta.kind === "stack"));
+  evaluateInProcess(
+    big,
+    {},
+    ALL_POLICIES.filter((p) => p.meta.kind === "stack"),
+  );
   figures[`in-process stack rules over ${SYNTHETIC} resources (ms)`] = round(Number(process.hrtime.bigint() - ts) / 1e6);
   figures.policies = ALL_POLICIES.length;
   return figures;

@@ -12,7 +12,6 @@ import { median } from "./stats";
 
 const RUNS = 5;
 
-
 export async function run(): Promise<Record<string, number | string>> {
   const stack = await startLocalStack((l) => process.stderr.write(`  ${l}\n`));
   try {

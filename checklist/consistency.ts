@@ -35,7 +35,10 @@ const list = (xs: readonly string[], max = 8) => (xs.length <= max ? xs.join(", 
 
 /** Names of the registry most like `name`, to point at a typo. */
 function similar(name: string, known: readonly string[]): string[] {
-  const stem = name.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w.length > 2);
+  const stem = name
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((w) => w.length > 2);
   return known.filter((k) => stem.some((w) => k.toLowerCase().includes(w))).slice(0, 4);
 }
 
@@ -49,7 +52,12 @@ function registryProblems(
   if (refsByItem.size === 0 && load.status !== "loaded") return [];
   if (load.status !== "loaded") {
     const ids = [...refsByItem.keys()];
-    return [{ category: "mapping", message: `${load.reason}: ${ids.length} item(s) mapped to ${kind === "policy" ? "policies" : "runtime checks"} are unresolved (${list(ids)})` }];
+    return [
+      {
+        category: "mapping",
+        message: `${load.reason}: ${ids.length} item(s) mapped to ${kind === "policy" ? "policies" : "runtime checks"} are unresolved (${list(ids)})`,
+      },
+    ];
   }
   const out: MappingProblem[] = [];
   const byName = new Map(load.entries.map((e) => [e.name, e]));
@@ -58,16 +66,25 @@ function registryProblems(
   for (const e of load.entries) {
     if (seen.has(e.name)) out.push({ category: "mapping", message: `${load.module}: ${noun} "${e.name}" is listed twice` });
     seen.add(e.name);
-    for (const id of e.items) if (!knownItemIds.has(id)) out.push({ category: "mapping", message: `${load.module}: ${noun} "${e.name}" names unknown checklist item ID "${id}"` });
+    for (const id of e.items)
+      if (!knownItemIds.has(id)) out.push({ category: "mapping", message: `${load.module}: ${noun} "${e.name}" names unknown checklist item ID "${id}"` });
   }
   for (const [itemId, refs] of refsByItem) {
     for (const ref of refs) {
       const entry = byName.get(ref);
       if (!entry) {
         const hint = similar(ref, names);
-        out.push({ itemId, category: "mapping", message: `${itemId}: ${noun} "${ref}" does not exist in ${load.module}${hint.length ? ` (similar: ${hint.join(", ")})` : ""}` });
+        out.push({
+          itemId,
+          category: "mapping",
+          message: `${itemId}: ${noun} "${ref}" does not exist in ${load.module}${hint.length ? ` (similar: ${hint.join(", ")})` : ""}`,
+        });
       } else if (!entry.items.includes(itemId)) {
-        out.push({ itemId, category: "claim", message: `${itemId}: ${noun} "${ref}" does not name ${itemId} in its items (it names: ${list([...entry.items]) || "none"})` });
+        out.push({
+          itemId,
+          category: "claim",
+          message: `${itemId}: ${noun} "${ref}" does not name ${itemId} in its items (it names: ${list([...entry.items]) || "none"})`,
+        });
       }
     }
   }
@@ -80,7 +97,8 @@ export function mappingProblems(input: ConsistencyInputs): MappingProblem[] {
   const policyRefs = new Map<string, readonly string[]>();
   const checkRefs = new Map<string, readonly string[]>();
 
-  for (const id of Object.keys(input.mapping)) if (!ids.has(id)) out.push({ itemId: id, category: "mapping", message: `${id}: mapped in checklist/mapping.ts but not a checklist item` });
+  for (const id of Object.keys(input.mapping))
+    if (!ids.has(id)) out.push({ itemId: id, category: "mapping", message: `${id}: mapped in checklist/mapping.ts but not a checklist item` });
 
   for (const item of input.items) {
     const m = input.mapping[item.id];
@@ -88,8 +106,10 @@ export function mappingProblems(input: ConsistencyInputs): MappingProblem[] {
       out.push({ itemId: item.id, category: "mapping", message: `${item.id}: not mapped ("${item.text}") — add it to checklist/mapping.ts` });
       continue;
     }
-    if (m.owner !== undefined && !SIGNOFF_ROLES.includes(m.owner)) out.push({ itemId: item.id, category: "mapping", message: `${item.id}: owner "${m.owner}" is not a sign-off role` });
-    for (const doc of m.docs ?? []) if (!input.fileExists(doc)) out.push({ itemId: item.id, category: "mapping", message: `${item.id}: linked document ${doc} does not exist` });
+    if (m.owner !== undefined && !SIGNOFF_ROLES.includes(m.owner))
+      out.push({ itemId: item.id, category: "mapping", message: `${item.id}: owner "${m.owner}" is not a sign-off role` });
+    for (const doc of m.docs ?? [])
+      if (!input.fileExists(doc)) out.push({ itemId: item.id, category: "mapping", message: `${item.id}: linked document ${doc} does not exist` });
     const v = m.verify;
     switch (v.kind) {
       case "policy":
@@ -106,7 +126,8 @@ export function mappingProblems(input: ConsistencyInputs): MappingProblem[] {
         for (const t of v.tests) {
           const titles = input.tests.titles(t.file);
           if (titles === undefined) out.push({ itemId: item.id, category: "mapping", message: `${item.id}: test file ${t.file} does not exist` });
-          else if (!titles.includes(t.name)) out.push({ itemId: item.id, category: "mapping", message: `${item.id}: ${t.file} has no test titled "${t.name}"` });
+          else if (!titles.includes(t.name))
+            out.push({ itemId: item.id, category: "mapping", message: `${item.id}: ${t.file} has no test titled "${t.name}"` });
         }
         break;
       case "attestation":

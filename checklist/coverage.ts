@@ -36,7 +36,11 @@ export interface Coverage {
 
 const emptyKinds = (): Record<VerificationKind, number> => ({ policy: 0, runtime: 0, program: 0, attestation: 0 });
 
-export function computeCoverage(items: readonly ChecklistItem[], mapping: Readonly<Record<string, ItemMapping>>, claims: ReadonlyMap<string, string[]> = new Map()): Coverage {
+export function computeCoverage(
+  items: readonly ChecklistItem[],
+  mapping: Readonly<Record<string, ItemMapping>>,
+  claims: ReadonlyMap<string, string[]> = new Map(),
+): Coverage {
   const sections: SectionCoverage[] = [];
   const total: SectionCoverage = { section: "Total", total: 0, byKind: emptyKinds(), machine: 0 };
   const attested: AttestedItem[] = [];
@@ -50,7 +54,15 @@ export function computeCoverage(items: readonly ChecklistItem[], mapping: Readon
     s.byKind[m.verify.kind]++;
     total.byKind[m.verify.kind]++;
     if (m.verify.kind === "attestation") {
-      attested.push({ id: item.id, section: item.section, text: item.text, signer: m.owner ?? defaultOwner(item), why: m.verify.why, evidence: m.verify.evidence, claimedBy: claims.get(item.id) ?? [] });
+      attested.push({
+        id: item.id,
+        section: item.section,
+        text: item.text,
+        signer: m.owner ?? defaultOwner(item),
+        why: m.verify.why,
+        evidence: m.verify.evidence,
+        claimedBy: claims.get(item.id) ?? [],
+      });
     } else {
       s.machine++;
       total.machine++;
@@ -67,7 +79,9 @@ export function renderCoverage(c: Coverage, opts: { checklistVersion: string; pr
   const w = Math.max(...c.sections.map((s) => s.section.length), 7);
   const row = (s: SectionCoverage) =>
     `${s.section.padEnd(w)}  ${String(s.total).padStart(5)}  ${String(s.byKind.policy).padStart(6)}  ${String(s.byKind.runtime).padStart(7)}  ${String(s.byKind.program).padStart(7)}  ${String(s.machine).padStart(7)}  ${String(s.byKind.attestation).padStart(8)}  ${pct(s.machine, s.total).padStart(7)}`;
-  lines.push(`${"Section".padEnd(w)}  ${"Items".padStart(5)}  ${"Policy".padStart(6)}  ${"Runtime".padStart(7)}  ${"Program".padStart(7)}  ${"Machine".padStart(7)}  ${"Attested".padStart(8)}  ${"Machine".padStart(7)}`);
+  lines.push(
+    `${"Section".padEnd(w)}  ${"Items".padStart(5)}  ${"Policy".padStart(6)}  ${"Runtime".padStart(7)}  ${"Program".padStart(7)}  ${"Machine".padStart(7)}  ${"Attested".padStart(8)}  ${"Machine".padStart(7)}`,
+  );
   lines.push("-".repeat(w + 62));
   for (const s of c.sections) lines.push(row(s));
   lines.push("-".repeat(w + 62), row(c.total), "");

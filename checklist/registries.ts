@@ -14,9 +14,7 @@ export interface RegistryEntry {
   items: readonly string[];
 }
 
-export type RegistryLoad =
-  | { status: "loaded"; module: string; entries: RegistryEntry[] }
-  | { status: "missing" | "invalid"; module: string; reason: string };
+export type RegistryLoad = { status: "loaded"; module: string; entries: RegistryEntry[] } | { status: "missing" | "invalid"; module: string; reason: string };
 
 export const REPO_ROOT = path.resolve(__dirname, "..");
 
@@ -73,7 +71,12 @@ function load(root: string, rel: string, nameField: "name" | "id", what: string)
     return { status: "invalid", module: rel, reason: `${rel} failed to load: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}` };
   }
   const entries = findEntries(mod, nameField);
-  if (!entries) return { status: "invalid", module: rel, reason: `${rel} exports no list of { ${nameField}, items } entries (exports: ${Object.keys(mod).join(", ") || "none"})` };
+  if (!entries)
+    return {
+      status: "invalid",
+      module: rel,
+      reason: `${rel} exports no list of { ${nameField}, items } entries (exports: ${Object.keys(mod).join(", ") || "none"})`,
+    };
   return { status: "loaded", module: rel, entries };
 }
 

@@ -8,7 +8,8 @@ import * as fs from "fs";
 import * as path from "path";
 
 // it("..."), test('...'), it.concurrent(`...`), test.each(table)("...") — titles with no interpolation.
-const TITLE = /\b(?:it|test)(?:\.(?:concurrent|only|failing))?(?:\.each\s*(?:\([^)]*\)|`[^`]*`))?\s*\(\s*(?:"((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)'|`((?:[^`\\$]|\\.|\$(?!\{))*)`)/g;
+const TITLE =
+  /\b(?:it|test)(?:\.(?:concurrent|only|failing))?(?:\.each\s*(?:\([^)]*\)|`[^`]*`))?\s*\(\s*(?:"((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)'|`((?:[^`\\$]|\\.|\$(?!\{))*)`)/g;
 
 const unescape = (s: string) => s.replace(/\\(.)/g, "$1");
 

@@ -4,7 +4,17 @@
  */
 import { BUSYBOX_APPLETS, IMAGE_FACTS, type ImageFacts } from "./image-facts";
 
-export const IMAGE_TABLE_COLUMNS = ["Service", "Default image", "Base", "Shell", "Probe tools", "Image user", "Runs as", "Writable paths", "Entrypoint"] as const;
+export const IMAGE_TABLE_COLUMNS = [
+  "Service",
+  "Default image",
+  "Base",
+  "Shell",
+  "Probe tools",
+  "Image user",
+  "Runs as",
+  "Writable paths",
+  "Entrypoint",
+] as const;
 
 const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 const code = (s: string) => `\`${s}\``;

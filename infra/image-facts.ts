@@ -83,7 +83,8 @@ export const IMAGE_FACTS: readonly ImageFacts[] = [
     ],
     entrypoint: ["docker-entrypoint.sh"],
     health: "pg_isready on the unix socket: no credentials needed",
-    nonRoot: "as uid 70 it skips chown/gosu, runs initdb on an empty PGDATA with POSTGRES_INITDB_ARGS, reads POSTGRES_PASSWORD_FILE (the start fails when it is unreadable) and sources the non-executable /docker-entrypoint-initdb.d/*.sh",
+    nonRoot:
+      "as uid 70 it skips chown/gosu, runs initdb on an empty PGDATA with POSTGRES_INITDB_ARGS, reads POSTGRES_PASSWORD_FILE (the start fails when it is unreadable) and sources the non-executable /docker-entrypoint-initdb.d/*.sh",
     sources: PG_SOURCES,
   },
   {
@@ -112,12 +113,20 @@ export const IMAGE_FACTS: readonly ImageFacts[] = [
     imageUser: "101:101",
     runAs: "101:101",
     writable: [
-      { path: "/tmp", how: "tmpfs", why: "pid file and every *_temp_path (the rendered nginx.conf moves them all there, so /var/cache/nginx, owned 101:0 in the image, is never written)" },
+      {
+        path: "/tmp",
+        how: "tmpfs",
+        why: "pid file and every *_temp_path (the rendered nginx.conf moves them all there, so /var/cache/nginx, owned 101:0 in the image, is never written)",
+      },
     ],
     entrypoint: ["/docker-entrypoint.sh"],
     health: "busybox wget of the liveness location on the stub_status port",
-    nonRoot: "runs /docker-entrypoint.d for `nginx`: 10-listen-on-ipv6 exits 0 on a read-only fs, 20-envsubst returns without /etc/nginx/templates, 30-tune only with its env; then execs",
-    sources: ["nginxinc/docker-nginx-unprivileged@e6a1255 mainline/alpine-slim/Dockerfile (UID/GID 101, pid in /tmp, USER 101, EXPOSE 8080)", "nginxinc/docker-nginx-unprivileged .github/workflows/alpine-mainline.yml l.215 (tag X.Y.Z-alpine<distro>)"],
+    nonRoot:
+      "runs /docker-entrypoint.d for `nginx`: 10-listen-on-ipv6 exits 0 on a read-only fs, 20-envsubst returns without /etc/nginx/templates, 30-tune only with its env; then execs",
+    sources: [
+      "nginxinc/docker-nginx-unprivileged@e6a1255 mainline/alpine-slim/Dockerfile (UID/GID 101, pid in /tmp, USER 101, EXPOSE 8080)",
+      "nginxinc/docker-nginx-unprivileged .github/workflows/alpine-mainline.yml l.215 (tag X.Y.Z-alpine<distro>)",
+    ],
   },
   {
     service: "prometheus",
@@ -167,7 +176,8 @@ export const IMAGE_FACTS: readonly ImageFacts[] = [
     ],
     entrypoint: ["/run.sh"],
     health: "busybox wget of /api/health",
-    nonRoot: "run.sh only warns when the data directory is not writable, creates the plugins directory, and exports the content of every GF_*__FILE (an unreadable file yields an empty value without failing)",
+    nonRoot:
+      "run.sh only warns when the data directory is not writable, creates the plugins directory, and exports the content of every GF_*__FILE (an unreadable file yields an empty value without failing)",
     minMemoryMb: 512,
     sources: [
       "grafana/grafana packaging/docker/run.sh (GF_*__FILE via $(cat), plugins mkdir)",
@@ -213,9 +223,12 @@ export const IMAGE_FACTS: readonly ImageFacts[] = [
     runAs: "1001:1001",
     writable: [],
     entrypoint: ["/usr/bin/nginx-prometheus-exporter"],
-    health: "none: the image has no shell and the exporter no probe mode; Prometheus' up{job=\"nginx-exporter\"} and the ServiceDown alert watch it instead",
+    health: 'none: the image has no shell and the exporter no probe mode; Prometheus\' up{job="nginx-exporter"} and the ServiceDown alert watch it instead',
     nonRoot: "USER 1001:1001; no entrypoint script",
-    sources: ["nginxinc/nginx-prometheus-exporter@v1.3.0 build/Dockerfile (intermediate FROM scratch, USER 1001:1001; target goreleaser copies the binary)", "nginxinc/nginx-prometheus-exporter .github/workflows/ci.yml (target goreleaser)"],
+    sources: [
+      "nginxinc/nginx-prometheus-exporter@v1.3.0 build/Dockerfile (intermediate FROM scratch, USER 1001:1001; target goreleaser copies the binary)",
+      "nginxinc/nginx-prometheus-exporter .github/workflows/ci.yml (target goreleaser)",
+    ],
   },
   {
     service: "nodeExporter",
@@ -260,7 +273,8 @@ export const IMAGE_FACTS: readonly ImageFacts[] = [
       { path: "/tmp", how: "tmpfs", why: "scratch for the dump pipeline" },
     ],
     entrypoint: ["/bin/sh", "/opt/mcp-backup/mcp-backup.sh"],
-    health: "mcp-backup.sh live: the daemon's heartbeat is fresh and its configuration is valid; backup age is the BackupTooOld alert's job, so a slow first off-site copy does not fail the deploy",
+    health:
+      "mcp-backup.sh live: the daemon's heartbeat is fresh and its configuration is valid; backup age is the BackupTooOld alert's job, so a slow first off-site copy does not fail the deploy",
     nonRoot: "USER 70; the script writes only its volumes and /tmp",
     sources: ["backup/Dockerfile", "backup/mcp-backup.sh", ...PG_SOURCES],
   },

@@ -48,7 +48,11 @@ export function publishedPortText(p: ServiceSpec["ports"][number]): string {
 }
 
 /** The service inventory from the specs: pure, so tests and docs can use it without Pulumi. */
-export function serviceInventory(specs: ServiceSpec[], networkName: (n: NetworkName) => string, serviceName: (name: string) => string): ServiceInventoryEntry[] {
+export function serviceInventory(
+  specs: ServiceSpec[],
+  networkName: (n: NetworkName) => string,
+  serviceName: (name: string) => string,
+): ServiceInventoryEntry[] {
   return SERVICE_NAMES.flatMap((service) =>
     specs
       .filter((s) => s.service === service)
@@ -76,7 +80,13 @@ export function serviceInventory(specs: ServiceSpec[], networkName: (n: NetworkN
 
 export function internalEndpoints(config: StackConfig): InternalEndpoints {
   return {
-    postgres: { host: HOSTS.postgres, port: PORTS.postgres, database: config.postgres.database, user: config.postgres.user, backupUser: config.postgres.backupUser },
+    postgres: {
+      host: HOSTS.postgres,
+      port: PORTS.postgres,
+      database: config.postgres.database,
+      user: config.postgres.user,
+      backupUser: config.postgres.backupUser,
+    },
     redis: { host: HOSTS.redis, port: PORTS.redis },
     prometheus: `http://${HOSTS.prometheus}:${PORTS.prometheus}`,
     alertmanager: `http://${HOSTS.alertmanager}:${PORTS.alertmanager}`,

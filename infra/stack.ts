@@ -80,7 +80,14 @@ export function createStack(config: StackConfig, stack: string, hooks: StackHook
 
   const volumeNames = [...new Set(specs.flatMap((s) => s.volumes.map((v) => v.volume)))];
   const volumes: Record<string, docker.Volume> = Object.fromEntries(
-    volumeNames.map((v) => [v, new docker.Volume(`${prefix}-${v}`, { name: `${prefix}-${v}`, driver: "local", labels: labelList({ "com.mcp.volume": v }) }, { ...after, retainOnDelete: true })]),
+    volumeNames.map((v) => [
+      v,
+      new docker.Volume(
+        `${prefix}-${v}`,
+        { name: `${prefix}-${v}`, driver: "local", labels: labelList({ "com.mcp.volume": v }) },
+        { ...after, retainOnDelete: true },
+      ),
+    ]),
   );
 
   const certs = createCertificates(config, prefix, after);
@@ -110,7 +117,16 @@ export function createStack(config: StackConfig, stack: string, hooks: StackHook
     services[spec.name] = createService(spec, { prefix, networks, volumes, files, dependsOn: [edge, ...deps], hooks: hooks.forService?.(spec.service, spec) });
   }
 
-  const input: StackOutputsInput = { config, stack, prefix, specs, secrets: secretValues, materials, serviceName: (n) => serviceName(prefix, n), networkName: (n) => networkName(prefix, n) };
+  const input: StackOutputsInput = {
+    config,
+    stack,
+    prefix,
+    specs,
+    secrets: secretValues,
+    materials,
+    serviceName: (n) => serviceName(prefix, n),
+    networkName: (n) => networkName(prefix, n),
+  };
   const outputs = buildOutputs(input);
   hooks.outputsReady?.(outputs);
   return { specs, networks, volumes, configs: [...files.configs.values()], secrets: [...files.secrets.values()], services, outputs };

@@ -87,7 +87,10 @@ interface RegisterRequest {
 }
 
 interface MonitorLike {
-  registerResource(req: RegisterRequest, cb: (err: unknown, resp?: { getUrn(): string; getId(): string; getObject(): { toJavaScript(): Record<string, unknown> } | undefined }) => void): void;
+  registerResource(
+    req: RegisterRequest,
+    cb: (err: unknown, resp?: { getUrn(): string; getId(): string; getObject(): { toJavaScript(): Record<string, unknown> } | undefined }) => void,
+  ): void;
   registerResourceHook?: unknown;
 }
 
@@ -191,7 +194,14 @@ function toEngineResources(raw: RawRegistration[], stack: string): CollectedReso
   const out: CollectedResource[] = [];
   const providers = new Map<string, CollectedResource>();
   const urnOf = (qt: string, name: string) => `urn:pulumi:${stack}::${PROJECT}::${qt}::${name}`;
-  const noOptions = (): CollectedOptions => ({ protect: false, retainOnDelete: false, ignoreChanges: [], additionalSecretOutputs: [], aliases: [], customTimeouts: { create: 0, update: 0, delete: 0 } });
+  const noOptions = (): CollectedOptions => ({
+    protect: false,
+    retainOnDelete: false,
+    ignoreChanges: [],
+    additionalSecretOutputs: [],
+    aliases: [],
+    customTimeouts: { create: 0, update: 0, delete: 0 },
+  });
 
   for (const { req, mockUrn, id, state } of raw) {
     const type = req.getType();
@@ -215,7 +225,17 @@ function toEngineResources(raw: RawRegistration[], stack: string): CollectedReso
         const pName = `default_${version.replace(/[.-]/g, "_")}`;
         const pUrn = urnOf(`pulumi:providers:${pkg}`, pName);
         if (!providers.has(pUrn)) {
-          const p: CollectedResource = { urn: pUrn, type: `pulumi:providers:${pkg}`, name: pName, custom: true, dependencies: [], propertyDependencies: {}, inputs: { version }, outputs: { version }, options: noOptions() };
+          const p: CollectedResource = {
+            urn: pUrn,
+            type: `pulumi:providers:${pkg}`,
+            name: pName,
+            custom: true,
+            dependencies: [],
+            propertyDependencies: {},
+            inputs: { version },
+            outputs: { version },
+            options: noOptions(),
+          };
           providers.set(pUrn, p);
           out.push(p);
         }
@@ -249,7 +269,11 @@ function toEngineResources(raw: RawRegistration[], stack: string): CollectedReso
         ...(dbr ? { deleteBeforeReplace: req.getDeletebeforereplace() } : {}),
         additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
         aliases: req.getAliasurnsList(),
-        customTimeouts: { create: goDurationSeconds(t?.getCreate() ?? ""), update: goDurationSeconds(t?.getUpdate() ?? ""), delete: goDurationSeconds(t?.getDelete() ?? "") },
+        customTimeouts: {
+          create: goDurationSeconds(t?.getCreate() ?? ""),
+          update: goDurationSeconds(t?.getUpdate() ?? ""),
+          delete: goDurationSeconds(t?.getDelete() ?? ""),
+        },
         parent,
       },
     });

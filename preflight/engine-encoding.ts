@@ -48,7 +48,7 @@ export function toEngineValue(v: unknown): EngineValue | undefined {
     return typeof o.urn === "string" ? o.urn : UNKNOWN_STRING;
   }
   if (sig === OUTPUT_VALUE_SIG) {
-    const inner = "value" in o ? toEngineValue(o.value) ?? null : UNKNOWN_STRING;
+    const inner = "value" in o ? (toEngineValue(o.value) ?? null) : UNKNOWN_STRING;
     return o.secret ? secret(inner) : inner;
   }
   const out: Record<string, EngineValue> = {};
@@ -77,7 +77,7 @@ export function plain(v: unknown): unknown {
 /** Go-style duration ("5m", "1h30m", "90s") in seconds, as the engine converts custom timeouts. */
 export function goDurationSeconds(d: string): number {
   if (!d) return 0;
-  const unit: Record<string, number> = { ns: 1e-9, us: 1e-6, "µs": 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
+  const unit: Record<string, number> = { ns: 1e-9, us: 1e-6, µs: 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
   let total = 0;
   for (const m of d.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) total += Number(m[1]) * unit[m[2]];
   return total;

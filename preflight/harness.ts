@@ -87,7 +87,10 @@ interface AnalyzeResponse {
 }
 
 function analyzeResult(res: AnalyzeResponse): AnalyzeResult {
-  return { diagnostics: res.getDiagnosticsList().map(diagnostic), notApplicable: res.getNotApplicableList().map((n) => ({ policyName: n.getPolicyName(), reason: n.getReason() })) };
+  return {
+    diagnostics: res.getDiagnosticsList().map(diagnostic),
+    notApplicable: res.getNotApplicableList().map((n) => ({ policyName: n.getPolicyName(), reason: n.getReason() })),
+  };
 }
 
 export class AnalyzerHarness {
@@ -132,7 +135,8 @@ export class AnalyzerHarness {
         name: p.getName() as string,
         description: p.getDescription() as string,
         enforcementLevel: PROTO_TO_LEVEL.get(p.getEnforcementlevel() as number) ?? "advisory",
-        kind: type === analyzerproto.PolicyType.POLICY_TYPE_RESOURCE ? "resource" : type === analyzerproto.PolicyType.POLICY_TYPE_STACK ? "stack" : "unspecified",
+        kind:
+          type === analyzerproto.PolicyType.POLICY_TYPE_RESOURCE ? "resource" : type === analyzerproto.PolicyType.POLICY_TYPE_STACK ? "stack" : "unspecified",
         severity: SEVERITY[p.getSeverity() as number] || undefined,
         remediation: (p.getRemediationSteps() as string) || undefined,
         tags: p.getTagsList() as string[],
@@ -175,7 +179,11 @@ export class AnalyzerHarness {
   }
 
   /** Analyze with the policies that said they do not apply, and why. */
-  async analyzeResource(r: CollectedResource, providers: Map<string, CollectedResource>, props: Record<string, EngineValue> = r.inputs): Promise<AnalyzeResult> {
+  async analyzeResource(
+    r: CollectedResource,
+    providers: Map<string, CollectedResource>,
+    props: Record<string, EngineValue> = r.inputs,
+  ): Promise<AnalyzeResult> {
     const req = new analyzerproto.AnalyzeRequest();
     req.setType(r.type);
     req.setProperties(Struct.fromJavaScript(props));

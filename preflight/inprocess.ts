@@ -20,7 +20,11 @@ export function toView(r: CollectedResource, useOutputs = false): ResourceView {
   return { type: r.type, name: r.name, urn: r.urn, props: plain(useOutputs ? r.outputs : r.inputs) as Record<string, unknown> };
 }
 
-export function evaluateInProcess(resources: readonly CollectedResource[], config: Record<string, Record<string, unknown>> = {}, policies: readonly McpPolicy[] = ALL_POLICIES): InProcessFinding[] {
+export function evaluateInProcess(
+  resources: readonly CollectedResource[],
+  config: Record<string, Record<string, unknown>> = {},
+  policies: readonly McpPolicy[] = ALL_POLICIES,
+): InProcessFinding[] {
   const out: InProcessFinding[] = [];
   const inputs = resources.map((r) => toView(r));
   const outputs = resources.map((r) => toView(r, true));

@@ -20,7 +20,11 @@ export function mockPassword(inputs: Record<string, unknown>): string {
   if (inputs.upper !== false) sets.push({ chars: ALPHA.upper, min: Number(inputs.minUpper ?? 0) });
   if (inputs.lower !== false) sets.push({ chars: ALPHA.lower, min: Number(inputs.minLower ?? 0) });
   if (inputs.numeric !== false && inputs.number !== false) sets.push({ chars: ALPHA.numeric, min: Number(inputs.minNumeric ?? 0) });
-  if (inputs.special !== false) sets.push({ chars: typeof inputs.overrideSpecial === "string" && inputs.overrideSpecial ? inputs.overrideSpecial : DEFAULT_SPECIAL, min: Number(inputs.minSpecial ?? 0) });
+  if (inputs.special !== false)
+    sets.push({
+      chars: typeof inputs.overrideSpecial === "string" && inputs.overrideSpecial ? inputs.overrideSpecial : DEFAULT_SPECIAL,
+      min: Number(inputs.minSpecial ?? 0),
+    });
   const all = sets.map((s) => s.chars).join("") || ALPHA.lower;
   const out: string[] = [];
   for (const s of sets) for (let i = 0; i < s.min && out.length < length; i++) out.push(s.chars[randomInt(s.chars.length)]);
@@ -37,15 +41,22 @@ export function mockPrivateKey(inputs: Record<string, unknown>): { privateKeyPem
   const alg = String(inputs.algorithm ?? "RSA").toUpperCase();
   const pair =
     alg === "ECDSA"
-      ? generateKeyPairSync("ec", { namedCurve: { P224: "P-224", P256: "P-256", P384: "P-384", P521: "P-521" }[String(inputs.ecdsaCurve ?? "P224")] ?? "P-256" })
+      ? generateKeyPairSync("ec", {
+          namedCurve: { P224: "P-224", P256: "P-256", P384: "P-384", P521: "P-521" }[String(inputs.ecdsaCurve ?? "P224")] ?? "P-256",
+        })
       : alg === "ED25519"
         ? generateKeyPairSync("ed25519")
         : generateKeyPairSync("rsa", { modulusLength: Math.max(512, Number(inputs.rsaBits ?? 2048)) });
-  return { privateKeyPem: pair.privateKey.export({ type: "pkcs8", format: "pem" }).toString(), publicKeyPem: pair.publicKey.export({ type: "spki", format: "pem" }).toString() };
+  return {
+    privateKeyPem: pair.privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
+    publicKeyPem: pair.publicKey.export({ type: "spki", format: "pem" }).toString(),
+  };
 }
 
 function pem(label: string, seed: string): string {
-  const body = Buffer.from(createHash("sha512").update(seed).digest("hex")).toString("base64").replace(/(.{64})/g, "$1\n");
+  const body = Buffer.from(createHash("sha512").update(seed).digest("hex"))
+    .toString("base64")
+    .replace(/(.{64})/g, "$1\n");
   return `-----BEGIN ${label}-----\n${body}\n-----END ${label}-----\n`;
 }
 
@@ -65,12 +76,18 @@ export class PreflightMocks implements pulumi.runtime.Mocks {
       case "docker:index/remoteImage:RemoteImage": {
         const name = String(i.name ?? args.name);
         const digest = hex(`digest:${name}`);
-        return { id: `sha256:${hex(name)}${name}`, state: { ...i, imageId: `sha256:${hex(name)}`, repoDigest: `${name.replace(/[:@].*$/, "")}@sha256:${digest}` } };
+        return {
+          id: `sha256:${hex(name)}${name}`,
+          state: { ...i, imageId: `sha256:${hex(name)}`, repoDigest: `${name.replace(/[:@].*$/, "")}@sha256:${digest}` },
+        };
       }
       case "docker:index/network:Network":
         return { id: hex(`net:${named(args.name)}`), state: { ...i, name: named(args.name), driver: i.driver ?? "bridge", scope: "local" } };
       case "docker:index/volume:Volume":
-        return { id: named(args.name), state: { ...i, name: named(args.name), driver: i.driver ?? "local", mountpoint: `/var/lib/docker/volumes/${named(args.name)}/_data` } };
+        return {
+          id: named(args.name),
+          state: { ...i, name: named(args.name), driver: i.driver ?? "local", mountpoint: `/var/lib/docker/volumes/${named(args.name)}/_data` },
+        };
       case "docker:index/container:Container":
         return { id: hex(`container:${named(args.name)}`), state: { ...i, name: named(args.name), exitCode: null } };
       case "random:index/randomPassword:RandomPassword": {
@@ -83,11 +100,29 @@ export class PreflightMocks implements pulumi.runtime.Mocks {
       }
       case "tls:index/privateKey:PrivateKey": {
         const k = mockPrivateKey(i);
-        return { id: hex(k.publicKeyPem, 40), state: { ...i, privateKeyPem: this.keep(k.privateKeyPem), privateKeyPemPkcs8: this.keep(k.privateKeyPem), publicKeyPem: k.publicKeyPem, publicKeyFingerprintSha256: hex(k.publicKeyPem, 64) } };
+        return {
+          id: hex(k.publicKeyPem, 40),
+          state: {
+            ...i,
+            privateKeyPem: this.keep(k.privateKeyPem),
+            privateKeyPemPkcs8: this.keep(k.privateKeyPem),
+            publicKeyPem: k.publicKeyPem,
+            publicKeyFingerprintSha256: hex(k.publicKeyPem, 64),
+          },
+        };
       }
       case "tls:index/selfSignedCert:SelfSignedCert":
       case "tls:index/locallySignedCert:LocallySignedCert":
-        return { id: hex(`${args.name}`, 40), state: { ...i, certPem: pem("CERTIFICATE", args.name), validityStartTime: "2026-01-01T00:00:00Z", validityEndTime: "2027-01-01T00:00:00Z", readyForRenewal: false } };
+        return {
+          id: hex(`${args.name}`, 40),
+          state: {
+            ...i,
+            certPem: pem("CERTIFICATE", args.name),
+            validityStartTime: "2026-01-01T00:00:00Z",
+            validityEndTime: "2027-01-01T00:00:00Z",
+            readyForRenewal: false,
+          },
+        };
       case "tls:index/certRequest:CertRequest":
         return { id: hex(`${args.name}`, 40), state: { ...i, certRequestPem: pem("CERTIFICATE REQUEST", args.name) } };
       default:

@@ -226,7 +226,14 @@ function replaceIn(re: RegExp, by: string) {
   return (text: string) => text.replace(re, by);
 }
 
-const m = (id: string, policy: string, itemId: string, description: string, apply: (rs: CollectedResource[]) => void, config?: Record<string, string>): Mutation => ({ id, policy, itemId, description, apply, config });
+const m = (
+  id: string,
+  policy: string,
+  itemId: string,
+  description: string,
+  apply: (rs: CollectedResource[]) => void,
+  config?: Record<string, string>,
+): Mutation => ({ id, policy, itemId, description, apply, config });
 
 const volumeMount = (source: string, target: string) => ({ type: "volume", source, target, readOnly: false });
 const addMount = (m: Props) => (cs: Props) => void (cs.mounts = [...(Array.isArray(cs.mounts) ? cs.mounts : []), m]);
@@ -234,50 +241,137 @@ const labelsWithout = (drop: string[]) => (p: Props) => void (p.labels = (p.labe
 
 export const MUTATIONS: readonly Mutation[] = [
   // Container security: swarm services (what the program declares), and containers a program may add next to them
-  m("cap-all-redis", "container-capabilities", "SEC-CONTAINER-02", "Redis adds capability ALL (a swarm service cannot be privileged; this is its nearest)", (rs) => spec(service(rs, "redis"), (cs) => void (cs.capAdds = ["ALL"]))),
-  m("privileged-debug-container", "container-no-privileged", "SEC-CONTAINER-02", "a privileged debug container added next to Redis", (rs) => addContainer(rs, "redis", (p) => void (p.privileged = true))),
-  m("privileged-app-container", "container-no-privileged", "SEC-CONTAINER-02", "the app also run as a privileged docker.Container", (rs) => addContainer(rs, "app", (p) => void (p.privileged = true))),
-  m("caps-not-dropped-postgres", "container-capabilities", "SEC-CONTAINER-04", "PostgreSQL keeps the default capabilities", (rs) => spec(service(rs, "postgres"), (cs) => void (cs.capDrops = []))),
-  m("cap-sys-admin-nginx", "container-capabilities", "SEC-CONTAINER-04", "Nginx adds SYS_ADMIN", (rs) => spec(service(rs, "nginx"), (cs) => void (cs.capAdds = ["SYS_ADMIN"]))),
-  m("cap-net-admin-app", "container-capabilities", "SEC-CONTAINER-02", "the app adds NET_ADMIN", (rs) => spec(service(rs, "app"), (cs) => void (cs.capAdds = ["NET_ADMIN"]))),
-  m("cap-all-grafana", "container-capabilities", "SEC-CONTAINER-04", "Grafana adds ALL", (rs) => spec(service(rs, "grafana"), (cs) => void (cs.capAdds = ["ALL"]))),
-  m("no-new-privileges-missing", "container-no-new-privileges", "SEC-CONTAINER-04", "a Prometheus container without no-new-privileges (services get it from the daemon)", (rs) => addContainer(rs, "prometheus", (p) => void (p.securityOpts = []))),
-  m("seccomp-unconfined", "container-security-profiles", "SEC-CONTAINER-04", "an app container with seccomp=unconfined", (rs) => addContainer(rs, "app", (p) => void (p.securityOpts = ["no-new-privileges:true", "seccomp=unconfined"]))),
-  m("apparmor-unconfined", "container-security-profiles", "SEC-CONTAINER-04", "a Redis container with apparmor=unconfined", (rs) => addContainer(rs, "redis", (p) => void (p.securityOpts = ["no-new-privileges:true", "apparmor=unconfined"]))),
-  m("selinux-disabled-redis", "container-security-profiles", "SEC-CONTAINER-04", "Redis with SELinux labelling disabled (privileges.seLinuxContext.disable)", (rs) => spec(service(rs, "redis"), (cs) => void (cs.privileges = { seLinuxContext: { disable: true } }))),
-  m("writable-rootfs-nginx", "container-read-only-rootfs", "SEC-CONTAINER-04", "Nginx with a writable root filesystem", (rs) => spec(service(rs, "nginx"), (cs) => void (cs.readOnly = false))),
-  m("user-empty-app", "container-non-root-user", "SEC-CONTAINER-01", "the app without a user (image default)", (rs) => spec(service(rs, "app"), (cs) => void (cs.user = ""))),
+  m(
+    "cap-all-redis",
+    "container-capabilities",
+    "SEC-CONTAINER-02",
+    "Redis adds capability ALL (a swarm service cannot be privileged; this is its nearest)",
+    (rs) => spec(service(rs, "redis"), (cs) => void (cs.capAdds = ["ALL"])),
+  ),
+  m("privileged-debug-container", "container-no-privileged", "SEC-CONTAINER-02", "a privileged debug container added next to Redis", (rs) =>
+    addContainer(rs, "redis", (p) => void (p.privileged = true)),
+  ),
+  m("privileged-app-container", "container-no-privileged", "SEC-CONTAINER-02", "the app also run as a privileged docker.Container", (rs) =>
+    addContainer(rs, "app", (p) => void (p.privileged = true)),
+  ),
+  m("caps-not-dropped-postgres", "container-capabilities", "SEC-CONTAINER-04", "PostgreSQL keeps the default capabilities", (rs) =>
+    spec(service(rs, "postgres"), (cs) => void (cs.capDrops = [])),
+  ),
+  m("cap-sys-admin-nginx", "container-capabilities", "SEC-CONTAINER-04", "Nginx adds SYS_ADMIN", (rs) =>
+    spec(service(rs, "nginx"), (cs) => void (cs.capAdds = ["SYS_ADMIN"])),
+  ),
+  m("cap-net-admin-app", "container-capabilities", "SEC-CONTAINER-02", "the app adds NET_ADMIN", (rs) =>
+    spec(service(rs, "app"), (cs) => void (cs.capAdds = ["NET_ADMIN"])),
+  ),
+  m("cap-all-grafana", "container-capabilities", "SEC-CONTAINER-04", "Grafana adds ALL", (rs) =>
+    spec(service(rs, "grafana"), (cs) => void (cs.capAdds = ["ALL"])),
+  ),
+  m(
+    "no-new-privileges-missing",
+    "container-no-new-privileges",
+    "SEC-CONTAINER-04",
+    "a Prometheus container without no-new-privileges (services get it from the daemon)",
+    (rs) => addContainer(rs, "prometheus", (p) => void (p.securityOpts = [])),
+  ),
+  m("seccomp-unconfined", "container-security-profiles", "SEC-CONTAINER-04", "an app container with seccomp=unconfined", (rs) =>
+    addContainer(rs, "app", (p) => void (p.securityOpts = ["no-new-privileges:true", "seccomp=unconfined"])),
+  ),
+  m("apparmor-unconfined", "container-security-profiles", "SEC-CONTAINER-04", "a Redis container with apparmor=unconfined", (rs) =>
+    addContainer(rs, "redis", (p) => void (p.securityOpts = ["no-new-privileges:true", "apparmor=unconfined"])),
+  ),
+  m(
+    "selinux-disabled-redis",
+    "container-security-profiles",
+    "SEC-CONTAINER-04",
+    "Redis with SELinux labelling disabled (privileges.seLinuxContext.disable)",
+    (rs) => spec(service(rs, "redis"), (cs) => void (cs.privileges = { seLinuxContext: { disable: true } })),
+  ),
+  m("writable-rootfs-nginx", "container-read-only-rootfs", "SEC-CONTAINER-04", "Nginx with a writable root filesystem", (rs) =>
+    spec(service(rs, "nginx"), (cs) => void (cs.readOnly = false)),
+  ),
+  m("user-empty-app", "container-non-root-user", "SEC-CONTAINER-01", "the app without a user (image default)", (rs) =>
+    spec(service(rs, "app"), (cs) => void (cs.user = "")),
+  ),
   m("user-root-redis", "container-non-root-user", "SEC-CONTAINER-01", "Redis as root", (rs) => spec(service(rs, "redis"), (cs) => void (cs.user = "root"))),
-  m("user-uid0-postgres", "container-non-root-user", "SEC-CONTAINER-01", "PostgreSQL as 0:0", (rs) => spec(service(rs, "postgres"), (cs) => void (cs.user = "0:0"))),
-  m("host-network-nginx", "container-host-namespaces", "SEC-CONTAINER-04", "Nginx on the host network", (rs) => task(service(rs, "nginx"), (ts) => void (ts.networksAdvanceds = [{ id: "host", aliases: [] }]))),
-  m("host-pid-node-exporter", "container-host-namespaces", "SEC-CONTAINER-04", "a node-exporter container in the host PID namespace", (rs) => addContainer(rs, "node-exporter", (p) => void (p.pidMode = "host"))),
-  m("host-ipc-postgres", "container-host-namespaces", "SEC-CONTAINER-04", "a PostgreSQL container in the host IPC namespace", (rs) => addContainer(rs, "postgres", (p) => void (p.ipcMode = "host"))),
-  m("host-userns-app", "container-host-namespaces", "SEC-CONTAINER-04", "an app container in the host user namespace", (rs) => addContainer(rs, "app", (p) => void (p.usernsMode = "host"))),
+  m("user-uid0-postgres", "container-non-root-user", "SEC-CONTAINER-01", "PostgreSQL as 0:0", (rs) =>
+    spec(service(rs, "postgres"), (cs) => void (cs.user = "0:0")),
+  ),
+  m("host-network-nginx", "container-host-namespaces", "SEC-CONTAINER-04", "Nginx on the host network", (rs) =>
+    task(service(rs, "nginx"), (ts) => void (ts.networksAdvanceds = [{ id: "host", aliases: [] }])),
+  ),
+  m("host-pid-node-exporter", "container-host-namespaces", "SEC-CONTAINER-04", "a node-exporter container in the host PID namespace", (rs) =>
+    addContainer(rs, "node-exporter", (p) => void (p.pidMode = "host")),
+  ),
+  m("host-ipc-postgres", "container-host-namespaces", "SEC-CONTAINER-04", "a PostgreSQL container in the host IPC namespace", (rs) =>
+    addContainer(rs, "postgres", (p) => void (p.ipcMode = "host")),
+  ),
+  m("host-userns-app", "container-host-namespaces", "SEC-CONTAINER-04", "an app container in the host user namespace", (rs) =>
+    addContainer(rs, "app", (p) => void (p.usernsMode = "host")),
+  ),
   m("docker-socket-prometheus", "container-host-mounts", "SEC-CONTAINER-04", "/var/run/docker.sock mounted into Prometheus", (rs) =>
     spec(service(rs, "prometheus"), addMount({ type: "bind", source: "/var/run/docker.sock", target: "/var/run/docker.sock", readOnly: false })),
   ),
-  m("host-etc-bind-backup", "container-host-mounts", "SEC-DATA-08", "host /etc bind-mounted into the backup service", (rs) => spec(service(rs, "backup"), addMount({ type: "bind", source: "/etc", target: "/host-etc", readOnly: true }))),
-  m("host-etc-volume-driver-backup", "container-host-mounts", "SEC-DATA-08", "host /etc mounted into the backup service through a local volume's o=bind driver options", (rs) =>
-    spec(service(rs, "backup"), addMount({ type: "volume", source: "hostetc", target: "/host-etc", readOnly: true, volumeOptions: { driverName: "local", driverOptions: { type: "none", o: "bind", device: "/etc" } } })),
+  m("host-etc-bind-backup", "container-host-mounts", "SEC-DATA-08", "host /etc bind-mounted into the backup service", (rs) =>
+    spec(service(rs, "backup"), addMount({ type: "bind", source: "/etc", target: "/host-etc", readOnly: true })),
   ),
-  m("host-device-postgres", "container-no-host-devices", "SEC-CONTAINER-02", "/dev/sda passed into a PostgreSQL container", (rs) => addContainer(rs, "postgres", (p) => void (p.devices = [{ hostPath: "/dev/sda", containerPath: "/dev/sda", permissions: "rwm" }]))),
+  m(
+    "host-etc-volume-driver-backup",
+    "container-host-mounts",
+    "SEC-DATA-08",
+    "host /etc mounted into the backup service through a local volume's o=bind driver options",
+    (rs) =>
+      spec(
+        service(rs, "backup"),
+        addMount({
+          type: "volume",
+          source: "hostetc",
+          target: "/host-etc",
+          readOnly: true,
+          volumeOptions: { driverName: "local", driverOptions: { type: "none", o: "bind", device: "/etc" } },
+        }),
+      ),
+  ),
+  m("host-device-postgres", "container-no-host-devices", "SEC-CONTAINER-02", "/dev/sda passed into a PostgreSQL container", (rs) =>
+    addContainer(rs, "postgres", (p) => void (p.devices = [{ hostPath: "/dev/sda", containerPath: "/dev/sda", permissions: "rwm" }])),
+  ),
   m("gpu-generic-resource-app", "container-no-host-devices", "SEC-CONTAINER-02", "the app service reserves a GPU (generic resource)", (rs) =>
     task(service(rs, "app"), (ts) => void (at(ts, ["resources", "reservation"]).genericResources = { discreteResourcesSpecs: ["NVIDIA-GPU=1"] })),
   ),
-  m("volume-driver-bind", "volume-host-bind", "SEC-DATA-08", "a data volume binding host /srv through driverOpts", (rs) => set(resourceOfType(rs, T.volume, "pgdata"), "driverOpts", { type: "none", o: "bind", device: "/srv/pgdata" })),
+  m("volume-driver-bind", "volume-host-bind", "SEC-DATA-08", "a data volume binding host /srv through driverOpts", (rs) =>
+    set(resourceOfType(rs, T.volume, "pgdata"), "driverOpts", { type: "none", o: "bind", device: "/srv/pgdata" }),
+  ),
   // Network
   m("postgres-port-published", "container-published-ports", "SEC-NET-01", "port 5432 published on PostgreSQL", (rs) =>
-    both(service(rs, "postgres"), (p) => void (at(p, ["endpointSpec"]).ports = [{ targetPort: 5432, publishedPort: 5432, protocol: "tcp", publishMode: "host" }])),
+    both(
+      service(rs, "postgres"),
+      (p) => void (at(p, ["endpointSpec"]).ports = [{ targetPort: 5432, publishedPort: 5432, protocol: "tcp", publishMode: "host" }]),
+    ),
   ),
-  m("publish-all-grafana", "container-published-ports", "SEC-NET-01", "a Grafana container with publishAllPorts", (rs) => addContainer(rs, "grafana", (p) => void (p.publishAllPorts = true))),
+  m("publish-all-grafana", "container-published-ports", "SEC-NET-01", "a Grafana container with publishAllPorts", (rs) =>
+    addContainer(rs, "grafana", (p) => void (p.publishAllPorts = true)),
+  ),
   m("nginx-extra-port", "container-published-ports", "PRE-CONFIG-14", "Nginx also publishes its stub_status port 8081", (rs) =>
-    both(service(rs, "nginx"), (p) => void (at(p, ["endpointSpec"]).ports = [...((at(p, ["endpointSpec"]).ports as EngineValue[]) ?? []), { targetPort: 8081, publishedPort: 8081, protocol: "tcp", publishMode: "host" }])),
+    both(
+      service(rs, "nginx"),
+      (p) =>
+        void (at(p, ["endpointSpec"]).ports = [
+          ...((at(p, ["endpointSpec"]).ports as EngineValue[]) ?? []),
+          { targetPort: 8081, publishedPort: 8081, protocol: "tcp", publishMode: "host" },
+        ]),
+    ),
   ),
   m("nginx-routing-mesh", "container-published-ports", "SEC-NET-01", "Nginx publishes 80/443 through the routing mesh (every node answers)", (rs) =>
-    both(service(rs, "nginx"), (p) => void (at(p, ["endpointSpec"]).ports = ((at(p, ["endpointSpec"]).ports as Props[]) ?? []).map((x) => ({ ...x, publishMode: "ingress" })))),
+    both(
+      service(rs, "nginx"),
+      (p) => void (at(p, ["endpointSpec"]).ports = ((at(p, ["endpointSpec"]).ports as Props[]) ?? []).map((x) => ({ ...x, publishMode: "ingress" }))),
+    ),
   ),
-  m("nginx-container-other-address", "container-published-ports", "PRE-CONFIG-14", "an Nginx container binds 443 to an address the configuration does not name (mcp:edge.bindAddress 0.0.0.0)", (rs) =>
-    addContainer(rs, "nginx", (p) => void (p.ports = [{ internal: 8443, external: 443, ip: "10.0.0.5", protocol: "tcp" }]), { service: "nginx" }),
+  m(
+    "nginx-container-other-address",
+    "container-published-ports",
+    "PRE-CONFIG-14",
+    "an Nginx container binds 443 to an address the configuration does not name (mcp:edge.bindAddress 0.0.0.0)",
+    (rs) => addContainer(rs, "nginx", (p) => void (p.ports = [{ internal: 8443, external: 443, ip: "10.0.0.5", protocol: "tcp" }]), { service: "nginx" }),
   ),
   m("postgres-on-edge", "data-services-internal-network", "SEC-NET-02", "PostgreSQL also attached to the edge network", (rs) => {
     const edge = networkId(rs, "-edge");
@@ -287,61 +381,142 @@ export const MUTATIONS: readonly Mutation[] = [
     const egress = networkId(rs, "-egress");
     task(service(rs, "redis"), (ts) => void (ts.networksAdvanceds = [{ id: egress, aliases: ["redis"] }]));
   }),
-  m("internal-network-not-internal", "network-internal-flag", "SEC-NET-02", "the internal network created without internal: true", (rs) => set(resourceOfType(rs, T.network, "internal"), "internal", false)),
-  m("overlay-not-encrypted", "network-encrypted", "PRE-SEC-05", "the internal overlay network without the encrypted option", (rs) => set(resourceOfType(rs, T.network, "internal"), "options", {})),
+  m("internal-network-not-internal", "network-internal-flag", "SEC-NET-02", "the internal network created without internal: true", (rs) =>
+    set(resourceOfType(rs, T.network, "internal"), "internal", false),
+  ),
+  m("overlay-not-encrypted", "network-encrypted", "PRE-SEC-05", "the internal overlay network without the encrypted option", (rs) =>
+    set(resourceOfType(rs, T.network, "internal"), "options", {}),
+  ),
   // Limits, restarts, health, rollout, placement
-  m("no-memory-limit-app", "container-resource-limits", "SEC-CONTAINER-03", "the app without a memory limit", (rs) => task(service(rs, "app"), (ts) => void delete at(ts, ["resources", "limits"]).memoryBytes)),
-  m("no-cpu-limit-redis", "container-resource-limits", "SEC-CONTAINER-03", "Redis without a CPU limit", (rs) => task(service(rs, "redis"), (ts) => void delete at(ts, ["resources", "limits"]).nanoCpus)),
-  m("restart-none-postgres", "container-restart-policy", "DEP-CORE-01", "PostgreSQL with restart condition none", (rs) => task(service(rs, "postgres"), (ts) => void (at(ts, ["restartPolicy"]).condition = "none"))),
-  m("restart-unbounded-app", "container-restart-policy", "DEP-CORE-03", "the app restarts without a maxAttempts bound (a crash loop never stops)", (rs) => task(service(rs, "app"), (ts) => void (at(ts, ["restartPolicy"]).maxAttempts = 0))),
-  m("restart-no-window-redis", "container-restart-policy", "DEP-CORE-03", "Redis counts restart attempts over no window", (rs) => task(service(rs, "redis"), (ts) => void delete at(ts, ["restartPolicy"]).window)),
-  m("no-healthcheck-redis", "container-healthcheck", "DEP-CORE-02", "Redis without a health check", (rs) => spec(service(rs, "redis"), (cs) => void delete cs.healthcheck)),
-  m("healthcheck-none-app", "container-healthcheck", "HA-REDUNDANCY-05", "the app health check set to NONE", (rs) => spec(service(rs, "app"), (cs) => void (cs.healthcheck = { tests: ["NONE"] }))),
-  m("healthcheck-none-unwatched", "container-healthcheck", "DEP-CORE-02", "the nginx exporter (no health check) without the label naming what watches it", (rs) => {
-    const r = service(rs, "nginx-exporter");
-    both(r, labelsWithout(["com.mcp.healthcheck"]));
-    spec(r, labelsWithout(["com.mcp.healthcheck"]));
-  }),
-  m("shell-healthcheck-on-scratch-image", "image-healthcheck-runnable", "DEP-CORE-02", "a CMD-SHELL health check on the nginx exporter, whose image has no shell", (rs) =>
-    spec(service(rs, "nginx-exporter"), (cs) => void (cs.healthcheck = { tests: ["CMD-SHELL", "wget -q -O /dev/null http://127.0.0.1:9113/metrics"], interval: "10s", timeout: "5s", retries: 3, startPeriod: "20s" })),
+  m("no-memory-limit-app", "container-resource-limits", "SEC-CONTAINER-03", "the app without a memory limit", (rs) =>
+    task(service(rs, "app"), (ts) => void delete at(ts, ["resources", "limits"]).memoryBytes),
+  ),
+  m("no-cpu-limit-redis", "container-resource-limits", "SEC-CONTAINER-03", "Redis without a CPU limit", (rs) =>
+    task(service(rs, "redis"), (ts) => void delete at(ts, ["resources", "limits"]).nanoCpus),
+  ),
+  m("restart-none-postgres", "container-restart-policy", "DEP-CORE-01", "PostgreSQL with restart condition none", (rs) =>
+    task(service(rs, "postgres"), (ts) => void (at(ts, ["restartPolicy"]).condition = "none")),
+  ),
+  m("restart-unbounded-app", "container-restart-policy", "DEP-CORE-03", "the app restarts without a maxAttempts bound (a crash loop never stops)", (rs) =>
+    task(service(rs, "app"), (ts) => void (at(ts, ["restartPolicy"]).maxAttempts = 0)),
+  ),
+  m("restart-no-window-redis", "container-restart-policy", "DEP-CORE-03", "Redis counts restart attempts over no window", (rs) =>
+    task(service(rs, "redis"), (ts) => void delete at(ts, ["restartPolicy"]).window),
+  ),
+  m("no-healthcheck-redis", "container-healthcheck", "DEP-CORE-02", "Redis without a health check", (rs) =>
+    spec(service(rs, "redis"), (cs) => void delete cs.healthcheck),
+  ),
+  m("healthcheck-none-app", "container-healthcheck", "HA-REDUNDANCY-05", "the app health check set to NONE", (rs) =>
+    spec(service(rs, "app"), (cs) => void (cs.healthcheck = { tests: ["NONE"] })),
+  ),
+  m(
+    "healthcheck-none-unwatched",
+    "container-healthcheck",
+    "DEP-CORE-02",
+    "the nginx exporter (no health check) without the label naming what watches it",
+    (rs) => {
+      const r = service(rs, "nginx-exporter");
+      both(r, labelsWithout(["com.mcp.healthcheck"]));
+      spec(r, labelsWithout(["com.mcp.healthcheck"]));
+    },
+  ),
+  m(
+    "shell-healthcheck-on-scratch-image",
+    "image-healthcheck-runnable",
+    "DEP-CORE-02",
+    "a CMD-SHELL health check on the nginx exporter, whose image has no shell",
+    (rs) =>
+      spec(
+        service(rs, "nginx-exporter"),
+        (cs) =>
+          void (cs.healthcheck = {
+            tests: ["CMD-SHELL", "wget -q -O /dev/null http://127.0.0.1:9113/metrics"],
+            interval: "10s",
+            timeout: "5s",
+            retries: 3,
+            startPeriod: "20s",
+          }),
+      ),
   ),
   m("healthcheck-tool-missing-app", "image-healthcheck-runnable", "HA-REDUNDANCY-05", "the app probes with curl, which its busybox image does not have", (rs) =>
     spec(service(rs, "app"), (cs) => void (cs.healthcheck = { ...(cs.healthcheck as Props), tests: ["CMD", "curl", "-fsS", "http://127.0.0.1:8080/health"] })),
   ),
-  m("update-failure-pause-app", "service-update-rollback", "ROLLBACK-STEPS-01", "a failed app update pauses instead of rolling back", (rs) => both(service(rs, "app"), (p) => void (at(p, ["updateConfig"]).failureAction = "pause"))),
-  m("update-no-monitor-postgres", "service-update-rollback", "HA-REDUNDANCY-05", "PostgreSQL updates without watching the new task (monitor 0s)", (rs) => both(service(rs, "postgres"), (p) => void (at(p, ["updateConfig"]).monitor = "0s"))),
-  m("no-rollback-config-nginx", "service-update-rollback", "ROLLBACK-STEPS-02", "Nginx without a rollbackConfig", (rs) => unset(service(rs, "nginx"), "rollbackConfig")),
-  m("update-all-at-once-app", "service-update-rollback", "ROLLBACK-STEPS-01", "the app updates every replica at once (parallelism 0)", (rs) => both(service(rs, "app"), (p) => void (at(p, ["updateConfig"]).parallelism = 0))),
-  m("postgres-two-replicas", "service-stateful-placement", "DEP-CORE-01", "PostgreSQL (a named volume) with two replicas", (rs) => both(service(rs, "postgres"), (p) => void (at(p, ["mode", "replicated"]).replicas = 2))),
-  m("redis-unpinned", "service-stateful-placement", "DEP-CORE-03", "Redis (a named volume) without a node-label placement constraint", (rs) => task(service(rs, "redis"), (ts) => void (at(ts, ["placement"]).constraints = []))),
+  m("update-failure-pause-app", "service-update-rollback", "ROLLBACK-STEPS-01", "a failed app update pauses instead of rolling back", (rs) =>
+    both(service(rs, "app"), (p) => void (at(p, ["updateConfig"]).failureAction = "pause")),
+  ),
+  m("update-no-monitor-postgres", "service-update-rollback", "HA-REDUNDANCY-05", "PostgreSQL updates without watching the new task (monitor 0s)", (rs) =>
+    both(service(rs, "postgres"), (p) => void (at(p, ["updateConfig"]).monitor = "0s")),
+  ),
+  m("no-rollback-config-nginx", "service-update-rollback", "ROLLBACK-STEPS-02", "Nginx without a rollbackConfig", (rs) =>
+    unset(service(rs, "nginx"), "rollbackConfig"),
+  ),
+  m("update-all-at-once-app", "service-update-rollback", "ROLLBACK-STEPS-01", "the app updates every replica at once (parallelism 0)", (rs) =>
+    both(service(rs, "app"), (p) => void (at(p, ["updateConfig"]).parallelism = 0)),
+  ),
+  m("postgres-two-replicas", "service-stateful-placement", "DEP-CORE-01", "PostgreSQL (a named volume) with two replicas", (rs) =>
+    both(service(rs, "postgres"), (p) => void (at(p, ["mode", "replicated"]).replicas = 2)),
+  ),
+  m("redis-unpinned", "service-stateful-placement", "DEP-CORE-03", "Redis (a named volume) without a node-label placement constraint", (rs) =>
+    task(service(rs, "redis"), (ts) => void (at(ts, ["placement"]).constraints = [])),
+  ),
   // Images
-  m("postgres-latest", "image-pinned", "ROLLBACK-STEPS-01", "postgres:latest", (rs) => spec(service(rs, "postgres"), (cs) => void (cs.image = "postgres:latest"))),
+  m("postgres-latest", "image-pinned", "ROLLBACK-STEPS-01", "postgres:latest", (rs) =>
+    spec(service(rs, "postgres"), (cs) => void (cs.image = "postgres:latest")),
+  ),
   m("redis-untagged", "image-pinned", "ROLLBACK-STEPS-01", "redis without a tag", (rs) => spec(service(rs, "redis"), (cs) => void (cs.image = "redis"))),
-  m("registry-not-allowed", "image-pinned", "ROLLBACK-STEPS-01", "app image from an unlisted registry", (rs) => spec(service(rs, "app"), (cs) => void (cs.image = "registry.evil.example/mcp-gateway:1.8.2"))),
+  m("registry-not-allowed", "image-pinned", "ROLLBACK-STEPS-01", "app image from an unlisted registry", (rs) =>
+    spec(service(rs, "app"), (cs) => void (cs.image = "registry.evil.example/mcp-gateway:1.8.2")),
+  ),
   // Secrets
-  m("password-in-env-by-name", "container-env-secrets", "SEC-DATA-02", "DATABASE_PASSWORD in the app's env", (rs) => setEnv(service(rs, "app"), "DATABASE_PASSWORD", generatedPassword(rs, "postgresPassword"))),
-  m("random-token-in-env", "container-env-secrets", "SEC-DATA-05", "a random-looking value under an innocent name", (rs) => setEnv(service(rs, "grafana"), "GF_EXTRA_SEED", "q8Zr2Lx0Vw7Nk4Tb9Pj1Hs6Dc3Fm5Yg")),
-  m("url-credentials-in-env", "container-env-secrets", "SEC-DATA-02", "credentials inside a DSN in env", (rs) => setEnv(service(rs, "postgres-exporter"), "DATA_SOURCE_NAME", "postgresql://mcp_exporter:hunter2hunter2@postgres:5432/mcp")),
-  m("generated-secret-in-env", "secrets-not-exposed", "SEC-DATA-02", "the generated Redis password as an env value under an innocent name", (rs) => setEnv(service(rs, "redis-exporter"), "REDIS_OPTS", generatedPassword(rs, "redisPassword"))),
+  m("password-in-env-by-name", "container-env-secrets", "SEC-DATA-02", "DATABASE_PASSWORD in the app's env", (rs) =>
+    setEnv(service(rs, "app"), "DATABASE_PASSWORD", generatedPassword(rs, "postgresPassword")),
+  ),
+  m("random-token-in-env", "container-env-secrets", "SEC-DATA-05", "a random-looking value under an innocent name", (rs) =>
+    setEnv(service(rs, "grafana"), "GF_EXTRA_SEED", "q8Zr2Lx0Vw7Nk4Tb9Pj1Hs6Dc3Fm5Yg"),
+  ),
+  m("url-credentials-in-env", "container-env-secrets", "SEC-DATA-02", "credentials inside a DSN in env", (rs) =>
+    setEnv(service(rs, "postgres-exporter"), "DATA_SOURCE_NAME", "postgresql://mcp_exporter:hunter2hunter2@postgres:5432/mcp"),
+  ),
+  m("generated-secret-in-env", "secrets-not-exposed", "SEC-DATA-02", "the generated Redis password as an env value under an innocent name", (rs) =>
+    setEnv(service(rs, "redis-exporter"), "REDIS_OPTS", generatedPassword(rs, "redisPassword")),
+  ),
   m("generated-secret-in-command", "secrets-not-exposed", "SEC-DATA-05", "the generated Redis password on Redis's command line", (rs) =>
     spec(service(rs, "redis"), (cs) => void (cs.args = [...(cs.args as EngineValue[]), "--requirepass", generatedPassword(rs, "redisPassword")])),
   ),
-  m("tls-verify-off-app", "container-tls-verification", "SEC-DATA-01", "NODE_TLS_REJECT_UNAUTHORIZED=0 on the app", (rs) => setEnv(service(rs, "app"), "NODE_TLS_REJECT_UNAUTHORIZED", "0")),
-  m("sslmode-disable-app", "container-tls-verification", "SEC-DATA-01", "DATABASE_SSLMODE=disable on the app", (rs) => setEnv(service(rs, "app"), "DATABASE_SSLMODE", "disable")),
-  m("secret-file-world-readable", "secret-file-permissions", "PRE-CONFIG-07", "Grafana's admin password secret mounted with mode 0644", (rs) => setMountField(service(rs, "grafana"), "/run/secrets/grafana-admin-password", "fileMode", 0o644)),
-  m("secret-file-root-owned", "secret-file-permissions", "SEC-DATA-03", "PostgreSQL's password secret owned by root (unreadable to uid 70)", (rs) => setMountField(service(rs, "postgres"), "/run/secrets/postgres-password", "fileUid", "0")),
-  m("config-file-writable", "secret-file-permissions", "PRE-CONFIG-07", "Redis's redis.conf config mounted writable (0666)", (rs) => setMountField(service(rs, "redis"), "/etc/redis/redis.conf", "fileMode", 0o666)),
+  m("tls-verify-off-app", "container-tls-verification", "SEC-DATA-01", "NODE_TLS_REJECT_UNAUTHORIZED=0 on the app", (rs) =>
+    setEnv(service(rs, "app"), "NODE_TLS_REJECT_UNAUTHORIZED", "0"),
+  ),
+  m("sslmode-disable-app", "container-tls-verification", "SEC-DATA-01", "DATABASE_SSLMODE=disable on the app", (rs) =>
+    setEnv(service(rs, "app"), "DATABASE_SSLMODE", "disable"),
+  ),
+  m("secret-file-world-readable", "secret-file-permissions", "PRE-CONFIG-07", "Grafana's admin password secret mounted with mode 0644", (rs) =>
+    setMountField(service(rs, "grafana"), "/run/secrets/grafana-admin-password", "fileMode", 0o644),
+  ),
+  m("secret-file-root-owned", "secret-file-permissions", "SEC-DATA-03", "PostgreSQL's password secret owned by root (unreadable to uid 70)", (rs) =>
+    setMountField(service(rs, "postgres"), "/run/secrets/postgres-password", "fileUid", "0"),
+  ),
+  m("config-file-writable", "secret-file-permissions", "PRE-CONFIG-07", "Redis's redis.conf config mounted writable (0666)", (rs) =>
+    setMountField(service(rs, "redis"), "/etc/redis/redis.conf", "fileMode", 0o666),
+  ),
   m("secret-as-config-app", "secrets-as-docker-secrets", "PRE-CONFIG-03", "the app's JWT key delivered as a Docker config instead of a Docker secret", (rs) => {
     const app = service(rs, "app");
     const jwt = fileResource(rs, "/run/secrets/jwt-signing-key", T.secret);
-    const config: CollectedResource = { ...structuredClone(jwt), type: T.config, urn: jwt.urn.replace("docker:index/secret:Secret", "docker:index/serviceConfig:ServiceConfig"), id: `${jwt.id}-config` };
+    const config: CollectedResource = {
+      ...structuredClone(jwt),
+      type: T.config,
+      urn: jwt.urn.replace("docker:index/secret:Secret", "docker:index/serviceConfig:ServiceConfig"),
+      id: `${jwt.id}-config`,
+    };
     for (const p of [config.inputs, config.outputs]) if (isSecretValue(p.data)) p.data = p.data.value;
     config.outputs.id = config.id!;
     rs.push(config);
     spec(app, (cs) => {
       const ref = (cs.secrets as Props[]).find((x) => x.fileName === "/run/secrets/jwt-signing-key")!;
       cs.secrets = (cs.secrets as Props[]).filter((x) => x !== ref);
-      cs.configs = [...(cs.configs as Props[]), { configId: config.id!, configName: ref.secretName, fileName: ref.fileName, fileUid: ref.fileUid, fileGid: ref.fileGid, fileMode: ref.fileMode }];
+      cs.configs = [
+        ...(cs.configs as Props[]),
+        { configId: config.id!, configName: ref.secretName, fileName: ref.fileName, fileUid: ref.fileUid, fileGid: ref.fileGid, fileMode: ref.fileMode },
+      ];
     });
   }),
   m("private-key-in-config", "secrets-as-docker-secrets", "SEC-DATA-02", "PostgreSQL's TLS private key placed in its certificate's Docker config", (rs) => {
@@ -349,35 +524,102 @@ export const MUTATIONS: readonly Mutation[] = [
     const pem = Buffer.from(String(isSecretValue(key) ? key.value : key), "base64").toString("utf8");
     editFile(rs, "/etc/postgresql/tls/server.crt", (t) => `${t}${pem}`);
   }),
-  m("volume-over-run-secrets", "secrets-as-docker-secrets", "PRE-CONFIG-03", "a named volume mounted at /run/secrets in the app", (rs) => spec(service(rs, "app"), addMount(volumeMount("mcp-prod-app-secrets", "/run/secrets")))),
-  m("container-with-secret-upload", "secrets-as-docker-secrets", "SEC-DATA-02", "a container that gets the Redis password as an upload under /run/secrets", (rs) =>
-    addContainer(rs, "redis-exporter", (p) => void (p.uploads = [{ file: "/run/secrets/redis-password", content: secret(generatedPassword(rs, "redisPassword")), permissions: "0400", owner: "59000", group: "59000" }])),
+  m("volume-over-run-secrets", "secrets-as-docker-secrets", "PRE-CONFIG-03", "a named volume mounted at /run/secrets in the app", (rs) =>
+    spec(service(rs, "app"), addMount(volumeMount("mcp-prod-app-secrets", "/run/secrets"))),
   ),
-  m("short-random-password", "random-password-strength", "SEC-DATA-07", "a 16-character generated password", (rs) => set(resourceOfType(rs, T.password, "postgresPassword"), "length", 16)),
-  m("password-without-specials", "random-password-strength", "SEC-DATA-06", "the JWT key generated without special characters", (rs) => set(resourceOfType(rs, T.password, "jwtSigningKey"), "special", false)),
-  m("placeholder-in-env", "config-placeholders", "PRE-CONFIG-02", "your_api_host_here in the app's env", (rs) => setEnv(service(rs, "app"), "UPSTREAM_API_URL", "https://your_api_host_here/v1")),
-  m("placeholder-in-config", "config-placeholders", "PRE-CONFIG-02", "<replace-me> in the blackbox exporter's Docker config", (rs) => editFile(rs, "/etc/blackbox_exporter/config.yml", (t) => `${t}\n# target: <replace-me>\n`)),
-  m("default-grafana-password", "default-passwords", "PRE-SEC-02", "Grafana's admin password secret holds 'admin'", (rs) => editSecret(rs, "/run/secrets/grafana-admin-password", () => "admin")),
-  m("default-redis-requirepass", "default-passwords", "PRE-SEC-02", "Redis requirepass 'redis'", (rs) => editSecret(rs, "/run/secrets/redis-auth.conf", () => 'requirepass "redis"\n')),
+  m(
+    "container-with-secret-upload",
+    "secrets-as-docker-secrets",
+    "SEC-DATA-02",
+    "a container that gets the Redis password as an upload under /run/secrets",
+    (rs) =>
+      addContainer(
+        rs,
+        "redis-exporter",
+        (p) =>
+          void (p.uploads = [
+            {
+              file: "/run/secrets/redis-password",
+              content: secret(generatedPassword(rs, "redisPassword")),
+              permissions: "0400",
+              owner: "59000",
+              group: "59000",
+            },
+          ]),
+      ),
+  ),
+  m("short-random-password", "random-password-strength", "SEC-DATA-07", "a 16-character generated password", (rs) =>
+    set(resourceOfType(rs, T.password, "postgresPassword"), "length", 16),
+  ),
+  m("password-without-specials", "random-password-strength", "SEC-DATA-06", "the JWT key generated without special characters", (rs) =>
+    set(resourceOfType(rs, T.password, "jwtSigningKey"), "special", false),
+  ),
+  m("placeholder-in-env", "config-placeholders", "PRE-CONFIG-02", "your_api_host_here in the app's env", (rs) =>
+    setEnv(service(rs, "app"), "UPSTREAM_API_URL", "https://your_api_host_here/v1"),
+  ),
+  m("placeholder-in-config", "config-placeholders", "PRE-CONFIG-02", "<replace-me> in the blackbox exporter's Docker config", (rs) =>
+    editFile(rs, "/etc/blackbox_exporter/config.yml", (t) => `${t}\n# target: <replace-me>\n`),
+  ),
+  m("default-grafana-password", "default-passwords", "PRE-SEC-02", "Grafana's admin password secret holds 'admin'", (rs) =>
+    editSecret(rs, "/run/secrets/grafana-admin-password", () => "admin"),
+  ),
+  m("default-redis-requirepass", "default-passwords", "PRE-SEC-02", "Redis requirepass 'redis'", (rs) =>
+    editSecret(rs, "/run/secrets/redis-auth.conf", () => 'requirepass "redis"\n'),
+  ),
   // Swarm references
   m("undeclared-secret-ref", "swarm-references-declared", "DEP-CORE-01", "Redis mounts a Docker secret the stack does not declare", (rs) =>
-    spec(service(rs, "redis"), (cs) => void (cs.secrets = (cs.secrets as Props[]).map((x) => (x.fileName === "/run/secrets/redis-password" ? { ...x, secretId: "0123456789abcdef", secretName: "redis-password-from-elsewhere" } : x)))),
+    spec(
+      service(rs, "redis"),
+      (cs) =>
+        void (cs.secrets = (cs.secrets as Props[]).map((x) =>
+          x.fileName === "/run/secrets/redis-password" ? { ...x, secretId: "0123456789abcdef", secretName: "redis-password-from-elsewhere" } : x,
+        )),
+    ),
   ),
-  m("undeclared-network", "swarm-references-declared", "DEP-CORE-01", "the app joins a network the stack does not declare", (rs) => task(service(rs, "app"), (ts) => void (ts.networksAdvanceds = [...(ts.networksAdvanceds as EngineValue[]), { id: "some-external-network", aliases: [] }]))),
+  m("undeclared-network", "swarm-references-declared", "DEP-CORE-01", "the app joins a network the stack does not declare", (rs) =>
+    task(service(rs, "app"), (ts) => void (ts.networksAdvanceds = [...(ts.networksAdvanceds as EngineValue[]), { id: "some-external-network", aliases: [] }])),
+  ),
   // Deployability of containers
-  m("container-uploads-into-readonly", "container-uploads-read-only", "DEP-CORE-01", "a read-only container that gets a file as an upload (Docker refuses it)", (rs) =>
-    addContainer(rs, "blackbox-exporter", (p) => void (p.uploads = [{ file: "/etc/blackbox_exporter/config.yml", content: "modules: {}\n", permissions: "0444" }])),
+  m(
+    "container-uploads-into-readonly",
+    "container-uploads-read-only",
+    "DEP-CORE-01",
+    "a read-only container that gets a file as an upload (Docker refuses it)",
+    (rs) =>
+      addContainer(
+        rs,
+        "blackbox-exporter",
+        (p) => void (p.uploads = [{ file: "/etc/blackbox_exporter/config.yml", content: "modules: {}\n", permissions: "0444" }]),
+      ),
   ),
   // Services
-  m("grafana-anonymous", "grafana-auth", "PRE-SEC-04", "Grafana anonymous access on", (rs) => setEnv(service(rs, "grafana"), "GF_AUTH_ANONYMOUS_ENABLED", "true")),
-  m("grafana-admin-user", "grafana-auth", "PRE-SEC-02", "Grafana admin user 'admin'", (rs) => setEnv(service(rs, "grafana"), "GF_SECURITY_ADMIN_USER", "admin")),
-  m("grafana-no-admin-password", "grafana-auth", "PRE-CONFIG-12", "Grafana without an admin password file", (rs) => dropEnv(service(rs, "grafana"), "GF_SECURITY_ADMIN_PASSWORD__FILE")),
-  m("redis-protected-mode-off", "redis-auth", "PRE-SEC-04", "redis.conf with protected-mode no", (rs) => editFile(rs, "/etc/redis/redis.conf", replaceIn(/^protected-mode yes$/m, "protected-mode no"))),
-  m("redis-no-password", "redis-auth", "PRE-SEC-04", "redis.conf without its requirepass include", (rs) => editFile(rs, "/etc/redis/redis.conf", replaceIn(/^include \/run\/secrets\/redis-auth\.conf$/m, ""))),
-  m("postgres-ssl-off", "postgres-tls-auth", "SEC-DATA-01", "postgresql.conf with ssl = off", (rs) => editFile(rs, "/etc/postgresql/postgresql.conf", replaceIn(/^ssl = on$/m, "ssl = off"))),
-  m("pg-hba-trust", "postgres-tls-auth", "PRE-SEC-04", "pg_hba.conf trusts local connections", (rs) => editFile(rs, "/etc/postgresql/pg_hba.conf", (t) => `local all all trust\n${t}`)),
-  m("pg-hba-md5-host", "postgres-tls-auth", "SEC-DATA-01", "pg_hba.conf allows plain TCP with md5", (rs) => editFile(rs, "/etc/postgresql/pg_hba.conf", (t) => `${t}host all all samenet md5\n`)),
-  m("postgres-trust-env", "postgres-tls-auth", "PRE-SEC-04", "POSTGRES_HOST_AUTH_METHOD=trust", (rs) => setEnv(service(rs, "postgres"), "POSTGRES_HOST_AUTH_METHOD", "trust")),
+  m("grafana-anonymous", "grafana-auth", "PRE-SEC-04", "Grafana anonymous access on", (rs) =>
+    setEnv(service(rs, "grafana"), "GF_AUTH_ANONYMOUS_ENABLED", "true"),
+  ),
+  m("grafana-admin-user", "grafana-auth", "PRE-SEC-02", "Grafana admin user 'admin'", (rs) =>
+    setEnv(service(rs, "grafana"), "GF_SECURITY_ADMIN_USER", "admin"),
+  ),
+  m("grafana-no-admin-password", "grafana-auth", "PRE-CONFIG-12", "Grafana without an admin password file", (rs) =>
+    dropEnv(service(rs, "grafana"), "GF_SECURITY_ADMIN_PASSWORD__FILE"),
+  ),
+  m("redis-protected-mode-off", "redis-auth", "PRE-SEC-04", "redis.conf with protected-mode no", (rs) =>
+    editFile(rs, "/etc/redis/redis.conf", replaceIn(/^protected-mode yes$/m, "protected-mode no")),
+  ),
+  m("redis-no-password", "redis-auth", "PRE-SEC-04", "redis.conf without its requirepass include", (rs) =>
+    editFile(rs, "/etc/redis/redis.conf", replaceIn(/^include \/run\/secrets\/redis-auth\.conf$/m, "")),
+  ),
+  m("postgres-ssl-off", "postgres-tls-auth", "SEC-DATA-01", "postgresql.conf with ssl = off", (rs) =>
+    editFile(rs, "/etc/postgresql/postgresql.conf", replaceIn(/^ssl = on$/m, "ssl = off")),
+  ),
+  m("pg-hba-trust", "postgres-tls-auth", "PRE-SEC-04", "pg_hba.conf trusts local connections", (rs) =>
+    editFile(rs, "/etc/postgresql/pg_hba.conf", (t) => `local all all trust\n${t}`),
+  ),
+  m("pg-hba-md5-host", "postgres-tls-auth", "SEC-DATA-01", "pg_hba.conf allows plain TCP with md5", (rs) =>
+    editFile(rs, "/etc/postgresql/pg_hba.conf", (t) => `${t}host all all samenet md5\n`),
+  ),
+  m("postgres-trust-env", "postgres-tls-auth", "PRE-SEC-04", "POSTGRES_HOST_AUTH_METHOD=trust", (rs) =>
+    setEnv(service(rs, "postgres"), "POSTGRES_HOST_AUTH_METHOD", "trust"),
+  ),
   // Monitoring
   m(
     "prometheus-short-retention",
@@ -390,44 +632,92 @@ export const MUTATIONS: readonly Mutation[] = [
   m("prometheus-no-retention", "prometheus-retention", "DEP-MON-05", "Prometheus without retention flags", (rs) =>
     spec(service(rs, "prometheus"), (cs) => void (cs.args = (cs.args as string[]).filter((a) => !a.startsWith("--storage.tsdb.retention")))),
   ),
-  m("no-alert-rules", "prometheus-alert-rules", "MON-ALERT-01", "the alert rules file emptied", (rs) => editFile(rs, "/etc/prometheus/rules/mcp-alerts.yml", () => "groups: []\n")),
-  m("no-warning-alerts", "prometheus-alert-rules", "MON-ALERT-02", "every warning alert relabelled critical", (rs) => editFile(rs, "/etc/prometheus/rules/mcp-alerts.yml", replaceIn(/severity: ["']?warning["']?/g, "severity: critical"))),
+  m("no-alert-rules", "prometheus-alert-rules", "MON-ALERT-01", "the alert rules file emptied", (rs) =>
+    editFile(rs, "/etc/prometheus/rules/mcp-alerts.yml", () => "groups: []\n"),
+  ),
+  m("no-warning-alerts", "prometheus-alert-rules", "MON-ALERT-02", "every warning alert relabelled critical", (rs) =>
+    editFile(rs, "/etc/prometheus/rules/mcp-alerts.yml", replaceIn(/severity: ["']?warning["']?/g, "severity: critical")),
+  ),
   m("alertmanager-no-receivers", "alertmanager-receivers", "MON-ALERT-01", "alertmanager.yml receivers without channels", (rs) =>
     editFile(rs, "/etc/alertmanager/alertmanager.yml", (t) => t.replace(/^(\s*)(webhook|email|slack|pagerduty)_configs:/gm, "$1x_disabled_$2:")),
   ),
   // Backups
-  m("no-backup-service", "backup-schedule", "BAK-SYSTEM-01", "the backup service removed", (rs) => removeResources(rs, (r) => r.type === T.service && labelOf(r.inputs, "com.mcp.service") === "backup")),
-  m("backup-no-volume", "backup-schedule", "PRE-CONFIG-13", "the backup service writes to no named volume", (rs) => spec(service(rs, "backup"), (cs) => void (cs.mounts = (cs.mounts as Props[]).filter((x) => x.type !== "volume")))),
-  m("backup-no-retention", "backup-retention", "BAK-SYSTEM-03", "backup retention settings removed", (rs) => (dropEnv(service(rs, "backup"), "MCP_BACKUP_KEEP_LAST"), dropEnv(service(rs, "backup"), "MCP_BACKUP_MAX_AGE_DAYS"))),
-  m("backup-unencrypted", "backup-encryption", "SEC-DATA-09", "backup encryption identity removed", (rs) => dropEnv(service(rs, "backup"), "MCP_BACKUP_IDENTITY_FILE")),
-  m("backup-offsite-off", "backup-offsite", "BAK-SYSTEM-04", "off-site copy switched off in prod", (rs) => setEnv(service(rs, "backup"), "MCP_BACKUP_OFFSITE", "0")),
+  m("no-backup-service", "backup-schedule", "BAK-SYSTEM-01", "the backup service removed", (rs) =>
+    removeResources(rs, (r) => r.type === T.service && labelOf(r.inputs, "com.mcp.service") === "backup"),
+  ),
+  m("backup-no-volume", "backup-schedule", "PRE-CONFIG-13", "the backup service writes to no named volume", (rs) =>
+    spec(service(rs, "backup"), (cs) => void (cs.mounts = (cs.mounts as Props[]).filter((x) => x.type !== "volume"))),
+  ),
+  m(
+    "backup-no-retention",
+    "backup-retention",
+    "BAK-SYSTEM-03",
+    "backup retention settings removed",
+    (rs) => (dropEnv(service(rs, "backup"), "MCP_BACKUP_KEEP_LAST"), dropEnv(service(rs, "backup"), "MCP_BACKUP_MAX_AGE_DAYS")),
+  ),
+  m("backup-unencrypted", "backup-encryption", "SEC-DATA-09", "backup encryption identity removed", (rs) =>
+    dropEnv(service(rs, "backup"), "MCP_BACKUP_IDENTITY_FILE"),
+  ),
+  m("backup-offsite-off", "backup-offsite", "BAK-SYSTEM-04", "off-site copy switched off in prod", (rs) =>
+    setEnv(service(rs, "backup"), "MCP_BACKUP_OFFSITE", "0"),
+  ),
   // Availability and edge
-  m("single-app-replica", "ha-app-replicas", "HA-REDUNDANCY-01", "prod with one app replica", (rs) => both(service(rs, "app"), (p) => void (at(p, ["mode", "replicated"]).replicas = 1))),
-  m("upstream-misses-app", "nginx-upstream-replicas", "HA-REDUNDANCY-02", "the Nginx upstream names a host that is not the app service", (rs) => editFile(rs, "/etc/nginx/nginx.conf", replaceIn(/^(\s*)server app:(\d+)/m, "$1server app-0:$2"))),
-  m("upstream-app-marked-down", "nginx-upstream-replicas", "HA-REDUNDANCY-02", "the Nginx upstream marks the app service down", (rs) => editFile(rs, "/etc/nginx/nginx.conf", replaceIn(/^(\s*server app:\d+)([^;]*);/m, "$1$2 down;"))),
-  m("nginx-no-tls", "nginx-tls", "SEC-NET-03", "Nginx serves the HTTPS port without ssl", (rs) => editFile(rs, "/etc/nginx/nginx.conf", replaceIn(/listen (\d+) ssl/g, "listen $1"))),
-  m("nginx-old-tls", "nginx-tls", "SEC-NET-03", "Nginx allows TLSv1 and TLSv1.1", (rs) => editFile(rs, "/etc/nginx/nginx.conf", replaceIn(/ssl_protocols [^;]*;/g, "ssl_protocols TLSv1 TLSv1.1 TLSv1.2;"))),
+  m("single-app-replica", "ha-app-replicas", "HA-REDUNDANCY-01", "prod with one app replica", (rs) =>
+    both(service(rs, "app"), (p) => void (at(p, ["mode", "replicated"]).replicas = 1)),
+  ),
+  m("upstream-misses-app", "nginx-upstream-replicas", "HA-REDUNDANCY-02", "the Nginx upstream names a host that is not the app service", (rs) =>
+    editFile(rs, "/etc/nginx/nginx.conf", replaceIn(/^(\s*)server app:(\d+)/m, "$1server app-0:$2")),
+  ),
+  m("upstream-app-marked-down", "nginx-upstream-replicas", "HA-REDUNDANCY-02", "the Nginx upstream marks the app service down", (rs) =>
+    editFile(rs, "/etc/nginx/nginx.conf", replaceIn(/^(\s*server app:\d+)([^;]*);/m, "$1$2 down;")),
+  ),
+  m("nginx-no-tls", "nginx-tls", "SEC-NET-03", "Nginx serves the HTTPS port without ssl", (rs) =>
+    editFile(rs, "/etc/nginx/nginx.conf", replaceIn(/listen (\d+) ssl/g, "listen $1")),
+  ),
+  m("nginx-old-tls", "nginx-tls", "SEC-NET-03", "Nginx allows TLSv1 and TLSv1.1", (rs) =>
+    editFile(rs, "/etc/nginx/nginx.conf", replaceIn(/ssl_protocols [^;]*;/g, "ssl_protocols TLSv1 TLSv1.1 TLSv1.2;")),
+  ),
   m("nginx-no-redirect", "nginx-https-redirect", "DEP-WEB-03", "the port-80 server proxies instead of redirecting", (rs) =>
     editFile(rs, "/etc/nginx/nginx.conf", replaceIn(/return 301 https:\/\/\$host\$request_uri;/, "proxy_pass http://mcp_app;")),
   ),
-  m("nginx-no-hsts", "nginx-hsts", "SEC-NET-04", "no Strict-Transport-Security header", (rs) => editFile(rs, "/etc/nginx/nginx.conf", replaceIn(/^\s*add_header Strict-Transport-Security[^\n]*\n/gm, ""))),
-  m("nginx-no-rate-limit", "nginx-rate-limit", "PRE-SEC-03", "limit_req removed from every location", (rs) => editFile(rs, "/etc/nginx/nginx.conf", replaceIn(/^\s*limit_req zone=[^\n]*\n/gm, ""))),
+  m("nginx-no-hsts", "nginx-hsts", "SEC-NET-04", "no Strict-Transport-Security header", (rs) =>
+    editFile(rs, "/etc/nginx/nginx.conf", replaceIn(/^\s*add_header Strict-Transport-Security[^\n]*\n/gm, "")),
+  ),
+  m("nginx-no-rate-limit", "nginx-rate-limit", "PRE-SEC-03", "limit_req removed from every location", (rs) =>
+    editFile(rs, "/etc/nginx/nginx.conf", replaceIn(/^\s*limit_req zone=[^\n]*\n/gm, "")),
+  ),
   m("labels-missing-redis", "container-labels", "HA-REDUNDANCY-04", "Redis (service and tasks) without the com.mcp.stack and com.mcp.instance labels", (rs) => {
     const r = service(rs, "redis");
     both(r, labelsWithout(["com.mcp.stack", "com.mcp.instance"]));
     spec(r, labelsWithout(["com.mcp.stack", "com.mcp.instance"]));
   }),
-  m("log-rotation-off-nginx", "container-log-rotation", "MON-LOG-04", "Nginx logs without max-size/max-file", (rs) => task(service(rs, "nginx"), (ts) => void (at(ts, ["logDriver"]).options = {}))),
-  m("log-driver-none", "container-log-rotation", "MON-LOG-04", "the app with log driver none", (rs) => task(service(rs, "app"), (ts) => void (at(ts, ["logDriver"]).name = "none"))),
-  m("weak-tls-key", "tls-key-strength", "PRE-CONFIG-09", "an internal CA key on curve P224", (rs) => set(resourceOfType(rs, T.key, "internal-ca"), "ecdsaCurve", "P224")),
+  m("log-rotation-off-nginx", "container-log-rotation", "MON-LOG-04", "Nginx logs without max-size/max-file", (rs) =>
+    task(service(rs, "nginx"), (ts) => void (at(ts, ["logDriver"]).options = {})),
+  ),
+  m("log-driver-none", "container-log-rotation", "MON-LOG-04", "the app with log driver none", (rs) =>
+    task(service(rs, "app"), (ts) => void (at(ts, ["logDriver"]).name = "none")),
+  ),
+  m("weak-tls-key", "tls-key-strength", "PRE-CONFIG-09", "an internal CA key on curve P224", (rs) =>
+    set(resourceOfType(rs, T.key, "internal-ca"), "ecdsaCurve", "P224"),
+  ),
 ];
 
 /** Variants that must NOT block (advisory findings, preview unknowns): the negative controls. */
 export const NON_BLOCKING: readonly Mutation[] = [
-  m("deprecated-network-name", "container-deprecated-fields", "DEP-CORE-01", "the app names its networks with the deprecated `name` instead of `id` (advisory)", (rs) =>
-    task(service(rs, "app"), (ts) => void (ts.networksAdvanceds = (ts.networksAdvanceds as Props[]).map(({ id, ...rest }) => ({ ...rest, name: id ?? null })))),
+  m(
+    "deprecated-network-name",
+    "container-deprecated-fields",
+    "DEP-CORE-01",
+    "the app names its networks with the deprecated `name` instead of `id` (advisory)",
+    (rs) =>
+      task(
+        service(rs, "app"),
+        (ts) => void (ts.networksAdvanceds = (ts.networksAdvanceds as Props[]).map(({ id, ...rest }) => ({ ...rest, name: id ?? null }))),
+      ),
   ),
-  m("unknown-user-at-preview", "container-non-root-user", "SEC-CONTAINER-01", "Redis's user is unknown at preview (undecidable, not a pass)", (rs) => spec(service(rs, "redis"), (cs) => void (cs.user = UNKNOWN_STRING))),
+  m("unknown-user-at-preview", "container-non-root-user", "SEC-CONTAINER-01", "Redis's user is unknown at preview (undecidable, not a pass)", (rs) =>
+    spec(service(rs, "redis"), (cs) => void (cs.user = UNKNOWN_STRING)),
+  ),
 ];
 
 export function findMutation(id: string): Mutation | undefined {

@@ -38,7 +38,9 @@ export async function startEngineStub(): Promise<EngineStub> {
     startDebugging: (_c: unknown, cb: grpc.sendUnaryData<unknown>) => cb(null, new Empty()),
     requirePulumiVersion: (_c: unknown, cb: grpc.sendUnaryData<unknown>) => cb(null, new engineproto.RequirePulumiVersionResponse()),
   });
-  const port = await new Promise<number>((resolve, reject) => server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+  );
   return {
     address: `127.0.0.1:${port}`,
     logs,
@@ -110,10 +112,13 @@ export function startPack(opts: StartPackOptions): Promise<PackProcess> {
     const fail = (e: Error) => {
       clearTimeout(timer);
       child.stdout!.removeAllListeners("data");
-      stop().finally(() => reject(new Error(`${e.message}${stderr.trim() ? `\npolicy pack stderr:\n${stderr.trim().split("\n").slice(-20).join("\n")}` : ""}`)));
+      stop().finally(() =>
+        reject(new Error(`${e.message}${stderr.trim() ? `\npolicy pack stderr:\n${stderr.trim().split("\n").slice(-20).join("\n")}` : ""}`)),
+      );
     };
     const onError = (e: Error) => fail(e);
-    const onEarlyExit = (code: number | null, signal: string | null) => fail(new Error(`policy pack exited (${signal ?? `code ${code}`}) before printing its port`));
+    const onEarlyExit = (code: number | null, signal: string | null) =>
+      fail(new Error(`policy pack exited (${signal ?? `code ${code}`}) before printing its port`));
     child.once("error", onError);
     child.once("exit", onEarlyExit);
     child.stdout!.on("data", (d: Buffer) => {
@@ -128,7 +133,8 @@ export function startPack(opts: StartPackOptions): Promise<PackProcess> {
       child.stdout!.removeAllListeners("data");
       child.stdout!.resume();
       const port = Number(line);
-      if (!/^\d+$/.test(line) || port <= 0 || port > 65535) return fail(new Error(`policy pack printed "${line.slice(0, 200)}" where its port was expected (nothing may print before the port)`));
+      if (!/^\d+$/.test(line) || port <= 0 || port > 65535)
+        return fail(new Error(`policy pack printed "${line.slice(0, 200)}" where its port was expected (nothing may print before the port)`));
       resolve({ port, pid: child.pid!, stderr: () => stderr, stop });
     });
   });

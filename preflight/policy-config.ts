@@ -26,7 +26,8 @@ export function readPolicyConfigFile(file: string): PolicyConfigFile {
   } catch (e) {
     throw new PolicyConfigError(`policy config ${file} is not valid JSON: ${(e as Error).message}`);
   }
-  if (!doc || typeof doc !== "object" || Array.isArray(doc)) throw new PolicyConfigError(`policy config ${file} must be a JSON object of policy name -> settings`);
+  if (!doc || typeof doc !== "object" || Array.isArray(doc))
+    throw new PolicyConfigError(`policy config ${file} must be a JSON object of policy name -> settings`);
   return doc as PolicyConfigFile;
 }
 
@@ -54,7 +55,8 @@ export function resolvePolicyConfig(info: AnalyzerInfo, file: PolicyConfigFile =
       problems.push(`"${name}": must be an enforcement level or an object`);
       continue;
     }
-    if (entry.enforcementLevel !== undefined && !LEVELS.includes(entry.enforcementLevel)) problems.push(`"${name}".enforcementLevel: "${entry.enforcementLevel}" is not one of ${LEVELS.join(", ")}`);
+    if (entry.enforcementLevel !== undefined && !LEVELS.includes(entry.enforcementLevel))
+      problems.push(`"${name}".enforcementLevel: "${entry.enforcementLevel}" is not one of ${LEVELS.join(", ")}`);
     const schema = (policy.configSchema ?? {}) as Record<string, { type?: string | string[]; enum?: unknown[] }>;
     for (const [k, v] of Object.entries(entry)) {
       if (k === "enforcementLevel") continue;
@@ -65,15 +67,17 @@ export function resolvePolicyConfig(info: AnalyzerInfo, file: PolicyConfigFile =
       }
       const types = s.type === undefined ? [] : Array.isArray(s.type) ? s.type : [s.type];
       const t = jsonType(v);
-      if (types.length && !types.includes(t) && !(t === "integer" && types.includes("number"))) problems.push(`"${name}".${k}: expected ${types.join(" or ")}, got ${t}`);
+      if (types.length && !types.includes(t) && !(t === "integer" && types.includes("number")))
+        problems.push(`"${name}".${k}: expected ${types.join(" or ")}, got ${t}`);
       if (s.enum && !s.enum.includes(v)) problems.push(`"${name}".${k}: must be one of ${s.enum.map((x) => JSON.stringify(x)).join(", ")}`);
     }
   }
-  if (problems.length) throw new PolicyConfigError(`invalid ${source} (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n  - ${problems.join("\n  - ")}`);
+  if (problems.length)
+    throw new PolicyConfigError(`invalid ${source} (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n  - ${problems.join("\n  - ")}`);
   const out: Record<string, PolicyConfigEntry> = {};
   for (const p of info.policies) {
     const raw = file[p.name];
-    const entry = typeof raw === "string" ? { enforcementLevel: raw } : raw ?? {};
+    const entry = typeof raw === "string" ? { enforcementLevel: raw } : (raw ?? {});
     const { enforcementLevel, ...properties } = entry as { enforcementLevel?: EnforcementLevel } & Record<string, unknown>;
     out[p.name] = { enforcementLevel: enforcementLevel ?? allLevel ?? p.enforcementLevel, properties };
   }

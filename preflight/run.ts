@@ -97,7 +97,10 @@ export class PreflightSession {
     });
     packP.catch(() => undefined);
     const abort = async () => {
-      await packP.then((p) => p.stop(), () => undefined);
+      await packP.then(
+        (p) => p.stop(),
+        () => undefined,
+      );
       await engine.close();
     };
     const ready = async (): Promise<PreflightSession> => {
@@ -105,7 +108,9 @@ export class PreflightSession {
       try {
         const pack = await packP;
         const packStartMs = Date.now() - t0;
-        opts.progress?.(`policy pack started on port ${pack.port} in ${packStartMs} ms (${packBuild === "source" ? "TypeScript source" : `precompiled, ${packBuild}`})`);
+        opts.progress?.(
+          `policy pack started on port ${pack.port} in ${packStartMs} ms (${packBuild === "source" ? "TypeScript source" : `precompiled, ${packBuild}`})`,
+        );
         harness = new AnalyzerHarness(pack.port);
         await harness.handshake(engine.address, opts.projectDir, packDir);
         const info = await harness.getAnalyzerInfo();
@@ -145,7 +150,9 @@ export class PreflightSession {
   }
 
   /** As diagnose, plus every policy the pack said does not apply (to which resource, and why). */
-  async diagnoseWithReasons(resources: readonly CollectedResource[]): Promise<{ diagnostics: Diagnostic[]; notApplicable: (NotApplicable & { urn?: string })[] }> {
+  async diagnoseWithReasons(
+    resources: readonly CollectedResource[],
+  ): Promise<{ diagnostics: Diagnostic[]; notApplicable: (NotApplicable & { urn?: string })[] }> {
     const providers = this.providers(resources);
     const out: Diagnostic[][] = new Array(resources.length);
     const na: (NotApplicable & { urn?: string })[][] = new Array(resources.length);
@@ -222,7 +229,14 @@ export async function runPreflight(opts: PreflightOptions): Promise<PreflightRes
   const policyConfigFile = opts.policyConfigFile ?? defaultPolicyConfigFile(projectDir, opts.stack);
   const policyConfig = policyConfigFile ? readPolicyConfigFile(policyConfigFile) : {};
   // The pack boots (~1 s) while the program runs in this process.
-  const launched = await PreflightSession.launch({ projectDir, input, policyConfig, policyConfigSource: policyConfigFile, packMode: opts.packMode, progress: opts.progress });
+  const launched = await PreflightSession.launch({
+    projectDir,
+    input,
+    policyConfig,
+    policyConfigSource: policyConfigFile,
+    packMode: opts.packMode,
+    progress: opts.progress,
+  });
   let run: ProgramRun;
   let programMs: number;
   try {

@@ -74,7 +74,11 @@ function readOutputs(file: string): Partial<StackOutputs> {
 
 function connectionFrom(o: Opts): DrillConnection | undefined {
   if (!o.pgHost) {
-    for (const [flag, v] of [["--pg-user", o.pgUser], ["--pg-password-file", o.pgPasswordFile], ["--pg-ca", o.pgCa]] as const) {
+    for (const [flag, v] of [
+      ["--pg-user", o.pgUser],
+      ["--pg-password-file", o.pgPasswordFile],
+      ["--pg-ca", o.pgCa],
+    ] as const) {
       if (v) throw new UsageError(`${flag} needs --pg-host (without it the drill uses a local scratch server)`);
     }
     return undefined;
@@ -95,10 +99,15 @@ function connectionFrom(o: Opts): DrillConnection | undefined {
   };
 }
 
-export async function main(argv: string[], io: { stdout: (s: string) => void; stderr: (s: string) => void } = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) }): Promise<number> {
+export async function main(
+  argv: string[],
+  io: { stdout: (s: string) => void; stderr: (s: string) => void } = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) },
+): Promise<number> {
   const program = new Command()
     .name("drill:restore")
-    .description("Restore drill: verify, decrypt and restore a backup into a scratch database, compare with its manifest, report RTO/RPO; then restore the stack configuration")
+    .description(
+      "Restore drill: verify, decrypt and restore a backup into a scratch database, compare with its manifest, report RTO/RPO; then restore the stack configuration",
+    )
     .requiredOption("--stack <name>", "stack whose backups and configuration are drilled (Pulumi.<stack>.yaml)")
     .option("--backup <file|latest>", "backup data file (NAME.dump.age) or latest", "latest")
     .option("--backup-dir <dir>", "directory holding the backups (default: the stack's backup volume under --docker-root)")
@@ -134,12 +143,17 @@ export async function main(argv: string[], io: { stdout: (s: string) => void; st
     let keyMaterial: string;
     if (opts.keyFile) keyMaterial = readSecretFile("--key-file", opts.keyFile);
     else if (outputs?.secrets?.backupEncryptionKey) keyMaterial = outputs.secrets.backupEncryptionKey;
-    else throw new UsageError("the backup key is needed: --key-file FILE (the stack's backupEncryptionKey) or --outputs FILE from `pulumi stack output --json --show-secrets`");
+    else
+      throw new UsageError(
+        "the backup key is needed: --key-file FILE (the stack's backupEncryptionKey) or --outputs FILE from `pulumi stack output --json --show-secrets`",
+      );
     const volume = outputs?.backup?.volume ?? `${resourcePrefix(opts.stack)}-${BACKUP_VOLUME}`;
     const backupDir = path.resolve(opts.backupDir ?? path.join(opts.dockerRoot, "volumes", volume, "_data"));
     const connection = connectionFrom(opts);
     const log = (line: string) => io.stderr(`drill:restore: ${line}\n`);
-    log(`stack ${opts.stack}: backup ${opts.backup} from ${backupDir}; restore target ${connection ? `${connection.host}:${connection.port}` : "local scratch server"}`);
+    log(
+      `stack ${opts.stack}: backup ${opts.backup} from ${backupDir}; restore target ${connection ? `${connection.host}:${connection.port}` : "local scratch server"}`,
+    );
     const report: DrillRunReport = await runDrill({
       stack: opts.stack,
       backupDir,
@@ -159,7 +173,10 @@ export async function main(argv: string[], io: { stdout: (s: string) => void; st
       fs.writeFileSync(opts.out, json);
       log(`wrote ${opts.out}`);
     }
-    for (const [what, part] of [["database", report.database], ["configuration", report.configuration]] as const) {
+    for (const [what, part] of [
+      ["database", report.database],
+      ["configuration", report.configuration],
+    ] as const) {
       if (part && part.status === "error") log(`${what}: ${part.message}`);
     }
     if (report.database.status !== "error") {

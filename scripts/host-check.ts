@@ -105,7 +105,11 @@ export async function main(argv: string[]): Promise<number> {
     } catch (err) {
       throw new UsageError((err as Error).message);
     }
-    const target = hostTargetFromConfig({ edge, host: config.host }, engine, { overrides: thresholdOverrides(opts), stack: opts.stack, daemonJsonPath: path.resolve(opts.daemonJson) });
+    const target = hostTargetFromConfig({ edge, host: config.host }, engine, {
+      overrides: thresholdOverrides(opts),
+      stack: opts.stack,
+      daemonJsonPath: path.resolve(opts.daemonJson),
+    });
     process.stderr.write(
       `host:check: stack ${opts.stack}, engine ${target.endpoint}; minimum ${target.thresholds.minMemoryGb} GB memory, ${target.thresholds.minDiskGb} GB disk, Docker ${target.thresholds.minDockerVersion}; daemon.json ${target.local ? target.daemonJsonPath : "not read (remote engine)"}\n`,
     );

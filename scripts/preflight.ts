@@ -36,7 +36,11 @@ async function main(argv: string[]): Promise<number> {
     .option("--policy-config <file>", "policy pack config (default: policies/policy-config.<stack>.json)")
     .option("--format <list>", `output format(s), comma-separated: ${FORMATS.join(", ")}`, "text")
     .option("--out <dir>", "write each format to a file in this directory (stdout then gets the text summary)")
-    .addOption(new Option("--pack <mode>", "start the pack precompiled (fast) or from TypeScript source exactly as the Pulumi CLI does").choices(["compiled", "source"]).default("compiled"))
+    .addOption(
+      new Option("--pack <mode>", "start the pack precompiled (fast) or from TypeScript source exactly as the Pulumi CLI does")
+        .choices(["compiled", "source"])
+        .default("compiled"),
+    )
     .option("--fail-on-undecidable", "also exit 1 when an item is not decidable at preview")
     .option("--mutate <id>", "apply one variant of the mutation corpus before analysis (testing the pack)")
     .option("--list-mutations", "list the mutation corpus and exit")
@@ -95,7 +99,8 @@ main(process.argv.slice(2)).then(
   (e: unknown) => {
     // Bad input gets its own clear message (ConfigError lists every key); anything else the stack.
     // (ConfigError is matched by name: importing infra/config/load would load the Pulumi SDK up front.)
-    const known = e instanceof PolicyConfigError || (e instanceof Error && (e.name === "ConfigError" || /^(no stack file|invalid stack name|Pulumi\.)/.test(e.message)));
+    const known =
+      e instanceof PolicyConfigError || (e instanceof Error && (e.name === "ConfigError" || /^(no stack file|invalid stack name|Pulumi\.)/.test(e.message)));
     if (known) process.stderr.write(`preflight: ${(e as Error).message}\n`);
     else process.stderr.write(`preflight: failed: ${e instanceof Error ? (process.env.PREFLIGHT_DEBUG ? e.stack : e.message) : String(e)}\n`);
     process.exitCode = 2;

@@ -35,7 +35,11 @@ export function main(argv: string[]): number {
     .description("Join preflight, verify, test results, stack outputs and attestations into the checklist sign-off report")
     .requiredOption("--stack <name>", "stack whose Pulumi.<stack>.yaml is read (contacts, DR objectives)")
     .option("--preflight <file>", "preflight report JSON (npm run preflight -- --format json)")
-    .option("--verify <file>", "runtime report JSON (npm run verify / npm run host:check -- --format json); repeat for several", (v: string, acc: string[] = []) => [...acc, v])
+    .option(
+      "--verify <file>",
+      "runtime report JSON (npm run verify / npm run host:check -- --format json); repeat for several",
+      (v: string, acc: string[] = []) => [...acc, v],
+    )
     .option("--attestations <file>", "attestations YAML or JSON (see checklist/attestations.example.yaml)")
     .option("--outputs <file>", "stack outputs JSON (pulumi stack output --json --show-secrets); its secrets are redacted from every report")
     .option("--tests <file>", "jest JSON results (npx jest --json --outputFile=FILE) for the items the program guarantees")
@@ -57,13 +61,25 @@ export function main(argv: string[]): number {
   try {
     const given = (["preflight", "verify", "tests", "drill", "attestations", "outputs"] as const).filter((k) => opts[k]);
     process.stderr.write(`signoff: stack ${opts.stack}; inputs: ${given.length ? given.join(", ") : "none (every item stays pending)"}\n`);
-    const built = buildSignoff({ stack: opts.stack, repoRoot: REPO_ROOT, preflight: abs(opts.preflight), verify: opts.verify?.map((f) => path.resolve(f)), attestations: abs(opts.attestations), outputs: abs(opts.outputs), tests: abs(opts.tests), drill: abs(opts.drill), now });
+    const built = buildSignoff({
+      stack: opts.stack,
+      repoRoot: REPO_ROOT,
+      preflight: abs(opts.preflight),
+      verify: opts.verify?.map((f) => path.resolve(f)),
+      attestations: abs(opts.attestations),
+      outputs: abs(opts.outputs),
+      tests: abs(opts.tests),
+      drill: abs(opts.drill),
+      now,
+    });
     const files = writeAll(renderAll(built.report, { outDir, repoRoot: REPO_ROOT, secrets: built.secrets }), outDir);
     const r = built.report;
     for (const w of r.warnings) process.stderr.write(`signoff: warning: ${w}\n`);
     for (const role of r.roles) process.stdout.write(`${role.role.padEnd(16)} ${role.decision.padEnd(6)} ${role.why}\n`);
     process.stdout.write(`wrote ${files.map((f) => path.relative(process.cwd(), f) || f).join(", ")}\n`);
-    process.stdout.write(`Decision: ${r.decision} — ${r.counts.pass} pass, ${r.counts.fail} fail, ${r.counts.waived} waived, ${r.counts.pending} pending of ${r.counts.total}\n`);
+    process.stdout.write(
+      `Decision: ${r.decision} — ${r.counts.pass} pass, ${r.counts.fail} fail, ${r.counts.waived} waived, ${r.counts.pending} pending of ${r.counts.total}\n`,
+    );
     return opts.requireGo && r.decision !== "GO" ? 1 : 0;
   } catch (err) {
     if (err instanceof ConfigError || err instanceof AttestationError || err instanceof InputError) {

@@ -43,7 +43,11 @@ export interface VerifyCliOptions {
   cwd: string;
 }
 
-const list = (v: string) => v.split(",").map((s) => s.trim()).filter(Boolean);
+const list = (v: string) =>
+  v
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
 const positiveInt = (name: string) => (v: string) => {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a positive integer, got "${v}"`);
@@ -75,7 +79,11 @@ export function parseVerifyArgs(argv: string[]): VerifyCliOptions {
     .option("--out <dir>", "also write verify-report.{txt,json,xml} into this directory")
     .option("--ca <file>", "extra CA certificate (PEM) trusted for the public edge (self-signed stacks)")
     .option("--resolve <host:address>", "connect to ADDRESS for HOST (repeatable), e.g. before DNS points at the host", resolveEntry)
-    .option("--connect-to <host:port:address:port>", "connect to ADDRESS:PORT for HOST:PORT (repeatable), e.g. a forwarder in front of the edge", connectToEntry)
+    .option(
+      "--connect-to <host:port:address:port>",
+      "connect to ADDRESS:PORT for HOST:PORT (repeatable), e.g. a forwarder in front of the edge",
+      connectToEntry,
+    )
     .option("--relay-container <name>", "container on the internal network to tunnel through (default: redis, postgres or backup)")
     .option("--docker-host <address>", "Docker engine (default: DOCKER_HOST or the local socket)")
     .option("--daemon-json <path>", "the engine's daemon.json on this host (default /etc/docker/daemon.json)")
@@ -112,7 +120,10 @@ export function parseVerifyArgs(argv: string[]): VerifyCliOptions {
 }
 
 /** Runs a verification; returns the process exit code. Output goes to the given streams. */
-export async function verify(options: VerifyCliOptions, io: { stdout: (s: string) => void; stderr: (s: string) => void } = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) }): Promise<number> {
+export async function verify(
+  options: VerifyCliOptions,
+  io: { stdout: (s: string) => void; stderr: (s: string) => void } = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) },
+): Promise<number> {
   const say = (line: string) => io.stderr(`[verify] ${line}\n`);
   let secrets: string[] = [];
   const fatal = (e: unknown) => {
@@ -154,7 +165,13 @@ export async function verify(options: VerifyCliOptions, io: { stdout: (s: string
   try {
     const startedAt = new Date();
     const t0 = Date.now();
-    const records = await runChecks(checks, connection.target, { secrets: connection.target.secrets, concurrency: options.concurrency, defaultTimeoutMs: options.timeout, notApplicable: options.skip, progress: (l) => io.stderr(l + "\n") });
+    const records = await runChecks(checks, connection.target, {
+      secrets: connection.target.secrets,
+      concurrency: options.concurrency,
+      defaultTimeoutMs: options.timeout,
+      notApplicable: options.skip,
+      progress: (l) => io.stderr(l + "\n"),
+    });
     const report = buildVerifyReport({ stack: options.stack, records, startedAt, durationMs: Date.now() - t0 });
     io.stdout(renderReport(report, options.format));
     if (options.out) {

@@ -61,7 +61,11 @@ export class AttestationError extends Error {
   }
 }
 
-const pathOf = (p: readonly PropertyKey[]) => p.map((k) => (typeof k === "number" ? `[${k}]` : `.${String(k)}`)).join("").replace(/^\./, "");
+const pathOf = (p: readonly PropertyKey[]) =>
+  p
+    .map((k) => (typeof k === "number" ? `[${k}]` : `.${String(k)}`))
+    .join("")
+    .replace(/^\./, "");
 
 function label(index: number, raw: unknown): string {
   const item = raw && typeof raw === "object" ? (raw as { item?: unknown }).item : undefined;
@@ -91,7 +95,12 @@ export function validateAttestations(doc: unknown, ctx: ValidationContext, file 
   if (!top.success) {
     for (const issue of top.error.issues) {
       const where = issue.path.length ? pathOf(issue.path) : "file";
-      const msg = issue.code === "unrecognized_keys" ? `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}` : issue.path.length === 0 && issue.code === "invalid_type" ? "must be a mapping with version and attestations" : issue.message;
+      const msg =
+        issue.code === "unrecognized_keys"
+          ? `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}`
+          : issue.path.length === 0 && issue.code === "invalid_type"
+            ? "must be a mapping with version and attestations"
+            : issue.message;
       problems.push(`${where}: ${msg}`);
     }
     throw new AttestationError(file, problems);
@@ -110,7 +119,12 @@ export function validateAttestations(doc: unknown, ctx: ValidationContext, file 
     if (!r.success) {
       for (const issue of r.error.issues) {
         const key = issue.path.length ? pathOf(issue.path) : "entry";
-        const msg = issue.code === "unrecognized_keys" ? `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")} (allowed: ${Object.keys(attestationEntrySchema.shape).join(", ")})` : issue.path.length === 0 && issue.code === "invalid_type" ? "must be a mapping" : issue.message;
+        const msg =
+          issue.code === "unrecognized_keys"
+            ? `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")} (allowed: ${Object.keys(attestationEntrySchema.shape).join(", ")})`
+            : issue.path.length === 0 && issue.code === "invalid_type"
+              ? "must be a mapping"
+              : issue.message;
         problems.push(`${where}: ${key}: ${msg}`);
       }
       return;
@@ -129,8 +143,13 @@ export function validateAttestations(doc: unknown, ctx: ValidationContext, file 
     if (e.role !== owner) problems.push(`${where}: role: ${e.item} is signed by the ${owner}, not the ${e.role}`);
     const kind = ctx.mapping[e.item]?.verify.kind;
     if (e.decision === "attest" && kind && kind !== "attestation")
-      problems.push(`${where}: decision: ${e.item} is verified by ${kind === "runtime" ? "a runtime check" : kind === "policy" ? "a policy" : "the program's tests"}; a person cannot attest it — use decision: waive to accept it unmet`);
-    if (e.decision === "attest" && !e.evidence) problems.push(`${where}: evidence: required to attest (link to: ${ctx.mapping[e.item]?.verify.kind === "attestation" ? (ctx.mapping[e.item].verify as { evidence: string }).evidence : "the evidence"})`);
+      problems.push(
+        `${where}: decision: ${e.item} is verified by ${kind === "runtime" ? "a runtime check" : kind === "policy" ? "a policy" : "the program's tests"}; a person cannot attest it — use decision: waive to accept it unmet`,
+      );
+    if (e.decision === "attest" && !e.evidence)
+      problems.push(
+        `${where}: evidence: required to attest (link to: ${ctx.mapping[e.item]?.verify.kind === "attestation" ? (ctx.mapping[e.item].verify as { evidence: string }).evidence : "the evidence"})`,
+      );
     if (e.date > today) problems.push(`${where}: date: ${e.date} is in the future`);
     if (e.expires <= e.date) problems.push(`${where}: expires: ${e.expires} must be after date ${e.date}`);
     entries.push(e);

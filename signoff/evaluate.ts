@@ -18,7 +18,18 @@ import type { StackConfig } from "../infra/config/load";
 import type { StackOutputs } from "../infra/outputs-types";
 import { isExpired, ownerOf, type AttestationEntry } from "./attestations";
 import type { DrillEvidence, TestResults } from "./inputs";
-import { SIGNOFF_FORMAT_VERSION, type ContactRow, type DrillSummary, type Evidence, type InputSummary, type ItemOutcome, type ItemStatus, type RoleOutcome, type SignoffReport, type StatusCounts } from "./model";
+import {
+  SIGNOFF_FORMAT_VERSION,
+  type ContactRow,
+  type DrillSummary,
+  type Evidence,
+  type InputSummary,
+  type ItemOutcome,
+  type ItemStatus,
+  type RoleOutcome,
+  type SignoffReport,
+  type StatusCounts,
+} from "./model";
 import { rollbackPlan } from "./rollback-plan";
 
 export interface SignoffInputs {
@@ -61,14 +72,36 @@ function fromPreflight(itemId: string, policies: readonly string[], input: Signo
   const notes = missing.length ? [`mapped policies not in this preflight result: ${missing.join(", ")}`] : [];
   const by = `${r.policies.join(", ") || policies.join(", ")}`;
   if (r.status === "pass") {
-    if (missing.length) return pending(`the preflight did not run ${missing.join(", ")} for this item`, [{ source: "preflight", summary: `policies ran: ${by}`, details: notes }]);
-    return { status: "pass", reason: `no violation of ${by} across ${input.report.resourceCount} resources`, evidence: [{ source: "preflight", summary: `pass: ${by} (${input.report.resourceCount} resources, ${input.report.generatedAt})`, details: notes.length ? notes : undefined }] };
+    if (missing.length)
+      return pending(`the preflight did not run ${missing.join(", ")} for this item`, [
+        { source: "preflight", summary: `policies ran: ${by}`, details: notes },
+      ]);
+    return {
+      status: "pass",
+      reason: `no violation of ${by} across ${input.report.resourceCount} resources`,
+      evidence: [
+        {
+          source: "preflight",
+          summary: `pass: ${by} (${input.report.resourceCount} resources, ${input.report.generatedAt})`,
+          details: notes.length ? notes : undefined,
+        },
+      ],
+    };
   }
   if (r.status === "undecidable") {
-    return pending(`not decidable at preview: ${(r.undecidableReasons ?? []).join("; ") || "values unknown until deploy"}`, [{ source: "preflight", summary: `undecidable: ${by}`, details: [...(r.undecidableReasons ?? []), ...notes] }]);
+    return pending(`not decidable at preview: ${(r.undecidableReasons ?? []).join("; ") || "values unknown until deploy"}`, [
+      { source: "preflight", summary: `undecidable: ${by}`, details: [...(r.undecidableReasons ?? []), ...notes] },
+    ]);
   }
-  const details = r.violations.map((v) => `${v.enforcementLevel} ${v.policy}${v.resourceName ? ` on ${v.resourceName}` : v.urn ? ` on ${v.urn}` : ""}: ${v.message}${v.remediation ? ` — fix: ${v.remediation}` : ""}`);
-  return { status: "fail", reason: `${r.violations.length} violation(s) of ${by}`, evidence: [{ source: "preflight", summary: `violated: ${by}`, details: [...details, ...notes] }] };
+  const details = r.violations.map(
+    (v) =>
+      `${v.enforcementLevel} ${v.policy}${v.resourceName ? ` on ${v.resourceName}` : v.urn ? ` on ${v.urn}` : ""}: ${v.message}${v.remediation ? ` — fix: ${v.remediation}` : ""}`,
+  );
+  return {
+    status: "fail",
+    reason: `${r.violations.length} violation(s) of ${by}`,
+    evidence: [{ source: "preflight", summary: `violated: ${by}`, details: [...details, ...notes] }],
+  };
 }
 
 /** Every record of every runtime report; the worst outcome first, so one failing run is not hidden by a passing one. */
@@ -87,11 +120,23 @@ function fromVerify(checks: readonly string[], input: SignoffInputs["verify"]): 
     const rec = records.find((c) => c.id === id);
     if (!rec) {
       open.push(`${id} was not run`);
-      evidence.push({ source: "verify", summary: `${id}: in none of the runtime reports given (verify runs it unless --only; host checks come from npm run host:check)` });
+      evidence.push({
+        source: "verify",
+        summary: `${id}: in none of the runtime reports given (verify runs it unless --only; host checks come from npm run host:check)`,
+      });
       continue;
     }
-    const details = [rec.expected !== undefined ? `expected: ${rec.expected}` : "", rec.actual !== undefined ? `actual: ${rec.actual}` : "", rec.status === "fail" && rec.remediation ? `fix: ${rec.remediation}` : ""].filter(Boolean);
-    evidence.push({ source: "verify", summary: `${rec.status} ${id}: ${rec.message}`, details: details.length ? details : undefined, measurements: rec.measurements });
+    const details = [
+      rec.expected !== undefined ? `expected: ${rec.expected}` : "",
+      rec.actual !== undefined ? `actual: ${rec.actual}` : "",
+      rec.status === "fail" && rec.remediation ? `fix: ${rec.remediation}` : "",
+    ].filter(Boolean);
+    evidence.push({
+      source: "verify",
+      summary: `${rec.status} ${id}: ${rec.message}`,
+      details: details.length ? details : undefined,
+      measurements: rec.measurements,
+    });
     if (rec.status === "fail") failed.push(id);
     else if (rec.status === "skip") open.push(`${id} skipped: ${rec.message}`);
   }
@@ -110,7 +155,14 @@ function fromTests(refs: readonly TestRef[], guarantee: string, input: SignoffIn
   const open: string[] = [];
   for (const ref of refs) {
     const found = input.results.results.filter((r) => r.title === ref.name && sameFile(r.file, ref));
-    const status = found.length === 0 ? "not run" : found.some((r) => r.status === "failed") ? "failed" : found.every((r) => r.status === "passed") ? "passed" : found[0].status;
+    const status =
+      found.length === 0
+        ? "not run"
+        : found.some((r) => r.status === "failed")
+          ? "failed"
+          : found.every((r) => r.status === "passed")
+            ? "passed"
+            : found[0].status;
     evidence.push({ source: "tests", summary: `${status}: ${ref.file} › ${ref.name}`, link: ref.file });
     if (status === "failed") failed.push(ref.name);
     else if (status !== "passed") open.push(`${ref.file} › ${ref.name} ${status}`);
@@ -121,7 +173,15 @@ function fromTests(refs: readonly TestRef[], guarantee: string, input: SignoffIn
 }
 
 function attestationEvidence(e: AttestationEntry, source: "attestation" | "waiver"): Evidence {
-  return { source, summary: `${e.decision} by ${e.by} (${e.role}) on ${e.date}: ${e.justification}`, link: e.evidence, by: e.by, role: e.role, date: e.date, expires: e.expires };
+  return {
+    source,
+    summary: `${e.decision} by ${e.by} (${e.role}) on ${e.date}: ${e.justification}`,
+    link: e.evidence,
+    by: e.by,
+    role: e.role,
+    date: e.date,
+    expires: e.expires,
+  };
 }
 
 function machineVerdict(v: Verification, itemId: string, inputs: SignoffInputs): Verdict {
@@ -148,7 +208,11 @@ function corroborate(base: Verdict, v: Verification, itemId: string, inputs: Sig
   if (v.kind !== "policy" && inputs.preflight) {
     const r = inputs.preflight.report.items.find((i) => i.itemId === itemId);
     if (r && r.policies.length) {
-      extra.push({ source: "preflight", summary: `also ${r.status}: ${r.policies.join(", ")}`, details: r.violations.map((x) => `${x.enforcementLevel} ${x.policy}: ${x.message}`) });
+      extra.push({
+        source: "preflight",
+        summary: `also ${r.status}: ${r.policies.join(", ")}`,
+        details: r.violations.map((x) => `${x.enforcementLevel} ${x.policy}: ${x.message}`),
+      });
       if (r.status === "violated") failed.push(`policy ${r.policies.join(", ")}`);
     }
   }
@@ -163,18 +227,38 @@ function corroborate(base: Verdict, v: Verification, itemId: string, inputs: Sig
   if (part && inputs.drill) {
     const d = inputs.drill.evidence.database;
     const measured: Record<string, number | string | boolean> = {};
-    if (DRILL_PARTS[itemId] === "database" && d.rtoSeconds !== undefined) Object.assign(measured, { rtoSeconds: d.rtoSeconds, rpoSeconds: d.rpoSeconds ?? "", rtoObjectiveMinutes: inputs.config.dr.rtoMinutes, rpoObjectiveMinutes: inputs.config.dr.rpoMinutes });
-    extra.push({ source: "drill", summary: `restore drill ${inputs.drill.evidence.generatedAt}: ${part.summary}`, link: inputs.drill.file, measurements: Object.keys(measured).length ? measured : undefined });
+    if (DRILL_PARTS[itemId] === "database" && d.rtoSeconds !== undefined)
+      Object.assign(measured, {
+        rtoSeconds: d.rtoSeconds,
+        rpoSeconds: d.rpoSeconds ?? "",
+        rtoObjectiveMinutes: inputs.config.dr.rtoMinutes,
+        rpoObjectiveMinutes: inputs.config.dr.rpoMinutes,
+      });
+    extra.push({
+      source: "drill",
+      summary: `restore drill ${inputs.drill.evidence.generatedAt}: ${part.summary}`,
+      link: inputs.drill.file,
+      measurements: Object.keys(measured).length ? measured : undefined,
+    });
     if (part.status !== "pass") failed.push(`restore drill (${DRILL_PARTS[itemId]})`);
   }
   if (failed.length === 0) return { ...base, evidence: [...base.evidence, ...extra] };
-  return { status: "fail", reason: `${failed.join(", ")} failed for this item${base.status === "pass" ? "" : ` (mapped verification: ${base.status}, ${base.reason})`}`, evidence: [...base.evidence, ...extra] };
+  return {
+    status: "fail",
+    reason: `${failed.join(", ")} failed for this item${base.status === "pass" ? "" : ` (mapped verification: ${base.status}, ${base.reason})`}`,
+    evidence: [...base.evidence, ...extra],
+  };
 }
 
 /** Applies an attestations-file entry on top of the machine verdict. */
 function withEntry(base: Verdict, entry: AttestationEntry | undefined, now: Date): Verdict {
   if (!entry) return base;
-  if (entry.decision === "reject") return { status: "fail", reason: `rejected by ${entry.by}: ${entry.justification}`, evidence: [...base.evidence, attestationEvidence(entry, "attestation")] };
+  if (entry.decision === "reject")
+    return {
+      status: "fail",
+      reason: `rejected by ${entry.by}: ${entry.justification}`,
+      evidence: [...base.evidence, attestationEvidence(entry, "attestation")],
+    };
   if (entry.decision === "attest") {
     const evidence = [attestationEvidence(entry, "attestation"), ...base.evidence];
     if (isExpired(entry, now)) return { status: "fail", reason: `attestation expired on ${entry.expires}: attest again`, evidence };
@@ -182,9 +266,22 @@ function withEntry(base: Verdict, entry: AttestationEntry | undefined, now: Date
     if (base.status === "fail") return { status: "fail", reason: `attested by ${entry.by}, but ${base.reason}`, evidence };
     return { status: "pass", reason: `attested by ${entry.by} (${entry.role}) on ${entry.date}`, evidence };
   }
-  if (isExpired(entry, now)) return { status: "fail", reason: `waiver expired on ${entry.expires} (${base.status} without it: ${base.reason})`, evidence: [...base.evidence, attestationEvidence(entry, "waiver")] };
-  if (base.status === "pass") return { ...base, evidence: [...base.evidence, { ...attestationEvidence(entry, "waiver"), summary: `unused waiver (item passes): ${entry.justification}` }] };
-  return { status: "waived", reason: `waived by ${entry.by} until ${entry.expires}: ${entry.justification} (${base.status}: ${base.reason})`, evidence: [...base.evidence, attestationEvidence(entry, "waiver")] };
+  if (isExpired(entry, now))
+    return {
+      status: "fail",
+      reason: `waiver expired on ${entry.expires} (${base.status} without it: ${base.reason})`,
+      evidence: [...base.evidence, attestationEvidence(entry, "waiver")],
+    };
+  if (base.status === "pass")
+    return {
+      ...base,
+      evidence: [...base.evidence, { ...attestationEvidence(entry, "waiver"), summary: `unused waiver (item passes): ${entry.justification}` }],
+    };
+  return {
+    status: "waived",
+    reason: `waived by ${entry.by} until ${entry.expires}: ${entry.justification} (${base.status}: ${base.reason})`,
+    evidence: [...base.evidence, attestationEvidence(entry, "waiver")],
+  };
 }
 
 export function countStatuses(items: readonly Pick<ItemOutcome, "status">[]): StatusCounts {
@@ -194,7 +291,8 @@ export function countStatuses(items: readonly Pick<ItemOutcome, "status">[]): St
 }
 
 function roleDecision(counts: StatusCounts): { decision: "GO" | "NO-GO"; why: string } {
-  if (counts.fail === 0 && counts.pending === 0) return { decision: "GO", why: `all ${counts.total} items pass${counts.waived ? ` (${counts.waived} waived)` : ""}` };
+  if (counts.fail === 0 && counts.pending === 0)
+    return { decision: "GO", why: `all ${counts.total} items pass${counts.waived ? ` (${counts.waived} waived)` : ""}` };
   const parts = [counts.fail ? `${counts.fail} failing` : "", counts.pending ? `${counts.pending} pending` : ""].filter(Boolean);
   return { decision: "NO-GO", why: `${parts.join(", ")} of ${counts.total} items` };
 }
@@ -211,9 +309,24 @@ function drillSummary(inputs: SignoffInputs): DrillSummary | undefined {
   const e = inputs.drill.evidence;
   const d = e.database;
   const lines = [d.summary, ...(e.configuration ? [e.configuration.summary] : [])];
-  if (d.rtoSeconds !== undefined) lines.push(`measured restore time ${d.rtoSeconds.toFixed(1)} s against RTO ${inputs.config.dr.rtoMinutes} min${d.withinRto === false ? " — NOT within the objective" : ""}`);
-  if (d.rpoSeconds !== undefined) lines.push(`data age of the backup ${(d.rpoSeconds / 60).toFixed(1)} min against RPO ${inputs.config.dr.rpoMinutes} min${d.withinRpo === false ? " — NOT within the objective" : ""}`);
-  return { file: inputs.drill.file, generatedAt: e.generatedAt, status: e.status, rtoSeconds: d.rtoSeconds, rpoSeconds: d.rpoSeconds, withinRto: d.withinRto, withinRpo: d.withinRpo, lines };
+  if (d.rtoSeconds !== undefined)
+    lines.push(
+      `measured restore time ${d.rtoSeconds.toFixed(1)} s against RTO ${inputs.config.dr.rtoMinutes} min${d.withinRto === false ? " — NOT within the objective" : ""}`,
+    );
+  if (d.rpoSeconds !== undefined)
+    lines.push(
+      `data age of the backup ${(d.rpoSeconds / 60).toFixed(1)} min against RPO ${inputs.config.dr.rpoMinutes} min${d.withinRpo === false ? " — NOT within the objective" : ""}`,
+    );
+  return {
+    file: inputs.drill.file,
+    generatedAt: e.generatedAt,
+    status: e.status,
+    rtoSeconds: d.rtoSeconds,
+    rpoSeconds: d.rpoSeconds,
+    withinRto: d.withinRto,
+    withinRpo: d.withinRpo,
+    lines,
+  };
 }
 
 export function evaluateSignoff(inputs: SignoffInputs): SignoffReport {
@@ -224,8 +337,10 @@ export function evaluateSignoff(inputs: SignoffInputs): SignoffReport {
   for (const c of allRecords(inputs.verify)) for (const id of c.items) if (!known.has(id)) warnings.push(`runtime check ${c.id} names unknown item ${id}`);
   for (const r of inputs.preflight?.report.items ?? []) if (!known.has(r.itemId)) warnings.push(`preflight reports unknown item ${r.itemId}`);
   const outputsVersion = inputs.outputs?.outputs.checklistVersion;
-  if (outputsVersion && outputsVersion !== inputs.checklistVersion) warnings.push(`stack outputs were produced for checklist ${outputsVersion}; this sign-off uses ${inputs.checklistVersion}`);
-  if (inputs.outputs?.outputs.environment && inputs.outputs.outputs.environment !== inputs.config.environment) warnings.push(`stack outputs say environment ${inputs.outputs.outputs.environment}; the stack config says ${inputs.config.environment}`);
+  if (outputsVersion && outputsVersion !== inputs.checklistVersion)
+    warnings.push(`stack outputs were produced for checklist ${outputsVersion}; this sign-off uses ${inputs.checklistVersion}`);
+  if (inputs.outputs?.outputs.environment && inputs.outputs.outputs.environment !== inputs.config.environment)
+    warnings.push(`stack outputs say environment ${inputs.outputs.outputs.environment}; the stack config says ${inputs.config.environment}`);
 
   const items: ItemOutcome[] = inputs.items.map((item) => {
     const m = inputs.mapping[item.id];
@@ -233,7 +348,18 @@ export function evaluateSignoff(inputs: SignoffInputs): SignoffReport {
     const verdict = withEntry(corroborate(machineVerdict(m.verify, item.id, inputs), m.verify, item.id, inputs), entries.get(item.id), inputs.now);
     const docs = [...(m.docs ?? [])];
     const evidence = [...verdict.evidence, ...docs.map((d): Evidence => ({ source: "document", summary: d, link: d }))];
-    return { id: item.id, section: item.section, subsection: item.subsection, text: item.text, owner: ownerOf(item, inputs.mapping), verification: m.verify, status: verdict.status, reason: verdict.reason, evidence, docs };
+    return {
+      id: item.id,
+      section: item.section,
+      subsection: item.subsection,
+      text: item.text,
+      owner: ownerOf(item, inputs.mapping),
+      verification: m.verify,
+      status: verdict.status,
+      reason: verdict.reason,
+      evidence,
+      docs,
+    };
   });
 
   const contacts = contactRows(inputs.config);
@@ -246,17 +372,51 @@ export function evaluateSignoff(inputs: SignoffInputs): SignoffReport {
 
   const counts = countStatuses(items);
   const machine = items.filter((i) => i.verification.kind !== "attestation").length;
-  const input = (kind: InputSummary["kind"], file: string | undefined, generatedAt: string | undefined, note: string): InputSummary => ({ kind, file, generatedAt, note });
+  const input = (kind: InputSummary["kind"], file: string | undefined, generatedAt: string | undefined, note: string): InputSummary => ({
+    kind,
+    file,
+    generatedAt,
+    note,
+  });
   const inputsUsed: InputSummary[] = [
     input("stack config", `Pulumi.${inputs.stack}.yaml`, undefined, `environment ${inputs.config.environment}, domain ${inputs.config.domain}`),
-    input("preflight", inputs.preflight?.file, inputs.preflight?.report.generatedAt, inputs.preflight ? `${inputs.preflight.report.policyPack.name} ${inputs.preflight.report.policyPack.version}, ${inputs.preflight.report.resourceCount} resources, ${inputs.preflight.report.mandatoryViolations} mandatory violation(s)` : "not given: policy items are pending"),
+    input(
+      "preflight",
+      inputs.preflight?.file,
+      inputs.preflight?.report.generatedAt,
+      inputs.preflight
+        ? `${inputs.preflight.report.policyPack.name} ${inputs.preflight.report.policyPack.version}, ${inputs.preflight.report.resourceCount} resources, ${inputs.preflight.report.mandatoryViolations} mandatory violation(s)`
+        : "not given: policy items are pending",
+    ),
     ...(inputs.verify?.length
       ? inputs.verify.map((v) => input("verify", v.file, v.report.generatedAt, `${v.report.checks.length} checks in ${v.report.durationMs} ms`))
       : [input("verify", undefined, undefined, "not given: runtime items are pending")]),
-    input("tests", inputs.tests?.file, inputs.tests?.results.generatedAt, inputs.tests ? `${inputs.tests.results.results.length} test results` : "not given: program items are pending"),
-    input("attestations", inputs.attestations?.file, undefined, inputs.attestations ? `${inputs.attestations.entries.length} entries` : "not given: attestation items are pending"),
-    input("drill", inputs.drill?.file, inputs.drill?.evidence.generatedAt, inputs.drill ? `restore drill ${inputs.drill.evidence.status}` : "not given: no restore drill evidence (npm run drill:restore -- --out FILE)"),
-    input("outputs", inputs.outputs?.file, undefined, inputs.outputs ? `public URL ${inputs.outputs.outputs.publicUrl ?? "(not set)"}; secret values are redacted from every report` : "not given: no stack outputs to cross-check"),
+    input(
+      "tests",
+      inputs.tests?.file,
+      inputs.tests?.results.generatedAt,
+      inputs.tests ? `${inputs.tests.results.results.length} test results` : "not given: program items are pending",
+    ),
+    input(
+      "attestations",
+      inputs.attestations?.file,
+      undefined,
+      inputs.attestations ? `${inputs.attestations.entries.length} entries` : "not given: attestation items are pending",
+    ),
+    input(
+      "drill",
+      inputs.drill?.file,
+      inputs.drill?.evidence.generatedAt,
+      inputs.drill ? `restore drill ${inputs.drill.evidence.status}` : "not given: no restore drill evidence (npm run drill:restore -- --out FILE)",
+    ),
+    input(
+      "outputs",
+      inputs.outputs?.file,
+      undefined,
+      inputs.outputs
+        ? `public URL ${inputs.outputs.outputs.publicUrl ?? "(not set)"}; secret values are redacted from every report`
+        : "not given: no stack outputs to cross-check",
+    ),
   ];
 
   return {

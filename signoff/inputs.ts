@@ -112,7 +112,9 @@ const drillSchema = z.looseObject({
       targets: z.looseObject({ withinRto: z.boolean(), withinRpo: z.boolean() }).optional(),
     }),
   ]),
-  configuration: z.union([drillError, z.looseObject({ status: z.enum(["pass", "fail"]), identical: z.boolean(), files: z.number(), differences: z.array(z.unknown()) })]).optional(),
+  configuration: z
+    .union([drillError, z.looseObject({ status: z.enum(["pass", "fail"]), identical: z.boolean(), files: z.number(), differences: z.array(z.unknown()) })])
+    .optional(),
 });
 
 /** What the sign-off keeps of a restore drill report (npm run drill:restore). */
@@ -126,7 +128,13 @@ export interface DrillEvidence {
 export function readDrill(file: string, stack: string): DrillEvidence {
   const doc = readJson(file, "drill");
   const r = drillSchema.safeParse(doc);
-  if (!r.success) throw new InputError(`drill file ${file} is not a restore drill report (write it with: npm run drill:restore -- --stack ${stack} --out FILE):\n  - ${r.error.issues.slice(0, 5).map((i) => `${i.path.join(".") || "(top level)"}: ${i.message}`).join("\n  - ")}`);
+  if (!r.success)
+    throw new InputError(
+      `drill file ${file} is not a restore drill report (write it with: npm run drill:restore -- --stack ${stack} --out FILE):\n  - ${r.error.issues
+        .slice(0, 5)
+        .map((i) => `${i.path.join(".") || "(top level)"}: ${i.message}`)
+        .join("\n  - ")}`,
+    );
   checkStack(r.data.stack, stack, file, "drill");
   const d = r.data.database;
   const database: DrillEvidence["database"] =
@@ -142,7 +150,14 @@ export function readDrill(file: string, stack: string): DrillEvidence {
         };
   const c = r.data.configuration;
   const configuration: DrillEvidence["configuration"] =
-    c === undefined ? undefined : c.status === "error" ? { status: "error", summary: `configuration restore error (${c.code}): ${c.message}` } : { status: c.status, summary: `configuration restore ${c.status}: ${c.files} files, ${c.identical ? "identical after restore" : `${c.differences.length} difference(s)`}` };
+    c === undefined
+      ? undefined
+      : c.status === "error"
+        ? { status: "error", summary: `configuration restore error (${c.code}): ${c.message}` }
+        : {
+            status: c.status,
+            summary: `configuration restore ${c.status}: ${c.files} files, ${c.identical ? "identical after restore" : `${c.differences.length} difference(s)`}`,
+          };
   return { generatedAt: r.data.generatedAt, status: r.data.status, database, configuration };
 }
 
@@ -176,8 +191,15 @@ function readJson(file: string, what: string): unknown {
 function describeIssues(error: z.ZodError, file: string, what: string, doc: unknown): InputError {
   const kind = doc && typeof doc === "object" ? (doc as { kind?: unknown }).kind : undefined;
   const first = error.issues.slice(0, 5).map((i) => `${i.path.length ? i.path.join(".") : "(top level)"}: ${i.message}`);
-  const hint = what === "preflight" || what === "verify" ? (kind !== undefined && kind !== what ? ` — this is a "${String(kind)}" report, pass it to --${String(kind)}` : ` (write it with: npm run ${what} -- --stack <stack> --format json)`) : "";
-  return new InputError(`${what} file ${file} is not a valid ${what} report${hint}:\n  - ${first.join("\n  - ")}${error.issues.length > 5 ? `\n  - … ${error.issues.length - 5} more` : ""}`);
+  const hint =
+    what === "preflight" || what === "verify"
+      ? kind !== undefined && kind !== what
+        ? ` — this is a "${String(kind)}" report, pass it to --${String(kind)}`
+        : ` (write it with: npm run ${what} -- --stack <stack> --format json)`
+      : "";
+  return new InputError(
+    `${what} file ${file} is not a valid ${what} report${hint}:\n  - ${first.join("\n  - ")}${error.issues.length > 5 ? `\n  - … ${error.issues.length - 5} more` : ""}`,
+  );
 }
 
 function checkStack(found: string | undefined, stack: string, file: string, what: string): void {
@@ -186,7 +208,10 @@ function checkStack(found: string | undefined, stack: string, file: string, what
 
 function checkVersion(doc: unknown, file: string, what: string): void {
   const v = doc && typeof doc === "object" ? (doc as { formatVersion?: unknown }).formatVersion : undefined;
-  if (typeof v === "number" && v !== EVIDENCE_FORMAT_VERSION) throw new InputError(`${what} file ${file} has format version ${v}; this sign-off reads version ${EVIDENCE_FORMAT_VERSION} — regenerate it with npm run ${what}`);
+  if (typeof v === "number" && v !== EVIDENCE_FORMAT_VERSION)
+    throw new InputError(
+      `${what} file ${file} has format version ${v}; this sign-off reads version ${EVIDENCE_FORMAT_VERSION} — regenerate it with npm run ${what}`,
+    );
 }
 
 export function readPreflight(file: string, stack: string): PreflightReport {
@@ -218,7 +243,13 @@ export function readOutputs(file: string, stack: string): Partial<StackOutputs> 
 export function readTestResults(file: string): TestResults {
   const doc = readJson(file, "tests");
   const r = jestSchema.safeParse(doc);
-  if (!r.success) throw new InputError(`tests file ${file} is not jest JSON output (write it with: npx jest --json --outputFile=${file}):\n  - ${r.error.issues.slice(0, 3).map((i) => `${i.path.join(".")}: ${i.message}`).join("\n  - ")}`);
+  if (!r.success)
+    throw new InputError(
+      `tests file ${file} is not jest JSON output (write it with: npx jest --json --outputFile=${file}):\n  - ${r.error.issues
+        .slice(0, 3)
+        .map((i) => `${i.path.join(".")}: ${i.message}`)
+        .join("\n  - ")}`,
+    );
   const results = r.data.testResults.flatMap((f) => f.assertionResults.map((a) => ({ file: f.name, title: a.title, status: a.status })));
   return { generatedAt: r.data.startTime ? new Date(r.data.startTime).toISOString() : undefined, results };
 }

@@ -34,7 +34,10 @@ export function rollbackPlan(config: Pick<StackConfig, "dr" | "edge">, stack: st
       itemId: "ROLLBACK-IMMEDIATE-01",
       phase: "Immediate Actions",
       action: "Stop new traffic routing",
-      commands: [`${amtool} silence add --duration=2h --comment="rollback in progress" 'alertname=~"EndpointDown|ServiceDown|HealthCheckSlow"'`, `docker service scale ${p}-nginx=0`],
+      commands: [
+        `${amtool} silence add --duration=2h --comment="rollback in progress" 'alertname=~"EndpointDown|ServiceDown|HealthCheckSlow"'`,
+        `docker service scale ${p}-nginx=0`,
+      ],
       note: `Nginx is the only service that publishes ports (${config.edge.httpPort}/${config.edge.httpsPort}, in host mode on the node that runs its task); scaling it to 0 stops all new traffic while the app, database and monitoring keep running for diagnosis. The silence keeps the expected edge alerts from paging during the rollback. Run docker service commands on a manager, and docker exec on the node that runs the task: Alertmanager runs on the node labelled ${label}.`,
     },
     {
@@ -121,14 +124,21 @@ export function rollbackPlan(config: Pick<StackConfig, "dr" | "edge">, stack: st
       itemId: "ROLLBACK-POST-03",
       phase: "Post-Rollback",
       action: "Testing in staging",
-      commands: ["npm run preflight -- --stack staging", "pulumi up --stack staging --policy-pack policies --policy-pack-config policies/policy-config.prod.json", "npm run verify -- --stack staging"],
+      commands: [
+        "npm run preflight -- --stack staging",
+        "pulumi up --stack staging --policy-pack policies --policy-pack-config policies/policy-config.prod.json",
+        "npm run verify -- --stack staging",
+      ],
       note: `Create the staging stack once (pulumi stack init staging; copy Pulumi.${stack}.yaml to Pulumi.staging.yaml with environment: staging and its own domain) so the fix is tested with production settings on another swarm.`,
     },
     {
       itemId: "ROLLBACK-POST-04",
       phase: "Post-Rollback",
       action: "Re-deployment planning",
-      commands: [`npm run preflight -- --stack ${stack} --format json --out evidence`, `npm run signoff -- --stack ${stack} --preflight evidence/preflight.json --verify evidence/verify-report.json --attestations checklist/attestations.${stack}.yaml`],
+      commands: [
+        `npm run preflight -- --stack ${stack} --format json --out evidence`,
+        `npm run signoff -- --stack ${stack} --preflight evidence/preflight.json --verify evidence/verify-report.json --attestations checklist/attestations.${stack}.yaml`,
+      ],
       note: "Follow docs/change-management.md: the re-deployment is a normal change with a fresh sign-off.",
     },
   ];

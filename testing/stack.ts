@@ -109,7 +109,12 @@ export function localStackConfig(ports: { http: number; https: number }): StackC
 }
 
 /** Certificate signed by `ca` for the given names; `expired` backdates it (openssl ca). */
-async function issueCert(dir: string, ca: TestCertificates, name: string, options: { dnsNames: string[]; ipAddresses?: string[]; days?: number; expired?: boolean }): Promise<NginxCert> {
+async function issueCert(
+  dir: string,
+  ca: TestCertificates,
+  name: string,
+  options: { dnsNames: string[]; ipAddresses?: string[]; days?: number; expired?: boolean },
+): Promise<NginxCert> {
   const work = join(dir, `${name}-${randomBytes(4).toString("hex")}`);
   mkdirSync(work);
   const key = join(work, "server.key");
@@ -118,16 +123,68 @@ async function issueCert(dir: string, ca: TestCertificates, name: string, option
   const ext = join(work, "server.ext");
   const san = [...options.dnsNames.map((d) => `DNS:${d}`), ...(options.ipAddresses ?? []).map((i) => `IP:${i}`)].join(",");
   writeFileSync(ext, `basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=${san}\n`);
-  await runToolOk("openssl", ["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key, "-out", csr, "-subj", `/CN=${options.dnsNames[0]}`]);
+  await runToolOk("openssl", [
+    "req",
+    "-newkey",
+    "ec",
+    "-pkeyopt",
+    "ec_paramgen_curve:prime256v1",
+    "-nodes",
+    "-keyout",
+    key,
+    "-out",
+    csr,
+    "-subj",
+    `/CN=${options.dnsNames[0]}`,
+  ]);
   if (options.expired) {
     // `openssl x509` cannot backdate; `openssl ca` takes explicit start and end dates.
     writeFileSync(join(work, "index.txt"), "");
     writeFileSync(join(work, "serial"), "1000\n");
     const cnf = join(work, "ca.cnf");
-    writeFileSync(cnf, `[ca]\ndefault_ca = c\n[c]\ndatabase = ${work}/index.txt\nnew_certs_dir = ${work}\nserial = ${work}/serial\ndefault_md = sha256\npolicy = p\nunique_subject = no\n[p]\ncommonName = supplied\n`);
-    await runToolOk("openssl", ["ca", "-batch", "-config", cnf, "-cert", ca.caCert, "-keyfile", ca.caKey, "-in", csr, "-out", crt, "-startdate", "20200101000000Z", "-enddate", "20200201000000Z", "-extfile", ext, "-notext"]);
+    writeFileSync(
+      cnf,
+      `[ca]\ndefault_ca = c\n[c]\ndatabase = ${work}/index.txt\nnew_certs_dir = ${work}\nserial = ${work}/serial\ndefault_md = sha256\npolicy = p\nunique_subject = no\n[p]\ncommonName = supplied\n`,
+    );
+    await runToolOk("openssl", [
+      "ca",
+      "-batch",
+      "-config",
+      cnf,
+      "-cert",
+      ca.caCert,
+      "-keyfile",
+      ca.caKey,
+      "-in",
+      csr,
+      "-out",
+      crt,
+      "-startdate",
+      "20200101000000Z",
+      "-enddate",
+      "20200201000000Z",
+      "-extfile",
+      ext,
+      "-notext",
+    ]);
   } else {
-    await runToolOk("openssl", ["x509", "-req", "-in", csr, "-CA", ca.caCert, "-CAkey", ca.caKey, "-CAcreateserial", "-out", crt, "-days", String(options.days ?? 30), "-extfile", ext]);
+    await runToolOk("openssl", [
+      "x509",
+      "-req",
+      "-in",
+      csr,
+      "-CA",
+      ca.caCert,
+      "-CAkey",
+      ca.caKey,
+      "-CAcreateserial",
+      "-out",
+      crt,
+      "-days",
+      String(options.days ?? 30),
+      "-extfile",
+      ext,
+    ]);
   }
   return { certPem: readFileSync(crt, "utf8"), keyPem: readFileSync(key, "utf8") };
 }
@@ -157,7 +214,14 @@ async function setUpDatabase(pg: PgServer, config: StackConfig, pwDir: TempDir, 
   chownTree(pwDir.path, Number(ids), Number(gid));
   // The rendered first-start script, run the way the image runs it (as postgres, over the socket).
   await runToolOk("runuser", ["-u", "postgres", "--", "sh", script], {
-    env: { ...process.env, PGHOST: socketDir, PGPORT: String(pg.port), PGPASSWORD: pg.password, POSTGRES_USER: pg.superuser, POSTGRES_DB: config.postgres.database },
+    env: {
+      ...process.env,
+      PGHOST: socketDir,
+      PGPORT: String(pg.port),
+      PGPASSWORD: pg.password,
+      POSTGRES_USER: pg.superuser,
+      POSTGRES_DB: config.postgres.database,
+    },
     timeoutMs: 30_000,
   });
   // What the app's migration tool leaves behind (DEP-DB-02).
@@ -173,7 +237,9 @@ async function setUpDatabase(pg: PgServer, config: StackConfig, pwDir: TempDir, 
 }
 
 async function prometheusSettled(url: string, jobs: readonly string[]): Promise<boolean> {
-  const targets = (await (await fetch(`${url}/api/v1/targets?state=active`)).json()) as { data: { activeTargets: { health: string; labels: { job: string } }[] } };
+  const targets = (await (await fetch(`${url}/api/v1/targets?state=active`)).json()) as {
+    data: { activeTargets: { health: string; labels: { job: string } }[] };
+  };
   const ams = (await (await fetch(`${url}/api/v1/alertmanagers`)).json()) as { data: { activeAlertmanagers: unknown[] } };
   const active = targets.data.activeTargets;
   return ams.data.activeAlertmanagers.length > 0 && jobs.every((j) => active.some((t) => t.labels.job === j)) && active.every((t) => t.health === "up");
@@ -253,12 +319,22 @@ export async function startLocalStack(log: (line: string) => void = () => undefi
     const redisP = startRedis(redisInputFromConfig(config), secrets.redisPassword);
     const amP = startAlertmanager(renderAlertmanagerConfig(alertmanagerInputFromConfig(config)), amPort);
     const promUrl = `http://127.0.0.1:${promPort}`;
-    const grafanaP = startGrafanaStandIn({ adminUser: config.grafana.adminUser, adminPassword: secrets.grafanaAdminPassword, provisioning: renderGrafanaProvisioning(config, { prometheusUrl: promUrl }) });
+    const grafanaP = startGrafanaStandIn({
+      adminUser: config.grafana.adminUser,
+      adminPassword: secrets.grafanaAdminPassword,
+      provisioning: renderGrafanaProvisioning(config, { prometheusUrl: promUrl }),
+    });
     const settled = await Promise.allSettled([mcpP, pgP, redisP, amP, grafanaP]);
     for (const s of settled) if (s.status === "fulfilled") stoppers.push(() => s.value.stop());
     const failed = settled.find((s) => s.status === "rejected");
     if (failed) throw (failed as PromiseRejectedResult).reason;
-    const [mcp, pg, redis, alertmanager, grafana] = settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as [McpEverything, PgServer, RedisServer, AlertmanagerServer, GrafanaStandIn];
+    const [mcp, pg, redis, alertmanager, grafana] = settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as [
+      McpEverything,
+      PgServer,
+      RedisServer,
+      AlertmanagerServer,
+      GrafanaStandIn,
+    ];
     log(`base servers up in ${Date.now() - started} ms`);
 
     const apps: AppStandIn[] = [];
@@ -268,14 +344,25 @@ export async function startLocalStack(log: (line: string) => void = () => undefi
     const startApps = async (ports?: number[]) => {
       const instances = Array.from({ length: config.app.replicas }, (_, i) => `app.${i + 1}`);
       for (let i = 0; i < instances.length; i++) {
-        apps[i] = await startAppStandIn({ contract, jwtSigningKey: secrets.jwtSigningKey, mcpUpstream: mcp.url, instance: instances[i], store, port: ports?.[i] });
+        apps[i] = await startAppStandIn({
+          contract,
+          jwtSigningKey: secrets.jwtSigningKey,
+          mcpUpstream: mcp.url,
+          instance: instances[i],
+          store,
+          port: ports?.[i],
+        });
       }
     };
     await startApps();
 
     const pwDir = makeTempDir("mcp-verify-pw-");
     stoppers.push(async () => pwDir.remove());
-    const dbP = setUpDatabase(pg, config, pwDir, { app: secrets.postgresPassword, backup: secrets.postgresBackupPassword, exporter: secrets.postgresExporterPassword });
+    const dbP = setUpDatabase(pg, config, pwDir, {
+      app: secrets.postgresPassword,
+      backup: secrets.postgresBackupPassword,
+      exporter: secrets.postgresExporterPassword,
+    });
 
     const promInput: Omit<PrometheusInput, "ruleFiles"> = {
       ...prometheusInputFromConfig(config),
@@ -292,7 +379,12 @@ export async function startLocalStack(log: (line: string) => void = () => undefi
     };
     const nginxInput = nginxInputFromConfig(config);
     const [prometheus, nginx] = await Promise.all([
-      startPrometheus({ input: promInput, rules: renderAlertRules(alertRulesInputFromConfig(config)), retention: { time: config.prometheus.retentionTime, size: config.prometheus.retentionSize }, port: promPort }).then((p) => {
+      startPrometheus({
+        input: promInput,
+        rules: renderAlertRules(alertRulesInputFromConfig(config)),
+        retention: { time: config.prometheus.retentionTime, size: config.prometheus.retentionSize },
+        port: promPort,
+      }).then((p) => {
         stoppers.push(() => p.stop());
         return p;
       }),
@@ -335,7 +427,11 @@ export async function startLocalStack(log: (line: string) => void = () => undefi
       healthUrl: `${publicUrl}${config.app.healthPath}`,
       grafanaUrl: `${publicUrl}/grafana/`,
       resourcePrefix: resourcePrefix(LOCAL_STACK),
-      networks: { edge: `${resourcePrefix(LOCAL_STACK)}-edge`, internal: `${resourcePrefix(LOCAL_STACK)}-internal`, egress: `${resourcePrefix(LOCAL_STACK)}-egress` },
+      networks: {
+        edge: `${resourcePrefix(LOCAL_STACK)}-edge`,
+        internal: `${resourcePrefix(LOCAL_STACK)}-internal`,
+        egress: `${resourcePrefix(LOCAL_STACK)}-egress`,
+      },
       services: [],
       internalEndpoints: internalEndpoints(config),
       appContract: {
@@ -358,7 +454,13 @@ export async function startLocalStack(log: (line: string) => void = () => undefi
       secretFingerprints: {},
       internalCaCert: readFileSync(internalCa.caCert, "utf8"),
       tls: { mode: config.tls.mode, minDaysValid: config.tls.minDaysValid },
-      backup: { interval: config.backup.interval, keepLast: config.backup.retention.keepLast, maxAgeDays: config.backup.retention.maxAgeDays, offsiteEnabled: false, volume: `${resourcePrefix(LOCAL_STACK)}-backups` },
+      backup: {
+        interval: config.backup.interval,
+        keepLast: config.backup.retention.keepLast,
+        maxAgeDays: config.backup.retention.maxAgeDays,
+        offsiteEnabled: false,
+        volume: `${resourcePrefix(LOCAL_STACK)}-backups`,
+      },
       dr: config.dr,
       rateLimit: { requestsPerSecond: config.rateLimit.requestsPerSecond, burst: config.rateLimit.burst },
       checklistVersion: CHECKLIST_VERSION,
@@ -414,5 +516,3 @@ export async function startLocalStack(log: (line: string) => void = () => undefi
     throw e;
   }
 }
-
-

@@ -59,7 +59,10 @@ export interface StackConnection {
 export async function taskContainerOf(docker: Docker, outputs: Pick<StackOutputs, "services">, service: string): Promise<string | undefined> {
   const entry = outputs.services.find((x) => x.service === service);
   if (!entry) return undefined;
-  const list = (await call(docker, "listContainers", { filters: { label: [`com.docker.swarm.service.name=${entry.name}`], status: ["running"] } })) as { Names?: string[]; Id: string }[];
+  const list = (await call(docker, "listContainers", { filters: { label: [`com.docker.swarm.service.name=${entry.name}`], status: ["running"] } })) as {
+    Names?: string[];
+    Id: string;
+  }[];
   return list[0] ? (list[0].Names?.[0] ?? list[0].Id).replace(/^\//, "") : undefined;
 }
 
@@ -81,7 +84,11 @@ async function appReplicaHosts(outputs: StackOutputs, engine: ReturnType<typeof 
     if (addrs.length) return addrs;
   }
   // getaddrinfo, as the stack's own services resolve names (Docker's embedded DNS on the network).
-  if (direct) return lookup(outputs.internalEndpoints.app.tasksHost, { all: true, family: 4 }).then((as) => [...new Set(as.map((a) => a.address))], () => undefined);
+  if (direct)
+    return lookup(outputs.internalEndpoints.app.tasksHost, { all: true, family: 4 }).then(
+      (as) => [...new Set(as.map((a) => a.address))],
+      () => undefined,
+    );
   return undefined;
 }
 
@@ -117,7 +124,9 @@ export async function connectToStack(outputs: StackOutputs, options: ConnectOpti
     if (options.direct) reach = staticReach();
     else if (engine && relay) reach = dockerExecReach({ docker: engine.docker, container: relay, onError: (m) => log(m) });
     else {
-      log(`${dockerError || "no relay container in the outputs (pass --relay-container)"}: internal services are tried by name and will fail unless this runs on the stack's network`);
+      log(
+        `${dockerError || "no relay container in the outputs (pass --relay-container)"}: internal services are tried by name and will fail unless this runs on the stack's network`,
+      );
       reach = staticReach();
     }
   }
@@ -128,10 +137,22 @@ export async function connectToStack(outputs: StackOutputs, options: ConnectOpti
     extra[HOST_EXTRA] = hostTargetFromConfig(options.config, engine, { stack: outputs.stack, daemonJsonPath: options.daemonJsonPath });
   }
   // The backup checks read the volumes from the engine's data root: only on the Docker host, with access to it.
-  const dockerRoot = engine?.local ? await engine.docker.info().then((i: { DockerRootDir?: string }) => i.DockerRootDir, () => undefined) : undefined;
+  const dockerRoot = engine?.local
+    ? await engine.docker.info().then(
+        (i: { DockerRootDir?: string }) => i.DockerRootDir,
+        () => undefined,
+      )
+    : undefined;
   if (dockerRoot && readable(join(dockerRoot, "volumes"))) {
     const drill = !!options.backup?.drill;
-    extra[BACKUP_EXTRA] = backupTargetFromStack({ stack: outputs.stack, config: options.config, outputs, dockerRoot, drill: drill ? {} : false, projectDir: drill ? options.backup?.projectDir : undefined });
+    extra[BACKUP_EXTRA] = backupTargetFromStack({
+      stack: outputs.stack,
+      config: options.config,
+      outputs,
+      dockerRoot,
+      drill: drill ? {} : false,
+      projectDir: drill ? options.backup?.projectDir : undefined,
+    });
   }
   try {
     const target = await targetFromOutputs(outputs, {

@@ -66,7 +66,11 @@ export async function runServiceVerification(service: ServiceName, options: Veri
       if (failed.length === 0) return done;
       if (Date.now() + ROUND_DELAY_MS >= deadline) {
         const lines = failed.map((r) => `  - ${r.id}: ${r.message}${r.remediation ? ` (fix: ${r.remediation})` : ""}`);
-        throw new Error(redact(`post-deploy verification of ${label} failed after ${round} round${round === 1 ? "" : "s"}:\n${lines.join("\n")}\nRun \`npm run verify -- --stack ${outputs.stack}\` for the full report.`));
+        throw new Error(
+          redact(
+            `post-deploy verification of ${label} failed after ${round} round${round === 1 ? "" : "s"}:\n${lines.join("\n")}\nRun \`npm run verify -- --stack ${outputs.stack}\` for the full report.`,
+          ),
+        );
       }
       pending = pending.filter((c) => failed.some((f) => f.id === c.id));
       await sleep(ROUND_DELAY_MS);

@@ -15,7 +15,12 @@ const str = z.string().min(1);
 const path = z.string().regex(/^\//, "must be an absolute path");
 const url = z.url({ protocol: /^https?$/ });
 const hostPort = z.object({ host: str, port: z.number().int().min(1).max(65535) });
-const mountedFile = z.object({ path, uid: z.string().regex(/^\d+$/, "must be a numeric uid"), gid: z.string().regex(/^\d+$/, "must be a numeric gid"), mode: z.string().regex(/^0?[0-7]{3}$/, "must be an octal mode like 0400") });
+const mountedFile = z.object({
+  path,
+  uid: z.string().regex(/^\d+$/, "must be a numeric uid"),
+  gid: z.string().regex(/^\d+$/, "must be a numeric gid"),
+  mode: z.string().regex(/^0?[0-7]{3}$/, "must be an octal mode like 0400"),
+});
 
 export const stackOutputsSchema = z.object({
   stack: str,
@@ -71,7 +76,9 @@ export const stackOutputsSchema = z.object({
     migrationsTable: str,
     minMigrations: z.number().int().min(0),
   }),
-  mcpJson: z.object({ mcpServers: z.record(z.string(), z.object({ type: z.literal("http"), url: str, headers: z.record(z.string(), z.string()).optional() })) }),
+  mcpJson: z.object({
+    mcpServers: z.record(z.string(), z.object({ type: z.literal("http"), url: str, headers: z.record(z.string(), z.string()).optional() })),
+  }),
   claudeMcpAddCommand: z.string(),
   secretFingerprints: z.record(z.string(), z.string()),
   internalCaCert: z.string().regex(/-----BEGIN CERTIFICATE-----/, "must be a PEM certificate"),

@@ -43,10 +43,25 @@ export function adapt<U>(check: Check<U>, pick: (t: VerifyTarget) => U | undefin
   };
 }
 
-export const EDGE_CHECKS: Check<VerifyTarget>[] = [tlsChainCheck, tlsLegacyRefusedCheck, httpRedirectCheck, hstsCheck, proxyPassCheck, staticFileCheck, healthLatencyCheck, rateLimitCheck];
+export const EDGE_CHECKS: Check<VerifyTarget>[] = [
+  tlsChainCheck,
+  tlsLegacyRefusedCheck,
+  httpRedirectCheck,
+  hstsCheck,
+  proxyPassCheck,
+  staticFileCheck,
+  healthLatencyCheck,
+  rateLimitCheck,
+];
 export const APP_CHECKS: Check<VerifyTarget>[] = [appHealthCheck, appAuthCheck, appServersListCheck, appServersCreateCheck, appMetricsCheck];
 export const MCP_CHECKS: Check<VerifyTarget>[] = [mcpInitializeCheck, mcpToolsListCheck, mcpToolCallCheck, mcpResourcesCheck, mcpClaudeConfigCheck];
-export const POSTGRES_CHECKS: Check<VerifyTarget>[] = [postgresTlsCheck, postgresMigrationsCheck, postgresConnectionsCheck, postgresBackupRoleCheck, postgresAuthLogCheck];
+export const POSTGRES_CHECKS: Check<VerifyTarget>[] = [
+  postgresTlsCheck,
+  postgresMigrationsCheck,
+  postgresConnectionsCheck,
+  postgresBackupRoleCheck,
+  postgresAuthLogCheck,
+];
 export const REDIS_CHECKS: Check<VerifyTarget>[] = [redisAuthCheck, redisOperationsCheck, redisPersistenceCheck, redisMemoryCheck];
 export const MONITORING_CHECKS: Check<VerifyTarget>[] = [
   prometheusTargetsCheck,
@@ -72,7 +87,17 @@ export const BACKUP_VERIFY_CHECKS: Check<VerifyTarget>[] = BACKUP_CHECKS.map((c)
 );
 
 /** Every runtime check. */
-export const VERIFY_CHECKS: readonly Check<VerifyTarget>[] = [...EDGE_CHECKS, ...APP_CHECKS, ...MCP_CHECKS, ...POSTGRES_CHECKS, ...REDIS_CHECKS, ...MONITORING_CHECKS, ...CONTAINER_CHECKS, ...HOST_VERIFY_CHECKS, ...BACKUP_VERIFY_CHECKS];
+export const VERIFY_CHECKS: readonly Check<VerifyTarget>[] = [
+  ...EDGE_CHECKS,
+  ...APP_CHECKS,
+  ...MCP_CHECKS,
+  ...POSTGRES_CHECKS,
+  ...REDIS_CHECKS,
+  ...MONITORING_CHECKS,
+  ...CONTAINER_CHECKS,
+  ...HOST_VERIFY_CHECKS,
+  ...BACKUP_VERIFY_CHECKS,
+];
 
 /** Checks that prove one service works, for the deploy hook on that service's containers. */
 export const SERVICE_CHECK_IDS: Partial<Record<ServiceName, readonly string[]>> = {

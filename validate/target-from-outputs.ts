@@ -113,7 +113,13 @@ export async function targetFromOutputs(outputs: StackOutputs, options: TargetOp
       maxConnectionsPercent: config.alerting.postgresConnectionsPercent,
       logs: options.postgresLogs,
     },
-    redis: { host: redis.host, port: redis.port, password: outputs.secrets.redisPassword, maxmemoryPolicy: config.redis.maxmemoryPolicy, maxMemoryPercent: config.alerting.redisMemoryPercent },
+    redis: {
+      host: redis.host,
+      port: redis.port,
+      password: outputs.secrets.redisPassword,
+      maxmemoryPolicy: config.redis.maxmemoryPolicy,
+      maxMemoryPercent: config.alerting.redisMemoryPercent,
+    },
     prometheus: {
       url: prometheusUrl,
       expectedJobs: options.expect?.prometheusJobs ?? [...promInput.jobs.map((j) => j.name), ...(promInput.probe ? [promInput.probe.jobName] : [])],

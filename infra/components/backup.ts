@@ -122,7 +122,8 @@ export function backupSpecs(config: StackConfig, ctx: SpecContext): ServiceSpec[
             secrets: ["postgresBackupPassword"],
             // Any host/port: the entry is bound to the backup role and database, and stays valid
             // if the server's alias or port changes (libpq's `*` wildcard).
-            render: (s) => renderPgpass({ host: "*", port: "*", database: config.postgres.database, user: config.postgres.backupUser, password: s.postgresBackupPassword }),
+            render: (s) =>
+              renderPgpass({ host: "*", port: "*", database: config.postgres.database, user: config.postgres.backupUser, password: s.postgresBackupPassword }),
             // libpq ignores a password file that group or others can read.
             mode: "0400",
             owner: BACKUP_USER,

@@ -94,7 +94,7 @@ export function rollbackFor(stopFirst: boolean): ServiceSpec["rollback"] {
 
 /** What the scheduler sets aside: half the memory limit, a tenth of the CPU limit. */
 export function reservationFor(memoryMb: number, cpus: string): ServiceSpec["reservation"] {
-  return { memoryMb: Math.max(8, Math.floor(memoryMb / 2)), cpus: (Math.max(0.01, Number(cpus) / 10)).toFixed(2) };
+  return { memoryMb: Math.max(8, Math.floor(memoryMb / 2)), cpus: Math.max(0.01, Number(cpus) / 10).toFixed(2) };
 }
 
 type SpecCore = Pick<ServiceSpec, "service" | "name" | "image" | "user" | "healthcheck">;

@@ -25,7 +25,13 @@ export function exporterSpecs(config: StackConfig, ctx: SpecContext): ServiceSpe
     baseSpec(
       config,
       ctx,
-      { service: "postgresExporter", name: HOSTS.postgresExporter, image: config.images.postgresExporter, user: NOBODY, healthcheck: metrics(PORTS.postgresExporter) },
+      {
+        service: "postgresExporter",
+        name: HOSTS.postgresExporter,
+        image: config.images.postgresExporter,
+        user: NOBODY,
+        healthcheck: metrics(PORTS.postgresExporter),
+      },
       {
         env: {
           DATA_SOURCE_URI: `${HOSTS.postgres}:${PORTS.postgres}/${pg.database}?sslmode=verify-full&sslrootcert=${PATHS.clientCaCert}`,
@@ -41,7 +47,13 @@ export function exporterSpecs(config: StackConfig, ctx: SpecContext): ServiceSpe
     baseSpec(
       config,
       ctx,
-      { service: "redisExporter", name: HOSTS.redisExporter, image: config.images.redisExporter, user: REDIS_EXPORTER_USER, healthcheck: metrics(PORTS.redisExporter) },
+      {
+        service: "redisExporter",
+        name: HOSTS.redisExporter,
+        image: config.images.redisExporter,
+        user: REDIS_EXPORTER_USER,
+        healthcheck: metrics(PORTS.redisExporter),
+      },
       {
         env: {
           REDIS_ADDR: `redis://${HOSTS.redis}:${PORTS.redis}`,
@@ -99,7 +111,13 @@ export function exporterSpecs(config: StackConfig, ctx: SpecContext): ServiceSpe
     baseSpec(
       config,
       ctx,
-      { service: "blackboxExporter", name: HOSTS.blackboxExporter, image: config.images.blackboxExporter, user: NOBODY, healthcheck: httpHealthcheck(`http://127.0.0.1:${PORTS.blackboxExporter}/-/healthy`) },
+      {
+        service: "blackboxExporter",
+        name: HOSTS.blackboxExporter,
+        image: config.images.blackboxExporter,
+        user: NOBODY,
+        healthcheck: httpHealthcheck(`http://127.0.0.1:${PORTS.blackboxExporter}/-/healthy`),
+      },
       {
         command: [`--config.file=${BLACKBOX_CONFIG_PATH}`, `--web.listen-address=:${PORTS.blackboxExporter}`],
         configFiles: [

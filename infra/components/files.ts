@@ -73,7 +73,8 @@ function uidGid(user: string): { fileUid: string; fileGid: string } {
   return { fileUid: uid, fileGid: gid ?? uid };
 }
 
-const labelList = (labels: Record<string, string>, path: string) => Object.entries({ ...labels, "com.mcp.file": path }).map(([label, value]) => ({ label, value }));
+const labelList = (labels: Record<string, string>, path: string) =>
+  Object.entries({ ...labels, "com.mcp.file": path }).map(([label, value]) => ({ label, value }));
 
 /** What identifies a file's content before it is rendered: the same path must always mean the same thing. */
 function identity(f: ConfigFileSpec | SecretFileSpec): string {
@@ -101,7 +102,9 @@ export function createStackFiles(specs: readonly ServiceSpec[], deps: FileDeps):
       configs.set(
         f.path,
         new docker.ServiceConfig(
-          literal !== undefined ? `${fileResourceName(deps.prefix, "config", f.path)}-${contentHash(f.path, literal)}` : fileResourceName(deps.prefix, "config", f.path),
+          literal !== undefined
+            ? `${fileResourceName(deps.prefix, "config", f.path)}-${contentHash(f.path, literal)}`
+            : fileResourceName(deps.prefix, "config", f.path),
           {
             name: content.apply((c) => swarmObjectName(deps.prefix, f.path, c)),
             data: content.apply((c) => Buffer.from(c, "utf8").toString("base64")),
@@ -113,7 +116,9 @@ export function createStackFiles(specs: readonly ServiceSpec[], deps: FileDeps):
     }
     for (const f of spec.secretFiles) {
       if (!claim(f, spec)) continue;
-      const content = pulumi.all(f.secrets.map((n) => deps.secrets[n])).apply((values) => f.render(Object.fromEntries(f.secrets.map((n, i) => [n, values[i]])) as Record<SecretName, string>));
+      const content = pulumi
+        .all(f.secrets.map((n) => deps.secrets[n]))
+        .apply((values) => f.render(Object.fromEntries(f.secrets.map((n, i) => [n, values[i]])) as Record<SecretName, string>));
       secrets.set(
         f.path,
         new docker.Secret(

@@ -23,7 +23,13 @@ export function prometheusSpecs(config: StackConfig, ctx: SpecContext): ServiceS
     baseSpec(
       config,
       ctx,
-      { service: "prometheus", name: HOSTS.prometheus, image: config.images.prometheus, user: NOBODY, healthcheck: httpHealthcheck(`http://127.0.0.1:${PORTS.prometheus}/-/healthy`) },
+      {
+        service: "prometheus",
+        name: HOSTS.prometheus,
+        image: config.images.prometheus,
+        user: NOBODY,
+        healthcheck: httpHealthcheck(`http://127.0.0.1:${PORTS.prometheus}/-/healthy`),
+      },
       {
         stateful: true,
         command: prometheusFlags(config),
@@ -43,10 +49,21 @@ export function alertmanagerSpecs(config: StackConfig, ctx: SpecContext): Servic
     baseSpec(
       config,
       ctx,
-      { service: "alertmanager", name: HOSTS.alertmanager, image: config.images.alertmanager, user: NOBODY, healthcheck: httpHealthcheck(`http://127.0.0.1:${PORTS.alertmanager}/-/healthy`) },
+      {
+        service: "alertmanager",
+        name: HOSTS.alertmanager,
+        image: config.images.alertmanager,
+        user: NOBODY,
+        healthcheck: httpHealthcheck(`http://127.0.0.1:${PORTS.alertmanager}/-/healthy`),
+      },
       {
         stateful: true,
-        command: [`--config.file=${ALERTMANAGER_CONFIG_PATH}`, "--storage.path=/alertmanager", `--web.listen-address=:${PORTS.alertmanager}`, "--cluster.listen-address="],
+        command: [
+          `--config.file=${ALERTMANAGER_CONFIG_PATH}`,
+          "--storage.path=/alertmanager",
+          `--web.listen-address=:${PORTS.alertmanager}`,
+          "--cluster.listen-address=",
+        ],
         configFiles: [file(ALERTMANAGER_CONFIG_PATH, renderAlertmanagerConfig(alertmanagerInputFromConfig(config)))],
         // Egress: notifications leave the host; internal: Prometheus reaches it.
         networks: [
@@ -64,7 +81,13 @@ export function grafanaSpecs(config: StackConfig, ctx: SpecContext): ServiceSpec
     baseSpec(
       config,
       ctx,
-      { service: "grafana", name: HOSTS.grafana, image: config.images.grafana, user: GRAFANA_USER, healthcheck: httpHealthcheck(`http://127.0.0.1:${PORTS.grafana}/api/health`, { startPeriod: "60s" }) },
+      {
+        service: "grafana",
+        name: HOSTS.grafana,
+        image: config.images.grafana,
+        user: GRAFANA_USER,
+        healthcheck: httpHealthcheck(`http://127.0.0.1:${PORTS.grafana}/api/health`, { startPeriod: "60s" }),
+      },
       {
         stateful: true,
         env: grafanaEnv(config),

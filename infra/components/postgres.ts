@@ -29,7 +29,10 @@ export function postgresSpecs(config: StackConfig, ctx: SpecContext): ServiceSpe
         image: config.images.postgres,
         user: POSTGRES_USER,
         // pg_isready needs no credentials; the socket check proves the server accepts connections.
-        healthcheck: execHealthcheck(["pg_isready", "-h", "/var/run/postgresql", "-p", String(PORTS.postgres), "-U", config.postgres.user, "-d", config.postgres.database], { startPeriod: "60s" }),
+        healthcheck: execHealthcheck(
+          ["pg_isready", "-h", "/var/run/postgresql", "-p", String(PORTS.postgres), "-U", config.postgres.user, "-d", config.postgres.database],
+          { startPeriod: "60s" },
+        ),
       },
       {
         stateful: true,

@@ -59,7 +59,9 @@ export function serviceArgs(spec: ServiceSpec, deps: Omit<ServiceDeps, "dependsO
           ...spec.tmpfs.map((t) => ({ type: "tmpfs", target: t.path, tmpfsOptions: { sizeBytes: t.sizeMb * MB, mode: octalMode(t.mode) } })),
         ],
         // NONE keeps an image's own HEALTHCHECK from applying where the spec says there is none.
-        healthcheck: hasHealthcheck(hc) ? { tests: hc.test, interval: hc.interval, timeout: hc.timeout, retries: hc.retries, startPeriod: hc.startPeriod } : { tests: ["NONE"] },
+        healthcheck: hasHealthcheck(hc)
+          ? { tests: hc.test, interval: hc.interval, timeout: hc.timeout, retries: hc.retries, startPeriod: hc.startPeriod }
+          : { tests: ["NONE"] },
         stopGracePeriod: spec.stopGracePeriod,
         labels,
       },

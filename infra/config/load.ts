@@ -4,15 +4,7 @@
  * Pulumi runtime here (infra/config/pulumi-config.ts reads the running program's config),
  * so CLIs load it without the SDK.
  */
-import {
-  DEFAULT_IMAGES,
-  DEFAULT_LIMITS,
-  ParsedConfig,
-  SERVICE_NAMES,
-  ServiceLimits,
-  ServiceName,
-  stackConfigSchema,
-} from "./schema";
+import { DEFAULT_IMAGES, DEFAULT_LIMITS, ParsedConfig, SERVICE_NAMES, ServiceLimits, ServiceName, stackConfigSchema } from "./schema";
 import { placeholderProblem } from "./placeholders";
 import { durationSeconds } from "./durations";
 
@@ -36,7 +28,10 @@ export interface ConfigProblem {
 }
 
 export class ConfigError extends Error {
-  constructor(readonly problems: ConfigProblem[], readonly stack?: string) {
+  constructor(
+    readonly problems: ConfigProblem[],
+    readonly stack?: string,
+  ) {
     super(
       `Invalid stack configuration${stack ? ` for stack "${stack}"` : ""} (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
         problems.map((p) => `  - ${p.key}: ${p.message}`).join("\n"),
@@ -49,7 +44,10 @@ export class ConfigError extends Error {
 export const SECRET_KEYS = ["tlsCertificate", "tlsPrivateKey", "backupOffsiteSecretKey"] as const;
 
 function keyPath(path: readonly PropertyKey[]): string {
-  return `${CONFIG_NAMESPACE}:${path.map((p) => (typeof p === "number" ? `[${p}]` : String(p))).join(".").replace(/\.\[/g, "[")}`;
+  return `${CONFIG_NAMESPACE}:${path
+    .map((p) => (typeof p === "number" ? `[${p}]` : String(p)))
+    .join(".")
+    .replace(/\.\[/g, "[")}`;
 }
 
 /** Placeholder scan over every string leaf of the raw config. */
@@ -78,8 +76,10 @@ function crossKeyProblems(c: Partial<ParsedConfig>): ConfigProblem[] {
   const out: ConfigProblem[] = [];
   const add = (key: string, message: string) => out.push({ key: `${CONFIG_NAMESPACE}:${key}`, message });
 
-  if (c.environment === "prod" && c.app && c.app.replicas < 2) add("app.replicas", `prod needs at least 2 app replicas for redundancy (HA-REDUNDANCY-01), got ${c.app.replicas}`);
-  if (c.environment === "prod" && c.tls && c.tls.mode !== "provided") add("tls.mode", `prod must serve a CA-issued certificate: set tls.mode to "provided" (got "${c.tls.mode}")`);
+  if (c.environment === "prod" && c.app && c.app.replicas < 2)
+    add("app.replicas", `prod needs at least 2 app replicas for redundancy (HA-REDUNDANCY-01), got ${c.app.replicas}`);
+  if (c.environment === "prod" && c.tls && c.tls.mode !== "provided")
+    add("tls.mode", `prod must serve a CA-issued certificate: set tls.mode to "provided" (got "${c.tls.mode}")`);
   if (c.tls?.mode === "provided") {
     for (const [key, pem, label] of [
       ["tlsCertificate", c.tlsCertificate, PEM_CERT],
@@ -99,14 +99,17 @@ function crossKeyProblems(c: Partial<ParsedConfig>): ConfigProblem[] {
     });
     if (!alerting.receivers.some((r) => r.severities.includes("critical"))) add("alerting.receivers", "no receiver takes critical alerts");
     alerting.receivers.forEach((r, i) => {
-      if (r.email && !(alerting.smtpSmarthost && alerting.smtpFrom)) add(`alerting.receivers[${i}].email`, "email receivers need alerting.smtpSmarthost and alerting.smtpFrom");
+      if (r.email && !(alerting.smtpSmarthost && alerting.smtpFrom))
+        add(`alerting.receivers[${i}].email`, "email receivers need alerting.smtpSmarthost and alerting.smtpFrom");
     });
   }
   if (c.backup) {
     const off = c.backup.offsite;
     if (off.enabled) {
-      for (const k of ["endpoint", "bucket", "region", "accessKeyId"] as const) if (!off[k]) add(`backup.offsite.${k}`, "required when backup.offsite.enabled is true");
-      if (c.backupOffsiteSecretKey === undefined) add("backupOffsiteSecretKey", `required when backup.offsite.enabled is true: pulumi config set --secret ${CONFIG_NAMESPACE}:backupOffsiteSecretKey`);
+      for (const k of ["endpoint", "bucket", "region", "accessKeyId"] as const)
+        if (!off[k]) add(`backup.offsite.${k}`, "required when backup.offsite.enabled is true");
+      if (c.backupOffsiteSecretKey === undefined)
+        add("backupOffsiteSecretKey", `required when backup.offsite.enabled is true: pulumi config set --secret ${CONFIG_NAMESPACE}:backupOffsiteSecretKey`);
     }
     const intervalMin = durationSeconds(c.backup.interval) / 60;
     if (intervalMin < 5) add("backup.interval", `must be at least 5m, got ${c.backup.interval}`);
@@ -116,7 +119,8 @@ function crossKeyProblems(c: Partial<ParsedConfig>): ConfigProblem[] {
   roles.forEach((r, i) => {
     if (roles.indexOf(r) !== i) add(`contacts[${i}].role`, `duplicate contact for "${r}"`);
   });
-  if (c.rateLimit && c.rateLimit.burst > c.rateLimit.requestsPerSecond * 100) add("rateLimit.burst", "is more than 100x requestsPerSecond: the limit would never bite");
+  if (c.rateLimit && c.rateLimit.burst > c.rateLimit.requestsPerSecond * 100)
+    add("rateLimit.burst", "is more than 100x requestsPerSecond: the limit would never bite");
   return out;
 }
 
@@ -129,7 +133,12 @@ function withDefaults(c: ParsedConfig): StackConfig {
 /** Redis's own maxmemory must leave room under the container limit or the kernel kills it first. */
 function redisHeadroomProblems(c: StackConfig): ConfigProblem[] {
   if (c.redis.maxmemoryMb < c.limits.redis.memoryMb) return [];
-  return [{ key: `${CONFIG_NAMESPACE}:redis.maxmemoryMb`, message: `${c.redis.maxmemoryMb}MB must be below the redis container limit (${c.limits.redis.memoryMb}MB)` }];
+  return [
+    {
+      key: `${CONFIG_NAMESPACE}:redis.maxmemoryMb`,
+      message: `${c.redis.maxmemoryMb}MB must be below the redis container limit (${c.limits.redis.memoryMb}MB)`,
+    },
+  ];
 }
 
 /**

@@ -11,7 +11,22 @@ const PLACEHOLDER_PATTERNS: readonly RegExp[] = [
 ];
 
 /** Well-known default credentials: exact matches, case-insensitive. */
-const DEFAULT_SECRETS = new Set(["password", "admin", "root", "postgres", "secret", "123456", "12345678", "qwerty", "letmein", "default", "pass", "guest", "grafana", "redis"]);
+const DEFAULT_SECRETS = new Set([
+  "password",
+  "admin",
+  "root",
+  "postgres",
+  "secret",
+  "123456",
+  "12345678",
+  "qwerty",
+  "letmein",
+  "default",
+  "pass",
+  "guest",
+  "grafana",
+  "redis",
+]);
 
 export function isPlaceholder(value: string): boolean {
   if (value.trim() === "") return true;

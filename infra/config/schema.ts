@@ -24,12 +24,8 @@ export const SERVICE_NAMES = [
 ] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
-const duration = z
-  .string()
-  .regex(/^\d+(ms|s|m|h|d|w|y)$/, "must be a duration like 15s, 6h or 30d");
-const byteSize = z
-  .string()
-  .regex(/^\d+(B|KB|MB|GB|TB)$/, "must be a size like 512MB or 10GB");
+const duration = z.string().regex(/^\d+(ms|s|m|h|d|w|y)$/, "must be a duration like 15s, 6h or 30d");
+const byteSize = z.string().regex(/^\d+(B|KB|MB|GB|TB)$/, "must be a size like 512MB or 10GB");
 const urlPath = z.string().regex(/^\/[A-Za-z0-9._~\/-]*$/, "must be an absolute URL path like /health");
 const hostname = z
   .string()
@@ -103,7 +99,10 @@ const appContract = z
     jwtIssuer: z.string().min(1).default("mcp-platform"),
     jwtAudience: z.string().min(1).default("mcp-api"),
     /** Database table the migration tool writes (DEP-DB-02). */
-    migrationsTable: z.string().regex(/^[a-z_][a-z0-9_]*$/).default("schema_migrations"),
+    migrationsTable: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]*$/)
+      .default("schema_migrations"),
     minMigrations: z.number().int().min(0).default(1),
   })
   .strict();
@@ -143,7 +142,10 @@ export const stackConfigSchema = z
         bindAddress: z
           .union([z.ipv4(), z.ipv6()])
           .default("0.0.0.0")
-          .refine((a): boolean => a === "0.0.0.0" || a === "::", { message: "swarm publishes ports on every address of the node (publish mode host): use 0.0.0.0 and restrict access in the host firewall (docs/docker-host.md)" }),
+          .refine((a): boolean => a === "0.0.0.0" || a === "::", {
+            message:
+              "swarm publishes ports on every address of the node (publish mode host): use 0.0.0.0 and restrict access in the host firewall (docs/docker-host.md)",
+          }),
         httpPort: z.number().int().min(1).max(65535).default(80),
         httpsPort: z.number().int().min(1).max(65535).default(443),
         /** HSTS max-age in seconds (1 year by default). */
@@ -164,13 +166,25 @@ export const stackConfigSchema = z
     tlsCertificate: z.string().optional(),
     tlsPrivateKey: z.string().optional(),
     images: perService(imageRef).default({}),
-    app: appContract.extend({ replicas: z.number().int().min(1).max(32).default(2) }).strict().prefault({}),
+    app: appContract
+      .extend({ replicas: z.number().int().min(1).max(32).default(2) })
+      .strict()
+      .prefault({}),
     limits: perService(limits).default({}),
     postgres: z
       .object({
-        database: z.string().regex(/^[a-z_][a-z0-9_]*$/).default("mcp"),
-        user: z.string().regex(/^[a-z_][a-z0-9_]*$/).default("mcp_app"),
-        backupUser: z.string().regex(/^[a-z_][a-z0-9_]*$/).default("mcp_backup"),
+        database: z
+          .string()
+          .regex(/^[a-z_][a-z0-9_]*$/)
+          .default("mcp"),
+        user: z
+          .string()
+          .regex(/^[a-z_][a-z0-9_]*$/)
+          .default("mcp_app"),
+        backupUser: z
+          .string()
+          .regex(/^[a-z_][a-z0-9_]*$/)
+          .default("mcp_backup"),
         maxConnections: z.number().int().min(10).max(5000).default(200),
         sharedBuffersMb: z.number().int().min(16).default(256),
       })
@@ -179,13 +193,18 @@ export const stackConfigSchema = z
     redis: z
       .object({
         maxmemoryMb: z.number().int().min(16).default(256),
-        maxmemoryPolicy: z.enum(["allkeys-lru", "allkeys-lfu", "volatile-lru", "volatile-lfu", "volatile-ttl", "allkeys-random", "volatile-random"]).default("allkeys-lru"),
+        maxmemoryPolicy: z
+          .enum(["allkeys-lru", "allkeys-lfu", "volatile-lru", "volatile-lfu", "volatile-ttl", "allkeys-random", "volatile-random"])
+          .default("allkeys-lru"),
       })
       .strict()
       .prefault({}),
     grafana: z
       .object({
-        adminUser: z.string().regex(/^[a-z][a-z0-9_.-]{2,}$/, "must be 3+ lower-case characters").default("mcp-grafana-admin"),
+        adminUser: z
+          .string()
+          .regex(/^[a-z][a-z0-9_.-]{2,}$/, "must be 3+ lower-case characters")
+          .default("mcp-grafana-admin"),
       })
       .strict()
       .prefault({}),
@@ -217,7 +236,10 @@ export const stackConfigSchema = z
         redisMemoryPercent: z.number().int().min(1).max(100).default(90),
         diskFreePercent: z.number().int().min(1).max(99).default(15),
         certExpiryDays: z.number().int().min(1).default(14),
-        smtpSmarthost: z.string().regex(/^[A-Za-z0-9.-]+:\d+$/, "must be host:port").optional(),
+        smtpSmarthost: z
+          .string()
+          .regex(/^[A-Za-z0-9.-]+:\d+$/, "must be host:port")
+          .optional(),
         smtpFrom: z.email().optional(),
       })
       .strict(),
@@ -237,7 +259,10 @@ export const stackConfigSchema = z
           .object({
             enabled: z.boolean(),
             endpoint: z.url({ protocol: /^https?$/ }).optional(),
-            bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name").optional(),
+            bucket: z
+              .string()
+              .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name")
+              .optional(),
             region: z.string().min(1).optional(),
             prefix: z.string().default(""),
             accessKeyId: z.string().min(1).optional(),
@@ -260,7 +285,10 @@ export const stackConfigSchema = z
       .object({
         minMemoryGb: z.number().min(0).default(4),
         minDiskGb: z.number().min(0).default(10),
-        minDockerVersion: z.string().regex(/^\d+\.\d+(\.\d+)?$/).default("20.10"),
+        minDockerVersion: z
+          .string()
+          .regex(/^\d+\.\d+(\.\d+)?$/)
+          .default("20.10"),
         /** Registries whose /v2/ endpoint must answer before deploy. */
         registries: z.array(z.url({ protocol: /^https?$/ })).default(["https://registry-1.docker.io", "https://ghcr.io", "https://quay.io"]),
       })

@@ -50,7 +50,10 @@ export function readStackFile(stack: string, projectDir = process.cwd()): StackF
   if (!/^[A-Za-z0-9_.-]+$/.test(stack)) throw new Error(`invalid stack name "${stack}"`);
   const file = stackFilePath(stack, projectDir);
   if (!fs.existsSync(file)) {
-    const known = fs.readdirSync(projectDir).filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f)).map((f) => f.slice(7, -5));
+    const known = fs
+      .readdirSync(projectDir)
+      .filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f))
+      .map((f) => f.slice(7, -5));
     throw new Error(`no stack file ${path.basename(file)} in ${projectDir} (stacks here: ${known.join(", ") || "none"})`);
   }
   let doc: unknown;

@@ -86,7 +86,12 @@ export function alertRulesInputFromConfig(config: StackConfig): AlertRulesInput 
 /** Seconds as the largest whole Prometheus unit ("32400" -> "9h"). */
 export function formatDuration(seconds: number): string {
   const s = Math.max(1, Math.round(seconds));
-  for (const [unit, size] of [["d", 86400], ["h", 3600], ["m", 60]] as const) if (s % size === 0) return `${s / size}${unit}`;
+  for (const [unit, size] of [
+    ["d", 86400],
+    ["h", 3600],
+    ["m", 60],
+  ] as const)
+    if (s % size === 0) return `${s / size}${unit}`;
   return `${s}s`;
 }
 
@@ -300,7 +305,16 @@ function rules(i: AlertRulesInput): Record<string, Rule[]> {
 export function alertRulesInputProblems(i: AlertRulesInput): string[] {
   const problems: string[] = [];
   for (const [k, v] of Object.entries(i.jobs)) if (!/^[A-Za-z0-9_.-]+$/.test(v)) problems.push(`jobs.${k} "${v}" is not a job name`);
-  for (const k of ["errorRatePercent", "p95LatencyMs", "healthLatencyMs", "postgresConnectionsPercent", "redisMemoryPercent", "diskFreePercent", "certExpiryDays", "backupIntervalSeconds"] as const) {
+  for (const k of [
+    "errorRatePercent",
+    "p95LatencyMs",
+    "healthLatencyMs",
+    "postgresConnectionsPercent",
+    "redisMemoryPercent",
+    "diskFreePercent",
+    "certExpiryDays",
+    "backupIntervalSeconds",
+  ] as const) {
     if (!(Number.isFinite(i[k]) && i[k] > 0)) problems.push(`${k} must be a positive number, got ${i[k]}`);
   }
   return problems;
@@ -316,7 +330,12 @@ export function renderAlertRules(input: AlertRulesInput): string {
       alert: r.alert,
       expr: r.expr,
       for: r.for,
-      labels: { severity: r.severity, ...(r.service ? { service: r.service } : {}), ...(r.reason ? { reason: r.reason } : {}), checklist: r.checklist.join(",") },
+      labels: {
+        severity: r.severity,
+        ...(r.service ? { service: r.service } : {}),
+        ...(r.reason ? { reason: r.reason } : {}),
+        checklist: r.checklist.join(","),
+      },
       annotations: { summary: r.summary, description: r.description },
     })),
   }));

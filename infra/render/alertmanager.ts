@@ -31,7 +31,13 @@ export interface AlertmanagerInput {
 export function alertmanagerInputFromConfig(config: StackConfig): AlertmanagerInput {
   const a = config.alerting;
   return {
-    receivers: a.receivers.map((r) => ({ name: r.name, severities: [...r.severities], webhookUrl: r.webhookUrl, email: r.email, sendResolved: r.sendResolved })),
+    receivers: a.receivers.map((r) => ({
+      name: r.name,
+      severities: [...r.severities],
+      webhookUrl: r.webhookUrl,
+      email: r.email,
+      sendResolved: r.sendResolved,
+    })),
     groupWait: a.groupWait,
     groupInterval: a.groupInterval,
     repeatInterval: a.repeatInterval,

@@ -31,7 +31,8 @@ export function blackboxInputFromConfig(config: StackConfig): BlackboxInput {
 
 export function renderBlackboxConfig(input: BlackboxInput): string {
   if (!/^[A-Za-z0-9.-]+$/.test(input.serverName)) throw new Error(`invalid blackbox input: serverName "${input.serverName}" is not a host name`);
-  if (!(input.timeoutSeconds > 0 && input.timeoutSeconds <= 60)) throw new Error(`invalid blackbox input: timeoutSeconds ${input.timeoutSeconds} must be in (0, 60]`);
+  if (!(input.timeoutSeconds > 0 && input.timeoutSeconds <= 60))
+    throw new Error(`invalid blackbox input: timeoutSeconds ${input.timeoutSeconds} must be in (0, 60]`);
   const tls: Record<string, unknown> = { server_name: input.serverName, insecure_skip_verify: false, min_version: "TLS12" };
   if (input.caFile) tls.ca_file = input.caFile;
   const doc = {

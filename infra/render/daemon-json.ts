@@ -66,9 +66,18 @@ export const DAEMON_JSON_DEFAULTS: DaemonJsonInput = {
 export const DAEMON_JSON_KEYS: Readonly<Record<string, { cis: readonly string[]; why: string }>> = {
   icc: { cis: ["2.2"], why: "containers on the default bridge cannot talk to each other; the stack's services talk only over their own overlay networks" },
   "userland-proxy": { cis: ["2.16"], why: "published ports are forwarded by iptables (hairpin NAT), not by a docker-proxy process per port" },
-  "no-new-privileges": { cis: ["2.14", "5.26"], why: "no process in any container gains privileges through setuid/setgid binaries or file capabilities; a swarm service cannot ask for it with @pulumi/docker 5.2.0" },
-  "default-ulimits": { cis: ["2.8", "5.19"], why: "a finite open-file and process limit for every container, which a service spec cannot set with @pulumi/docker 5.2.0" },
-  "log-driver": { cis: ["2.13"], why: "json-file keeps `docker logs` working and is what the host's log shipper reads (PRE-SEC-06 attests the shipping); CIS 2.13's remote logging is that shipper's job" },
+  "no-new-privileges": {
+    cis: ["2.14", "5.26"],
+    why: "no process in any container gains privileges through setuid/setgid binaries or file capabilities; a swarm service cannot ask for it with @pulumi/docker 5.2.0",
+  },
+  "default-ulimits": {
+    cis: ["2.8", "5.19"],
+    why: "a finite open-file and process limit for every container, which a service spec cannot set with @pulumi/docker 5.2.0",
+  },
+  "log-driver": {
+    cis: ["2.13"],
+    why: "json-file keeps `docker logs` working and is what the host's log shipper reads (PRE-SEC-06 attests the shipping); CIS 2.13's remote logging is that shipper's job",
+  },
   "log-opts": { cis: ["2.13"], why: "rotation bounds the disk every container's log can take (MON-LOG-04): the same options the services declare" },
   "log-level": { cis: ["2.3"], why: "info logs what an audit needs without debug noise" },
   "live-restore": {
@@ -80,13 +89,15 @@ export const DAEMON_JSON_KEYS: Readonly<Record<string, { cis: readonly string[];
 
 export function daemonJsonInputProblems(input: DaemonJsonInput): string[] {
   const problems: string[] = [];
-  for (const [k, v] of Object.entries({ nofile: input.nofile, nproc: input.nproc })) if (!(Number.isInteger(v) && v > 0)) problems.push(`${k} ${v} must be a positive integer`);
+  for (const [k, v] of Object.entries({ nofile: input.nofile, nproc: input.nproc }))
+    if (!(Number.isInteger(v) && v > 0)) problems.push(`${k} ${v} must be a positive integer`);
   if (!input.logOpts["max-size"] || !input.logOpts["max-file"]) problems.push("logOpts must set max-size and max-file (rotation)");
   if (input.addressPools.length === 0) problems.push("addressPools is empty");
   for (const p of input.addressPools) {
     const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(p.base);
     if (!m || m.slice(1, 5).some((o) => Number(o) > 255) || Number(m[5]) > 32) problems.push(`address pool base "${p.base}" is not an IPv4 CIDR`);
-    else if (!(Number.isInteger(p.size) && p.size >= Number(m[5]) && p.size <= 30)) problems.push(`address pool ${p.base} size ${p.size} must be between the base prefix /${m[5]} and /30`);
+    else if (!(Number.isInteger(p.size) && p.size >= Number(m[5]) && p.size <= 30))
+      problems.push(`address pool ${p.base} size ${p.size} must be between the base prefix /${m[5]} and /30`);
   }
   return problems;
 }

@@ -73,7 +73,10 @@ function dashboard(uid: string, title: string, panels: PanelSpec[]): Record<stri
         },
         overrides: [],
       },
-      options: p.type === "stat" ? { reduceOptions: { calcs: ["lastNotNull"], fields: "", values: false }, colorMode: "value", graphMode: "area" } : { legend: { displayMode: "list", placement: "bottom" }, tooltip: { mode: "multi" } },
+      options:
+        p.type === "stat"
+          ? { reduceOptions: { calcs: ["lastNotNull"], fields: "", values: false }, colorMode: "value", graphMode: "area" }
+          : { legend: { displayMode: "list", placement: "bottom" }, tooltip: { mode: "multi" } },
       targets: p.targets.map((t, j) => ({ refId: String.fromCharCode(65 + j), datasource: ds, expr: t.expr, legendFormat: t.legend })),
     };
   });
@@ -106,24 +109,80 @@ export function grafanaDashboards(): Record<DashboardKey, Record<string, unknown
     app: dashboard(GRAFANA_DASHBOARD_UIDS.app, "MCP application", [
       { title: "Replicas up", type: "stat", unit: "none", w: 6, targets: [{ expr: `sum(up{${app}})`, legend: "up" }] },
       { title: "Request rate", type: "stat", unit: "reqps", w: 6, targets: [{ expr: `sum(rate(${req}{${app}}[5m]))`, legend: "req/s" }] },
-      { title: "Error rate (5xx %)", type: "stat", unit: "percent", w: 6, thresholds: [{ value: 1, color: "orange" }, { value: 5, color: "red" }], targets: [{ expr: `100 * sum(rate(${req}{${app},${st}=~"5.."}[5m])) / sum(rate(${req}{${app}}[5m]))`, legend: "5xx %" }] },
-      { title: "TLS certificate days left", type: "stat", unit: "d", w: 6, thresholds: [{ value: 0, color: "red" }, { value: 14, color: "green" }], targets: [{ expr: `(probe_ssl_earliest_cert_expiry{${probe}} - time()) / 86400`, legend: "days" }] },
-      { title: "Requests per second by replica", type: "timeseries", unit: "reqps", targets: [{ expr: `sum by (instance) (rate(${req}{${app}}[5m]))`, legend: "{{instance}}" }] },
-      { title: "Responses by status", type: "timeseries", unit: "reqps", targets: [{ expr: `sum by (${st}) (rate(${req}{${app}}[5m]))`, legend: `{{${st}}}` }] },
+      {
+        title: "Error rate (5xx %)",
+        type: "stat",
+        unit: "percent",
+        w: 6,
+        thresholds: [
+          { value: 1, color: "orange" },
+          { value: 5, color: "red" },
+        ],
+        targets: [{ expr: `100 * sum(rate(${req}{${app},${st}=~"5.."}[5m])) / sum(rate(${req}{${app}}[5m]))`, legend: "5xx %" }],
+      },
+      {
+        title: "TLS certificate days left",
+        type: "stat",
+        unit: "d",
+        w: 6,
+        thresholds: [
+          { value: 0, color: "red" },
+          { value: 14, color: "green" },
+        ],
+        targets: [{ expr: `(probe_ssl_earliest_cert_expiry{${probe}} - time()) / 86400`, legend: "days" }],
+      },
+      {
+        title: "Requests per second by replica",
+        type: "timeseries",
+        unit: "reqps",
+        targets: [{ expr: `sum by (instance) (rate(${req}{${app}}[5m]))`, legend: "{{instance}}" }],
+      },
+      {
+        title: "Responses by status",
+        type: "timeseries",
+        unit: "reqps",
+        targets: [{ expr: `sum by (${st}) (rate(${req}{${app}}[5m]))`, legend: `{{${st}}}` }],
+      },
       {
         title: "Latency p50 / p95 / p99",
         type: "timeseries",
         unit: "ms",
-        targets: [0.5, 0.95, 0.99].map((q) => ({ expr: `1000 * histogram_quantile(${q}, sum by (le) (rate(${APP_METRICS.durationHistogram}_bucket{${app}}[5m])))`, legend: `p${Math.round(q * 100)}` })),
+        targets: [0.5, 0.95, 0.99].map((q) => ({
+          expr: `1000 * histogram_quantile(${q}, sum by (le) (rate(${APP_METRICS.durationHistogram}_bucket{${app}}[5m])))`,
+          legend: `p${Math.round(q * 100)}`,
+        })),
       },
-      { title: "Public health probe duration", type: "timeseries", unit: "ms", targets: [{ expr: `1000 * probe_duration_seconds{${probe}}`, legend: "{{instance}}" }] },
+      {
+        title: "Public health probe duration",
+        type: "timeseries",
+        unit: "ms",
+        targets: [{ expr: `1000 * probe_duration_seconds{${probe}}`, legend: "{{instance}}" }],
+      },
     ]),
     postgres: dashboard(GRAFANA_DASHBOARD_UIDS.postgres, "PostgreSQL", [
       { title: "PostgreSQL up", type: "stat", unit: "none", w: 6, targets: [{ expr: `max(pg_up{${pg}})`, legend: "up" }] },
-      { title: "Connections used (%)", type: "stat", unit: "percent", w: 6, thresholds: [{ value: 80, color: "orange" }], targets: [{ expr: `100 * sum(pg_stat_database_numbackends{${pg}}) / max(pg_settings_max_connections{${pg}})`, legend: "used" }] },
-      { title: "Last successful backup age", type: "stat", unit: "s", w: 6, targets: [{ expr: `time() - max(${BACKUP_METRICS.lastSuccessTimestamp})`, legend: "age" }] },
+      {
+        title: "Connections used (%)",
+        type: "stat",
+        unit: "percent",
+        w: 6,
+        thresholds: [{ value: 80, color: "orange" }],
+        targets: [{ expr: `100 * sum(pg_stat_database_numbackends{${pg}}) / max(pg_settings_max_connections{${pg}})`, legend: "used" }],
+      },
+      {
+        title: "Last successful backup age",
+        type: "stat",
+        unit: "s",
+        w: 6,
+        targets: [{ expr: `time() - max(${BACKUP_METRICS.lastSuccessTimestamp})`, legend: "age" }],
+      },
       { title: "Last backup run succeeded", type: "stat", unit: "bool", w: 6, targets: [{ expr: `min(${BACKUP_METRICS.lastRunSuccess})`, legend: "ok" }] },
-      { title: "Connections by database", type: "timeseries", unit: "none", targets: [{ expr: `sum by (datname) (pg_stat_database_numbackends{${pg}})`, legend: "{{datname}}" }] },
+      {
+        title: "Connections by database",
+        type: "timeseries",
+        unit: "none",
+        targets: [{ expr: `sum by (datname) (pg_stat_database_numbackends{${pg}})`, legend: "{{datname}}" }],
+      },
       {
         title: "Transactions per second",
         type: "timeseries",
@@ -134,13 +193,40 @@ export function grafanaDashboards(): Record<DashboardKey, Record<string, unknown
         ],
       },
       { title: "Database size", type: "timeseries", unit: "bytes", targets: [{ expr: `pg_database_size_bytes{${pg}}`, legend: "{{datname}}" }] },
-      { title: "Deadlocks", type: "timeseries", unit: "none", targets: [{ expr: `sum(increase(pg_stat_database_deadlocks{${pg}}[5m]))`, legend: "deadlocks" }] },
+      {
+        title: "Deadlocks",
+        type: "timeseries",
+        unit: "none",
+        targets: [{ expr: `sum(increase(pg_stat_database_deadlocks{${pg}}[5m]))`, legend: "deadlocks" }],
+      },
     ]),
     redis: dashboard(GRAFANA_DASHBOARD_UIDS.redis, "Redis", [
       { title: "Redis up", type: "stat", unit: "none", w: 6, targets: [{ expr: `max(redis_up{${redis}})`, legend: "up" }] },
-      { title: "Memory used (% of maxmemory)", type: "stat", unit: "percent", w: 6, thresholds: [{ value: 90, color: "orange" }], targets: [{ expr: `100 * max(redis_memory_used_bytes{${redis}}) / max(redis_memory_max_bytes{${redis}} > 0)`, legend: "used" }] },
+      {
+        title: "Memory used (% of maxmemory)",
+        type: "stat",
+        unit: "percent",
+        w: 6,
+        thresholds: [{ value: 90, color: "orange" }],
+        targets: [{ expr: `100 * max(redis_memory_used_bytes{${redis}}) / max(redis_memory_max_bytes{${redis}} > 0)`, legend: "used" }],
+      },
       // FUN-PERF-03: cache hit ratio target is 80%.
-      { title: "Cache hit ratio", type: "stat", unit: "percentunit", w: 6, thresholds: [{ value: 0, color: "red" }, { value: 0.8, color: "green" }], targets: [{ expr: `sum(rate(redis_keyspace_hits_total{${redis}}[5m])) / (sum(rate(redis_keyspace_hits_total{${redis}}[5m])) + sum(rate(redis_keyspace_misses_total{${redis}}[5m])))`, legend: "hit ratio" }] },
+      {
+        title: "Cache hit ratio",
+        type: "stat",
+        unit: "percentunit",
+        w: 6,
+        thresholds: [
+          { value: 0, color: "red" },
+          { value: 0.8, color: "green" },
+        ],
+        targets: [
+          {
+            expr: `sum(rate(redis_keyspace_hits_total{${redis}}[5m])) / (sum(rate(redis_keyspace_hits_total{${redis}}[5m])) + sum(rate(redis_keyspace_misses_total{${redis}}[5m])))`,
+            legend: "hit ratio",
+          },
+        ],
+      },
       { title: "Connected clients", type: "stat", unit: "none", w: 6, targets: [{ expr: `sum(redis_connected_clients{${redis}})`, legend: "clients" }] },
       {
         title: "Memory",
@@ -151,27 +237,53 @@ export function grafanaDashboards(): Record<DashboardKey, Record<string, unknown
           { expr: `redis_memory_max_bytes{${redis}}`, legend: "maxmemory" },
         ],
       },
-      { title: "Commands per second", type: "timeseries", unit: "ops", targets: [{ expr: `sum(rate(redis_commands_processed_total{${redis}}[5m]))`, legend: "commands" }] },
-      { title: "Evicted and expired keys", type: "timeseries", unit: "ops", targets: [
-        { expr: `sum(rate(redis_evicted_keys_total{${redis}}[5m]))`, legend: "evicted" },
-        { expr: `sum(rate(redis_expired_keys_total{${redis}}[5m]))`, legend: "expired" },
-      ] },
+      {
+        title: "Commands per second",
+        type: "timeseries",
+        unit: "ops",
+        targets: [{ expr: `sum(rate(redis_commands_processed_total{${redis}}[5m]))`, legend: "commands" }],
+      },
+      {
+        title: "Evicted and expired keys",
+        type: "timeseries",
+        unit: "ops",
+        targets: [
+          { expr: `sum(rate(redis_evicted_keys_total{${redis}}[5m]))`, legend: "evicted" },
+          { expr: `sum(rate(redis_expired_keys_total{${redis}}[5m]))`, legend: "expired" },
+        ],
+      },
     ]),
     nginx: dashboard(GRAFANA_DASHBOARD_UIDS.nginx, "Nginx edge", [
       { title: "Nginx up", type: "stat", unit: "none", w: 8, targets: [{ expr: `max(nginx_up{${nginx}})`, legend: "up" }] },
       { title: "Active connections", type: "stat", unit: "none", w: 8, targets: [{ expr: `sum(nginx_connections_active{${nginx}})`, legend: "active" }] },
-      { title: "Requests per second", type: "stat", unit: "reqps", w: 8, targets: [{ expr: `sum(rate(nginx_http_requests_total{${nginx}}[5m]))`, legend: "req/s" }] },
-      { title: "Requests per second", type: "timeseries", unit: "reqps", targets: [{ expr: `sum(rate(nginx_http_requests_total{${nginx}}[5m]))`, legend: "req/s" }] },
+      {
+        title: "Requests per second",
+        type: "stat",
+        unit: "reqps",
+        w: 8,
+        targets: [{ expr: `sum(rate(nginx_http_requests_total{${nginx}}[5m]))`, legend: "req/s" }],
+      },
+      {
+        title: "Requests per second",
+        type: "timeseries",
+        unit: "reqps",
+        targets: [{ expr: `sum(rate(nginx_http_requests_total{${nginx}}[5m]))`, legend: "req/s" }],
+      },
       {
         title: "Connections by state",
         type: "timeseries",
         unit: "none",
         targets: ["reading", "writing", "waiting"].map((s) => ({ expr: `sum(nginx_connections_${s}{${nginx}})`, legend: s })),
       },
-      { title: "Accepted vs handled connections", type: "timeseries", unit: "cps", targets: [
-        { expr: `sum(rate(nginx_connections_accepted{${nginx}}[5m]))`, legend: "accepted" },
-        { expr: `sum(rate(nginx_connections_handled{${nginx}}[5m]))`, legend: "handled" },
-      ] },
+      {
+        title: "Accepted vs handled connections",
+        type: "timeseries",
+        unit: "cps",
+        targets: [
+          { expr: `sum(rate(nginx_connections_accepted{${nginx}}[5m]))`, legend: "accepted" },
+          { expr: `sum(rate(nginx_connections_handled{${nginx}}[5m]))`, legend: "handled" },
+        ],
+      },
     ]),
   };
 }

@@ -85,7 +85,6 @@ export const CONTAINER_NGINX_RUNTIME: NginxRuntimePaths = {
   mimeTypes: "/etc/nginx/mime.types",
 };
 
-
 /** HTTP/2 switch for an nginx version string like "1.27.2". */
 export function http2ModeForVersion(version: string | undefined): Http2Mode {
   const m = /^(\d+)\.(\d+)\.(\d+)/.exec(version ?? "");
@@ -136,17 +135,30 @@ export function nginxInputProblems(input: NginxInput): string[] {
   if (!/^[A-Za-z0-9.-]+$/.test(input.serverName)) problems.push(`serverName "${input.serverName}" is not a host name`);
   if (input.upstreams.length === 0) problems.push("upstreams is empty: at least one app replica is needed");
   for (const u of input.upstreams) if (!HOST_PORT.test(u)) problems.push(`upstreams entry "${u}" is not host:port`);
-  if (input.grafanaUpstream !== undefined && !HOST_PORT.test(input.grafanaUpstream)) problems.push(`grafanaUpstream "${input.grafanaUpstream}" is not host:port`);
+  if (input.grafanaUpstream !== undefined && !HOST_PORT.test(input.grafanaUpstream))
+    problems.push(`grafanaUpstream "${input.grafanaUpstream}" is not host:port`);
   for (const [k, v] of Object.entries(input.paths)) if (!SAFE_PATH.test(v)) problems.push(`paths.${k} "${v}" is not an absolute URL path`);
   const { metricsPath, mcpPath, healthPath, staticPath } = input.paths;
   if (metricsPath === "/") problems.push('paths.metricsPath "/" would hide every route');
-  for (const [k, v] of Object.entries({ mcpPath, healthPath, staticPath })) if (v === metricsPath) problems.push(`paths.${k} equals paths.metricsPath ("${v}"), which is never served publicly`);
+  for (const [k, v] of Object.entries({ mcpPath, healthPath, staticPath }))
+    if (v === metricsPath) problems.push(`paths.${k} equals paths.metricsPath ("${v}"), which is never served publicly`);
   const ports = [input.listen.http, input.listen.https, input.listen.status];
   if (new Set(ports).size !== 3) problems.push(`listen ports must differ (got ${ports.join(", ")})`);
-  for (const p of [...ports, input.publicPorts.http, input.publicPorts.https]) if (!Number.isInteger(p) || p < 1 || p > 65535) problems.push(`port ${p} is out of range`);
-  const files = { "tls.certPath": input.tls.certPath, "tls.keyPath": input.tls.keyPath, staticRoot: input.staticRoot, ...Object.fromEntries(Object.entries(input.runtime).filter(([k]) => k !== "user").map(([k, v]) => [`runtime.${k}`, v])) };
+  for (const p of [...ports, input.publicPorts.http, input.publicPorts.https])
+    if (!Number.isInteger(p) || p < 1 || p > 65535) problems.push(`port ${p} is out of range`);
+  const files = {
+    "tls.certPath": input.tls.certPath,
+    "tls.keyPath": input.tls.keyPath,
+    staticRoot: input.staticRoot,
+    ...Object.fromEntries(
+      Object.entries(input.runtime)
+        .filter(([k]) => k !== "user")
+        .map(([k, v]) => [`runtime.${k}`, v]),
+    ),
+  };
   for (const [k, v] of Object.entries(files)) if (v !== undefined && !SAFE_FILE.test(v)) problems.push(`${k} "${v}" contains characters nginx would misread`);
-  if (input.runtime.user !== undefined && !/^[a-z_][a-z0-9_-]*( [a-z_][a-z0-9_-]*)?$/.test(input.runtime.user)) problems.push(`runtime.user "${input.runtime.user}" must be "user" or "user group"`);
+  if (input.runtime.user !== undefined && !/^[a-z_][a-z0-9_-]*( [a-z_][a-z0-9_-]*)?$/.test(input.runtime.user))
+    problems.push(`runtime.user "${input.runtime.user}" must be "user" or "user group"`);
   if (!/^\d+[kmg]?$/.test(input.clientMaxBodySize)) problems.push(`clientMaxBodySize "${input.clientMaxBodySize}" must look like 1m or 512k`);
   if (input.statusAllow.length === 0) problems.push("statusAllow is empty: the exporter could not read stub_status");
   return problems;
@@ -217,7 +229,10 @@ export function renderNginxConf(input: NginxInput): string {
   const { listen, paths, rateLimit, runtime } = input;
   const bind = input.bindAddress;
   const rl = `limit_req zone=${NGINX_RATE_LIMIT_ZONE} burst=${rateLimit.burst} nodelay;`;
-  const httpsListen = input.http2 === "listen-flag" ? `listen ${listenAddr(listen.https, bind)} ssl http2 default_server;` : `listen ${listenAddr(listen.https, bind)} ssl default_server;`;
+  const httpsListen =
+    input.http2 === "listen-flag"
+      ? `listen ${listenAddr(listen.https, bind)} ssl http2 default_server;`
+      : `listen ${listenAddr(listen.https, bind)} ssl default_server;`;
   const http2Directive = input.http2 === "directive" ? "\nhttp2 on;" : "";
   const metricsPrefix = paths.metricsPath.endsWith("/") ? paths.metricsPath : `${paths.metricsPath}/`;
   const metricsExact = paths.metricsPath.replace(/\/$/, "") || "/";

@@ -64,12 +64,20 @@ export function postgresInputProblems(input: PostgresInput): string[] {
   for (const [k, v] of Object.entries(input.roles)) if (!IDENT.test(v)) problems.push(`roles.${k} "${v}" must match ${IDENT}`);
   const roles = Object.values(input.roles);
   if (new Set(roles).size !== roles.length) problems.push(`roles must be distinct (got ${roles.join(", ")})`);
-  for (const [k, v] of Object.entries(input.passwordFiles)) if (!FILE.test(v)) problems.push(`passwordFiles.${k} "${v}" must be an absolute path of [A-Za-z0-9._/-]`);
-  const files = { "tls.certFile": input.tls.certFile, "tls.keyFile": input.tls.keyFile, "tls.caFile": input.tls.caFile, socketDir: input.socketDir, hbaFile: input.hbaFile };
+  for (const [k, v] of Object.entries(input.passwordFiles))
+    if (!FILE.test(v)) problems.push(`passwordFiles.${k} "${v}" must be an absolute path of [A-Za-z0-9._/-]`);
+  const files = {
+    "tls.certFile": input.tls.certFile,
+    "tls.keyFile": input.tls.keyFile,
+    "tls.caFile": input.tls.caFile,
+    socketDir: input.socketDir,
+    hbaFile: input.hbaFile,
+  };
   for (const [k, v] of Object.entries(files)) if (v !== undefined && !FILE.test(v)) problems.push(`${k} "${v}" must be an absolute path of [A-Za-z0-9._/-]`);
   if (!/^[A-Za-z0-9.:*, -]+$/.test(input.listenAddresses)) problems.push(`listenAddresses "${input.listenAddresses}" is not a list of addresses`);
   if (input.clientNetworks.length === 0) problems.push("clientNetworks is empty: no client could connect");
-  for (const n of input.clientNetworks) if (!/^(samenet|samehost|[0-9a-fA-F.:]+\/\d{1,3})$/.test(n)) problems.push(`clientNetworks entry "${n}" must be samenet, samehost or a CIDR`);
+  for (const n of input.clientNetworks)
+    if (!/^(samenet|samehost|[0-9a-fA-F.:]+\/\d{1,3})$/.test(n)) problems.push(`clientNetworks entry "${n}" must be samenet, samehost or a CIDR`);
   if (!Number.isInteger(input.port) || input.port < 1 || input.port > 65535) problems.push(`port ${input.port} is out of range`);
   return problems;
 }
@@ -127,7 +135,11 @@ export function renderPgHbaConf(input: PostgresInput): string {
   ];
   const header = ["# TYPE", "DATABASE", "USER", "ADDRESS", "METHOD"];
   const widths = header.map((_, i) => Math.max(...[header, ...rows].map((r) => r[i].length)));
-  const fmt = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join("  ").replace(/\s+$/, "");
+  const fmt = (r: string[]) =>
+    r
+      .map((c, i) => c.padEnd(widths[i]))
+      .join("  ")
+      .replace(/\s+$/, "");
   return `# Rendered by infra/render/postgres.ts: edit the renderer, not this file.\n${fmt(header)}\n${rows.map(fmt).join("\n")}\n`;
 }
 

@@ -77,7 +77,13 @@ export function prometheusInputFromConfig(config: StackConfig): PrometheusInput 
     alertmanagers: [at(HOSTS.alertmanager, PORTS.alertmanager)],
     jobs: [
       { name: SCRAPE_JOBS.prometheus, targets: [at("localhost", PORTS.prometheus)], service: "prometheus" },
-      { name: SCRAPE_JOBS.app, targets: [], dns: { names: [tasksHost(HOSTS.app)], port: config.app.port }, metricsPath: config.app.metricsPath, service: "app" },
+      {
+        name: SCRAPE_JOBS.app,
+        targets: [],
+        dns: { names: [tasksHost(HOSTS.app)], port: config.app.port },
+        metricsPath: config.app.metricsPath,
+        service: "app",
+      },
       { name: SCRAPE_JOBS.postgres, targets: [at(HOSTS.postgresExporter, PORTS.postgresExporter)], service: "postgres" },
       { name: SCRAPE_JOBS.redis, targets: [at(HOSTS.redisExporter, PORTS.redisExporter)], service: "redis" },
       { name: SCRAPE_JOBS.nginx, targets: [at(HOSTS.nginxExporter, PORTS.nginxExporter)], service: "nginx" },

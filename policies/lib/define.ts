@@ -7,7 +7,14 @@
  * policies/README.md, "Unknown values"). Only `import type` from @pulumi/policy here, so the
  * catalog can be imported without loading the policy runtime.
  */
-import type { EnforcementLevel, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
+import type {
+  EnforcementLevel,
+  ReportViolation,
+  ResourceValidationArgs,
+  ResourceValidationPolicy,
+  StackValidationArgs,
+  StackValidationPolicy,
+} from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import { CHECKLIST_VERSION } from "../../checklist/items";
 import { Props, unwrapProxy } from "./values";
@@ -17,7 +24,8 @@ export const PACK_NAME = "mcp-production-checklist";
 export type Severity = "low" | "medium" | "high" | "critical";
 
 /** Policy families: the README and the end-to-end tests are organised by these. */
-export type PolicyGroup = "container-security" | "network" | "images" | "secrets" | "logging" | "services" | "edge" | "monitoring" | "backup" | "availability" | "deployability";
+export type PolicyGroup =
+  "container-security" | "network" | "images" | "secrets" | "logging" | "services" | "edge" | "monitoring" | "backup" | "availability" | "deployability";
 
 /** Diagnostics that mean "this value is not known at preview" start with this text. */
 export const UNDECIDABLE_PREFIX = "[undecidable at preview]";
@@ -187,7 +195,12 @@ function policyFields(meta: PolicyMeta) {
     remediationSteps: meta.remediation,
     // The checklist IDs travel with the policy through GetAnalyzerInfo: the preflight reads them there.
     tags: [...meta.checklistIds, `group:${meta.group}`],
-    framework: { name: PACK_NAME, version: CHECKLIST_VERSION, reference: "checklist/production-deployment-checklist.md", specification: meta.checklistIds.join(",") },
+    framework: {
+      name: PACK_NAME,
+      version: CHECKLIST_VERSION,
+      reference: "checklist/production-deployment-checklist.md",
+      specification: meta.checklistIds.join(","),
+    },
     configSchema: meta.configSchema,
   };
 }

@@ -16,7 +16,8 @@ const SETTING = /^\s*([A-Za-z_][\w.-]*)\s*(?:=|:|\s)\s*(.+?)\s*$/;
  * password_encryption or proxy_pass name something else. Stricter than the env-name rule,
  * because config files are full of words like these.
  */
-const SECRET_SETTING = /(^|_)(PASSWORD|PASSWD|SECRET|TOKEN|APIKEY|API_KEY|PRIVATE_KEY|SECRET_KEY|ACCESS_KEY|AUTH_KEY|CREDENTIALS?|SIGNING_KEY|ENCRYPTION_KEY|MASTER_KEY)$|^REQUIREPASS$/i;
+const SECRET_SETTING =
+  /(^|_)(PASSWORD|PASSWD|SECRET|TOKEN|APIKEY|API_KEY|PRIVATE_KEY|SECRET_KEY|ACCESS_KEY|AUTH_KEY|CREDENTIALS?|SIGNING_KEY|ENCRYPTION_KEY|MASTER_KEY)$|^REQUIREPASS$/i;
 
 /** Values that only point somewhere: a variable, a template, a file reference, a URL without credentials. */
 const isReference = (v: string) => /^\$|^\{\{|file\b|^[a-z][a-z0-9+.-]*:\/\/[^@\s]*$/i.test(v);
@@ -30,7 +31,10 @@ export const keyMaterialIn = memoByText((text: string): string | undefined => {
     const m = SETTING.exec(line);
     if (!m) continue;
     const key = m[1].replace(/[.-]/g, "_");
-    const value = m[2].replace(/;$/, "").replace(/^["']|["']$/g, "").trim();
+    const value = m[2]
+      .replace(/;$/, "")
+      .replace(/^["']|["']$/g, "")
+      .trim();
     if (SECRET_SETTING.test(key) && value.length >= 8 && !isInertValue(value) && !isReference(value)) return `a secret setting (${m[1]})`;
   }
   const t = text.trim();

@@ -14,7 +14,7 @@ export function networkIndex(resources: readonly ResourceView[]): Map<string, Ne
   const index = new Map<string, NetworkInfo>();
   for (const r of resources.filter((x) => x.type === T.network)) {
     const internal = asBool(get(r.props, "internal"));
-    const entry = { r, internal: internal.known ? internal.value ?? false : undefined };
+    const entry = { r, internal: internal.known ? (internal.value ?? false) : undefined };
     for (const n of namesOf(r)) index.set(n, entry);
   }
   return index;

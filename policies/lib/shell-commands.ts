@@ -5,7 +5,41 @@
  */
 
 /** Commands the shell runs itself (POSIX special and regular builtins that busybox ash and dash have). */
-const BUILTINS = new Set([":", ".", "[", "alias", "break", "cd", "command", "continue", "echo", "eval", "exec", "exit", "export", "false", "getopts", "kill", "local", "printf", "pwd", "read", "readonly", "return", "set", "shift", "test", "times", "trap", "true", "type", "ulimit", "umask", "unset", "wait"]);
+const BUILTINS = new Set([
+  ":",
+  ".",
+  "[",
+  "alias",
+  "break",
+  "cd",
+  "command",
+  "continue",
+  "echo",
+  "eval",
+  "exec",
+  "exit",
+  "export",
+  "false",
+  "getopts",
+  "kill",
+  "local",
+  "printf",
+  "pwd",
+  "read",
+  "readonly",
+  "return",
+  "set",
+  "shift",
+  "test",
+  "times",
+  "trap",
+  "true",
+  "type",
+  "ulimit",
+  "umask",
+  "unset",
+  "wait",
+]);
 const KEYWORDS = new Set(["!", "if", "then", "else", "elif", "fi", "while", "until", "do", "done", "for", "in", "case", "esac", "{", "}"]);
 /** Marks a word that came from a substitution: its value is only known when it runs. */
 export const DYNAMIC = "\0dynamic";
@@ -16,7 +50,7 @@ function substitutions(cmd: string): { outer: string; inner: string[] } {
   let outer = "";
   for (let i = 0; i < cmd.length; i++) {
     const c = cmd[i];
-    if (c === "'" ) {
+    if (c === "'") {
       const j = cmd.indexOf("'", i + 1);
       const end = j < 0 ? cmd.length : j;
       outer += cmd.slice(i, end + 1);

@@ -48,7 +48,8 @@ const mountsOf = memo(function mountsOf(props: Props): Known<WorkloadMount[]> {
     if (!type.known || !target.known || !source.known || !ro.known || !opts.known) return UNKNOWN;
     out.push({ type: mountType(type.value), source: source.value, target: target.value ?? "", readOnly: !!ro.value, driverOptions: opts.value });
   }
-  if (tmpfs && typeof tmpfs === "object") for (const target of Object.keys(tmpfs)) out.push({ type: "tmpfs", source: undefined, target, readOnly: false, driverOptions: {} });
+  if (tmpfs && typeof tmpfs === "object")
+    for (const target of Object.keys(tmpfs)) out.push({ type: "tmpfs", source: undefined, target, readOnly: false, driverOptions: {} });
   return known(out);
 });
 
@@ -94,9 +95,9 @@ const filesOf = memo(function filesOf(props: Props): Known<WorkloadFile[]> {
       content,
       ...(content === undefined && !unknown ? { unresolvedWhy: "uploaded from a file on the deploying machine" } : {}),
       // The provider writes 0644 (0744 when executable) when permissions is unset, owned by root.
-      mode: perms.known && exec.known ? perms.value ?? (exec.value ? "0744" : "0644") : undefined,
-      uid: owner.known ? owner.value ?? "0" : undefined,
-      gid: group.known ? group.value ?? "0" : undefined,
+      mode: perms.known && exec.known ? (perms.value ?? (exec.value ? "0744" : "0644")) : undefined,
+      uid: owner.known ? (owner.value ?? "0") : undefined,
+      gid: group.known ? (group.value ?? "0") : undefined,
     });
   }
   return known(out);

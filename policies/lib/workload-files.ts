@@ -19,7 +19,8 @@ export function readFile(w: Workload, path: string): FileLookup {
   const f = w.files.value.find((x) => x.path === path);
   if (!f) return { status: "missing", path };
   if (f.contentStatus === "unknown") return { status: "unknown", what: `content of ${path}` };
-  if (f.contentStatus === "unresolved" || f.content === undefined) return { status: "unresolved", what: `content of ${path} (${f.unresolvedWhy ?? "not visible"})` };
+  if (f.contentStatus === "unresolved" || f.content === undefined)
+    return { status: "unresolved", what: `content of ${path} (${f.unresolvedWhy ?? "not visible"})` };
   return { status: "found", file: f, content: f.content };
 }
 
@@ -35,7 +36,10 @@ export function reportLookup(w: Workload, ctx: RuleContext<unknown>, f: Exclude<
 
 /** Shell-style glob (`*`, `?`) to a regex over absolute paths. */
 export function globToRegex(glob: string): RegExp {
-  const esc = glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[^/]*").replace(/\?/g, "[^/]");
+  const esc = glob
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, "[^/]*")
+    .replace(/\?/g, "[^/]");
   return new RegExp(`^${esc}$`);
 }
 

@@ -49,7 +49,13 @@ function fileRefs(props: Props, kind: "config" | "secret", index: SwarmObjectInd
     const map = index ? (kind === "config" ? index.configs : index.secrets) : undefined;
     const target = map ? [str(name), str(id)].map((k) => (k ? map.get(k) : undefined)).find((x) => x) : undefined;
     const lookedUp = !!map && (!!str(name) || !!str(id));
-    const ref = { id: str(id), name: str(name), idUnknown: isUnknown(id), nameUnknown: isUnknown(name), declared: target ? true : lookedUp && !isUnknown(name) ? false : undefined };
+    const ref = {
+      id: str(id),
+      name: str(name),
+      idUnknown: isUnknown(id),
+      nameUnknown: isUnknown(name),
+      declared: target ? true : lookedUp && !isUnknown(name) ? false : undefined,
+    };
     let status: WorkloadFile["contentStatus"];
     let content: string | undefined;
     let why: string | undefined;
@@ -99,7 +105,13 @@ function mountsOf(props: Props): Known<WorkloadMount[]> {
     const opts = stringMap(get(m, "volumeOptions", "driverOptions"));
     if (!type.known || !target.known || !source.known || !ro.known || !opts.known) return UNKNOWN;
     const t = (type.value ?? "").toLowerCase();
-    out.push({ type: t === "bind" || t === "volume" || t === "tmpfs" || t === "npipe" ? t : "other", source: source.value, target: target.value ?? "", readOnly: !!ro.value, driverOptions: opts.value });
+    out.push({
+      type: t === "bind" || t === "volume" || t === "tmpfs" || t === "npipe" ? t : "other",
+      source: source.value,
+      target: target.value ?? "",
+      readOnly: !!ro.value,
+      driverOptions: opts.value,
+    });
   }
   return known(out);
 }
@@ -116,7 +128,13 @@ function portsOf(props: Props): Known<WorkloadPort[]> {
     const mode = asString(get(p, "publishMode"));
     if (!target.known || !published.known || !protocol.known || !mode.known) return UNKNOWN;
     // A swarm port has no host address: it is bound on every address of the node(s). Unset mode is ingress.
-    out.push({ internal: target.value, external: published.value || undefined, ip: undefined, protocol: protocol.value ?? "tcp", mode: mode.value === "host" ? "host" : "ingress" });
+    out.push({
+      internal: target.value,
+      external: published.value || undefined,
+      ip: undefined,
+      protocol: protocol.value ?? "tcp",
+      mode: mode.value === "host" ? "host" : "ingress",
+    });
   }
   return known(out);
 }
@@ -124,7 +142,9 @@ function portsOf(props: Props): Known<WorkloadPort[]> {
 function envOf(props: Props): Known<WorkloadEnvEntry[]> {
   const rec = asRecord(spec(props, "env"));
   if (!rec.known) return UNKNOWN;
-  return known(Object.entries(rec.value).map(([key, v], index) => ({ index, key, value: isUnknown(v) ? undefined : v === undefined || v === null ? "" : String(v) })));
+  return known(
+    Object.entries(rec.value).map(([key, v], index) => ({ index, key, value: isUnknown(v) ? undefined : v === undefined || v === null ? "" : String(v) })),
+  );
 }
 
 function rollout(v: unknown): Known<WorkloadRollout | undefined> {
@@ -250,7 +270,14 @@ export function serviceWorkload(r: ResourceView, index?: SwarmObjectIndex): Work
     securityOpts: securityOptsOf(props),
     // A task shares the host's network only by joining the "host" network; it cannot share pid/ipc/uts/userns/cgroup.
     namespaces: networks.known
-      ? known({ network: networks.value.some((n) => n.ref === "host") ? "host" : undefined, pid: undefined, ipc: undefined, userns: undefined, uts: undefined, cgroup: undefined })
+      ? known({
+          network: networks.value.some((n) => n.ref === "host") ? "host" : undefined,
+          pid: undefined,
+          ipc: undefined,
+          userns: undefined,
+          uts: undefined,
+          cgroup: undefined,
+        })
       : UNKNOWN,
     devices: devicesOf(props),
     memoryMb: memBytes.known ? known(memBytes.value ? memBytes.value / (1024 * 1024) : undefined) : UNKNOWN,
@@ -268,7 +295,7 @@ export function serviceWorkload(r: ResourceView, index?: SwarmObjectIndex): Work
     command: commands.known && args.known ? known([...commands.value, ...args.value]) : UNKNOWN,
     labels: serviceLabels.known && containerLabels.known ? known({ ...containerLabels.value, ...serviceLabels.value }) : UNKNOWN,
     files: configs.known && secrets.known ? known([...configs.value, ...secrets.value]) : UNKNOWN,
-    replicas: !replicas.known || !global.known ? UNKNOWN : known(global.value ? undefined : replicas.value ?? 1),
+    replicas: !replicas.known || !global.known ? UNKNOWN : known(global.value ? undefined : (replicas.value ?? 1)),
     update: rollout(get(props, "updateConfig")),
     rollback: rollout(get(props, "rollbackConfig")),
     placementConstraints: strings(asArray(get(props, "taskSpec", "placement", "constraints"))),

@@ -37,10 +37,13 @@ export const alertmanagerReceivers = stackPolicy<{ alertmanagerService: string }
         continue;
       }
       const receivers = new Map<string, Record<string, unknown>>((doc?.receivers ?? []).map((x) => [String(x.name), x]));
-      const channels = (x: Record<string, unknown> | undefined) => Object.entries(x ?? {}).filter(([k, v]) => k.endsWith("_configs") && Array.isArray(v) && v.length > 0).length;
+      const channels = (x: Record<string, unknown> | undefined) =>
+        Object.entries(x ?? {}).filter(([k, v]) => k.endsWith("_configs") && Array.isArray(v) && v.length > 0).length;
       if (!doc?.route?.receiver) ctx.violation(`${w.label}: ${path} has no default route receiver`, w.urn);
-      else if (!channels(receivers.get(doc.route.receiver))) ctx.violation(`${w.label}: default receiver ${doc.route.receiver} has no notification channel`, w.urn);
-      for (const used of routeReceivers(doc?.route)) if (!receivers.has(used)) ctx.violation(`${w.label}: route names receiver ${used}, which is not defined`, w.urn);
+      else if (!channels(receivers.get(doc.route.receiver)))
+        ctx.violation(`${w.label}: default receiver ${doc.route.receiver} has no notification channel`, w.urn);
+      for (const used of routeReceivers(doc?.route))
+        if (!receivers.has(used)) ctx.violation(`${w.label}: route names receiver ${used}, which is not defined`, w.urn);
       if (![...receivers.values()].some((x) => channels(x) > 0)) ctx.violation(`${w.label}: no receiver has a notification channel`, w.urn);
     }
   },

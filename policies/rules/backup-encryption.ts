@@ -5,7 +5,8 @@ import { isUnder } from "../lib/workload-files";
 
 export const backupEncryption = stackPolicy<{ backupService: string; keyFileKey: string; disableKey: string; secretDirs: string[] }>({
   name: "backup-encryption",
-  description: "The backup service encrypts every backup: its encryption identity/key file is set, delivered under /run/secrets (a Docker secret), and encryption is not switched off.",
+  description:
+    "The backup service encrypts every backup: its encryption identity/key file is set, delivered under /run/secrets (a Docker secret), and encryption is not switched off.",
   checklistIds: ["SEC-DATA-09"],
   severity: "critical",
   group: "backup",
@@ -25,9 +26,14 @@ export const backupEncryption = stackPolicy<{ backupService: string; keyFileKey:
         continue;
       }
       const file = b.files.find((f) => f.path === path);
-      if (!file) ctx.violation(`${b.w.label}: ${ctx.config.keyFileKey} points at ${path}, which the stack does not deliver (no Docker secret or upload at that path)`, b.w.urn);
+      if (!file)
+        ctx.violation(
+          `${b.w.label}: ${ctx.config.keyFileKey} points at ${path}, which the stack does not deliver (no Docker secret or upload at that path)`,
+          b.w.urn,
+        );
       else if (!isUnder(path, ctx.config.secretDirs)) ctx.violation(`${b.w.label}: the backup encryption key ${path} is not under a secret directory`, b.w.urn);
-      else if (file.contentStatus === "known" && !(file.content ?? "").trim()) ctx.violation(`${b.w.label}: the backup encryption key file ${path} is empty`, b.w.urn);
+      else if (file.contentStatus === "known" && !(file.content ?? "").trim())
+        ctx.violation(`${b.w.label}: the backup encryption key file ${path} is empty`, b.w.urn);
     }
   },
 });

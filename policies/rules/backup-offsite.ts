@@ -4,9 +4,17 @@ import { stackPolicy } from "../lib/define";
 import { networkIndex } from "../lib/networks";
 import { stackEnvironment } from "../lib/stack-config";
 
-export const backupOffsite = stackPolicy<{ backupService: string; require: string; enabledKey: string; endpointKey: string; bucketKey: string; secretKeyFileKey: string }>({
+export const backupOffsite = stackPolicy<{
+  backupService: string;
+  require: string;
+  enabledKey: string;
+  endpointKey: string;
+  bucketKey: string;
+  secretKeyFileKey: string;
+}>({
   name: "backup-offsite",
-  description: "When required (prod), the backup service copies backups off-site: enabled, an https:// endpoint, a bucket, the secret key as a file the stack delivers (Docker secret), and a network with a route out.",
+  description:
+    "When required (prod), the backup service copies backups off-site: enabled, an https:// endpoint, a bucket, the secret key as a file the stack delivers (Docker secret), and a network with a route out.",
   checklistIds: ["BAK-SYSTEM-04"],
   severity: "high",
   group: "backup",
@@ -34,9 +42,11 @@ export const backupOffsite = stackPolicy<{ backupService: string; require: strin
       if (!/^https:\/\//.test(endpoint)) ctx.violation(`${b.w.label}: off-site endpoint (${c.endpointKey}) is not an https:// URL`, urn);
       if (!(b.env.get(c.bucketKey) ?? "").trim()) ctx.violation(`${b.w.label}: no off-site bucket (${c.bucketKey})`, urn);
       const keyFile = b.env.get(c.secretKeyFileKey);
-      if (!keyFile || !b.files.some((f) => f.path === keyFile)) ctx.violation(`${b.w.label}: the off-site secret key file (${c.secretKeyFileKey}) is not delivered (no Docker secret or upload at that path)`, urn);
+      if (!keyFile || !b.files.some((f) => f.path === keyFile))
+        ctx.violation(`${b.w.label}: the off-site secret key file (${c.secretKeyFileKey}) is not delivered (no Docker secret or upload at that path)`, urn);
       const attached = b.w.networks;
-      if (attached.known && attached.value.length > 0 && attached.value.every((n) => n.ref !== undefined && nets.get(n.ref)?.internal === true)) ctx.violation(`${b.w.label}: attached only to internal networks, so the off-site copy cannot leave the host`, urn);
+      if (attached.known && attached.value.length > 0 && attached.value.every((n) => n.ref !== undefined && nets.get(n.ref)?.internal === true))
+        ctx.violation(`${b.w.label}: attached only to internal networks, so the off-site copy cannot leave the host`, urn);
     }
   },
 });

@@ -19,7 +19,8 @@ export const backupRetention = stackPolicy<{ backupService: string; keepLastKey:
     for (const b of backupWorkloads(resources, ctx.config.backupService, ctx as never)) {
       const keep = Number(b.env.get(ctx.config.keepLastKey));
       const age = Number(b.env.get(ctx.config.maxAgeDaysKey));
-      if (!(Number.isInteger(keep) && keep >= ctx.config.minKeepLast)) ctx.violation(`${b.w.label}: no retention count (${ctx.config.keepLastKey} >= ${ctx.config.minKeepLast})`, b.w.urn);
+      if (!(Number.isInteger(keep) && keep >= ctx.config.minKeepLast))
+        ctx.violation(`${b.w.label}: no retention count (${ctx.config.keepLastKey} >= ${ctx.config.minKeepLast})`, b.w.urn);
       if (!(age >= 1)) ctx.violation(`${b.w.label}: no retention age (${ctx.config.maxAgeDaysKey} >= 1): backups are never pruned`, b.w.urn);
     }
   },

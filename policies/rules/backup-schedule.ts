@@ -19,10 +19,12 @@ export const backupSchedule = stackPolicy<{ backupService: string; intervalKey: 
       const raw = b.env.get(ctx.config.intervalKey);
       const seconds = Number(raw);
       if (raw === undefined || !(seconds > 0)) ctx.violation(`${b.w.label}: no backup interval (${ctx.config.intervalKey})`, b.w.urn);
-      else if (seconds > ctx.config.maxIntervalHours * 3600) ctx.violation(`${b.w.label}: backups run every ${seconds / 3600}h, more than ${ctx.config.maxIntervalHours}h apart`, b.w.urn);
+      else if (seconds > ctx.config.maxIntervalHours * 3600)
+        ctx.violation(`${b.w.label}: backups run every ${seconds / 3600}h, more than ${ctx.config.maxIntervalHours}h apart`, b.w.urn);
       const mounts = b.w.mounts;
       if (!mounts.known) ctx.undecidable(`${b.w.label} mounts`, b.w.urn);
-      else if (!mounts.value.some((m) => m.type === "volume" && !!m.source && !m.readOnly)) ctx.violation(`${b.w.label}: backups are written to no named volume (they would vanish with the container)`, b.w.urn);
+      else if (!mounts.value.some((m) => m.type === "volume" && !!m.source && !m.readOnly))
+        ctx.violation(`${b.w.label}: backups are written to no named volume (they would vanish with the container)`, b.w.urn);
     }
   },
 });

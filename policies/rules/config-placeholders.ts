@@ -21,7 +21,8 @@ const argValue = (a: string) => a.replace(/^--?[\w.-]+=/, "").trim();
 
 export const configPlaceholders = stackPolicy({
   name: "config-placeholders",
-  description: "No placeholder value in a workload's env, command, labels or files (uploads, Docker configs and secrets): your_*_here, changeme, <replace-me>, ${UNSET}.",
+  description:
+    "No placeholder value in a workload's env, command, labels or files (uploads, Docker configs and secrets): your_*_here, changeme, <replace-me>, ${UNSET}.",
   checklistIds: ["PRE-CONFIG-02"],
   severity: "high",
   group: "secrets",

@@ -7,15 +7,26 @@ const norm = (c: string) => c.trim().toUpperCase().replace(/^CAP_/, "");
 
 export const containerCapabilities = resourcePolicy<{ forbiddenAdds: string[]; allowedAdds: Record<string, string[]> }>({
   name: "container-capabilities",
-  description: "Containers and services drop ALL Linux capabilities and add none of the dangerous ones (SYS_ADMIN, NET_ADMIN, SYS_PTRACE, SYS_MODULE, DAC_READ_SEARCH, ALL).",
+  description:
+    "Containers and services drop ALL Linux capabilities and add none of the dangerous ones (SYS_ADMIN, NET_ADMIN, SYS_PTRACE, SYS_MODULE, DAC_READ_SEARCH, ALL).",
   checklistIds: ["SEC-CONTAINER-04", "SEC-CONTAINER-02"],
   severity: "high",
   group: "container-security",
-  remediation: "Drop ALL (container: `capabilities: { drops: [\"ALL\"] }`; service: `taskSpec.containerSpec.capDrops: [\"ALL\"]`) and add back only what the service needs (e.g. NET_BIND_SERVICE); never SYS_ADMIN, NET_ADMIN, SYS_PTRACE, SYS_MODULE, DAC_READ_SEARCH or ALL.",
+  remediation:
+    'Drop ALL (container: `capabilities: { drops: ["ALL"] }`; service: `taskSpec.containerSpec.capDrops: ["ALL"]`) and add back only what the service needs (e.g. NET_BIND_SERVICE); never SYS_ADMIN, NET_ADMIN, SYS_PTRACE, SYS_MODULE, DAC_READ_SEARCH or ALL.',
   resourceTypes: WORKLOAD_TYPES,
   config: {
-    forbiddenAdds: { type: "array", items: { type: "string" }, default: ["ALL", "SYS_ADMIN", "NET_ADMIN", "SYS_PTRACE", "SYS_MODULE", "DAC_READ_SEARCH", "SYS_RAWIO", "SYS_BOOT", "MAC_ADMIN", "BPF", "PERFMON"], description: "Capabilities no workload may add." },
-    allowedAdds: { type: "object", default: {}, description: "Per service (com.mcp.service label): the only capabilities it may add. Services not listed may add any non-forbidden one." },
+    forbiddenAdds: {
+      type: "array",
+      items: { type: "string" },
+      default: ["ALL", "SYS_ADMIN", "NET_ADMIN", "SYS_PTRACE", "SYS_MODULE", "DAC_READ_SEARCH", "SYS_RAWIO", "SYS_BOOT", "MAC_ADMIN", "BPF", "PERFMON"],
+      description: "Capabilities no workload may add.",
+    },
+    allowedAdds: {
+      type: "object",
+      default: {},
+      description: "Per service (com.mcp.service label): the only capabilities it may add. Services not listed may add any non-forbidden one.",
+    },
   },
   check(r, ctx) {
     const w = workloadOf(r);

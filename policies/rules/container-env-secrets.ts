@@ -9,17 +9,32 @@ import { workloadOf, WORKLOAD_TYPES } from "../lib/workloads";
 
 export const containerEnvSecrets = resourcePolicy<{ allowKeys: string[]; minLength: number; minEntropy: number; maxMeanClassRun: number }>({
   name: "container-env-secrets",
-  description: "No secret in a workload's environment: secret-named variables must be *_FILE paths, and no value may look like key material or carry URL credentials.",
+  description:
+    "No secret in a workload's environment: secret-named variables must be *_FILE paths, and no value may look like key material or carry URL credentials.",
   checklistIds: ["SEC-DATA-02", "SEC-DATA-05"],
   severity: "critical",
   group: "secrets",
-  remediation: "Deliver the secret as a Docker secret (docker.Secret mounted at /run/secrets/<name>, mode 0400) and pass its path in a *_FILE variable (e.g. DATABASE_PASSWORD_FILE=/run/secrets/postgres-password).",
+  remediation:
+    "Deliver the secret as a Docker secret (docker.Secret mounted at /run/secrets/<name>, mode 0400) and pass its path in a *_FILE variable (e.g. DATABASE_PASSWORD_FILE=/run/secrets/postgres-password).",
   resourceTypes: WORKLOAD_TYPES,
   config: {
-    allowKeys: { type: "array", items: { type: "string" }, default: [], description: "Variables exempt from the randomness check (never from the name check)." },
+    allowKeys: {
+      type: "array",
+      items: { type: "string" },
+      default: [],
+      description: "Variables exempt from the randomness check (never from the name check).",
+    },
     minLength: { type: "integer", default: DEFAULT_ENTROPY_RULE.minLength, description: "Shortest token the randomness check considers." },
-    minEntropy: { type: "number", default: DEFAULT_ENTROPY_RULE.minEntropy, description: "Shannon entropy (bits/char) at or above which a token counts as random." },
-    maxMeanClassRun: { type: "number", default: DEFAULT_ENTROPY_RULE.maxMeanClassRun, description: "Random tokens switch character class often: mean same-class run length at or below this." },
+    minEntropy: {
+      type: "number",
+      default: DEFAULT_ENTROPY_RULE.minEntropy,
+      description: "Shannon entropy (bits/char) at or above which a token counts as random.",
+    },
+    maxMeanClassRun: {
+      type: "number",
+      default: DEFAULT_ENTROPY_RULE.maxMeanClassRun,
+      description: "Random tokens switch character class often: mean same-class run length at or below this.",
+    },
   },
   check(r, ctx) {
     const w = workloadOf(r);
@@ -34,9 +49,11 @@ export const containerEnvSecrets = resourcePolicy<{ allowKeys: string[]; minLeng
         continue;
       }
       // Messages name the variable only: the value may be the secret itself.
-      if (isSecretName(e.key) && !isInertValue(e.value)) ctx.violation(`${w.label}: env ${e.key} carries a secret value; use ${e.key}_FILE with a Docker secret under /run/secrets`);
+      if (isSecretName(e.key) && !isInertValue(e.value))
+        ctx.violation(`${w.label}: env ${e.key} carries a secret value; use ${e.key}_FILE with a Docker secret under /run/secrets`);
       else if (hasUrlCredentials(e.value)) ctx.violation(`${w.label}: env ${e.key} contains credentials in a URL`);
-      else if (!ctx.config.allowKeys.includes(e.key) && looksRandom(e.value, ctx.config)) ctx.violation(`${w.label}: env ${e.key} holds a value that looks like key material`);
+      else if (!ctx.config.allowKeys.includes(e.key) && looksRandom(e.value, ctx.config))
+        ctx.violation(`${w.label}: env ${e.key} holds a value that looks like key material`);
     }
   },
 });

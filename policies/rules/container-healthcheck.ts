@@ -26,13 +26,18 @@ export const containerHealthcheck = resourcePolicy<{ maxIntervalSeconds: number;
   severity: "high",
   group: "availability",
   remediation:
-    "Set `healthcheck: { tests: [\"CMD\", \"wget\", \"-q\", \"-O\", \"/dev/null\", \"<url>\"], interval: \"10s\", timeout: \"5s\", retries: 3, startPeriod: \"20s\" }` (services: taskSpec.containerSpec.healthcheck). For an image with no shell and no probe tool, keep tests [\"NONE\"] and label the workload com.mcp.healthcheck=prometheus-up (infra/components/service.ts does for `{ none }` specs).",
+    'Set `healthcheck: { tests: ["CMD", "wget", "-q", "-O", "/dev/null", "<url>"], interval: "10s", timeout: "5s", retries: 3, startPeriod: "20s" }` (services: taskSpec.containerSpec.healthcheck). For an image with no shell and no probe tool, keep tests ["NONE"] and label the workload com.mcp.healthcheck=prometheus-up (infra/components/service.ts does for `{ none }` specs).',
   resourceTypes: WORKLOAD_TYPES,
   config: {
     maxIntervalSeconds: { type: "number", default: 300, description: "Longest health-check interval accepted." },
     maxRetries: { type: "integer", default: 10, description: "Most retries before unhealthy." },
     watchLabel: { type: "string", default: "com.mcp.healthcheck", description: "Label naming what watches a workload whose image cannot run a health check." },
-    watchers: { type: "array", items: { type: "string" }, default: ["prometheus-up"], description: "Accepted values of that label (prometheus-up: Prometheus' up{} series and the ServiceDown alert)." },
+    watchers: {
+      type: "array",
+      items: { type: "string" },
+      default: ["prometheus-up"],
+      description: "Accepted values of that label (prometheus-up: Prometheus' up{} series and the ServiceDown alert).",
+    },
   },
   check(r, ctx) {
     const w = workloadOf(r);
@@ -43,7 +48,9 @@ export const containerHealthcheck = resourcePolicy<{ maxIntervalSeconds: number;
       if (!w.image.known) return ctx.undecidable("image (for its facts)");
       if (!w.labels.known) return ctx.undecidable("labels");
       if (acceptedWithout(w, ctx.config.watchLabel, ctx.config.watchers)) return;
-      return ctx.violation(`${w.label} has ${hc ? "its health check disabled (NONE)" : "no health check"}${imageFactsFor((w.image.value ?? "").trim()) ? "" : " (and its image has no facts in infra/image-facts.ts saying it cannot run one)"}`);
+      return ctx.violation(
+        `${w.label} has ${hc ? "its health check disabled (NONE)" : "no health check"}${imageFactsFor((w.image.value ?? "").trim()) ? "" : " (and its image has no facts in infra/image-facts.ts saying it cannot run one)"}`,
+      );
     }
     const t = hc!.test;
     const cmd = t[0] === "CMD" || t[0] === "CMD-SHELL" ? t.slice(1) : t;

@@ -7,17 +7,36 @@ const normPath = (p: string) => (p.replace(/\/+$/, "") || "/").replace(/^\/var\/
 
 export const containerHostMounts = resourcePolicy<{ sensitivePaths: string[]; allowedHostPaths: string[] }>({
   name: "container-host-mounts",
-  description: "Containers and services do not bind-mount the Docker socket or sensitive host paths (/, /etc, /proc, /sys, /dev, /boot, /root, /var/lib/docker, ...), directly or through a volume's driver options.",
+  description:
+    "Containers and services do not bind-mount the Docker socket or sensitive host paths (/, /etc, /proc, /sys, /dev, /boot, /root, /var/lib/docker, ...), directly or through a volume's driver options.",
   checklistIds: ["SEC-CONTAINER-04", "SEC-DATA-08"],
   severity: "critical",
   group: "container-security",
-  remediation: "Use named Docker volumes for data and Docker configs/secrets (or uploads) for files; never mount /var/run/docker.sock or host system directories, and give volume mounts no `o=bind,device=<host path>` driver options.",
+  remediation:
+    "Use named Docker volumes for data and Docker configs/secrets (or uploads) for files; never mount /var/run/docker.sock or host system directories, and give volume mounts no `o=bind,device=<host path>` driver options.",
   resourceTypes: WORKLOAD_TYPES,
   config: {
     sensitivePaths: {
       type: "array",
       items: { type: "string" },
-      default: ["/", "/etc", "/proc", "/sys", "/dev", "/boot", "/root", "/home", "/var/lib/docker", "/run/docker.sock", "/run/containerd", "/var/log", "/usr", "/lib", "/bin", "/sbin"],
+      default: [
+        "/",
+        "/etc",
+        "/proc",
+        "/sys",
+        "/dev",
+        "/boot",
+        "/root",
+        "/home",
+        "/var/lib/docker",
+        "/run/docker.sock",
+        "/run/containerd",
+        "/var/log",
+        "/usr",
+        "/lib",
+        "/bin",
+        "/sbin",
+      ],
       description: "Host paths (and everything under them) no workload may mount; `/` matches only the root itself.",
     },
     allowedHostPaths: { type: "array", items: { type: "string" }, default: [], description: "Host paths that may be bind-mounted despite the list above." },

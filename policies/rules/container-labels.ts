@@ -13,9 +13,17 @@ export const containerLabels = resourcePolicy<{ required: string[] }>({
   checklistIds: ["HA-REDUNDANCY-04"],
   severity: "medium",
   group: "logging",
-  remediation: "Build the workload from infra/components/common.ts baseSpec (labels()), which sets the com.mcp.* labels; infra/components/service.ts puts them on the service and its containers.",
+  remediation:
+    "Build the workload from infra/components/common.ts baseSpec (labels()), which sets the com.mcp.* labels; infra/components/service.ts puts them on the service and its containers.",
   resourceTypes: WORKLOAD_TYPES,
-  config: { required: { type: "array", items: { type: "string" }, default: [LABEL.stack, LABEL.service, LABEL.instance], description: "Labels every workload needs (non-empty)." } },
+  config: {
+    required: {
+      type: "array",
+      items: { type: "string" },
+      default: [LABEL.stack, LABEL.service, LABEL.instance],
+      description: "Labels every workload needs (non-empty).",
+    },
+  },
   check(r, ctx) {
     const w = workloadOf(r);
     if (!w.labels.known) return ctx.undecidable("labels");

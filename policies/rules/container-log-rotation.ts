@@ -10,10 +10,16 @@ export const containerLogRotation = resourcePolicy<{ shippingDrivers: string[]; 
   checklistIds: ["MON-LOG-04"],
   severity: "medium",
   group: "logging",
-  remediation: "Containers: `logDriver: \"json-file\"` and `logOpts: { \"max-size\": \"10m\", \"max-file\": \"5\" }`; services: `taskSpec.logDriver: { name: \"json-file\", options: {...} }` (infra/components/common.ts LOG_OPTS).",
+  remediation:
+    'Containers: `logDriver: "json-file"` and `logOpts: { "max-size": "10m", "max-file": "5" }`; services: `taskSpec.logDriver: { name: "json-file", options: {...} }` (infra/components/common.ts LOG_OPTS).',
   resourceTypes: WORKLOAD_TYPES,
   config: {
-    shippingDrivers: { type: "array", items: { type: "string" }, default: ["syslog", "journald", "fluentd", "gelf", "awslogs", "splunk", "gcplogs", "loki"], description: "Drivers that ship logs off the host (rotation happens there)." },
+    shippingDrivers: {
+      type: "array",
+      items: { type: "string" },
+      default: ["syslog", "journald", "fluentd", "gelf", "awslogs", "splunk", "gcplogs", "loki"],
+      description: "Drivers that ship logs off the host (rotation happens there).",
+    },
     maxFiles: { type: "integer", default: 20, description: "Most rotated files kept per container." },
   },
   check(r, ctx) {
@@ -31,6 +37,7 @@ export const containerLogRotation = resourcePolicy<{ shippingDrivers: string[]; 
     if (driver === "local" && size === undefined && files === undefined) return;
     if (typeof size !== "string" || !SIZE.test(size)) ctx.violation(`${w.label} logs are not size-limited (log option max-size)`);
     const n = Number(files);
-    if (files === undefined || !Number.isInteger(n) || n < 1 || n > ctx.config.maxFiles) ctx.violation(`${w.label} keeps an unbounded number of log files (log option max-file 1..${ctx.config.maxFiles})`);
+    if (files === undefined || !Number.isInteger(n) || n < 1 || n > ctx.config.maxFiles)
+      ctx.violation(`${w.label} keeps an unbounded number of log files (log option max-file 1..${ctx.config.maxFiles})`);
   },
 });

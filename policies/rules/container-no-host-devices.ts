@@ -9,7 +9,8 @@ export const containerNoHostDevices = resourcePolicy({
   checklistIds: ["SEC-CONTAINER-02"],
   severity: "high",
   group: "container-security",
-  remediation: "Remove devices/deviceRequests/gpus/deviceCgroupRules (containers) or taskSpec.resources.reservation.genericResources (services); the MCP stack needs no host hardware.",
+  remediation:
+    "Remove devices/deviceRequests/gpus/deviceCgroupRules (containers) or taskSpec.resources.reservation.genericResources (services); the MCP stack needs no host hardware.",
   resourceTypes: WORKLOAD_TYPES,
   check(r, ctx) {
     const w = workloadOf(r);

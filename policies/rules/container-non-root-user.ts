@@ -8,7 +8,8 @@ export const containerNonRootUser = resourcePolicy({
   checklistIds: ["SEC-CONTAINER-01"],
   severity: "high",
   group: "container-security",
-  remediation: "Set `user` (services: taskSpec.containerSpec.user) to the image's unprivileged uid:gid (e.g. \"70:70\" for postgres alpine, \"101:101\" for nginx-unprivileged).",
+  remediation:
+    'Set `user` (services: taskSpec.containerSpec.user) to the image\'s unprivileged uid:gid (e.g. "70:70" for postgres alpine, "101:101" for nginx-unprivileged).',
   resourceTypes: WORKLOAD_TYPES,
   check(r, ctx) {
     const w = workloadOf(r);

@@ -10,7 +10,9 @@ export const containerReadOnlyRootfs = resourcePolicy<{ exemptServices: string[]
   group: "container-security",
   remediation: "Set `readOnly: true` (services: taskSpec.containerSpec.readOnly) and give the paths the service writes a tmpfs or a named volume.",
   resourceTypes: WORKLOAD_TYPES,
-  config: { exemptServices: { type: "array", items: { type: "string" }, default: [], description: "Services (com.mcp.service) allowed a writable root filesystem." } },
+  config: {
+    exemptServices: { type: "array", items: { type: "string" }, default: [], description: "Services (com.mcp.service) allowed a writable root filesystem." },
+  },
   check(r, ctx) {
     const w = workloadOf(r);
     if (ctx.config.exemptServices.includes(w.service ?? "")) return;

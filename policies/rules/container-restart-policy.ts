@@ -14,10 +14,15 @@ export const containerRestartPolicy = resourcePolicy<{ allowed: string[]; allowe
   severity: "medium",
   group: "availability",
   remediation:
-    "Containers: `restart: \"unless-stopped\"` (or \"on-failure\" with maxRetryCount). Services: `taskSpec.restartPolicy: { condition: \"any\", delay: \"5s\", maxAttempts: 5, window: \"2m\" }` (infra/components/common.ts RESTART).",
+    'Containers: `restart: "unless-stopped"` (or "on-failure" with maxRetryCount). Services: `taskSpec.restartPolicy: { condition: "any", delay: "5s", maxAttempts: 5, window: "2m" }` (infra/components/common.ts RESTART).',
   resourceTypes: WORKLOAD_TYPES,
   config: {
-    allowed: { type: "array", items: { type: "string" }, default: ["unless-stopped", "always", "on-failure"], description: "Accepted container restart policies." },
+    allowed: {
+      type: "array",
+      items: { type: "string" },
+      default: ["unless-stopped", "always", "on-failure"],
+      description: "Accepted container restart policies.",
+    },
     allowedServiceConditions: { type: "array", items: { type: "string" }, default: ["any", "on-failure"], description: "Accepted swarm restart conditions." },
   },
   check(r, ctx) {
@@ -25,11 +30,13 @@ export const containerRestartPolicy = resourcePolicy<{ allowed: string[]; allowe
     if (!w.restart.known) return ctx.undecidable("restart policy");
     const { policy, maxAttempts, window, defaulted } = w.restart.value;
     if (w.kind === "container") {
-      if (!ctx.config.allowed.includes(policy)) return ctx.violation(`${w.label} has restart policy "${policy}"; expected one of ${ctx.config.allowed.join(", ")}`);
+      if (!ctx.config.allowed.includes(policy))
+        return ctx.violation(`${w.label} has restart policy "${policy}"; expected one of ${ctx.config.allowed.join(", ")}`);
       if (policy === "on-failure" && !maxAttempts) ctx.violation(`${w.label} restarts on-failure without maxRetryCount: a crash loop never stops`);
       return;
     }
-    if (!ctx.config.allowedServiceConditions.includes(policy)) return ctx.violation(`${w.label} has restart condition "${policy}"; expected one of ${ctx.config.allowedServiceConditions.join(", ")}`);
+    if (!ctx.config.allowedServiceConditions.includes(policy))
+      return ctx.violation(`${w.label} has restart condition "${policy}"; expected one of ${ctx.config.allowedServiceConditions.join(", ")}`);
     // Swarm counts attempts only within the window; without both, a crash loop restarts forever.
     const what = defaulted ? "has no restart policy (swarm's default restarts forever)" : "restarts without a bound";
     if (!maxAttempts || maxAttempts < 1) ctx.violation(`${w.label} ${what}: set restartPolicy.maxAttempts`);

@@ -10,7 +10,8 @@ export const containerSecurityProfiles = resourcePolicy({
   checklistIds: ["SEC-CONTAINER-04"],
   severity: "high",
   group: "container-security",
-  remediation: "Remove the `seccomp=unconfined` / `apparmor=unconfined` / `label=disable` entry from securityOpts (or point seccomp at a custom profile file); on services remove privileges.seLinuxContext.disable.",
+  remediation:
+    "Remove the `seccomp=unconfined` / `apparmor=unconfined` / `label=disable` entry from securityOpts (or point seccomp at a custom profile file); on services remove privileges.seLinuxContext.disable.",
   resourceTypes: WORKLOAD_TYPES,
   check(r, ctx) {
     const w = workloadOf(r);

@@ -10,7 +10,8 @@ import { workloadOf, WORKLOAD_TYPES } from "../lib/workloads";
 
 export const containerUploadsReadOnly = resourcePolicy({
   name: "container-uploads-read-only",
-  description: "No files are uploaded into a container with a read-only root filesystem: Docker refuses the upload (PUT /containers/{id}/archive at `/`) and the deploy fails.",
+  description:
+    "No files are uploaded into a container with a read-only root filesystem: Docker refuses the upload (PUT /containers/{id}/archive at `/`) and the deploy fails.",
   checklistIds: ["DEP-CORE-01"],
   severity: "critical",
   group: "deployability",
@@ -23,6 +24,12 @@ export const containerUploadsReadOnly = resourcePolicy({
     const uploads = w.files.value.filter((f) => f.source === "upload");
     if (uploads.length === 0) return;
     if (!w.readOnlyRootfs.known) return ctx.undecidable("readOnly");
-    if (w.readOnlyRootfs.value) ctx.violation(`${w.label} uploads ${uploads.length} file${uploads.length === 1 ? "" : "s"} (${uploads.map((f) => f.path).slice(0, 3).join(", ")}${uploads.length > 3 ? ", ..." : ""}) into a read-only root filesystem: Docker refuses the upload, the container is never created`);
+    if (w.readOnlyRootfs.value)
+      ctx.violation(
+        `${w.label} uploads ${uploads.length} file${uploads.length === 1 ? "" : "s"} (${uploads
+          .map((f) => f.path)
+          .slice(0, 3)
+          .join(", ")}${uploads.length > 3 ? ", ..." : ""}) into a read-only root filesystem: Docker refuses the upload, the container is never created`,
+      );
   },
 });

@@ -11,13 +11,21 @@ import { workloadsOf } from "../lib/workloads";
 
 export const dataServicesInternalNetwork = stackPolicy<{ dataServices: string[] }>({
   name: "data-services-internal-network",
-  description: "PostgreSQL, Redis (and other listed data services) are attached only to internal Docker networks declared in the stack, never to the default bridge or an external network.",
+  description:
+    "PostgreSQL, Redis (and other listed data services) are attached only to internal Docker networks declared in the stack, never to the default bridge or an external network.",
   checklistIds: ["SEC-NET-02", "PRE-SEC-05"],
   severity: "critical",
   group: "network",
   remediation:
     "Attach the service only to the stack's internal network (docker.Network with internal: true): services through taskSpec.networksAdvanceds[].id, containers through networksAdvanced plus networkMode set to that network so Docker does not also attach the default bridge.",
-  config: { dataServices: { type: "array", items: { type: "string" }, default: ["postgres", "redis"], description: "Services (com.mcp.service) that must be internal-only." } },
+  config: {
+    dataServices: {
+      type: "array",
+      items: { type: "string" },
+      default: ["postgres", "redis"],
+      description: "Services (com.mcp.service) that must be internal-only.",
+    },
+  },
   check(resources, ctx) {
     const nets = networkIndex(resources);
     for (const service of ctx.config.dataServices) {

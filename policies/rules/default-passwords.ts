@@ -7,11 +7,13 @@ import { workloadsOf } from "../lib/workloads";
 
 export const defaultPasswords = stackPolicy<{ secretDirs: string[]; minLength: number }>({
   name: "default-passwords",
-  description: "No secret file (Docker secret or file under /run/secrets) or password variable holds a default, placeholder or short password (admin, postgres, changeme, ...).",
+  description:
+    "No secret file (Docker secret or file under /run/secrets) or password variable holds a default, placeholder or short password (admin, postgres, changeme, ...).",
   checklistIds: ["PRE-SEC-02"],
   severity: "critical",
   group: "secrets",
-  remediation: "Generate the password with random.RandomPassword (32+ characters) and deliver it as a Docker secret; never ship an image's default credentials.",
+  remediation:
+    "Generate the password with random.RandomPassword (32+ characters) and deliver it as a Docker secret; never ship an image's default credentials.",
   config: {
     secretDirs: { type: "array", items: { type: "string" }, default: ["/run/secrets"], description: "Directories holding secret files." },
     minLength: { type: "integer", default: 16, description: "Shortest password accepted in a password file." },
@@ -39,7 +41,8 @@ export const defaultPasswords = stackPolicy<{ secretDirs: string[]; minLength: n
         }
       if (w.env.known)
         for (const e of w.env.value)
-          if (e.key && e.value !== undefined && isSecretName(e.key) && (isDefaultSecret(e.value) || isPlaceholder(e.value))) at(`env ${e.key} is a default or placeholder password`);
+          if (e.key && e.value !== undefined && isSecretName(e.key) && (isDefaultSecret(e.value) || isPlaceholder(e.value)))
+            at(`env ${e.key} is a default or placeholder password`);
     }
   },
 });

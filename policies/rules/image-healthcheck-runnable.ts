@@ -11,12 +11,13 @@ import { workloadOf, WORKLOAD_TYPES } from "../lib/workloads";
 
 export const imageHealthcheckRunnable = resourcePolicy({
   name: "image-healthcheck-runnable",
-  description: "A health check runs only what its image has: no CMD-SHELL on an image without a shell, no CMD or CMD-SHELL executable the image lacks (per infra/image-facts.ts; images without facts are undecidable).",
+  description:
+    "A health check runs only what its image has: no CMD-SHELL on an image without a shell, no CMD or CMD-SHELL executable the image lacks (per infra/image-facts.ts; images without facts are undecidable).",
   checklistIds: ["DEP-CORE-02", "HA-REDUNDANCY-05"],
   severity: "high",
   group: "deployability",
   remediation:
-    "Probe with a tool the image has (infra/image-facts.ts `tools`; busybox images: wget, nc), in exec form (CMD) where the image has no shell; for an image that can run none, use tests [\"NONE\"] with the com.mcp.healthcheck label. Add facts for a new image to infra/image-facts.ts.",
+    'Probe with a tool the image has (infra/image-facts.ts `tools`; busybox images: wget, nc), in exec form (CMD) where the image has no shell; for an image that can run none, use tests ["NONE"] with the com.mcp.healthcheck label. Add facts for a new image to infra/image-facts.ts.',
   resourceTypes: WORKLOAD_TYPES,
   check(r, ctx) {
     const w = workloadOf(r);

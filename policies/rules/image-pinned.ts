@@ -11,15 +11,22 @@ import { workloadOf, WORKLOAD_TYPES } from "../lib/workloads";
 
 export const imagePinned = resourcePolicy<{ requireDigest: boolean; allowedRegistries: string[] }>({
   name: "image-pinned",
-  description: "Images are pinned to a version (no :latest, no untagged reference), optionally by digest, from allowed registries: a service's image, a container's image reference, a RemoteImage's name.",
+  description:
+    "Images are pinned to a version (no :latest, no untagged reference), optionally by digest, from allowed registries: a service's image, a container's image reference, a RemoteImage's name.",
   checklistIds: ["ROLLBACK-STEPS-01"],
   severity: "high",
   group: "images",
-  remediation: "Pin the image in mcp:images.<service> to an exact version tag (e.g. postgres:16.4-alpine3.20), or a digest (name@sha256:...) when requireDigest is on, from an allowed registry.",
+  remediation:
+    "Pin the image in mcp:images.<service> to an exact version tag (e.g. postgres:16.4-alpine3.20), or a digest (name@sha256:...) when requireDigest is on, from an allowed registry.",
   resourceTypes: [T.remoteImage, ...WORKLOAD_TYPES],
   config: {
     requireDigest: { type: "boolean", default: false, description: "Require name@sha256:<digest> references." },
-    allowedRegistries: { type: "array", items: { type: "string" }, default: ["docker.io", "ghcr.io", "quay.io"], description: "Registries images may come from (docker.io for Docker Hub). Empty: any." },
+    allowedRegistries: {
+      type: "array",
+      items: { type: "string" },
+      default: ["docker.io", "ghcr.io", "quay.io"],
+      description: "Registries images may come from (docker.io for Docker Hub). Empty: any.",
+    },
   },
   check(r, ctx) {
     const remote = r.type === T.remoteImage;
@@ -34,6 +41,7 @@ export const imagePinned = resourcePolicy<{ requireDigest: boolean; allowedRegis
     if (problem) return ctx.violation(`${what}: ${problem}`);
     if (ctx.config.requireDigest && !parseImageRef(image)?.digest) ctx.violation(`${what}: "${image}" is not pinned by digest (requireDigest)`);
     const reg = imageRegistry(image);
-    if (ctx.config.allowedRegistries.length && !ctx.config.allowedRegistries.includes(reg)) ctx.violation(`${what}: registry ${reg} is not in the allowed list (${ctx.config.allowedRegistries.join(", ")})`);
+    if (ctx.config.allowedRegistries.length && !ctx.config.allowedRegistries.includes(reg))
+      ctx.violation(`${what}: registry ${reg} is not in the allowed list (${ctx.config.allowedRegistries.join(", ")})`);
   },
 });

@@ -13,9 +13,16 @@ export const networkEncrypted = resourcePolicy<{ drivers: string[] }>({
   checklistIds: ["SEC-NET-02", "PRE-SEC-05"],
   severity: "high",
   group: "network",
-  remediation: "Create every overlay network with `options: { encrypted: \"true\" }` (infra/stack.ts does for edge, internal and egress).",
+  remediation: 'Create every overlay network with `options: { encrypted: "true" }` (infra/stack.ts does for edge, internal and egress).',
   resourceTypes: [T.network],
-  config: { drivers: { type: "array", items: { type: "string" }, default: ["overlay"], description: "Network drivers whose traffic crosses nodes and so must be encrypted." } },
+  config: {
+    drivers: {
+      type: "array",
+      items: { type: "string" },
+      default: ["overlay"],
+      description: "Network drivers whose traffic crosses nodes and so must be encrypted.",
+    },
+  },
   check(r, ctx) {
     const driver = asString(get(r.props, "driver"));
     if (!driver.known) return ctx.undecidable("driver");
@@ -25,6 +32,7 @@ export const networkEncrypted = resourcePolicy<{ drivers: string[] }>({
     const v = opts.value.encrypted;
     if (isUnknown(v)) return ctx.undecidable("options.encrypted");
     // Docker turns encryption on when the key is present; a "false" there reads as off to people, so it is refused too.
-    if (v === undefined || v === null || /^(false|0|no|off)$/i.test(String(v).trim())) ctx.violation(`network ${displayName(r)} (${driver.value}) is not encrypted (options.encrypted)`);
+    if (v === undefined || v === null || /^(false|0|no|off)$/i.test(String(v).trim()))
+      ctx.violation(`network ${displayName(r)} (${driver.value}) is not encrypted (options.encrypted)`);
   },
 });

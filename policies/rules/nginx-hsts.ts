@@ -12,7 +12,8 @@ export const nginxHsts = stackPolicy<{ edgeService: string; configPath: string; 
   checklistIds: ["SEC-NET-04", "SEC-NET-03"],
   severity: "medium",
   group: "edge",
-  remediation: "Add `add_header Strict-Transport-Security \"max-age=31536000; includeSubDomains\" always;` to the TLS server and to every location there that has its own add_header.",
+  remediation:
+    'Add `add_header Strict-Transport-Security "max-age=31536000; includeSubDomains" always;` to the TLS server and to every location there that has its own add_header.',
   config: {
     edgeService: { type: "string", default: "nginx", description: "Service (com.mcp.service) of the TLS edge." },
     configPath: { type: "string", default: "", description: "nginx.conf path in the workload; empty: from `-c` on its command line." },
@@ -33,10 +34,12 @@ export const nginxHsts = stackPolicy<{ edgeService: string; configPath: string; 
           continue;
         }
         const age = Number(/max-age=(\d+)/i.exec(value)?.[1] ?? NaN);
-        if (!(age >= ctx.config.minMaxAgeSeconds)) ctx.violation(`${w.label}: ${where} HSTS max-age ${Number.isNaN(age) ? "missing" : age} is below ${ctx.config.minMaxAgeSeconds}s`, w.urn);
+        if (!(age >= ctx.config.minMaxAgeSeconds))
+          ctx.violation(`${w.label}: ${where} HSTS max-age ${Number.isNaN(age) ? "missing" : age} is below ${ctx.config.minMaxAgeSeconds}s`, w.urn);
         for (const loc of locations(s.server.block)) {
           const h = addedHeaders(loc.block);
-          if (h.size && !h.has(HSTS)) ctx.violation(`${w.label}: location ${loc.args.join(" ")} sets its own headers and so drops Strict-Transport-Security`, w.urn);
+          if (h.size && !h.has(HSTS))
+            ctx.violation(`${w.label}: location ${loc.args.join(" ")} sets its own headers and so drops Strict-Transport-Security`, w.urn);
         }
       }
     }

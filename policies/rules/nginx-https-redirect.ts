@@ -29,13 +29,15 @@ export const nginxHttpsRedirect = stackPolicy<{ edgeService: string; configPath:
         continue;
       }
       const plain = servers(edge.conf).filter((s) => s.listens.some((l) => l.port === edge.httpPort && !l.ssl));
-      if (plain.length === 0) ctx.violation(`${w.label}: nothing listens on the published HTTP port (container port ${edge.httpPort}) to redirect to HTTPS`, w.urn);
+      if (plain.length === 0)
+        ctx.violation(`${w.label}: nothing listens on the published HTTP port (container port ${edge.httpPort}) to redirect to HTTPS`, w.urn);
       for (const s of plain) {
         const serverReturn = children(s.server.block, "return")[0];
         if (isHttpsRedirect(serverReturn)) continue;
         const locs = locations(s.server.block);
         const serving = locs.filter((l) => !ACME.test(l.args[l.args.length - 1] ?? "") && !isHttpsRedirect(children(l.block, "return")[0]));
-        if (locs.length === 0 || serving.length > 0) ctx.violation(`${w.label}: the plain-HTTP server (port ${edge.httpPort}) serves content instead of redirecting to https://`, w.urn);
+        if (locs.length === 0 || serving.length > 0)
+          ctx.violation(`${w.label}: the plain-HTTP server (port ${edge.httpPort}) serves content instead of redirecting to https://`, w.urn);
       }
     }
   },

@@ -10,7 +10,8 @@ export const nginxRateLimit = stackPolicy<{ edgeService: string; configPath: str
   checklistIds: ["PRE-SEC-03", "SEC-NET-05"],
   severity: "high",
   group: "edge",
-  remediation: "Define `limit_req_zone $binary_remote_addr zone=mcp:10m rate=<mcp:rateLimit.requestsPerSecond>r/s;` in http and `limit_req zone=mcp burst=<burst> nodelay;` in the TLS server.",
+  remediation:
+    "Define `limit_req_zone $binary_remote_addr zone=mcp:10m rate=<mcp:rateLimit.requestsPerSecond>r/s;` in http and `limit_req zone=mcp burst=<burst> nodelay;` in the TLS server.",
   config: {
     edgeService: { type: "string", default: "nginx", description: "Service (com.mcp.service) of the TLS edge." },
     configPath: { type: "string", default: "", description: "nginx.conf path in the workload; empty: from `-c` on its command line." },
@@ -23,7 +24,10 @@ export const nginxRateLimit = stackPolicy<{ edgeService: string; configPath: str
       const zones = new Map<string, number>();
       for (const http of children(edge.conf, "http"))
         for (const z of children(http.block, "limit_req_zone")) {
-          const zone = z.args.find((a) => a.startsWith("zone="))?.slice(5).split(":")[0];
+          const zone = z.args
+            .find((a) => a.startsWith("zone="))
+            ?.slice(5)
+            .split(":")[0];
           const rate = /^rate=(\d+(?:\.\d+)?)r\/(s|m)$/.exec(z.args.find((a) => a.startsWith("rate=")) ?? "");
           if (zone) zones.set(zone, rate ? Number(rate[1]) / (rate[2] === "m" ? 60 : 1) : NaN);
         }
@@ -31,7 +35,9 @@ export const nginxRateLimit = stackPolicy<{ edgeService: string; configPath: str
         ctx.violation(`${w.label}: ${edge.path} defines no limit_req_zone`, w.urn);
         continue;
       }
-      for (const [zone, perSec] of zones) if (!(perSec > 0 && perSec <= ctx.config.maxRatePerSecond)) ctx.violation(`${w.label}: limit_req_zone ${zone} has no usable rate (0 < r/s <= ${ctx.config.maxRatePerSecond})`, w.urn);
+      for (const [zone, perSec] of zones)
+        if (!(perSec > 0 && perSec <= ctx.config.maxRatePerSecond))
+          ctx.violation(`${w.label}: limit_req_zone ${zone} has no usable rate (0 < r/s <= ${ctx.config.maxRatePerSecond})`, w.urn);
       const limited = (block: { name: string; args: string[] }[] | undefined) =>
         children(block as never, "limit_req").some((d) => {
           const z = d.args.find((a) => a.startsWith("zone="))?.slice(5);
@@ -41,7 +47,8 @@ export const nginxRateLimit = stackPolicy<{ edgeService: string; configPath: str
         const serverLimited = limited(s.server.block) || limited(s.http.block);
         const proxied = locations(s.server.block).filter((l) => children(l.block, "proxy_pass").length > 0);
         if (proxied.length === 0 && !serverLimited) ctx.violation(`${w.label}: TLS server applies no limit_req`, w.urn);
-        for (const l of proxied) if (!serverLimited && !limited(l.block)) ctx.violation(`${w.label}: location ${l.args.join(" ")} proxies without limit_req`, w.urn);
+        for (const l of proxied)
+          if (!serverLimited && !limited(l.block)) ctx.violation(`${w.label}: location ${l.args.join(" ")} proxies without limit_req`, w.urn);
       }
     }
   },

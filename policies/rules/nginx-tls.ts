@@ -15,7 +15,8 @@ export const nginxTls = stackPolicy<{ edgeService: string; configPath: string; a
   checklistIds: ["SEC-NET-03", "DEP-WEB-02"],
   severity: "critical",
   group: "edge",
-  remediation: "In nginx.conf (infra/render/nginx.ts): `listen <https port> ssl;`, ssl_certificate and ssl_certificate_key, and `ssl_protocols TLSv1.2 TLSv1.3;`.",
+  remediation:
+    "In nginx.conf (infra/render/nginx.ts): `listen <https port> ssl;`, ssl_certificate and ssl_certificate_key, and `ssl_protocols TLSv1.2 TLSv1.3;`.",
   config: {
     edgeService: { type: "string", default: "nginx", description: "Service (com.mcp.service) of the TLS edge." },
     configPath: { type: "string", default: "", description: "nginx.conf path in the workload; empty: from `-c` on its command line." },
@@ -33,10 +34,12 @@ export const nginxTls = stackPolicy<{ edgeService: string; configPath: string; a
         continue;
       }
       if (edge.httpsPort === undefined) ctx.violation(`${w.label}: the HTTPS host port is not published`, w.urn);
-      else if (!tls.some((s) => s.listens.some((l) => l.ssl && l.port === edge.httpsPort))) ctx.violation(`${w.label}: published HTTPS port (container port ${edge.httpsPort}) has no "listen ... ssl" server`, w.urn);
+      else if (!tls.some((s) => s.listens.some((l) => l.ssl && l.port === edge.httpsPort)))
+        ctx.violation(`${w.label}: published HTTPS port (container port ${edge.httpsPort}) has no "listen ... ssl" server`, w.urn);
       for (const s of tls) {
         const where = `server on ${s.listens.map((l) => l.port).join("/")}`;
-        if (!inherited(s, "ssl_certificate").length || !inherited(s, "ssl_certificate_key").length) ctx.violation(`${w.label}: ${where} has no ssl_certificate/ssl_certificate_key`, w.urn);
+        if (!inherited(s, "ssl_certificate").length || !inherited(s, "ssl_certificate_key").length)
+          ctx.violation(`${w.label}: ${where} has no ssl_certificate/ssl_certificate_key`, w.urn);
         const protos = inherited(s, "ssl_protocols")[0]?.args;
         if (!protos) ctx.violation(`${w.label}: ${where} does not set ssl_protocols (older nginx defaults allow TLSv1/TLSv1.1)`, w.urn);
         else {

@@ -47,7 +47,8 @@ export const nginxUpstreamReplicas = stackPolicy<{ edgeService: string; appServi
       for (const a of apps) {
         const entry = best.u.servers.find((s) => names.get(a)!.has(s.host));
         if (!entry) ctx.violation(`upstream ${best.u.name} does not include ${a.label}`, w.urn);
-        else if (entry.flags.includes("down") || entry.flags.includes("backup")) ctx.violation(`upstream ${best.u.name} marks ${a.label} ${entry.flags.includes("down") ? "down" : "backup-only"}`, w.urn);
+        else if (entry.flags.includes("down") || entry.flags.includes("backup"))
+          ctx.violation(`upstream ${best.u.name} marks ${a.label} ${entry.flags.includes("down") ? "down" : "backup-only"}`, w.urn);
         else continue;
         listed = false;
       }
@@ -55,7 +56,8 @@ export const nginxUpstreamReplicas = stackPolicy<{ edgeService: string; appServi
       // What the upstream balances over: every replica of every app workload it names.
       const { count, unknown } = replicaCount(apps);
       if (unknown.length) for (const a of unknown) ctx.undecidable(`${a.label} replicas`, a.urn);
-      else if (count < min) ctx.violation(`upstream ${best.u.name} balances over ${count} ${ctx.config.appService} replica${count === 1 ? "" : "s"}; needs at least ${min}`, w.urn);
+      else if (count < min)
+        ctx.violation(`upstream ${best.u.name} balances over ${count} ${ctx.config.appService} replica${count === 1 ? "" : "s"}; needs at least ${min}`, w.urn);
     }
   },
 });

@@ -13,14 +13,20 @@ const WEAK_METHODS = new Set(["trust", "md5", "password"]);
 
 export const postgresTlsAuth = stackPolicy<{ postgresService: string; defaultDataDir: string }>({
   name: "postgres-tls-auth",
-  description: "PostgreSQL: ssl = on (TLS 1.2+), password_encryption scram-sha-256, and pg_hba.conf without trust/md5/password methods or non-TLS `host` TCP rules.",
+  description:
+    "PostgreSQL: ssl = on (TLS 1.2+), password_encryption scram-sha-256, and pg_hba.conf without trust/md5/password methods or non-TLS `host` TCP rules.",
   checklistIds: ["SEC-DATA-01", "PRE-SEC-04"],
   severity: "critical",
   group: "services",
-  remediation: "Render postgresql.conf with ssl = on, ssl_min_protocol_version = 'TLSv1.2', password_encryption = scram-sha-256, and pg_hba.conf with `hostssl ... scram-sha-256` lines only (plus local scram-sha-256/peer); deliver both as Docker configs.",
+  remediation:
+    "Render postgresql.conf with ssl = on, ssl_min_protocol_version = 'TLSv1.2', password_encryption = scram-sha-256, and pg_hba.conf with `hostssl ... scram-sha-256` lines only (plus local scram-sha-256/peer); deliver both as Docker configs.",
   config: {
     postgresService: { type: "string", default: "postgres", description: "Service (com.mcp.service) of PostgreSQL." },
-    defaultDataDir: { type: "string", default: "/var/lib/postgresql/data", description: "Where the image keeps postgresql.conf/pg_hba.conf when no -c config_file/hba_file is given." },
+    defaultDataDir: {
+      type: "string",
+      default: "/var/lib/postgresql/data",
+      description: "Where the image keeps postgresql.conf/pg_hba.conf when no -c config_file/hba_file is given.",
+    },
   },
   check(resources, ctx) {
     for (const w of workloadsOf(resources, ctx.config.postgresService)) {

@@ -13,14 +13,21 @@ const parseYaml = memoByText((text: string): unknown => YAML.parse(text));
 
 export const prometheusAlertRules = stackPolicy<{ prometheusService: string; requiredSeverities: string[] }>({
   name: "prometheus-alert-rules",
-  description: "Prometheus loads alert rules with critical and warning severities from rule files the stack delivers (Docker configs or uploads) and is wired to an Alertmanager.",
+  description:
+    "Prometheus loads alert rules with critical and warning severities from rule files the stack delivers (Docker configs or uploads) and is wired to an Alertmanager.",
   checklistIds: ["MON-ALERT-01", "MON-ALERT-02", "DEP-MON-04"],
   severity: "high",
   group: "monitoring",
-  remediation: "Deliver the rendered rules (infra/render/alert-rules.ts) as Docker configs where prometheus.yml's rule_files points and keep alerting.alertmanagers set.",
+  remediation:
+    "Deliver the rendered rules (infra/render/alert-rules.ts) as Docker configs where prometheus.yml's rule_files points and keep alerting.alertmanagers set.",
   config: {
     prometheusService: { type: "string", default: "prometheus", description: "Service (com.mcp.service) of Prometheus." },
-    requiredSeverities: { type: "array", items: { type: "string" }, default: ["critical", "warning"], description: "Severities that must each have at least one alert." },
+    requiredSeverities: {
+      type: "array",
+      items: { type: "string" },
+      default: ["critical", "warning"],
+      description: "Severities that must each have at least one alert.",
+    },
   },
   check(resources, ctx) {
     const proms = workloadsOf(resources, ctx.config.prometheusService);
@@ -58,13 +65,19 @@ export const prometheusAlertRules = stackPolicy<{ prometheusService: string; req
           ctx.violation(`${w.label}: rule file ${file.path} is not valid YAML`, w.urn);
           continue;
         }
-        for (const g of rules?.groups ?? []) for (const rule of g.rules ?? []) if (rule.alert) {
-          const sev = String(rule.labels?.severity ?? "");
-          seen.set(sev, (seen.get(sev) ?? 0) + 1);
-        }
+        for (const g of rules?.groups ?? [])
+          for (const rule of g.rules ?? [])
+            if (rule.alert) {
+              const sev = String(rule.labels?.severity ?? "");
+              seen.set(sev, (seen.get(sev) ?? 0) + 1);
+            }
       }
       const total = [...seen.values()].reduce((a, b) => a + b, 0);
-      if (total === 0) ctx.violation(`${w.label}: no alert rules are loaded (rule_files ${globs.join(", ")} match ${files.length} declared file${files.length === 1 ? "" : "s"} with no alerts)`, w.urn);
+      if (total === 0)
+        ctx.violation(
+          `${w.label}: no alert rules are loaded (rule_files ${globs.join(", ")} match ${files.length} declared file${files.length === 1 ? "" : "s"} with no alerts)`,
+          w.urn,
+        );
       else for (const sev of ctx.config.requiredSeverities) if (!seen.get(sev)) ctx.violation(`${w.label}: no alert has severity ${sev}`, w.urn);
     }
   },

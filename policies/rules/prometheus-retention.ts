@@ -8,11 +8,13 @@ const BYTES: Record<string, number> = { B: 1, KB: 1e3, MB: 1e6, GB: 1e9, TB: 1e1
 
 export const prometheusRetention = resourcePolicy<{ prometheusService: string; minRetentionDays: number; maxRetentionDays: number; requireSize: boolean }>({
   name: "prometheus-retention",
-  description: "Prometheus runs with an explicit --storage.tsdb.retention.time (within the configured bounds) and, when required, --storage.tsdb.retention.size.",
+  description:
+    "Prometheus runs with an explicit --storage.tsdb.retention.time (within the configured bounds) and, when required, --storage.tsdb.retention.size.",
   checklistIds: ["DEP-MON-05"],
   severity: "medium",
   group: "monitoring",
-  remediation: "Set mcp:prometheus.retentionTime and retentionSize; the program passes them as --storage.tsdb.retention.time/size (infra/render/prometheus.ts prometheusFlags).",
+  remediation:
+    "Set mcp:prometheus.retentionTime and retentionSize; the program passes them as --storage.tsdb.retention.time/size (infra/render/prometheus.ts prometheusFlags).",
   resourceTypes: WORKLOAD_TYPES,
   config: {
     prometheusService: { type: "string", default: "prometheus", description: "Service (com.mcp.service) of Prometheus." },
@@ -35,7 +37,8 @@ export const prometheusRetention = resourcePolicy<{ prometheusService: string; m
         days = undefined;
       }
       if (days === undefined) ctx.violation(`${w.label}: retention time "${time}" is not a duration`);
-      else if (days < ctx.config.minRetentionDays || days > ctx.config.maxRetentionDays) ctx.violation(`${w.label}: retention ${time} is outside ${ctx.config.minRetentionDays}..${ctx.config.maxRetentionDays} days`);
+      else if (days < ctx.config.minRetentionDays || days > ctx.config.maxRetentionDays)
+        ctx.violation(`${w.label}: retention ${time} is outside ${ctx.config.minRetentionDays}..${ctx.config.maxRetentionDays} days`);
     }
     const size = flagValue(cmd.value, "--storage.tsdb.retention.size");
     if (!size) {

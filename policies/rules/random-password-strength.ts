@@ -22,7 +22,8 @@ export const randomPasswordStrength = resourcePolicy<{ minLength: number; requir
   check(r, ctx) {
     const length = asNumber(get(r.props, "length"));
     if (!length.known) ctx.undecidable("length");
-    else if ((length.value ?? 0) < ctx.config.minLength) ctx.violation(`RandomPassword ${r.name} has length ${length.value ?? 0}; needs at least ${ctx.config.minLength}`);
+    else if ((length.value ?? 0) < ctx.config.minLength)
+      ctx.violation(`RandomPassword ${r.name} has length ${length.value ?? 0}; needs at least ${ctx.config.minLength}`);
     // Provider defaults: every class enabled.
     for (const key of ["upper", "lower", "numeric", "number"]) {
       const v = asBool(get(r.props, key));
@@ -36,6 +37,8 @@ export const randomPasswordStrength = resourcePolicy<{ minLength: number; requir
     const override = asString(get(r.props, "overrideSpecial"));
     if (!override.known) ctx.undecidable("overrideSpecial");
     else if (override.value !== undefined && new Set(override.value).size < ctx.config.minSpecialChars)
-      ctx.violation(`RandomPassword ${r.name} limits special characters to ${new Set(override.value).size} (overrideSpecial); needs at least ${ctx.config.minSpecialChars}`);
+      ctx.violation(
+        `RandomPassword ${r.name} limits special characters to ${new Set(override.value).size} (overrideSpecial); needs at least ${ctx.config.minSpecialChars}`,
+      );
   },
 });

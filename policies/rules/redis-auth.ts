@@ -35,7 +35,8 @@ export const redisAuth = stackPolicy<{ redisService: string }>({
   checklistIds: ["PRE-SEC-04"],
   severity: "critical",
   group: "services",
-  remediation: "Render redis.conf (a Docker config) with `protected-mode yes` and `include /run/secrets/redis-auth.conf`, where that Docker secret holds `requirepass <generated password>`.",
+  remediation:
+    "Render redis.conf (a Docker config) with `protected-mode yes` and `include /run/secrets/redis-auth.conf`, where that Docker secret holds `requirepass <generated password>`.",
   config: { redisService: { type: "string", default: "redis", description: "Service (com.mcp.service) of Redis." } },
   check(resources, ctx) {
     for (const w of workloadsOf(resources, ctx.config.redisService)) {
@@ -61,7 +62,10 @@ export const redisAuth = stackPolicy<{ redisService: string }>({
       const pass = last("requirepass")?.args[0];
       const aclUsers = directives.filter((d) => d.name === "user");
       const defaultUser = aclUsers.find((d) => d.args[0] === "default");
-      const aclAuth = !!last("aclfile") || (aclUsers.length > 0 && (!defaultUser || defaultUser.args.includes("off") || (defaultUser.args.some((a) => /^[>#]/.test(a)) && !defaultUser.args.includes("nopass"))));
+      const aclAuth =
+        !!last("aclfile") ||
+        (aclUsers.length > 0 &&
+          (!defaultUser || defaultUser.args.includes("off") || (defaultUser.args.some((a) => /^[>#]/.test(a)) && !defaultUser.args.includes("nopass"))));
       if (!(pass && pass.length > 0) && !aclAuth) at("Redis requires no password (no requirepass or ACL users)");
       if (defaultUser?.args.includes("nopass") && !defaultUser.args.includes("off")) at("Redis default user has nopass");
     }

@@ -12,12 +12,13 @@ const numeric = (s: string) => /^\d+$/.test(s);
 
 export const secretFilePermissions = resourcePolicy<{ secretDirs: string[]; allowedModes: string[] }>({
   name: "secret-file-permissions",
-  description: "Secret files (Docker secrets, uploads under /run/secrets) have mode 0400 or 0600 and belong to the workload's user; Docker configs are 0444 or tighter and uploads carry no write bit.",
+  description:
+    "Secret files (Docker secrets, uploads under /run/secrets) have mode 0400 or 0600 and belong to the workload's user; Docker configs are 0444 or tighter and uploads carry no write bit.",
   checklistIds: ["PRE-CONFIG-07", "SEC-DATA-03"],
   severity: "high",
   group: "secrets",
   remediation:
-    "Mount Docker secrets with `fileMode: 0o400` and `fileUid`/`fileGid` of the service user (infra/components/files.ts refsFor does); configs with `fileMode: 0o444`. Container uploads: `permissions: \"0400\"` and `owner`/`group` of the container user for secrets, no write bit for the rest.",
+    'Mount Docker secrets with `fileMode: 0o400` and `fileUid`/`fileGid` of the service user (infra/components/files.ts refsFor does); configs with `fileMode: 0o444`. Container uploads: `permissions: "0400"` and `owner`/`group` of the container user for secrets, no write bit for the rest.',
   resourceTypes: WORKLOAD_TYPES,
   config: {
     secretDirs: { type: "array", items: { type: "string" }, default: ["/run/secrets"], description: "Directories holding secret files." },
@@ -37,11 +38,13 @@ export const secretFilePermissions = resourcePolicy<{ secretDirs: string[]; allo
       }
       const bits = modeBits(f.mode);
       if (!secret) {
-        if (bits === undefined || bits & 0o222) ctx.violation(`${w.label}: ${f.source === "config" ? "config" : "uploaded"} file ${f.path} has mode ${f.mode}; it must not be writable`);
+        if (bits === undefined || bits & 0o222)
+          ctx.violation(`${w.label}: ${f.source === "config" ? "config" : "uploaded"} file ${f.path} has mode ${f.mode}; it must not be writable`);
         else if (f.source === "config" && bits & ~0o444) ctx.violation(`${w.label}: config file ${f.path} has mode ${f.mode}; expected 0444 or tighter`);
         continue;
       }
-      if (bits === undefined || !allowed.has(bits)) ctx.violation(`${w.label}: secret file ${f.path} has mode ${f.mode}; expected ${ctx.config.allowedModes.join(" or ")}`);
+      if (bits === undefined || !allowed.has(bits))
+        ctx.violation(`${w.label}: secret file ${f.path} has mode ${f.mode}; expected ${ctx.config.allowedModes.join(" or ")}`);
       // Ownership only matters for a workload that names its user (container-non-root-user covers the rest).
       if (user === undefined) ctx.undecidable(`owner of ${f.path} (user)`);
       else if (!user) continue;

@@ -53,7 +53,10 @@ export function secretTokens(content: string): string[] {
   for (const line of content.split(/\r?\n/)) {
     // Comments in secret files carry notes and public keys, not secrets.
     if (/^\s*[#;]/.test(line)) continue;
-    const words = line.trim().split(/\s+/).map((w) => w.replace(/^["']|["']$/g, ""));
+    const words = line
+      .trim()
+      .split(/\s+/)
+      .map((w) => w.replace(/^["']|["']$/g, ""));
     for (const w of words) {
       out.add(w);
       const last = w.split(":").pop();
@@ -92,11 +95,13 @@ const worldReadable = (mode: string | undefined) => mode === undefined || /^0?[0
 
 export const secretsNotExposed = stackPolicy<{ secretDirs: string[] }>({
   name: "secrets-not-exposed",
-  description: "No generated secret (random password, private key, secret-file content) appears in a workload's env, command, labels, health check or a world-readable file (Docker config, upload).",
+  description:
+    "No generated secret (random password, private key, secret-file content) appears in a workload's env, command, labels, health check or a world-readable file (Docker config, upload).",
   checklistIds: ["SEC-DATA-02", "SEC-DATA-05"],
   severity: "critical",
   group: "secrets",
-  remediation: "Pass the secret only as a Docker secret under /run/secrets (mode 0400) and reference it by path (*_FILE variables, `$(cat /run/secrets/...)` in health checks).",
+  remediation:
+    "Pass the secret only as a Docker secret under /run/secrets (mode 0400) and reference it by path (*_FILE variables, `$(cat /run/secrets/...)` in health checks).",
   config: { secretDirs: { type: "array", items: { type: "string" }, default: ["/run/secrets"], description: "Directories whose files are secrets." } },
   check(resources, ctx) {
     const secrets = generatedSecrets(resources, ctx.config.secretDirs);

@@ -18,9 +18,15 @@ export const serviceUpdateRollback = resourcePolicy<{ minMonitorSeconds: number 
   severity: "high",
   group: "availability",
   remediation:
-    "Set `updateConfig: { parallelism: 1, delay: \"5s\", monitor: \"30s\", order: \"start-first\", failureAction: \"rollback\", maxFailureRatio: \"0\" }` and `rollbackConfig: { parallelism: 1, monitor: \"10s\", failureAction: \"pause\" }` (infra/components/common.ts updateFor/rollbackFor).",
+    'Set `updateConfig: { parallelism: 1, delay: "5s", monitor: "30s", order: "start-first", failureAction: "rollback", maxFailureRatio: "0" }` and `rollbackConfig: { parallelism: 1, monitor: "10s", failureAction: "pause" }` (infra/components/common.ts updateFor/rollbackFor).',
   resourceTypes: [T.service],
-  config: { minMonitorSeconds: { type: "number", default: 1, description: "Shortest monitor period accepted: how long a new task is watched before the update moves on." } },
+  config: {
+    minMonitorSeconds: {
+      type: "number",
+      default: 1,
+      description: "Shortest monitor period accepted: how long a new task is watched before the update moves on.",
+    },
+  },
   check(r, ctx) {
     const w = workloadOf(r);
     if (!w.update.known) ctx.undecidable("updateConfig");
@@ -29,12 +35,17 @@ export const serviceUpdateRollback = resourcePolicy<{ minMonitorSeconds: number 
       const u = w.update.value;
       if (u.failureAction !== "rollback") ctx.violation(`${w.label} updateConfig.failureAction is ${u.failureAction ?? "unset (pause)"}; expected rollback`);
       const mon = u.monitor ? dockerDurationSeconds(u.monitor) : undefined;
-      if (mon === undefined || mon < ctx.config.minMonitorSeconds) ctx.violation(`${w.label} updateConfig.monitor is ${u.monitor ?? "unset"}: a new task must be watched (at least ${ctx.config.minMonitorSeconds}s) before the update moves on`);
+      if (mon === undefined || mon < ctx.config.minMonitorSeconds)
+        ctx.violation(
+          `${w.label} updateConfig.monitor is ${u.monitor ?? "unset"}: a new task must be watched (at least ${ctx.config.minMonitorSeconds}s) before the update moves on`,
+        );
       // parallelism 0 updates every task at once.
-      if (u.parallelism === undefined || u.parallelism < 1) ctx.violation(`${w.label} updateConfig.parallelism is ${u.parallelism ?? "unset"}; expected 1 or more (0 replaces every task at once)`);
+      if (u.parallelism === undefined || u.parallelism < 1)
+        ctx.violation(`${w.label} updateConfig.parallelism is ${u.parallelism ?? "unset"}; expected 1 or more (0 replaces every task at once)`);
     }
     if (!w.rollback.known) ctx.undecidable("rollbackConfig");
     else if (!w.rollback.value) ctx.violation(`${w.label} has no rollbackConfig: how the previous version comes back is left to defaults`);
-    else if (w.rollback.value.parallelism !== undefined && w.rollback.value.parallelism < 1) ctx.violation(`${w.label} rollbackConfig.parallelism is 0: the rollback would replace every task at once`);
+    else if (w.rollback.value.parallelism !== undefined && w.rollback.value.parallelism < 1)
+      ctx.violation(`${w.label} rollbackConfig.parallelism is 0: the rollback would replace every task at once`);
   },
 });

@@ -9,7 +9,7 @@ export const tlsKeyStrength = resourcePolicy<{ minRsaBits: number; allowedCurves
   checklistIds: ["PRE-CONFIG-09", "SEC-NET-03"],
   severity: "high",
   group: "edge",
-  remediation: "Use `new tls.PrivateKey(name, { algorithm: \"ECDSA\", ecdsaCurve: \"P256\" })` or RSA with rsaBits >= 2048.",
+  remediation: 'Use `new tls.PrivateKey(name, { algorithm: "ECDSA", ecdsaCurve: "P256" })` or RSA with rsaBits >= 2048.',
   resourceTypes: [T.tlsPrivateKey],
   config: {
     minRsaBits: { type: "integer", default: 2048, description: "Smallest RSA key size." },

@@ -7,9 +7,16 @@ const TEXT = new Map(CHECKLIST_ITEMS.map((i) => [i.id, i.text]));
 
 export function formatJunit(report: PreflightReport): string {
   const builder = builderDefault.newBuilder();
-  const suite = builder.testSuite().name(`preflight.${report.stack}`).property("policyPack", `${report.policyPack.name}@${report.policyPack.version}`).timestamp(report.generatedAt);
+  const suite = builder
+    .testSuite()
+    .name(`preflight.${report.stack}`)
+    .property("policyPack", `${report.policyPack.name}@${report.policyPack.version}`)
+    .timestamp(report.generatedAt);
   for (const item of report.items) {
-    const tc = suite.testCase().className(`preflight.${report.stack}.${item.itemId.split("-")[0]}`).name(`${item.itemId} ${TEXT.get(item.itemId) ?? ""}`.trim());
+    const tc = suite
+      .testCase()
+      .className(`preflight.${report.stack}.${item.itemId.split("-")[0]}`)
+      .name(`${item.itemId} ${TEXT.get(item.itemId) ?? ""}`.trim());
     if (item.status === "violated") {
       const mandatory = item.violations.some((v) => v.enforcementLevel === "mandatory");
       tc.failure(

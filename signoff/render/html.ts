@@ -61,15 +61,23 @@ export function renderHtml(r: SignoffReport, opts: LinkOptions): string {
   const h: string[] = [];
   h.push(`<!doctype html><html lang="en"><head><meta charset="utf-8">`);
   h.push(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`);
-  h.push(`<meta name="viewport" content="width=device-width,initial-scale=1"><title>Sign-off ${esc(r.stack)}: ${r.decision}</title><style>${CSS}</style></head><body>`);
+  h.push(
+    `<meta name="viewport" content="width=device-width,initial-scale=1"><title>Sign-off ${esc(r.stack)}: ${r.decision}</title><style>${CSS}</style></head><body>`,
+  );
   h.push(`<h1>Production sign-off: stack <code>${esc(r.stack)}</code> (${esc(r.domain)})</h1>`);
-  h.push(`<p class="meta">Generated ${esc(r.generatedAt)} · environment ${esc(r.environment)} · checklist ${esc(r.checklistVersion)} · ${r.machineVerifiedPercent}% machine-verified</p>`);
+  h.push(
+    `<p class="meta">Generated ${esc(r.generatedAt)} · environment ${esc(r.environment)} · checklist ${esc(r.checklistVersion)} · ${r.machineVerifiedPercent}% machine-verified</p>`,
+  );
   h.push(`<div class="banner ${r.decision}" id="decision" data-decision="${r.decision}">Decision: ${r.decision}</div>`);
-  h.push(`<div class="counts">${(["pass", "fail", "waived", "pending"] as const).map((s) => `<div class="count" data-count="${s}"><b>${r.counts[s]}</b>${statusBadge(s)}</div>`).join("")}<div class="count"><b>${r.counts.total}</b>items</div></div>`);
+  h.push(
+    `<div class="counts">${(["pass", "fail", "waived", "pending"] as const).map((s) => `<div class="count" data-count="${s}"><b>${r.counts[s]}</b>${statusBadge(s)}</div>`).join("")}<div class="count"><b>${r.counts.total}</b>items</div></div>`,
+  );
 
   h.push(`<h2>Sign-off by role</h2><div class="roles">`);
   for (const role of r.roles) {
-    const contact = role.contact?.configured ? `${esc(role.contact.name)} · ${esc(role.contact.phone)}` : `<span class="warn">no contact in mcp:contacts</span>`;
+    const contact = role.contact?.configured
+      ? `${esc(role.contact.name)} · ${esc(role.contact.phone)}`
+      : `<span class="warn">no contact in mcp:contacts</span>`;
     h.push(
       `<div class="role ${role.decision}" data-role="${esc(role.role)}"><div><b>${esc(role.role)}</b></div><div class="d">${role.decision}</div><div>${esc(role.why)}</div><div class="how">${contact}</div><div class="sig">Signature: ____________ Date: ______</div></div>`,
     );
@@ -79,7 +87,10 @@ export function renderHtml(r: SignoffReport, opts: LinkOptions): string {
     const blocking = role.itemIds.map((id) => r.items.find((i) => i.id === id)!).filter((i) => i.status === "fail" || i.status === "pending");
     h.push(`<h3>${esc(role.role)}: ${role.decision}</h3>`);
     if (blocking.length === 0) h.push(`<p>Nothing blocks: ${esc(role.why)}.</p>`);
-    else h.push(`<table><tr><th>ID</th><th>Blocking item</th><th>Status</th><th>Why</th></tr>${blocking.map((i) => `<tr class="${i.status}"><td class="id">${esc(i.id)}</td><td>${rich(i.text)}</td><td>${statusBadge(i.status)}</td><td>${esc(i.reason)}</td></tr>`).join("")}</table>`);
+    else
+      h.push(
+        `<table><tr><th>ID</th><th>Blocking item</th><th>Status</th><th>Why</th></tr>${blocking.map((i) => `<tr class="${i.status}"><td class="id">${esc(i.id)}</td><td>${rich(i.text)}</td><td>${statusBadge(i.status)}</td><td>${esc(i.reason)}</td></tr>`).join("")}</table>`,
+      );
   }
 
   h.push(`<h2>Checklist</h2>`);
@@ -97,25 +108,41 @@ export function renderHtml(r: SignoffReport, opts: LinkOptions): string {
   }
 
   h.push(`<h2>Emergency contacts</h2><table><tr><th>Role</th><th>Name</th><th>Phone</th><th>Email</th></tr>`);
-  for (const c of r.contacts) h.push(c.configured ? `<tr><td>${esc(c.role)}</td><td>${esc(c.name)}</td><td>${esc(c.phone)}</td><td>${esc(c.email)}</td></tr>` : `<tr><td>${esc(c.role)}</td><td colspan="3" class="warn">not set: add it to mcp:contacts</td></tr>`);
+  for (const c of r.contacts)
+    h.push(
+      c.configured
+        ? `<tr><td>${esc(c.role)}</td><td>${esc(c.name)}</td><td>${esc(c.phone)}</td><td>${esc(c.email)}</td></tr>`
+        : `<tr><td>${esc(c.role)}</td><td colspan="3" class="warn">not set: add it to mcp:contacts</td></tr>`,
+    );
   h.push(`</table>`);
 
-  h.push(`<h2>Rollback plan</h2><p>If critical issues are discovered. RTO ${r.rollback.rtoMinutes} min · RPO ${r.rollback.rpoMinutes} min · DR drill every ${r.rollback.drillIntervalDays} days · full procedure: ${a(r.rollback.document, r.rollback.document, opts)}</p>`);
+  h.push(
+    `<h2>Rollback plan</h2><p>If critical issues are discovered. RTO ${r.rollback.rtoMinutes} min · RPO ${r.rollback.rpoMinutes} min · DR drill every ${r.rollback.drillIntervalDays} days · full procedure: ${a(r.rollback.document, r.rollback.document, opts)}</p>`,
+  );
   const drill = r.rollback.drill;
-  h.push(drill ? `<p id="drill" data-status="${drill.status}">Last restore drill (<code>${esc(drill.file)}</code>, ${esc(drill.generatedAt)}): <span class="status ${drill.status === "pass" ? "pass" : "fail"}">${drill.status.toUpperCase()}</span></p><ul>${drill.lines.map((l) => `<li>${esc(l)}</li>`).join("")}</ul>` : `<p class="how">No restore drill report was given.</p>`);
+  h.push(
+    drill
+      ? `<p id="drill" data-status="${drill.status}">Last restore drill (<code>${esc(drill.file)}</code>, ${esc(drill.generatedAt)}): <span class="status ${drill.status === "pass" ? "pass" : "fail"}">${drill.status.toUpperCase()}</span></p><ul>${drill.lines.map((l) => `<li>${esc(l)}</li>`).join("")}</ul>`
+      : `<p class="how">No restore drill report was given.</p>`,
+  );
   h.push(`<ol>`);
   const phases = [...new Set(r.rollback.steps.map((s) => s.phase))];
   for (const phase of phases) {
     h.push(`<li><b>${esc(phase)}</b><ul>`);
     for (const step of r.rollback.steps.filter((s) => s.phase === phase)) {
-      h.push(`<li>☐ ${esc(step.action)} <span class="how">(${esc(step.itemId)})</span>${step.commands.map((c) => `<br><code>${esc(c)}</code>`).join("")}${step.note ? `<div class="how">${esc(step.note)}</div>` : ""}</li>`);
+      h.push(
+        `<li>☐ ${esc(step.action)} <span class="how">(${esc(step.itemId)})</span>${step.commands.map((c) => `<br><code>${esc(c)}</code>`).join("")}${step.note ? `<div class="how">${esc(step.note)}</div>` : ""}</li>`,
+      );
     }
     h.push(`</ul></li>`);
   }
   h.push(`</ol>`);
 
   h.push(`<h2>Inputs</h2><table><tr><th>Input</th><th>File</th><th>Generated</th><th>Note</th></tr>`);
-  for (const i of r.inputs) h.push(`<tr><td>${esc(i.kind)}</td><td>${i.file ? `<code>${esc(i.file)}</code>` : "—"}</td><td>${esc(i.generatedAt ?? "—")}</td><td>${esc(i.note)}</td></tr>`);
+  for (const i of r.inputs)
+    h.push(
+      `<tr><td>${esc(i.kind)}</td><td>${i.file ? `<code>${esc(i.file)}</code>` : "—"}</td><td>${esc(i.generatedAt ?? "—")}</td><td>${esc(i.note)}</td></tr>`,
+    );
   h.push(`</table>`);
   if (r.warnings.length) h.push(`<h2>Warnings</h2><ul>${r.warnings.map((w) => `<li class="warn">${esc(w)}</li>`).join("")}</ul>`);
   h.push(`</body></html>\n`);

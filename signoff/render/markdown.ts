@@ -27,12 +27,21 @@ export function renderMarkdown(r: SignoffReport, opts: LinkOptions): string {
   const out: string[] = [];
   const push = (...lines: string[]) => out.push(...lines);
   push(`# Production sign-off: stack ${code(r.stack)} (${r.domain})`, "");
-  push(`**Decision: ${r.decision}** — ${r.counts.pass} pass, ${r.counts.fail} fail, ${r.counts.waived} waived, ${r.counts.pending} pending of ${r.counts.total} checklist items.`, "");
-  push(`Generated ${r.generatedAt} for environment ${code(r.environment)}, checklist ${code(r.checklistVersion)}. ${r.machineVerifiedPercent}% of items are verified by machine (policy, runtime check or program test); the rest are attested by the role that signs.`, "");
+  push(
+    `**Decision: ${r.decision}** — ${r.counts.pass} pass, ${r.counts.fail} fail, ${r.counts.waived} waived, ${r.counts.pending} pending of ${r.counts.total} checklist items.`,
+    "",
+  );
+  push(
+    `Generated ${r.generatedAt} for environment ${code(r.environment)}, checklist ${code(r.checklistVersion)}. ${r.machineVerifiedPercent}% of items are verified by machine (policy, runtime check or program test); the rest are attested by the role that signs.`,
+    "",
+  );
 
   push("## Sign-off by role", "");
   push("| Role | Decision | Pass | Fail | Waived | Pending | Why |", "|---|---|---|---|---|---|---|");
-  for (const role of r.roles) push(`| ${role.role} | **${role.decision}** | ${role.counts.pass} | ${role.counts.fail} | ${role.counts.waived} | ${role.counts.pending} | ${cell(role.why)} |`);
+  for (const role of r.roles)
+    push(
+      `| ${role.role} | **${role.decision}** | ${role.counts.pass} | ${role.counts.fail} | ${role.counts.waived} | ${role.counts.pending} | ${cell(role.why)} |`,
+    );
   push("");
   for (const role of r.roles) {
     push(`### ${role.role}: ${role.decision}`, "");
@@ -51,20 +60,32 @@ export function renderMarkdown(r: SignoffReport, opts: LinkOptions): string {
     for (const sub of s.subsections) {
       push(`#### ${sub.subsection}`, "");
       push("| ID | Item | Verified by | Status | Evidence |", "|---|---|---|---|---|");
-      for (const item of sub.items) push(`| ${item.id} | ${cell(item.text)} | ${cell(verificationLabel(item.verification, item.owner))} | **${STATUS_LABEL[item.status]}** | ${cell(item.reason)}<br>${evidenceCell(item, opts)} |`);
+      for (const item of sub.items)
+        push(
+          `| ${item.id} | ${cell(item.text)} | ${cell(verificationLabel(item.verification, item.owner))} | **${STATUS_LABEL[item.status]}** | ${cell(item.reason)}<br>${evidenceCell(item, opts)} |`,
+        );
       push("");
     }
   }
 
   push("## Emergency contacts", "");
   push("| Role | Name | Phone | Email |", "|------|------|-------|-------|");
-  for (const c of r.contacts) push(c.configured ? `| ${c.role} | ${cell(c.name)} | ${cell(c.phone)} | ${cell(c.email)} |` : `| ${c.role} | _not set: add it to ${code("mcp:contacts")}_ | | |`);
+  for (const c of r.contacts)
+    push(
+      c.configured
+        ? `| ${c.role} | ${cell(c.name)} | ${cell(c.phone)} | ${cell(c.email)} |`
+        : `| ${c.role} | _not set: add it to ${code("mcp:contacts")}_ | | |`,
+    );
   push("");
 
   push("## Rollback plan", "");
-  push(`If critical issues are discovered. Recovery time objective ${r.rollback.rtoMinutes} min, recovery point objective ${r.rollback.rpoMinutes} min, DR drill every ${r.rollback.drillIntervalDays} days. Full procedure: ${link(r.rollback.document, r.rollback.document, opts)}.`, "");
+  push(
+    `If critical issues are discovered. Recovery time objective ${r.rollback.rtoMinutes} min, recovery point objective ${r.rollback.rpoMinutes} min, DR drill every ${r.rollback.drillIntervalDays} days. Full procedure: ${link(r.rollback.document, r.rollback.document, opts)}.`,
+    "",
+  );
   const drill = r.rollback.drill;
-  if (drill) push(`Last restore drill (${code(drill.file)}, ${drill.generatedAt}): **${drill.status.toUpperCase()}**`, "", ...drill.lines.map((l) => `- ${l}`), "");
+  if (drill)
+    push(`Last restore drill (${code(drill.file)}, ${drill.generatedAt}): **${drill.status.toUpperCase()}**`, "", ...drill.lines.map((l) => `- ${l}`), "");
   else push("No restore drill report was given (`npm run drill:restore -- --stack " + r.stack + " --out FILE`, then `--drill FILE`).", "");
   let phase = "";
   let n = 0;

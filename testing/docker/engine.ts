@@ -105,7 +105,8 @@ export function daemonFlags(daemonConfig: Record<string, unknown>): string[] {
   const flags: string[] = [];
   for (const [key, value] of Object.entries(ISOLATION_FLAGS)) {
     if (!(key in daemonConfig)) flags.push(`--${key}=${value}`);
-    else if (daemonConfig[key] !== value) throw new Error(`the test engine keeps ${key}=${value} (no networking off the machine); daemonConfig asks for ${JSON.stringify(daemonConfig[key])}`);
+    else if (daemonConfig[key] !== value)
+      throw new Error(`the test engine keeps ${key}=${value} (no networking off the machine); daemonConfig asks for ${JSON.stringify(daemonConfig[key])}`);
   }
   for (const [key, value] of Object.entries(TUNABLE_FLAGS)) if (!(key in daemonConfig)) flags.push(`--${key}=${value}`);
   return flags;
@@ -125,13 +126,19 @@ export async function startDockerEngine(options: EngineOptions = {}): Promise<Do
   if (releaseSwarm) swarmLocks.set(dir, releaseSwarm);
   const socketPath = join(dir, "docker.sock");
   // containerd's socket lives under the exec root; unix socket paths are limited to 107 bytes.
-  if (join(dir, "x", "containerd", "containerd-debug.sock").length > 100) throw new Error(`temporary directory ${dir} is too long for unix sockets: set TMPDIR=/tmp`);
+  if (join(dir, "x", "containerd", "containerd-debug.sock").length > 100)
+    throw new Error(`temporary directory ${dir} is too long for unix sockets: set TMPDIR=/tmp`);
   const args = [
-    "--config-file", join(dir, "daemon.json"),
-    "--data-root", join(dir, "data"),
-    "--exec-root", join(dir, "x"),
-    "--host", `unix://${socketPath}`,
-    "--pidfile", join(dir, "dockerd.pid"),
+    "--config-file",
+    join(dir, "daemon.json"),
+    "--data-root",
+    join(dir, "data"),
+    "--exec-root",
+    join(dir, "x"),
+    "--host",
+    `unix://${socketPath}`,
+    "--pidfile",
+    join(dir, "dockerd.pid"),
     ...flags,
   ];
   writeFileSync(join(dir, "daemon.json"), JSON.stringify(daemonConfig, null, 2) + "\n");
@@ -189,10 +196,24 @@ export async function startDockerEngine(options: EngineOptions = {}): Promise<Do
       try {
         if (engine.swarm) {
           const services = await docker.listServices();
-          await Promise.all(services.map((s) => docker.getService(s.ID).remove().catch(() => undefined)));
+          await Promise.all(
+            services.map((s) =>
+              docker
+                .getService(s.ID)
+                .remove()
+                .catch(() => undefined),
+            ),
+          );
         }
         const all = await docker.listContainers({ all: true });
-        await Promise.all(all.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+        await Promise.all(
+          all.map((c) =>
+            docker
+              .getContainer(c.Id)
+              .remove({ force: true })
+              .catch(() => undefined),
+          ),
+        );
       } catch {
         /* engine already unreachable: the reaper handles it */
       }

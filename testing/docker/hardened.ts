@@ -61,7 +61,11 @@ export function hardenedDaemonConfig(): { config: Record<string, unknown>; diffe
   const nofileHard = processHardLimit("Max open files");
   if (DAEMON_JSON_DEFAULTS.nofile > nofileHard) {
     const ulimits = recommended["default-ulimits"] as Record<string, { Name: string; Soft: number; Hard: number }>;
-    differ("default-ulimits", { ...ulimits, nofile: { Name: "nofile", Soft: nofileHard, Hard: nofileHard } }, `nofile capped at this process's hard RLIMIT_NOFILE (${nofileHard}): a container limit above it cannot be set here`);
+    differ(
+      "default-ulimits",
+      { ...ulimits, nofile: { Name: "nofile", Soft: nofileHard, Hard: nofileHard } },
+      `nofile capped at this process's hard RLIMIT_NOFILE (${nofileHard}): a container limit above it cannot be set here`,
+    );
   }
   // The test engine runs --iptables=false (nothing may route off this machine), and dockerd
   // refuses icc=false without iptables ("ICC=false uses iptables to function"). With

@@ -60,7 +60,10 @@ function ppid(pid: number): number {
 
 /** Processes whose command line names `dir` (and passes `filter`), plus all their descendants. */
 export function processesOf(dir: string, filter: (cmd: string) => boolean = () => true): number[] {
-  const pids = readdirSync("/proc").filter((p) => /^\d+$/.test(p)).map(Number).filter((p) => p !== process.pid);
+  const pids = readdirSync("/proc")
+    .filter((p) => /^\d+$/.test(p))
+    .map(Number)
+    .filter((p) => p !== process.pid);
   const parent = new Map(pids.map((p) => [p, ppid(p)]));
   // The watchdog names the directory too but is not part of the engine: it exits on its own.
   const roots = new Set(pids.filter((p) => cmdline(p).includes(dir) && !cmdline(p).includes(WATCHDOG_NAME) && filter(cmdline(p))));

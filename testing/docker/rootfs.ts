@@ -74,7 +74,12 @@ export function busyboxRootfsEntries(busybox: Buffer): TarEntry[] {
     { path: "tmp", type: "dir", mode: 0o1777 },
     { path: "bin/busybox", type: "file", mode: 0o755, content: busybox },
     ...APPLETS.map((a): TarEntry => ({ path: `bin/${a}`, type: "symlink", mode: 0o777, linkTarget: "busybox" })),
-    { path: "etc/passwd", type: "file", mode: 0o644, content: text(`root:x:0:0:root:/root:/bin/sh\napp:x:${TEST_UID}:${TEST_UID}:app:/home:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n`) },
+    {
+      path: "etc/passwd",
+      type: "file",
+      mode: 0o644,
+      content: text(`root:x:0:0:root:/root:/bin/sh\napp:x:${TEST_UID}:${TEST_UID}:app:/home:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n`),
+    },
     { path: "etc/group", type: "file", mode: 0o644, content: text(`root:x:0:\napp:x:${TEST_UID}:\nnogroup:x:65534:\n`) },
   ];
 }

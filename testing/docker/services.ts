@@ -27,7 +27,11 @@ export interface ServiceCreate {
 const S = 1e9;
 
 /** Create spec for a service that matches `d` in every field the checks read. */
-export function serviceSpecFor(d: DeclaredService, refs: { network: string; secret?: { id: string; name: string }; config?: { id: string; name: string } }, labels: Record<string, string> = {}): ServiceCreate {
+export function serviceSpecFor(
+  d: DeclaredService,
+  refs: { network: string; secret?: { id: string; name: string }; config?: { id: string; name: string } },
+  labels: Record<string, string> = {},
+): ServiceCreate {
   const file = (f: { path: string; uid: string; gid: string; mode: string }) => ({ Name: f.path, UID: f.uid, GID: f.gid, Mode: parseInt(f.mode, 8) });
   return {
     Name: d.name,
@@ -58,7 +62,9 @@ export function serviceSpecFor(d: DeclaredService, refs: { network: string; secr
   };
 }
 
-type Change = { [K in keyof ServiceCreate]?: ServiceCreate[K] extends object ? Partial<ServiceCreate[K]> : ServiceCreate[K] } & { ContainerSpec?: Record<string, unknown> };
+type Change = { [K in keyof ServiceCreate]?: ServiceCreate[K] extends object ? Partial<ServiceCreate[K]> : ServiceCreate[K] } & {
+  ContainerSpec?: Record<string, unknown>;
+};
 
 /** `base` with `change` applied; TaskTemplate and its ContainerSpec are merged, not replaced. */
 export function withServiceChanges(base: ServiceCreate, change: Change): ServiceCreate {

@@ -72,8 +72,15 @@ async function freeDataPathPort(): Promise<number> {
 
 async function dial<T>(docker: Docker, method: "GET" | "POST", path: string, body?: unknown): Promise<T> {
   return new Promise((resolve, reject) => {
-    docker.modem.dial({ path, method, options: body ?? {}, isStream: false, statusCodes: { 200: true, 201: true, 400: "bad request", 406: "node is not part of a swarm", 500: "server error", 503: "node is not part of a swarm" } }, (err, data) =>
-      err ? reject(err) : resolve(data as T),
+    docker.modem.dial(
+      {
+        path,
+        method,
+        options: body ?? {},
+        isStream: false,
+        statusCodes: { 200: true, 201: true, 400: "bad request", 406: "node is not part of a swarm", 500: "server error", 503: "node is not part of a swarm" },
+      },
+      (err, data) => (err ? reject(err) : resolve(data as T)),
     );
   });
 }
@@ -111,7 +118,10 @@ export async function initSwarm(docker: Docker, recordLink: (name: string) => vo
   const { UnlockKey } = await dial<{ UnlockKey: string }>(docker, "GET", "/swarm/unlockkey");
   // Bounded: a fresh manager reports ready within a second or two.
   for (let i = 0; i < 100; i++) {
-    const node = await docker.getNode(String(nodeId).replace(/"/g, "")).inspect().catch(() => undefined);
+    const node = await docker
+      .getNode(String(nodeId).replace(/"/g, ""))
+      .inspect()
+      .catch(() => undefined);
     if (node?.Status?.State === "ready") break;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -165,7 +175,8 @@ export async function acquireSwarmLock(log: (line: string) => void, timeoutMs = 
       rmSync(LOCK_DIR, { recursive: true, force: true });
       continue;
     }
-    if (Date.now() > deadline) throw new Error(`another test process (pid ${owner ?? "unknown"}) has held the swarm engine lock ${LOCK_DIR} for ${Math.round(timeoutMs / 1000)} s`);
+    if (Date.now() > deadline)
+      throw new Error(`another test process (pid ${owner ?? "unknown"}) has held the swarm engine lock ${LOCK_DIR} for ${Math.round(timeoutMs / 1000)} s`);
     if (Date.now() - lastLog > 30_000) {
       log(`waiting for the swarm test engine of pid ${owner ?? "?"} to stop (one swarm per machine)`);
       lastLog = Date.now();

@@ -94,7 +94,10 @@ export class EngineApi {
 
   /** client.ServiceCreate: X-Registry-Auth when the encoded auth is non-empty. */
   serviceCreate(spec: ServiceSpec, encodedAuth: string): Promise<{ ID: string; Warnings?: string[] | null }> {
-    return this.call("POST", "/services/create", `create service "${spec.Name}"`, { body: spec, headers: encodedAuth ? { "X-Registry-Auth": encodedAuth } : {} });
+    return this.call("POST", "/services/create", `create service "${spec.Name}"`, {
+      body: spec,
+      headers: encodedAuth ? { "X-Registry-Auth": encodedAuth } : {},
+    });
   }
 
   /** client.ServiceUpdate: ?version=<index of the spec being replaced>. */

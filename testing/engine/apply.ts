@@ -145,7 +145,12 @@ function plan(resources: readonly CollectedResource[]): { planned: Planned[]; se
     // Component resources have no provider: the engine never sends them anywhere.
     if (!r.custom) continue;
     const kind = KIND_OF[r.type];
-    if (!kind) throw new ApplyError(describeResource(r), undefined, `resource type ${r.type} is not one the applier knows (it applies ${Object.values(DOCKER_TYPES).join(", ")})`);
+    if (!kind)
+      throw new ApplyError(
+        describeResource(r),
+        undefined,
+        `resource type ${r.type} is not one the applier knows (it applies ${Object.values(DOCKER_TYPES).join(", ")})`,
+      );
     if (r.options.ignoreChanges.length) throw new ApplyError(describeResource(r), "ignoreChanges", "ignoreChanges is not supported by the applier");
     const resolved = resolveInputs(r);
     secrets.push(...resolved.secretStrings);
@@ -157,7 +162,12 @@ function plan(resources: readonly CollectedResource[]): { planned: Planned[]; se
 /** Dependencies among the planned resources only (the rest are done by the engine elsewhere). */
 function dependencyMap(planned: readonly Planned[]): Map<string, string[]> {
   const urns = new Set(planned.map((p) => p.r.urn));
-  return new Map(planned.map((p) => [p.r.urn, [...new Set([...p.r.dependencies, ...Object.values(p.r.propertyDependencies).flat()])].filter((u) => urns.has(u) && u !== p.r.urn)]));
+  return new Map(
+    planned.map((p) => [
+      p.r.urn,
+      [...new Set([...p.r.dependencies, ...Object.values(p.r.propertyDependencies).flat()])].filter((u) => urns.has(u) && u !== p.r.urn),
+    ]),
+  );
 }
 
 /** Pulumi's auto-name (pulumi-docker SetAutonaming(255, "-"): logical name, "-", 7 random hex). */
@@ -165,7 +175,10 @@ function autoName(logical: string): string {
   return `${logical}-${randomBytes(4).toString("hex").slice(0, 7)}`.slice(0, 255);
 }
 
-const sha = (v: unknown) => createHash("sha256").update(typeof v === "string" ? v : canonicalJson(v)).digest("hex");
+const sha = (v: unknown) =>
+  createHash("sha256")
+    .update(typeof v === "string" ? v : canonicalJson(v))
+    .digest("hex");
 
 /** JSON with sorted keys; lists that are sets in the schema are sorted by their JSON (order carries no meaning there). */
 function canonicalJson(v: unknown, setPaths: ReadonlySet<string> = new Set(), path = ""): string {
@@ -175,7 +188,9 @@ function canonicalJson(v: unknown, setPaths: ReadonlySet<string> = new Set(), pa
     return `[${items.join(",")}]`;
   }
   if (v && typeof v === "object") {
-    const keys = Object.keys(v).filter((k) => (v as Record<string, unknown>)[k] !== undefined).sort();
+    const keys = Object.keys(v)
+      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+      .sort();
     return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k], setPaths, path ? `${path}.${k}` : k)}`).join(",")}}`;
   }
   return JSON.stringify(v);
@@ -202,7 +217,20 @@ const SERVICE_SETS = new Set([
  * the previous inputs. Nested computed attributes (endpoint_spec.mode, published_port) are
  * covered through their blocks.
  */
-const SERVICE_COMPUTED = ["labels", "mode", "endpointSpec", "taskSpec.resources", "taskSpec.restartPolicy", "taskSpec.placement", "taskSpec.forceUpdate", "taskSpec.runtime", "taskSpec.containerSpec.stopGracePeriod", "taskSpec.containerSpec.healthcheck", "taskSpec.containerSpec.dnsConfig", "taskSpec.containerSpec.init"];
+const SERVICE_COMPUTED = [
+  "labels",
+  "mode",
+  "endpointSpec",
+  "taskSpec.resources",
+  "taskSpec.restartPolicy",
+  "taskSpec.placement",
+  "taskSpec.forceUpdate",
+  "taskSpec.runtime",
+  "taskSpec.containerSpec.stopGracePeriod",
+  "taskSpec.containerSpec.healthcheck",
+  "taskSpec.containerSpec.dnsConfig",
+  "taskSpec.containerSpec.init",
+];
 
 function carryComputed(next: Record<string, Plain>, prev: Record<string, Plain>): Record<string, Plain> {
   const out = JSON.parse(JSON.stringify(next)) as Record<string, Plain>;
@@ -277,7 +305,16 @@ function desired(rt: Runtime, p: Planned, previous: AppliedResource | undefined,
   // Pulumi keeps an auto-name across updates; a replacement gets a new one.
   const given = reader.str("name");
   const engineName = given ?? (previous && previous.source.inputs.name === undefined ? previous.engineName : autoName(p.r.name));
-  const base = (id: string, digest: string): AppliedResource => ({ urn: p.r.urn, type: p.r.type, name: p.r.name, kind: p.kind, id, engineName, source: p.r, digest });
+  const base = (id: string, digest: string): AppliedResource => ({
+    urn: p.r.urn,
+    type: p.r.type,
+    name: p.r.name,
+    kind: p.kind,
+    id,
+    engineName,
+    source: p.r,
+    digest,
+  });
   switch (p.kind) {
     case "network": {
       const body = mapNetwork(reader, engineName);
@@ -327,8 +364,15 @@ function desired(rt: Runtime, p: Planned, previous: AppliedResource | undefined,
       const toSend: MappedService = { ...mapped, spec };
       // ForceNew attributes of the schema: name, auth, mode, hosts, sysctl, networks_advanced.
       const cs = spec.TaskTemplate.ContainerSpec ?? {};
-      const forceNewDigest = sha(canonicalJson({ name: spec.Name, auth: sha(mapped.registryAuth), mode: spec.Mode, hosts: cs.Hosts, sysctl: cs.Sysctls, networks: spec.TaskTemplate.Networks }, new Set(["hosts", "networks", "networks[].Aliases"])));
-      const digest = sha(canonicalJson({ spec, auth: sha(mapped.registryAuth), converge: mapped.converge ?? null }, new Set([...SERVICE_SETS].map((s) => `spec.${s}`))));
+      const forceNewDigest = sha(
+        canonicalJson(
+          { name: spec.Name, auth: sha(mapped.registryAuth), mode: spec.Mode, hosts: cs.Hosts, sysctl: cs.Sysctls, networks: spec.TaskTemplate.Networks },
+          new Set(["hosts", "networks", "networks[].Aliases"]),
+        ),
+      );
+      const digest = sha(
+        canonicalJson({ spec, auth: sha(mapped.registryAuth), converge: mapped.converge ?? null }, new Set([...SERVICE_SETS].map((s) => `spec.${s}`))),
+      );
       const record = (read: ServiceInfo): AppliedResource => ({ ...base(read.ID, digest), service: { spec, differences: applied, read, forceNewDigest } });
       return {
         digest,
@@ -372,7 +416,12 @@ async function deleteApplied(rt: Pick<Runtime, "api" | "ops" | "log">, a: Applie
  * After a failure no new step starts (the engine's default), unless `continueOnError`, where
  * only the failed node's dependents are skipped (used by destroy, to remove what it can).
  */
-async function runGraph(nodes: string[], deps: Map<string, string[]>, step: (urn: string) => Promise<void>, continueOnError = false): Promise<{ failed: { urn: string; error: Error }[]; done: Set<string> }> {
+async function runGraph(
+  nodes: string[],
+  deps: Map<string, string[]>,
+  step: (urn: string) => Promise<void>,
+  continueOnError = false,
+): Promise<{ failed: { urn: string; error: Error }[]; done: Set<string> }> {
   const done = new Set<string>();
   const failed: { urn: string; error: Error }[] = [];
   const started = new Set<string>();
@@ -544,7 +593,12 @@ export async function updateStack(docker: Docker, applied: AppliedStack, next: r
   });
   if (deleteFailures.length) {
     const list = deleteFailures.map((f) => ({ resource: f.urn.replace(/#old$/, ""), error: scrubbed(f.error, secrets) }));
-    throw new StackOperationError(`update failed while deleting: ${list.map((f) => `${f.resource}: ${f.error.message}`).join("; ")}`, list, stateOf(rt), result);
+    throw new StackOperationError(
+      `update failed while deleting: ${list.map((f) => `${f.resource}: ${f.error.message}`).join("; ")}`,
+      list,
+      stateOf(rt),
+      result,
+    );
   }
   return { stack: stateOf(rt), ...result };
 }
@@ -571,6 +625,10 @@ export async function destroyStack(docker: Docker, applied: AppliedStack, option
   if (failed.length || done.size < list.length) {
     const out = failed.map((f) => ({ resource: f.urn.replace(/#old$/, ""), error: scrubbed(f.error, secrets) }));
     const left = list.filter((a) => !done.has(keyOf(a)));
-    throw new StackOperationError(`destroy failed: ${out.map((f) => `${f.resource}: ${f.error.message}`).join("; ")}; left on the engine: ${left.map((a) => a.name).join(", ")}`, out, { resources: left });
+    throw new StackOperationError(
+      `destroy failed: ${out.map((f) => `${f.resource}: ${f.error.message}`).join("; ")}; left on the engine: ${left.map((a) => a.name).join(", ")}`,
+      out,
+      { resources: left },
+    );
   }
 }

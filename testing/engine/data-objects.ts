@@ -21,7 +21,11 @@ export function secretData(r: InputReader): Buffer {
   if (data === undefined) r.fail("data", "is required (resource_docker_secret.go schema L30-37)");
   const bytes = decodeGoStdBase64(data);
   // The provider's validator would echo the value in its message; this one never does.
-  if (!bytes) r.fail("data", "is not standard base64 (padded, '+/' alphabet): the provider decodes it with Go's base64.StdEncoding, whatever the description says about URL-safe");
+  if (!bytes)
+    r.fail(
+      "data",
+      "is not standard base64 (padded, '+/' alphabet): the provider decodes it with Go's base64.StdEncoding, whatever the description says about URL-safe",
+    );
   return bytes;
 }
 
@@ -30,7 +34,8 @@ export function configData(r: InputReader): Buffer {
   const raw = r.str("dataRaw");
   const data = r.str("data");
   // ExactlyOneOf data / data_raw (schema L34-48).
-  if ((raw !== undefined) === (data !== undefined)) r.fail(raw !== undefined ? "dataRaw" : "data", "exactly one of data and dataRaw must be set (schema ExactlyOneOf)");
+  if ((raw !== undefined) === (data !== undefined))
+    r.fail(raw !== undefined ? "dataRaw" : "data", "exactly one of data and dataRaw must be set (schema ExactlyOneOf)");
   // d.GetOk("data_raw") is false for "", which then decodes data (also unset): an empty config.
   if (raw) return Buffer.from(raw, "utf8");
   const bytes = decodeGoStdBase64(data ?? "");

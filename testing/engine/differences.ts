@@ -52,7 +52,12 @@ export function applyDifferences(spec: ServiceSpec, d: EngineDifferences, resour
   const cs = (out.TaskTemplate.ContainerSpec ??= {});
   const program = cs.Image ?? "";
   const local = d.images[program];
-  if (!local) throw new ApplyError(resource, "taskSpec.containerSpec.image", `image "${program}" has no local image in EngineDifferences.images (no registry is reachable here)`);
+  if (!local)
+    throw new ApplyError(
+      resource,
+      "taskSpec.containerSpec.image",
+      `image "${program}" has no local image in EngineDifferences.images (no registry is reachable here)`,
+    );
   cs.Image = local;
   const removedPorts = out.EndpointSpec?.Ports ?? [];
   const programMode = out.EndpointSpec?.Mode;
@@ -80,7 +85,11 @@ export async function labelTestNode(docker: Docker, d: EngineDifferences): Promi
   const api = await EngineApi.connect(docker);
   const nodes = await api.nodeList();
   if (nodes.length !== 1) throw new Error(`labelTestNode expects the test engine's one-node swarm, found ${nodes.length} nodes`);
-  const info = await api.call<{ ID: string; Version: { Index: number }; Spec: { Labels?: Record<string, string> } }>("GET", `/nodes/${nodes[0].ID}`, "inspect node");
+  const info = await api.call<{ ID: string; Version: { Index: number }; Spec: { Labels?: Record<string, string> } }>(
+    "GET",
+    `/nodes/${nodes[0].ID}`,
+    "inspect node",
+  );
   const spec = { ...info.Spec, Labels: { ...(info.Spec.Labels ?? {}), ...d.nodeLabels } };
   await api.call("POST", `/nodes/${info.ID}/update`, "label the test node", { query: { version: String(info.Version.Index) }, body: spec });
   return info.ID;
@@ -92,6 +101,7 @@ export async function labelTestNode(docker: Docker, d: EngineDifferences): Promi
  * skipped with this reason).
  */
 export const NOT_APPLICABLE_HERE: Readonly<Record<string, string>> = {
-  "docker.ports": "published ports are removed on this machine (host-mode publishing binds every address, and there is no DNAT with --iptables=false); the edge is reached through a 127.0.0.1 forwarder",
+  "docker.ports":
+    "published ports are removed on this machine (host-mode publishing binds every address, and there is no DNAT with --iptables=false); the edge is reached through a 127.0.0.1 forwarder",
   "host.registries": "no registry is reachable from this machine: the images are local stand-ins",
 };

@@ -82,9 +82,17 @@ export interface GenericResource {
 
 export interface TaskSpec {
   ContainerSpec?: ContainerSpec;
-  Resources?: { Limits?: { NanoCPUs?: number; MemoryBytes?: number }; Reservations?: { NanoCPUs?: number; MemoryBytes?: number; GenericResources?: GenericResource[] } };
+  Resources?: {
+    Limits?: { NanoCPUs?: number; MemoryBytes?: number };
+    Reservations?: { NanoCPUs?: number; MemoryBytes?: number; GenericResources?: GenericResource[] };
+  };
   RestartPolicy?: { Condition?: string; Delay?: number; MaxAttempts?: number; Window?: number };
-  Placement?: { Constraints?: string[]; Preferences?: { Spread: { SpreadDescriptor: string } }[]; MaxReplicas?: number; Platforms?: { Architecture: string; OS: string }[] };
+  Placement?: {
+    Constraints?: string[];
+    Preferences?: { Spread: { SpreadDescriptor: string } }[];
+    MaxReplicas?: number;
+    Platforms?: { Architecture: string; OS: string }[];
+  };
   Networks?: { Target: string; Aliases?: string[]; DriverOpts?: Record<string, string> }[];
   LogDriver?: { Name?: string; Options?: Record<string, string> };
   ForceUpdate?: number;
@@ -126,7 +134,11 @@ export interface NetworkCreateRequest {
   Attachable?: boolean;
   Ingress?: boolean;
   EnableIPv6?: boolean;
-  IPAM?: { Driver?: string; Config?: { Subnet?: string; IPRange?: string; Gateway?: string; AuxiliaryAddresses?: Record<string, string> }[]; Options?: Record<string, string> };
+  IPAM?: {
+    Driver?: string;
+    Config?: { Subnet?: string; IPRange?: string; Gateway?: string; AuxiliaryAddresses?: Record<string, string> }[];
+    Options?: Record<string, string>;
+  };
   Options?: Record<string, string>;
   Labels?: Labels;
 }

@@ -11,9 +11,15 @@ import type { EngineStack } from "./stack";
 /** Imports a busybox image as `ref` whose command only sleeps: any HTTP health check of it fails. */
 export async function importUnhealthyImage(docker: Docker, ref: string): Promise<void> {
   const [repo, tag = "latest"] = ref.split(":");
-  const stream = (await docker.importImage(Readable.from([busyboxRootfsTar()]) as unknown as string, { repo, tag, changes: ['CMD ["sleep", "3600"]'] } as object)) as NodeJS.ReadableStream;
+  const stream = (await docker.importImage(
+    Readable.from([busyboxRootfsTar()]) as unknown as string,
+    { repo, tag, changes: ['CMD ["sleep", "3600"]'] } as object,
+  )) as NodeJS.ReadableStream;
   await new Promise<void>((resolve, reject) => {
-    stream.on("end", () => resolve()).on("error", reject).resume();
+    stream
+      .on("end", () => resolve())
+      .on("error", reject)
+      .resume();
   });
 }
 
@@ -35,12 +41,22 @@ export async function waitForUpdateState(docker: Docker, service: string, states
  * Returns the apply's error (undefined if it succeeded), the update state reached and the time
  * from the apply to that state.
  */
-export async function updateThatRollsBack(stack: EngineStack, service: string, change: Parameters<EngineStack["redeploy"]>[0], withinMs = 300_000): Promise<{ error: Error | undefined; state: string | undefined; ms: number }> {
+export async function updateThatRollsBack(
+  stack: EngineStack,
+  service: string,
+  change: Parameters<EngineStack["redeploy"]>[0],
+  withinMs = 300_000,
+): Promise<{ error: Error | undefined; state: string | undefined; ms: number }> {
   const started = Date.now();
   const error = await stack.redeploy(change).then(
     () => undefined,
     (e: Error) => e,
   );
-  const state = await waitForUpdateState(stack.engine.docker, `${stack.outputs.resourcePrefix}-${service}`, ["rollback_completed", "rollback_paused"], withinMs);
+  const state = await waitForUpdateState(
+    stack.engine.docker,
+    `${stack.outputs.resourcePrefix}-${service}`,
+    ["rollback_completed", "rollback_paused"],
+    withinMs,
+  );
   return { error, state, ms: Date.now() - started };
 }

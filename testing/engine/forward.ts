@@ -39,7 +39,9 @@ export async function taskGatewayAddress(docker: Docker, service: string, timeou
     const tasks = await api.taskList({ service: [service], "desired-state": ["running"] });
     const running = tasks.filter((t) => t.Status?.State === "running" && t.Status.ContainerStatus?.ContainerID);
     if (running.length) {
-      const gw = (await api.call<{ Containers?: Record<string, { IPv4Address?: string }> }>("GET", "/networks/docker_gwbridge", "inspect docker_gwbridge")).Containers ?? {};
+      const gw =
+        (await api.call<{ Containers?: Record<string, { IPv4Address?: string }> }>("GET", "/networks/docker_gwbridge", "inspect docker_gwbridge")).Containers ??
+        {};
       for (const t of running) {
         const cid = t.Status.ContainerStatus?.ContainerID as string;
         const addr = gw[cid]?.IPv4Address?.split("/")[0];

@@ -68,7 +68,11 @@ export function resolveInputs(r: CollectedResource): ResolvedInputs {
       return inner;
     }
     if (typeof v === "string" && UNKNOWN_SENTINELS[v]) {
-      throw new ApplyError(describeResource(r), path, `input is still unknown (an unknown ${UNKNOWN_SENTINELS[v]} at preview): the mock runtime produced no value for it, so it cannot be applied`);
+      throw new ApplyError(
+        describeResource(r),
+        path,
+        `input is still unknown (an unknown ${UNKNOWN_SENTINELS[v]} at preview): the mock runtime produced no value for it, so it cannot be applied`,
+      );
     }
     if (Array.isArray(v)) return v.map((e, i) => walk(e, joinPath(path, i), inSecret));
     if (v && typeof v === "object") {

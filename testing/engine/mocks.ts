@@ -18,7 +18,14 @@ import { mockPassword, mockPrivateKey, PreflightMocks } from "../../preflight/mo
 
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 /** Resource types whose outputs a provider generates once and keeps in state. */
-const KEPT_TYPES = new Set(["random:index/randomPassword:RandomPassword", "random:index/randomBytes:RandomBytes", "tls:index/privateKey:PrivateKey", "tls:index/selfSignedCert:SelfSignedCert", "tls:index/certRequest:CertRequest", "tls:index/locallySignedCert:LocallySignedCert"]);
+const KEPT_TYPES = new Set([
+  "random:index/randomPassword:RandomPassword",
+  "random:index/randomBytes:RandomBytes",
+  "tls:index/privateKey:PrivateKey",
+  "tls:index/selfSignedCert:SelfSignedCert",
+  "tls:index/certRequest:CertRequest",
+  "tls:index/locallySignedCert:LocallySignedCert",
+]);
 /** Outputs of those types that are secrets (kept as secrets when reused). */
 const SECRET_OUTPUTS = new Set(["result", "bcryptHash", "base64", "hex", "privateKeyPem", "privateKeyPemPkcs8", "privateKeyOpenssh"]);
 
@@ -39,7 +46,12 @@ function openssl(args: string[], cwd: string): void {
   execFileSync("openssl", args, { cwd, stdio: ["ignore", "ignore", "pipe"], timeout: 30_000 });
 }
 
-const KEY_USAGE: Record<string, string> = { digital_signature: "digitalSignature", key_encipherment: "keyEncipherment", cert_signing: "keyCertSign", crl_signing: "cRLSign" };
+const KEY_USAGE: Record<string, string> = {
+  digital_signature: "digitalSignature",
+  key_encipherment: "keyEncipherment",
+  cert_signing: "keyCertSign",
+  crl_signing: "cRLSign",
+};
 const EXT_USAGE: Record<string, string> = { server_auth: "serverAuth", client_auth: "clientAuth" };
 
 /** The x509v3 extensions of @pulumi/tls inputs (isCaCertificate, allowedUses, dnsNames, ipAddresses). */
@@ -50,7 +62,10 @@ function extensions(i: State, withSans = true): string {
   const eku = uses.map((u) => EXT_USAGE[u]).filter(Boolean);
   if (ku.length) lines.push(`keyUsage=critical,${ku.join(",")}`);
   if (eku.length) lines.push(`extendedKeyUsage=${eku.join(",")}`);
-  const sans = [...((i.dnsNames as string[] | undefined) ?? []).map((d) => `DNS:${d}`), ...((i.ipAddresses as string[] | undefined) ?? []).map((a) => `IP:${a}`)];
+  const sans = [
+    ...((i.dnsNames as string[] | undefined) ?? []).map((d) => `DNS:${d}`),
+    ...((i.ipAddresses as string[] | undefined) ?? []).map((a) => `IP:${a}`),
+  ];
   if (withSans && sans.length) lines.push(`subjectAltName=${sans.join(",")}`);
   return lines.join("\n") + "\n";
 }
@@ -123,13 +138,54 @@ export class EngineMocks extends PreflightMocks {
       case "tls:index/selfSignedCert:SelfSignedCert": {
         file("key.pem", inputs.privateKeyPem);
         file("ext.cnf", extensions(inputs));
-        openssl(["req", "-x509", "-new", "-key", "key.pem", "-subj", subjectOf(inputs), "-days", days(inputs), "-out", "cert.pem", "-extensions", "v3", "-config", file("req.cnf", `[req]\ndistinguished_name=dn\n[dn]\n[v3]\n${extensions(inputs)}`)], dir);
-        return withInputs(`cert-${args.name}`, { ...inputs, certPem: read("cert.pem"), validityStartTime: new Date().toISOString(), validityEndTime: new Date(Date.now() + Number(inputs.validityPeriodHours ?? 24) * 3600_000).toISOString(), readyForRenewal: false });
+        openssl(
+          [
+            "req",
+            "-x509",
+            "-new",
+            "-key",
+            "key.pem",
+            "-subj",
+            subjectOf(inputs),
+            "-days",
+            days(inputs),
+            "-out",
+            "cert.pem",
+            "-extensions",
+            "v3",
+            "-config",
+            file("req.cnf", `[req]\ndistinguished_name=dn\n[dn]\n[v3]\n${extensions(inputs)}`),
+          ],
+          dir,
+        );
+        return withInputs(`cert-${args.name}`, {
+          ...inputs,
+          certPem: read("cert.pem"),
+          validityStartTime: new Date().toISOString(),
+          validityEndTime: new Date(Date.now() + Number(inputs.validityPeriodHours ?? 24) * 3600_000).toISOString(),
+          readyForRenewal: false,
+        });
       }
       case "tls:index/certRequest:CertRequest": {
         file("key.pem", inputs.privateKeyPem);
-        const sans = [...((inputs.dnsNames as string[] | undefined) ?? []).map((d) => `DNS:${d}`), ...((inputs.ipAddresses as string[] | undefined) ?? []).map((a) => `IP:${a}`)];
-        openssl(["req", "-new", "-key", "key.pem", "-subj", subjectOf(inputs), ...(sans.length ? ["-addext", `subjectAltName=${sans.join(",")}`] : []), "-out", "csr.pem"], dir);
+        const sans = [
+          ...((inputs.dnsNames as string[] | undefined) ?? []).map((d) => `DNS:${d}`),
+          ...((inputs.ipAddresses as string[] | undefined) ?? []).map((a) => `IP:${a}`),
+        ];
+        openssl(
+          [
+            "req",
+            "-new",
+            "-key",
+            "key.pem",
+            "-subj",
+            subjectOf(inputs),
+            ...(sans.length ? ["-addext", `subjectAltName=${sans.join(",")}`] : []),
+            "-out",
+            "csr.pem",
+          ],
+          dir,
+        );
         return withInputs(`csr-${args.name}`, { ...inputs, certRequestPem: read("csr.pem") });
       }
       case "tls:index/locallySignedCert:LocallySignedCert": {
@@ -138,8 +194,35 @@ export class EngineMocks extends PreflightMocks {
         file("ca.key", inputs.caPrivateKeyPem);
         // The CSR carries the SANs; the usages come from this resource's inputs, as in @pulumi/tls.
         file("ext.cnf", extensions(inputs, false));
-        openssl(["x509", "-req", "-in", "csr.pem", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days", days(inputs), "-copy_extensions", "copy", "-extfile", "ext.cnf", "-out", "cert.pem"], dir);
-        return withInputs(`signed-${args.name}`, { ...inputs, certPem: read("cert.pem"), validityStartTime: new Date().toISOString(), validityEndTime: new Date(Date.now() + Number(inputs.validityPeriodHours ?? 24) * 3600_000).toISOString(), readyForRenewal: false });
+        openssl(
+          [
+            "x509",
+            "-req",
+            "-in",
+            "csr.pem",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-days",
+            days(inputs),
+            "-copy_extensions",
+            "copy",
+            "-extfile",
+            "ext.cnf",
+            "-out",
+            "cert.pem",
+          ],
+          dir,
+        );
+        return withInputs(`signed-${args.name}`, {
+          ...inputs,
+          certPem: read("cert.pem"),
+          validityStartTime: new Date().toISOString(),
+          validityEndTime: new Date(Date.now() + Number(inputs.validityPeriodHours ?? 24) * 3600_000).toISOString(),
+          readyForRenewal: false,
+        });
       }
       case "random:index/randomPassword:RandomPassword": {
         const result = mockPassword(inputs);
@@ -152,7 +235,13 @@ export class EngineMocks extends PreflightMocks {
       case "tls:index/privateKey:PrivateKey": {
         const k = mockPrivateKey(inputs);
         const fp = createHash("sha256").update(k.publicKeyPem).digest("hex");
-        return withInputs(fp.slice(0, 40), { ...inputs, privateKeyPem: k.privateKeyPem, privateKeyPemPkcs8: k.privateKeyPem, publicKeyPem: k.publicKeyPem, publicKeyFingerprintSha256: fp });
+        return withInputs(fp.slice(0, 40), {
+          ...inputs,
+          privateKeyPem: k.privateKeyPem,
+          privateKeyPemPkcs8: k.privateKeyPem,
+          publicKeyPem: k.publicKeyPem,
+          publicKeyFingerprintSha256: fp,
+        });
       }
       default:
         throw new Error(`EngineMocks cannot generate ${args.type}`);

@@ -65,16 +65,22 @@ const inTestRange = (addr: number) => addr >>> (32 - TEST_RANGE.bits) === TEST_R
  * without a subnet get one from the swarm's pool, which is inside the range.
  */
 export function checkTestNetwork(r: InputReader, body: NetworkCreateRequest): void {
-  if (body.Driver && /^(macvlan|ipvlan|host)$/.test(body.Driver)) r.fail("driver", `the ${body.Driver} driver attaches to host interfaces; the test engine only creates overlay/bridge networks`);
+  if (body.Driver && /^(macvlan|ipvlan|host)$/.test(body.Driver))
+    r.fail("driver", `the ${body.Driver} driver attaches to host interfaces; the test engine only creates overlay/bridge networks`);
   if (body.EnableIPv6) r.fail("ipv6", "IPv6 networks are not created on the test engine (no IPv6 test range is set aside)");
   (body.IPAM?.Config ?? []).forEach((c, i) => {
-    for (const [key, value] of [["subnet", c.Subnet], ["ipRange", c.IPRange], ["gateway", c.Gateway]] as const) {
+    for (const [key, value] of [
+      ["subnet", c.Subnet],
+      ["ipRange", c.IPRange],
+      ["gateway", c.Gateway],
+    ] as const) {
       if (!value) continue;
       const [addr, len] = value.split("/");
       const a = ipv4(addr);
       if (a === undefined) r.fail(`ipamConfigs[${i}].${key}`, "is not an IPv4 address or CIDR");
       const prefix = len === undefined ? 32 : Number(len);
-      if (!inTestRange(a) || prefix < TEST_RANGE.bits) r.fail(`ipamConfigs[${i}].${key}`, `${value} is outside 198.18.0.0/15, the only range networks on the test engine may use`);
+      if (!inTestRange(a) || prefix < TEST_RANGE.bits)
+        r.fail(`ipamConfigs[${i}].${key}`, `${value} is outside 198.18.0.0/15, the only range networks on the test engine may use`);
     }
   });
 }

@@ -68,7 +68,12 @@ export function createOptions(spec: RunSpec): Docker.ContainerCreateOptions {
       Mounts: [
         ...(spec.volumes ?? []).map((v) => ({ Type: "volume" as const, Source: v.name, Target: v.target, ReadOnly: v.readOnly ?? false })),
         ...(spec.binds ?? []).map((b) => ({ Type: "bind" as const, Source: b.source, Target: b.target, ReadOnly: true })),
-        ...(spec.tmpfsMounts ?? []).map((t) => ({ Type: "tmpfs" as const, Source: "", Target: t.path, TmpfsOptions: { SizeBytes: t.sizeMb * 1024 * 1024, Mode: parseInt(t.mode, 8) } })),
+        ...(spec.tmpfsMounts ?? []).map((t) => ({
+          Type: "tmpfs" as const,
+          Source: "",
+          Target: t.path,
+          TmpfsOptions: { SizeBytes: t.sizeMb * 1024 * 1024, Mode: parseInt(t.mode, 8) },
+        })),
       ],
     },
   };
@@ -121,8 +126,18 @@ export async function startContainer(docker: Docker, spec: RunSpec): Promise<Doc
 }
 
 /** Runs `cmd` inside a running container (as its user unless `user` is given). */
-export async function execIn(container: Docker.Container, cmd: string[], options: { user?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<RunResult> {
-  const exec = await container.exec({ Cmd: cmd, User: options.user, Env: Object.entries(options.env ?? {}).map(([k, v]) => `${k}=${v}`), AttachStdout: true, AttachStderr: true });
+export async function execIn(
+  container: Docker.Container,
+  cmd: string[],
+  options: { user?: string; env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<RunResult> {
+  const exec = await container.exec({
+    Cmd: cmd,
+    User: options.user,
+    Env: Object.entries(options.env ?? {}).map(([k, v]) => `${k}=${v}`),
+    AttachStdout: true,
+    AttachStderr: true,
+  });
   const stream = await exec.start({ hijack: true, stdin: false });
   const timeoutMs = options.timeoutMs ?? 15_000;
   const chunks: Buffer[] = [];

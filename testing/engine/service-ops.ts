@@ -43,7 +43,21 @@ export class ServiceUpdateStateError extends Error {
 }
 
 // numberedStates (funcs.go L667-686).
-const NUMBERED: Record<string, number> = { new: 1, allocated: 2, pending: 3, assigned: 4, accepted: 5, preparing: 6, ready: 7, starting: 8, running: 9, complete: 10, shutdown: 11, failed: 12, rejected: 13 };
+const NUMBERED: Record<string, number> = {
+  new: 1,
+  allocated: 2,
+  pending: 3,
+  assigned: 4,
+  accepted: 5,
+  preparing: 6,
+  ready: 7,
+  starting: 8,
+  running: 9,
+  complete: 10,
+  shutdown: 11,
+  failed: 12,
+  rejected: 13,
+};
 const num = (s: string | undefined) => NUMBERED[s ?? ""] ?? 0;
 // terminalState (funcs.go L599-601).
 const terminal = (s: string) => num(s) > NUMBERED.running;
@@ -308,7 +322,8 @@ export async function deleteService(ctx: ServiceOpsContext, id: string, name: st
     try {
       try {
         const r = await ctx.api.containerWaitRemoved(cid, controller.signal);
-        if (r?.Error?.Message && !ignorable(r.Error.Message, "No such container")) throw new Error(`failed to wait for container with ID '${cid}': '${r.Error.Message}'`);
+        if (r?.Error?.Message && !ignorable(r.Error.Message, "No such container"))
+          throw new Error(`failed to wait for container with ID '${cid}': '${r.Error.Message}'`);
       } catch (err) {
         if (controller.signal.aborted) throw new Error(`error on wait for container with ID '${cid}': context deadline exceeded`);
         const msg = err instanceof EngineCallError ? err.engineMessage : (err as Error).message;

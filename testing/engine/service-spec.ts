@@ -78,7 +78,8 @@ function validated(r: InputReader) {
     const v = r.str(path);
     if (v === undefined) return undefined;
     const n = Number(v);
-    if (!/^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/.test(v) || n < 0 || n > 1) r.fail(path, "must be a float between 0.0 and 1.0 (schema validateStringIsFloatRatio)");
+    if (!/^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/.test(v) || n < 0 || n > 1)
+      r.fail(path, "must be a float between 0.0 and 1.0 (schema validateStringIsFloatRatio)");
     return v;
   };
   return { pattern, duration, intGeq0, ratio };
@@ -151,12 +152,18 @@ function containerSpec(r: InputReader, refs: ReferenceResolver, opts: ServiceMap
     // L795-800: Source is read unconditionally ("" when unset). Stack volumes' mock IDs map to
     // their engine names (the applier's one reference substitution for mounts).
     const rawSource = r.str(`${p}.source`) ?? "";
-    const m: Mount = { Type: type, Target: target, Source: (type === "volume" && rawSource ? refs.volumeSource(rawSource, `${p}.source`) : rawSource) || undefined };
+    const m: Mount = {
+      Type: type,
+      Target: target,
+      Source: (type === "volume" && rawSource ? refs.volumeSource(rawSource, `${p}.source`) : rawSource) || undefined,
+    };
     // L802-804.
     m.ReadOnly = r.bool(`${p}.readOnly`) || undefined;
     // bind_options: propagation defaults to "rprivate" (schema L235-241); L806-817.
     if (r.obj(`${p}.bindOptions`)) {
-      const prop = v.pattern(`${p}.bindOptions.propagation`, /^(private|rprivate|shared|rshared|slave|rslave)$/, "private|rprivate|shared|rshared|slave|rslave") ?? "rprivate";
+      const prop =
+        v.pattern(`${p}.bindOptions.propagation`, /^(private|rprivate|shared|rshared|slave|rslave)$/, "private|rprivate|shared|rshared|slave|rslave") ??
+        "rprivate";
       m.BindOptions = { Propagation: prop };
     }
     // volume_options; L819-845: driver_name is always in the raw map, so DriverConfig is
@@ -391,7 +398,10 @@ function updateOrRollback(r: InputReader, key: "updateConfig" | "rollbackConfig"
     key === "updateConfig"
       ? v.pattern(`${key}.failureAction`, /^(pause|continue|rollback)$/, "pause|continue|rollback")
       : v.pattern(`${key}.failureAction`, /(pause|continue)/, "(pause|continue)");
-  const order = key === "updateConfig" ? v.pattern(`${key}.order`, /^(stop-first|start-first)$/, "stop-first|start-first") : v.pattern(`${key}.order`, /(stop-first|start-first)/, "(stop-first|start-first)");
+  const order =
+    key === "updateConfig"
+      ? v.pattern(`${key}.order`, /^(stop-first|start-first)$/, "stop-first|start-first")
+      : v.pattern(`${key}.order`, /(stop-first|start-first)/, "(stop-first|start-first)");
   return {
     Parallelism: v.intGeq0(`${key}.parallelism`) ?? 1,
     Delay: goDurationOrZero(v.duration(`${key}.delay`) ?? "0s") || undefined,

@@ -62,7 +62,12 @@ export interface EngineStack {
    * `replace` (resources to generate anew, e.g. a password to rotate), optionally changes the
    * registered resources (`mutate`, like the preflight's mutation corpus), and updates the stack.
    */
-  redeploy(change: { configChanges?: Record<string, string>; replace?: string[]; mutate?: (run: ProgramRun) => void; images?: Record<string, string> }): Promise<UpdateResult>;
+  redeploy(change: {
+    configChanges?: Record<string, string>;
+    replace?: string[];
+    mutate?: (run: ProgramRun) => void;
+    images?: Record<string, string>;
+  }): Promise<UpdateResult>;
   /** The verify target, reached exactly as `npm run verify` reaches a production stack. */
   connect(options?: Partial<ConnectOptions>): Promise<StackConnection>;
   stop(): Promise<void>;
@@ -107,9 +112,15 @@ export async function deployEngineStack(options: EngineStackOptions = {}): Promi
     const offsiteKey = randomBytes(30).toString("base64url");
     const backup = JSON.parse(engineConfig["mcp:backup"]) as { offsite: Record<string, unknown> };
     const configDifferences: ConfigDifference[] = [
-      { key: "tlsCertificate, tlsPrivateKey", why: `the stack file holds encrypted stand-ins; here a certificate for ${domain} from the test CA (what every stand-in image trusts as its public CA)` },
+      {
+        key: "tlsCertificate, tlsPrivateKey",
+        why: `the stack file holds encrypted stand-ins; here a certificate for ${domain} from the test CA (what every stand-in image trusts as its public CA)`,
+      },
       { key: "backupOffsiteSecretKey", why: "the stack file holds an encrypted stand-in; here a key generated for the run" },
-      { key: "backup.offsite.endpoint", why: `the prod S3 endpoint is on the internet; here the S3 stand-in on the engine's gateway bridge (${s3.url}), TLS from the test CA` },
+      {
+        key: "backup.offsite.endpoint",
+        why: `the prod S3 endpoint is on the internet; here the S3 stand-in on the engine's gateway bridge (${s3.url}), TLS from the test CA`,
+      },
       { key: "swarm.addressPool", why: `the test swarm gives overlays addresses from ${TEST_SWARM_POOL} (never a private range)` },
     ];
     set(engineConfig, "tlsCertificate", readFileSync(edgeCert.cert, "utf8"));
@@ -119,7 +130,8 @@ export async function deployEngineStack(options: EngineStackOptions = {}): Promi
     set(engineConfig, "swarm", { addressPool: TEST_SWARM_POOL });
 
     let mocks = new EngineMocks();
-    const runOnce = async (cfg: Record<string, string>, m: EngineMocks) => runProgram({ stack: ENGINE_STACK, config: cfg, secretKeys: sf.secretKeys, projectDir: ROOT, mocks: m });
+    const runOnce = async (cfg: Record<string, string>, m: EngineMocks) =>
+      runProgram({ stack: ENGINE_STACK, config: cfg, secretKeys: sf.secretKeys, projectDir: ROOT, mocks: m });
     let run = await runOnce(engineConfig, mocks);
     stoppers.push(async () => mocks.dispose());
     const differences: EngineDifferences = { images: imageMap, nodeLabels: { "com.mcp.stateful": "true" } };
@@ -137,8 +149,14 @@ export async function deployEngineStack(options: EngineStackOptions = {}): Promi
     stoppers.push(() => destroyStack(engine.docker, applied, { log }));
     const outputs = parseStackOutputs(run.outputs, "the engine run's outputs");
 
-    const [https, http] = await Promise.all([startServiceForwarder(engine.docker, `${outputs.resourcePrefix}-nginx`, 8443), startServiceForwarder(engine.docker, `${outputs.resourcePrefix}-nginx`, 8080)]);
-    stoppers.push(() => https.close(), () => http.close());
+    const [https, http] = await Promise.all([
+      startServiceForwarder(engine.docker, `${outputs.resourcePrefix}-nginx`, 8443),
+      startServiceForwarder(engine.docker, `${outputs.resourcePrefix}-nginx`, 8080),
+    ]);
+    stoppers.push(
+      () => https.close(),
+      () => http.close(),
+    );
     const connectTo = { [`${domain}:443`]: `127.0.0.1:${https.port}`, [`${domain}:80`]: `127.0.0.1:${http.port}` };
     const caPem = readFileSync(ca.caCert, "utf8");
 
@@ -177,7 +195,17 @@ export async function deployEngineStack(options: EngineStackOptions = {}): Promi
           throw e;
         }
       },
-      connect: (o = {}) => connectToStack(stack.outputs, { config: stack.config, dockerHost: engine.host, daemonJsonPath: engine.daemonJsonPath, edgeCa: caPem, connectTo, backup: { drill: true, projectDir: ROOT }, log, ...o }),
+      connect: (o = {}) =>
+        connectToStack(stack.outputs, {
+          config: stack.config,
+          dockerHost: engine.host,
+          daemonJsonPath: engine.daemonJsonPath,
+          edgeCa: caPem,
+          connectTo,
+          backup: { drill: true, projectDir: ROOT },
+          log,
+          ...o,
+        }),
       stop: stopAll,
     };
     return stack;

@@ -34,7 +34,9 @@ export class StateTimeoutError extends Error {
   ) {
     // The SDK's TimeoutError text, so callers can match it the way the provider does
     // (containsIgnorableErrorMessage(err.Error(), "timeout while waiting for state")).
-    super(`timeout while waiting for state to become '${target.join(", ")}' (last state: '${lastState}', timeout: ${goDurationString(timeoutMs)})${ceiling ? " [the applier's convergeTimeoutMs ceiling]" : ""}`);
+    super(
+      `timeout while waiting for state to become '${target.join(", ")}' (last state: '${lastState}', timeout: ${goDurationString(timeoutMs)})${ceiling ? " [the applier's convergeTimeoutMs ceiling]" : ""}`,
+    );
     this.name = "StateTimeoutError";
   }
 }

@@ -24,7 +24,27 @@ export async function testCa(): Promise<TestCa> {
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true, mode: 0o700 });
   const openssl = requireExecutable("openssl", "openssl");
-  await runToolOk(openssl, ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", join(tmp, "ca.key"), "-out", join(tmp, "ca.crt"), "-days", "3650", "-subj", "/O=MCP engine suite/CN=mcp-engine-test-root", "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"]);
+  await runToolOk(openssl, [
+    "req",
+    "-x509",
+    "-newkey",
+    "ec",
+    "-pkeyopt",
+    "ec_paramgen_curve:prime256v1",
+    "-nodes",
+    "-keyout",
+    join(tmp, "ca.key"),
+    "-out",
+    join(tmp, "ca.crt"),
+    "-days",
+    "3650",
+    "-subj",
+    "/O=MCP engine suite/CN=mcp-engine-test-root",
+    "-addext",
+    "basicConstraints=critical,CA:TRUE",
+    "-addext",
+    "keyUsage=critical,keyCertSign,cRLSign",
+  ]);
   try {
     renameSync(tmp, TEST_CA_DIR);
   } catch {

@@ -14,7 +14,11 @@ const nonEmpty = <T extends object>(o: T | undefined): T | undefined => (o && Ob
 /** resourceDockerVolumeCreate L166-286 (the create options). */
 export function mapVolume(r: InputReader, name: string, apiVersion: string): VolumeCreateRequest {
   // L188-191: a cluster block needs client API 1.42 (a string comparison); this engine's is lower or equal.
-  if (r.obj("cluster") && apiVersion < "1.42") r.fail("cluster", `You have supplied a 'cluster' block for your docker_volume resource. This is supported starting with client version '1.42', but you have ${apiVersion}`);
+  if (r.obj("cluster") && apiVersion < "1.42")
+    r.fail(
+      "cluster",
+      `You have supplied a 'cluster' block for your docker_volume resource. This is supported starting with client version '1.42', but you have ${apiVersion}`,
+    );
   if (r.obj("cluster")) r.fail("cluster", "cluster volumes (CSI) are not applied on the test engine");
   return {
     // L174-185: name, labels, driver, driver_opts via d.GetOk.

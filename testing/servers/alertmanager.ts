@@ -26,7 +26,13 @@ export async function startAlertmanager(config: string, listenPort?: number): Pr
   try {
     proc = await startProcess(
       bin,
-      [`--config.file=${dir.join("alertmanager.yml")}`, `--storage.path=${dir.join("data")}`, `--web.listen-address=127.0.0.1:${port}`, "--cluster.listen-address=", "--log.level=warn"],
+      [
+        `--config.file=${dir.join("alertmanager.yml")}`,
+        `--storage.path=${dir.join("data")}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        "--cluster.listen-address=",
+        "--log.level=warn",
+      ],
       {
         ready: async () => {
           try {

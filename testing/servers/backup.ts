@@ -38,7 +38,33 @@ export interface BackupFixture {
 export function busyboxApplets(dir: string): string {
   const busybox = requireExecutable("busybox", "busybox-static");
   mkdirSync(dir, { recursive: true });
-  const applets = ["sh", "awk", "sed", "sort", "date", "sha256sum", "stat", "cut", "tr", "head", "wc", "mv", "rm", "mkdir", "cat", "chmod", "basename", "dirname", "sleep", "ls", "cp", "touch", "env", "grep", "printf"];
+  const applets = [
+    "sh",
+    "awk",
+    "sed",
+    "sort",
+    "date",
+    "sha256sum",
+    "stat",
+    "cut",
+    "tr",
+    "head",
+    "wc",
+    "mv",
+    "rm",
+    "mkdir",
+    "cat",
+    "chmod",
+    "basename",
+    "dirname",
+    "sleep",
+    "ls",
+    "cp",
+    "touch",
+    "env",
+    "grep",
+    "printf",
+  ];
   for (const a of applets) if (!existsSync(join(dir, a))) symlinkSync(busybox, join(dir, a));
   return dir;
 }
@@ -117,4 +143,3 @@ export async function startBackupFixture(opts: { offsite?: Record<string, string
     throw e;
   }
 }
-

@@ -71,7 +71,13 @@ export async function startNginx(initial: NginxServerOptions): Promise<NginxServ
       staticRoot: dir.join("html"),
       statusAllow: ["127.0.0.1"],
       http2: http2ModeForVersion(version),
-      runtime: { pidFile: dir.join("nginx.pid"), tempDir: dir.join("tmp"), errorLog: dir.join("error.log"), accessLog: dir.join("access.log"), mimeTypes: "/etc/nginx/mime.types" },
+      runtime: {
+        pidFile: dir.join("nginx.pid"),
+        tempDir: dir.join("tmp"),
+        errorLog: dir.join("error.log"),
+        accessLog: dir.join("access.log"),
+        mimeTypes: "/etc/nginx/mime.types",
+      },
     };
     mkdirSync(dir.join("tls"), { recursive: true });
     mkdirSync(dir.join("tmp"), { recursive: true });
@@ -93,13 +99,31 @@ export async function startNginx(initial: NginxServerOptions): Promise<NginxServ
   const start = async () => {
     write();
     // setpriv execs nginx as the user (runuser would fork and, on SIGTERM, wait 2 s before passing it on).
-    proc = await startProcess("setpriv", [`--reuid=${ids.uid}`, `--regid=${ids.gid}`, "--clear-groups", "--", nginx, "-p", dir.path, "-e", dir.join("startup-error.log"), "-c", dir.join("nginx.conf"), "-g", "daemon off;"], {
-      ready: async () => (await tcpReady(httpsPort)()) && (await tcpReady(httpPort)()),
-      readyTimeoutMs: 10_000,
-      pollIntervalMs: 50,
-      stopSignal: "SIGTERM",
-      stopTimeoutMs: 3000,
-    });
+    proc = await startProcess(
+      "setpriv",
+      [
+        `--reuid=${ids.uid}`,
+        `--regid=${ids.gid}`,
+        "--clear-groups",
+        "--",
+        nginx,
+        "-p",
+        dir.path,
+        "-e",
+        dir.join("startup-error.log"),
+        "-c",
+        dir.join("nginx.conf"),
+        "-g",
+        "daemon off;",
+      ],
+      {
+        ready: async () => (await tcpReady(httpsPort)()) && (await tcpReady(httpPort)()),
+        readyTimeoutMs: 10_000,
+        pollIntervalMs: 50,
+        stopSignal: "SIGTERM",
+        stopTimeoutMs: 3000,
+      },
+    );
   };
 
   try {

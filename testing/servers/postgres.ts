@@ -153,9 +153,23 @@ async function selfSignedCert(dir: string): Promise<PostgresTlsFiles> {
   const certFile = join(dir, "server.crt");
   const keyFile = join(dir, "server.key");
   await runToolOk("openssl", [
-    "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-    "-keyout", keyFile, "-out", certFile, "-days", "2", "-subj", "/CN=localhost",
-    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+    "req",
+    "-x509",
+    "-newkey",
+    "ec",
+    "-pkeyopt",
+    "ec_paramgen_curve:prime256v1",
+    "-nodes",
+    "-keyout",
+    keyFile,
+    "-out",
+    certFile,
+    "-days",
+    "2",
+    "-subj",
+    "/CN=localhost",
+    "-addext",
+    "subjectAltName=DNS:localhost,IP:127.0.0.1",
   ]);
   return { certFile, keyFile, caFile: certFile };
 }
@@ -246,14 +260,29 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<Pg
 
     const init = await runTool(
       "runuser",
-      ["-u", osUser, "--", join(binDir, "initdb"), "-D", dataDir, "-U", superuser, `--pwfile=${pwFile}`,
-        "--auth-local=scram-sha-256", "--auth-host=scram-sha-256", "--encoding=UTF8", "--locale=C", "--no-sync"],
+      [
+        "-u",
+        osUser,
+        "--",
+        join(binDir, "initdb"),
+        "-D",
+        dataDir,
+        "-U",
+        superuser,
+        `--pwfile=${pwFile}`,
+        "--auth-local=scram-sha-256",
+        "--auth-host=scram-sha-256",
+        "--encoding=UTF8",
+        "--locale=C",
+        "--no-sync",
+      ],
       { timeoutMs: 60_000 },
     );
     rmSync(pwFile, { force: true });
     if (init.code !== 0) throw new Error(`initdb failed (exit ${init.code}):\n${(init.stdout + init.stderr).split(password).join("<password>")}`);
 
-    if (opts.postgresqlConf) writeFileSync(join(dataDir, "postgresql.conf"), `\n# --- appended by the test harness ---\n${opts.postgresqlConf}\n`, { flag: "a" });
+    if (opts.postgresqlConf)
+      writeFileSync(join(dataDir, "postgresql.conf"), `\n# --- appended by the test harness ---\n${opts.postgresqlConf}\n`, { flag: "a" });
     writeFileSync(join(dataDir, "pg_hba.conf"), opts.pgHbaConf ?? DEFAULT_HBA);
     chownTree(dataDir, uid, gid);
 

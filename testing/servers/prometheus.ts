@@ -87,7 +87,9 @@ export async function startPrometheus(options: PrometheusServerOptions): Promise
       const since = Date.now() / 1000 - 1;
       while (Date.now() < deadline) {
         try {
-          const r = (await (await fetch(`${url}/api/v1/query?query=prometheus_config_last_reload_success_timestamp_seconds`)).json()) as { data: { result: { value: [number, string] }[] } };
+          const r = (await (await fetch(`${url}/api/v1/query?query=prometheus_config_last_reload_success_timestamp_seconds`)).json()) as {
+            data: { result: { value: [number, string] }[] };
+          };
           if (Number(r.data.result[0]?.value[1]) >= since) return;
         } catch {
           /* retry */

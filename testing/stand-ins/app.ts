@@ -39,7 +39,10 @@ export interface AppStandIn {
 }
 
 /** The paths and JWT settings of the app contract the stand-in serves. */
-export type AppContractSettings = Pick<StackOutputs["appContract"], "healthPath" | "authPath" | "listServersPath" | "createServerPath" | "metricsPath" | "mcpPath" | "jwtIssuer" | "jwtAudience">;
+export type AppContractSettings = Pick<
+  StackOutputs["appContract"],
+  "healthPath" | "authPath" | "listServersPath" | "createServerPath" | "metricsPath" | "mcpPath" | "jwtIssuer" | "jwtAudience"
+>;
 
 export interface HealthReport {
   ok: boolean;
@@ -183,14 +186,24 @@ export async function startAppStandIn(options: AppStandInOptions): Promise<AppSt
       cumulative += durations.buckets[i];
       lines.push(`http_request_duration_seconds_bucket{le="${b}"} ${cumulative}`);
     });
-    lines.push(`http_request_duration_seconds_bucket{le="+Inf"} ${durations.count}`, `http_request_duration_seconds_sum ${durations.sum}`, `http_request_duration_seconds_count ${durations.count}`);
+    lines.push(
+      `http_request_duration_seconds_bucket{le="+Inf"} ${durations.count}`,
+      `http_request_duration_seconds_sum ${durations.sum}`,
+      `http_request_duration_seconds_count ${durations.count}`,
+    );
     // Without the store the gauge is left out: a missing sample, not a wrong one.
     const registered = await servers.count().catch(() => undefined);
-    if (registered !== undefined) lines.push("# HELP mcp_registered_servers Registered MCP servers.", "# TYPE mcp_registered_servers gauge", `mcp_registered_servers ${registered}`);
+    if (registered !== undefined)
+      lines.push("# HELP mcp_registered_servers Registered MCP servers.", "# TYPE mcp_registered_servers gauge", `mcp_registered_servers ${registered}`);
     return lines.join("\n") + "\n";
   };
 
-  const relay = (req: IncomingMessage, res: ServerResponse, target: { host: string; port: string; path: string; headers: Record<string, string | string[] | undefined> }, onResponse?: (headers: IncomingMessage["headers"], status: number) => void) => {
+  const relay = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    target: { host: string; port: string; path: string; headers: Record<string, string | string[] | undefined> },
+    onResponse?: (headers: IncomingMessage["headers"], status: number) => void,
+  ) => {
     const upstream = httpRequest({ host: target.host, port: target.port, path: target.path, method: req.method, headers: target.headers }, (ur) => {
       onResponse?.(ur.headers, ur.statusCode ?? 502);
       res.writeHead(ur.statusCode ?? 502, ur.headers);
@@ -215,11 +228,16 @@ export async function startAppStandIn(options: AppStandInOptions): Promise<AppSt
     }
     const up = new URL(options.mcpUpstream);
     const path = options.mcpUpstreamPath ? options.mcpUpstreamPath + incoming.slice(contract.mcpPath.length) : incoming;
-    relay(req, res, { host: up.hostname, port: up.port, path: `${up.pathname.replace(/\/$/, "")}${path}`.replace(/^\/\//, "/"), headers: { ...req.headers, host: up.host } }, (headers, status) => {
-      const opened = headers["mcp-session-id"];
-      if (sessions && typeof opened === "string" && status < 400) void sessions.claim(opened).catch(() => undefined);
-      if (sessions && sessionId && req.method === "DELETE" && status < 400) void sessions.release(sessionId).catch(() => undefined);
-    });
+    relay(
+      req,
+      res,
+      { host: up.hostname, port: up.port, path: `${up.pathname.replace(/\/$/, "")}${path}`.replace(/^\/\//, "/"), headers: { ...req.headers, host: up.host } },
+      (headers, status) => {
+        const opened = headers["mcp-session-id"];
+        if (sessions && typeof opened === "string" && status < 400) void sessions.claim(opened).catch(() => undefined);
+        if (sessions && sessionId && req.method === "DELETE" && status < 400) void sessions.release(sessionId).catch(() => undefined);
+      },
+    );
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<number> => {
@@ -242,34 +260,40 @@ export async function startAppStandIn(options: AppStandInOptions): Promise<AppSt
       return 200;
     }
     if (req.method === "GET" && path === contract.authPath) {
-      if (!(await authorized(req))) return json(res, 401, { error: "invalid or missing bearer token" }), 401;
-      return json(res, 200, { ok: true }), 200;
+      if (!(await authorized(req))) return (json(res, 401, { error: "invalid or missing bearer token" }), 401);
+      return (json(res, 200, { ok: true }), 200);
     }
     const serverPrefix = `${contract.createServerPath.replace(/\/$/, "")}/`;
     const isList = req.method === "GET" && path === contract.listServersPath;
     const isCreate = req.method === "POST" && path === contract.createServerPath;
     const isDelete = req.method === "DELETE" && path.startsWith(serverPrefix);
     if (isList || isCreate || isDelete) {
-      if (!(await authorized(req))) return json(res, 401, { error: "invalid or missing bearer token" }), 401;
-      if (isList) return json(res, 200, { servers: await fromStore(servers.list()) }), 200;
+      if (!(await authorized(req))) return (json(res, 401, { error: "invalid or missing bearer token" }), 401);
+      if (isList) return (json(res, 200, { servers: await fromStore(servers.list()) }), 200);
       if (isCreate) {
         let body: { name?: unknown; url?: unknown; transport?: unknown };
         try {
           body = JSON.parse(await readBody(req));
         } catch {
-          return json(res, 400, { error: "body must be JSON" }), 400;
+          return (json(res, 400, { error: "body must be JSON" }), 400);
         }
-        if (typeof body.name !== "string" || typeof body.url !== "string") return json(res, 422, { error: "name and url are required" }), 422;
-        const entry = { id: randomUUID(), name: body.name, url: body.url, transport: typeof body.transport === "string" ? body.transport : "http", createdAt: new Date().toISOString() };
+        if (typeof body.name !== "string" || typeof body.url !== "string") return (json(res, 422, { error: "name and url are required" }), 422);
+        const entry = {
+          id: randomUUID(),
+          name: body.name,
+          url: body.url,
+          transport: typeof body.transport === "string" ? body.transport : "http",
+          createdAt: new Date().toISOString(),
+        };
         await fromStore(servers.add(entry));
-        return json(res, 201, entry), 201;
+        return (json(res, 201, entry), 201);
       }
       const id = decodeURIComponent(path.slice(serverPrefix.length));
-      if (!(await fromStore(servers.remove(id)))) return json(res, 404, { error: "no such server" }), 404;
+      if (!(await fromStore(servers.remove(id)))) return (json(res, 404, { error: "no such server" }), 404);
       res.writeHead(204).end();
       return 204;
     }
-    return json(res, 404, { error: "not found" }), 404;
+    return (json(res, 404, { error: "not found" }), 404);
   };
 
   const server = createServer((req, res) => {

@@ -86,7 +86,9 @@ export async function startGrafanaStandIn(options: GrafanaStandInOptions): Promi
     const path = sub && (url.pathname === sub || url.pathname.startsWith(`${sub}/`)) ? url.pathname.slice(sub.length) || "/" : url.pathname;
     if (path === "/metrics") {
       res.writeHead(200, { "content-type": "text/plain; version=0.0.4" });
-      res.end(`# HELP grafana_http_requests_total Requests served.\n# TYPE grafana_http_requests_total counter\ngrafana_http_requests_total ${requests}\n# HELP grafana_build_info Build info.\n# TYPE grafana_build_info gauge\ngrafana_build_info{version="${version}"} 1\n`);
+      res.end(
+        `# HELP grafana_http_requests_total Requests served.\n# TYPE grafana_http_requests_total counter\ngrafana_http_requests_total ${requests}\n# HELP grafana_build_info Build info.\n# TYPE grafana_build_info gauge\ngrafana_build_info{version="${version}"} 1\n`,
+      );
       return;
     }
     if (path === "/api/health") {
@@ -110,15 +112,31 @@ export async function startGrafanaStandIn(options: GrafanaStandInOptions): Promi
     if (m && req.method === "GET") {
       const d = dashboards.get(decodeURIComponent(m[1]));
       if (!d) return json(res, 404, { message: "Dashboard not found" });
-      return json(res, 200, { dashboard: { ...d, id: [...dashboards.keys()].indexOf(String(d.uid)) + 1 }, meta: { type: "db", slug: String(d.title ?? "").toLowerCase().replace(/\W+/g, "-"), provisioned: true, canSave: false } });
+      return json(res, 200, {
+        dashboard: { ...d, id: [...dashboards.keys()].indexOf(String(d.uid)) + 1 },
+        meta: {
+          type: "db",
+          slug: String(d.title ?? "")
+            .toLowerCase()
+            .replace(/\W+/g, "-"),
+          provisioned: true,
+          canSave: false,
+        },
+      });
     }
     if (path === "/api/search" && req.method === "GET") {
-      return json(res, 200, [...dashboards.values()].map((d, i) => ({ id: i + 1, uid: d.uid, title: d.title, type: "dash-db", tags: d.tags ?? [] })));
+      return json(
+        res,
+        200,
+        [...dashboards.values()].map((d, i) => ({ id: i + 1, uid: d.uid, title: d.title, type: "dash-db", tags: d.tags ?? [] })),
+      );
     }
     return json(res, 404, { message: "Not found" });
   }
 
-  const server = createServer((req, res) => void handle(req, res).catch(() => (res.headersSent ? res.destroy() : json(res, 500, { message: "internal error" }))));
+  const server = createServer(
+    (req, res) => void handle(req, res).catch(() => (res.headersSent ? res.destroy() : json(res, 500, { message: "internal error" }))),
+  );
   const host = options.host ?? "127.0.0.1";
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

@@ -89,26 +89,49 @@ export async function startS3StandIn(options: S3StandInOptions): Promise<S3Stand
         // ListObjectsV2 (and v1): the objects under prefix.
         const prefix = url.searchParams.get("prefix") ?? "";
         const items = [...objects.entries()].filter(([k]) => k.startsWith(`${bucket}/${prefix}`));
-        const contents = items.map(([k, o]) => `<Contents><Key>${xml(k.slice(bucket.length + 1))}</Key><LastModified>${o.modified.toISOString()}</LastModified><ETag>"${o.etag}"</ETag><Size>${o.body.length}</Size><StorageClass>STANDARD</StorageClass></Contents>`).join("");
-        return send(res, 200, `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult><Name>${xml(bucket)}</Name><Prefix>${xml(prefix)}</Prefix><KeyCount>${items.length}</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated>${contents}</ListBucketResult>`, { "content-type": "application/xml" });
+        const contents = items
+          .map(
+            ([k, o]) =>
+              `<Contents><Key>${xml(k.slice(bucket.length + 1))}</Key><LastModified>${o.modified.toISOString()}</LastModified><ETag>"${o.etag}"</ETag><Size>${o.body.length}</Size><StorageClass>STANDARD</StorageClass></Contents>`,
+          )
+          .join("");
+        return send(
+          res,
+          200,
+          `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult><Name>${xml(bucket)}</Name><Prefix>${xml(prefix)}</Prefix><KeyCount>${items.length}</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated>${contents}</ListBucketResult>`,
+          { "content-type": "application/xml" },
+        );
       }
       if (!key) return req.method === "HEAD" || req.method === "PUT" ? send(res, 200) : error(res, 405, "MethodNotAllowed");
       const found = objects.get(id);
       switch (req.method) {
         case "PUT": {
           const raw = await readBody(req);
-          const body = /STREAMING-/.test(String(req.headers["x-amz-content-sha256"] ?? "")) || /aws-chunked/.test(String(req.headers["content-encoding"] ?? "")) ? decodeAwsChunked(raw) : raw;
+          const body =
+            /STREAMING-/.test(String(req.headers["x-amz-content-sha256"] ?? "")) || /aws-chunked/.test(String(req.headers["content-encoding"] ?? ""))
+              ? decodeAwsChunked(raw)
+              : raw;
           const etag = createHash("md5").update(body).digest("hex");
           objects.set(id, { body, etag, modified: new Date() });
           return send(res, 200, "", { etag: `"${etag}"` });
         }
         case "HEAD":
           if (!found) return send(res, 404);
-          res.writeHead(200, { "content-length": String(found.body.length), etag: `"${found.etag}"`, "last-modified": found.modified.toUTCString(), "content-type": "application/octet-stream" });
+          res.writeHead(200, {
+            "content-length": String(found.body.length),
+            etag: `"${found.etag}"`,
+            "last-modified": found.modified.toUTCString(),
+            "content-type": "application/octet-stream",
+          });
           return res.end();
         case "GET":
           if (!found) return error(res, 404, "NoSuchKey");
-          res.writeHead(200, { "content-length": String(found.body.length), etag: `"${found.etag}"`, "last-modified": found.modified.toUTCString(), "content-type": "application/octet-stream" });
+          res.writeHead(200, {
+            "content-length": String(found.body.length),
+            etag: `"${found.etag}"`,
+            "last-modified": found.modified.toUTCString(),
+            "content-type": "application/octet-stream",
+          });
           return res.end(found.body);
         case "DELETE":
           objects.delete(id);

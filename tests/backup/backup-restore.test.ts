@@ -70,7 +70,13 @@ describe("backup and restore with real PostgreSQL", () => {
     await f.pg.query("CREATE DATABASE mcp_recovered");
     const work = makeTempDir("mcp-restore-");
     try {
-      await decryptAndRestore({ ref: backupRefFor(dataFile), identity: ageIdentityFromStackKey(f.stackKey), connection: f.connection, database: "mcp_recovered", workDir: work.path });
+      await decryptAndRestore({
+        ref: backupRefFor(dataFile),
+        identity: ageIdentityFromStackKey(f.stackKey),
+        connection: f.connection,
+        database: "mcp_recovered",
+        workDir: work.path,
+      });
     } finally {
       work.remove();
     }
@@ -182,12 +188,20 @@ describe("backup and restore with real PostgreSQL", () => {
       drillTmp.remove();
     });
     const drill = (dataFile: string, extra: { keyMaterial?: string; connection?: DrillConnection } = {}) =>
-      runRestoreDrill({ backup: backupRefFor(dataFile), keyMaterial: extra.keyMaterial ?? f.stackKey, connection: extra.connection ?? f.connection, workRoot: drillTmp.path });
+      runRestoreDrill({
+        backup: backupRefFor(dataFile),
+        keyMaterial: extra.keyMaterial ?? f.stackKey,
+        connection: extra.connection ?? f.connection,
+        workRoot: drillTmp.path,
+      });
 
     it("detects a truncated backup (checksum mismatch)", async () => {
       const copy = copyBackup(backup, work.path);
       truncateSync(copy, statSync(copy).size - 100);
-      await expect(drill(copy)).rejects.toMatchObject({ code: "checksum-mismatch", message: expect.stringMatching(/truncated or was modified: the manifest records \d+ bytes/) });
+      await expect(drill(copy)).rejects.toMatchObject({
+        code: "checksum-mismatch",
+        message: expect.stringMatching(/truncated or was modified: the manifest records \d+ bytes/),
+      });
     });
 
     it("detects an edited byte (checksum mismatch)", async () => {
@@ -233,7 +247,13 @@ describe("backup and restore with real PostgreSQL", () => {
     it("cleans up when the drill is cancelled (Ctrl-C) during the restore", async () => {
       const controller = new AbortController();
       controller.abort();
-      const cancelled = runRestoreDrill({ backup: backupRefFor(backup), keyMaterial: f.stackKey, connection: f.connection, workRoot: drillTmp.path, signal: controller.signal });
+      const cancelled = runRestoreDrill({
+        backup: backupRefFor(backup),
+        keyMaterial: f.stackKey,
+        connection: f.connection,
+        workRoot: drillTmp.path,
+        signal: controller.signal,
+      });
       await expect(cancelled).rejects.toMatchObject({ code: "restore-failed", message: "restore cancelled" });
     });
 
@@ -246,8 +266,11 @@ describe("backup and restore with real PostgreSQL", () => {
       const enc = spawnSync("age", ["--encrypt", "--recipient", m.recipient, "--output", forged], { input: "this is not a pg_dump archive\n".repeat(100) });
       expect(enc.status).toBe(0);
       const sum = await fileSha256(forged);
-      writeFileSync(join(work.path, "mcp-forged.manifest.json"), JSON.stringify({ ...m, file: "mcp-forged.dump.age", sha256: sum.sha256, sizeBytes: sum.size }));
-      await expect(drill(forged)).rejects.toMatchObject({ code: "restore-failed", message: expect.stringContaining("pg_restore into \"mcp_drill_") });
+      writeFileSync(
+        join(work.path, "mcp-forged.manifest.json"),
+        JSON.stringify({ ...m, file: "mcp-forged.dump.age", sha256: sum.sha256, sizeBytes: sum.size }),
+      );
+      await expect(drill(forged)).rejects.toMatchObject({ code: "restore-failed", message: expect.stringContaining('pg_restore into "mcp_drill_') });
     });
   });
 

@@ -90,7 +90,12 @@ describe("backup.monitoring", () => {
     expect((await backupMonitoringCheck.run(target(), ctx())).status).toBe("pass");
     const missing = await backupMonitoringCheck.run(target({ readMetrics: async () => metricsText().replace(/^mcp_backup_last_run_success .*$/m, "") }), ctx());
     expect(missing).toMatchObject({ status: "fail", message: "backup metrics lack mcp_backup_last_run_success" });
-    const stale = await backupMonitoringCheck.run(target({ readMetrics: async () => metricsText().replace(/^(mcp_backup_last_success_timestamp_seconds) (\d+)$/m, (_m, k, v) => `${k} ${Number(v) - 60}`) }), ctx());
+    const stale = await backupMonitoringCheck.run(
+      target({
+        readMetrics: async () => metricsText().replace(/^(mcp_backup_last_success_timestamp_seconds) (\d+)$/m, (_m, k, v) => `${k} ${Number(v) - 60}`),
+      }),
+      ctx(),
+    );
     expect(stale).toMatchObject({ status: "fail", message: expect.stringContaining("is older than the newest backup") });
     const unreadable = await backupMonitoringCheck.run(target({ readMetrics: () => Promise.reject(new Error("ENOENT: no such file")) }), ctx());
     expect(unreadable.message).toContain("backup metrics are not readable: ENOENT");
@@ -144,11 +149,16 @@ describe("backup.retention", () => {
         writeFileSync(join(copy.dir, `${n}.manifest.json`), JSON.stringify(m));
       }
       const r = await backupRetentionCheck.run(target({ backupDir: copy.dir, retention: { keepLast: 1, maxAgeDays: 7 } }), ctx());
-      expect(r).toMatchObject({ status: "fail", message: expect.stringMatching(/^2 backup\(s\) should have been pruned \(keepLast=1, maxAgeDays=7\): mcp-old2, mcp-old1/) });
+      expect(r).toMatchObject({
+        status: "fail",
+        message: expect.stringMatching(/^2 backup\(s\) should have been pruned \(keepLast=1, maxAgeDays=7\): mcp-old2, mcp-old1/),
+      });
       // After the script prunes the copy, the check passes.
       const prune = await f.run(["prune"], { MCP_BACKUP_DIR: copy.dir, MCP_BACKUP_KEEP_LAST: "1", MCP_BACKUP_MAX_AGE_DAYS: "7", MCP_BACKUP_TEXTFILE_DIR: "" });
       expect(prune.code).toBe(0);
-      expect(await backupRetentionCheck.run(target({ backupDir: copy.dir, retention: { keepLast: 1, maxAgeDays: 7 } }), ctx())).toMatchObject({ status: "pass" });
+      expect(await backupRetentionCheck.run(target({ backupDir: copy.dir, retention: { keepLast: 1, maxAgeDays: 7 } }), ctx())).toMatchObject({
+        status: "pass",
+      });
     } finally {
       copy.remove();
     }
@@ -168,8 +178,10 @@ describe("backup.offsite", () => {
 });
 
 describe("backup.restore-drill", () => {
-  const drill = (extra: Partial<Parameters<typeof runRestoreDrill>[0]> = {}) => async () =>
-    runRestoreDrill({ backup: listBackups(f.backupDir)[0].ref, keyMaterial: f.stackKey, connection: f.connection, ...extra });
+  const drill =
+    (extra: Partial<Parameters<typeof runRestoreDrill>[0]> = {}) =>
+    async () =>
+      runRestoreDrill({ backup: listBackups(f.backupDir)[0].ref, keyMaterial: f.stackKey, connection: f.connection, ...extra });
 
   it("passes on a real drill, fails over the RTO target or on a wrong key, skips without a restore target", async () => {
     const ok = await backupRestoreDrillCheck.run(target({ runDrill: drill({ targets: { rtoMinutes: 60, rpoMinutes: 360 } }) }), ctx());
@@ -201,7 +213,19 @@ describe("backup.config-restore", () => {
       writeFileSync(file, readFileSync(file, "utf8").replace("requestsPerSecond: 50", "requestsPerSecond: 49"));
       const differences = compareBundles(exported, exportStackConfig(work.join("stack"), "dev"));
       const r = await backupConfigRestoreCheck.run(
-        target({ runConfigRestore: async () => ({ kind: "config-restore", status: "fail", stack: "dev", files: 0, renderedFiles: 0, bundleSha256: "", identical: false, differences, seconds: 0 }) }),
+        target({
+          runConfigRestore: async () => ({
+            kind: "config-restore",
+            status: "fail",
+            stack: "dev",
+            files: 0,
+            renderedFiles: 0,
+            bundleSha256: "",
+            identical: false,
+            differences,
+            seconds: 0,
+          }),
+        }),
         ctx(),
       );
       expect(r.status).toBe("fail");
@@ -221,7 +245,10 @@ describe("the backup checks together", () => {
       config,
       backupDir: f.backupDir,
       metricsFile: join(f.textfileDir, "mcp_backup.prom"),
-      outputs: { backup: { interval: "24h", keepLast: 3, maxAgeDays: 3, offsiteEnabled: false, volume: "x" }, secrets: { backupEncryptionKey: f.stackKey } as StackOutputs["secrets"] },
+      outputs: {
+        backup: { interval: "24h", keepLast: 3, maxAgeDays: 3, offsiteEnabled: false, volume: "x" },
+        secrets: { backupEncryptionKey: f.stackKey } as StackOutputs["secrets"],
+      },
       drill: { connection: f.connection },
       projectDir: ROOT,
     });

@@ -29,7 +29,15 @@ describe("configuration restore", () => {
   it("exports the stack files and the rendered configs, never a secret file", () => {
     const b = exportStackConfig(ROOT, "prod");
     const paths = b.files.map((f) => f.path);
-    expect(paths).toEqual(expect.arrayContaining(["Pulumi.yaml", "Pulumi.prod.yaml", "rendered/nginx/etc/nginx/nginx.conf", "rendered/prometheus/etc/prometheus/prometheus.yml", "rendered/backup/opt/mcp-backup/mcp-backup.sh"]));
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        "Pulumi.yaml",
+        "Pulumi.prod.yaml",
+        "rendered/nginx/etc/nginx/nginx.conf",
+        "rendered/prometheus/etc/prometheus/prometheus.yml",
+        "rendered/backup/opt/mcp-backup/mcp-backup.sh",
+      ]),
+    );
     expect(paths.some((p) => p.includes("/run/secrets/"))).toBe(false);
     // secure: values stay ciphertext.
     expect(b.files.find((f) => f.path === "Pulumi.prod.yaml")!.content).toContain("secure: v1:");

@@ -52,7 +52,9 @@ describe("backup configuration is validated before deploy", () => {
   it("fails with retention 0", () => {
     const raw = devRaw();
     const b = raw.backup as Record<string, unknown>;
-    expect(problems(withBackup(raw, { ...b, retention: { keepLast: 0, maxAgeDays: 3 } }))).toEqual(["mcp:backup.retention.keepLast: must keep at least 1 backup"]);
+    expect(problems(withBackup(raw, { ...b, retention: { keepLast: 0, maxAgeDays: 3 } }))).toEqual([
+      "mcp:backup.retention.keepLast: must keep at least 1 backup",
+    ]);
     expect(problems(withBackup(raw, { ...b, retention: { keepLast: 3, maxAgeDays: 0 } }))).toEqual(["mcp:backup.retention.maxAgeDays: must be at least 1 day"]);
     expect(problems(withBackup(raw, { ...b, retention: undefined }))).toEqual(["mcp:backup.retention: is required"]);
   });
@@ -77,19 +79,20 @@ describe("backup configuration is validated before deploy", () => {
 
 describe("the backup container spec", () => {
   // Every secret the backup spec could touch, plus the others as decoys for the "not in env" check.
-  const secretValues = (): SecretValues => ({
-    postgresPassword: "pg-" + randomStackKey(),
-    postgresBackupPassword: "bk-" + randomStackKey(),
-    postgresExporterPassword: "ex-" + randomStackKey(),
-    redisPassword: "rd-" + randomStackKey(),
-    grafanaAdminPassword: "gf-" + randomStackKey(),
-    jwtSigningKey: "jw-" + randomStackKey(),
-    backupEncryptionKey: randomStackKey(),
-    tlsPrivateKey: "tls-" + randomStackKey(),
-    postgresTlsKey: "ptls-" + randomStackKey(),
-    backupOffsiteSecretKey: "s3-" + randomStackKey(),
-    postgresAdminPassword: "adm-" + randomStackKey(),
-  }) as unknown as SecretValues;
+  const secretValues = (): SecretValues =>
+    ({
+      postgresPassword: "pg-" + randomStackKey(),
+      postgresBackupPassword: "bk-" + randomStackKey(),
+      postgresExporterPassword: "ex-" + randomStackKey(),
+      redisPassword: "rd-" + randomStackKey(),
+      grafanaAdminPassword: "gf-" + randomStackKey(),
+      jwtSigningKey: "jw-" + randomStackKey(),
+      backupEncryptionKey: randomStackKey(),
+      tlsPrivateKey: "tls-" + randomStackKey(),
+      postgresTlsKey: "ptls-" + randomStackKey(),
+      backupOffsiteSecretKey: "s3-" + randomStackKey(),
+      postgresAdminPassword: "adm-" + randomStackKey(),
+    }) as unknown as SecretValues;
   const dev = (): StackConfig => parseStackConfig(devRaw(), "dev");
   const prod = (): StackConfig => parseStackConfig(prodRaw(), "prod");
   const only = (config: StackConfig): ServiceSpec => {
@@ -124,7 +127,13 @@ describe("the backup container spec", () => {
     const values = secretValues();
     const env = JSON.stringify(spec.env);
     for (const v of Object.values(values)) expect(env).not.toContain(v);
-    expect(spec.env).toMatchObject({ MCP_BACKUP_INTERVAL_SECONDS: "86400", MCP_BACKUP_KEEP_LAST: "3", MCP_BACKUP_MAX_AGE_DAYS: "3", MCP_BACKUP_OFFSITE: "0", PGSSLMODE: "verify-full" });
+    expect(spec.env).toMatchObject({
+      MCP_BACKUP_INTERVAL_SECONDS: "86400",
+      MCP_BACKUP_KEEP_LAST: "3",
+      MCP_BACKUP_MAX_AGE_DAYS: "3",
+      MCP_BACKUP_OFFSITE: "0",
+      PGSSLMODE: "verify-full",
+    });
   });
 
   it("joins the egress network and gets the S3 secret key as a file when off-site is on", () => {
@@ -155,7 +164,9 @@ describe("the backup container spec", () => {
     const tmp = makeTempDir("mcp-keys-");
     try {
       writeFileSync(tmp.join("id"), identityFile, { mode: 0o600 });
-      const recipient = execFileSync("age-keygen", ["-y", tmp.join("id")]).toString().trim();
+      const recipient = execFileSync("age-keygen", ["-y", tmp.join("id")])
+        .toString()
+        .trim();
       expect(recipient).toBe(ageRecipientOf(ageIdentityFromStackKey(values.backupEncryptionKey)));
       // The same key always derives the same identity; another key a different one.
       expect(renderAgeIdentityFile(values.backupEncryptionKey)).toBe(identityFile);

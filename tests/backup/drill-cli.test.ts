@@ -42,7 +42,18 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
 }
 
 const base = () => ["--stack", "prod", "--project-dir", ROOT, "--backup-dir", f.backupDir, "--key-file", keyFile];
-const target = (port = f.pg.port) => ["--pg-host", "127.0.0.1", "--pg-port", String(port), "--pg-user", f.pg.superuser, "--pg-password-file", pwFile, "--pg-sslmode", "disable"];
+const target = (port = f.pg.port) => [
+  "--pg-host",
+  "127.0.0.1",
+  "--pg-port",
+  String(port),
+  "--pg-user",
+  f.pg.superuser,
+  "--pg-password-file",
+  pwFile,
+  "--pg-sslmode",
+  "disable",
+];
 
 function expectNoSecrets(out: string): void {
   for (const s of [f.stackKey, f.pg.password, f.backupPassword]) expect(out).not.toContain(s);
@@ -55,7 +66,13 @@ describe("npm run drill:restore", () => {
     const report = JSON.parse(r.stdout) as DrillRunReport;
     expect(report).toMatchObject({ kind: "restore-drill-run", stack: "prod", status: "pass" });
     const db = report.database as DrillReport;
-    expect(db).toMatchObject({ status: "pass", scratchDropped: true, differences: [], rowsRestored: 279, targets: { rtoMinutes: 60, rpoMinutes: 360, withinRto: true, withinRpo: true } });
+    expect(db).toMatchObject({
+      status: "pass",
+      scratchDropped: true,
+      differences: [],
+      rowsRestored: 279,
+      targets: { rtoMinutes: 60, rpoMinutes: 360, withinRto: true, withinRpo: true },
+    });
     expect(db.rtoSeconds).toBeGreaterThan(0);
     expect(report.configuration).toMatchObject({ kind: "config-restore", status: "pass", identical: true });
     expectNoSecrets(r.stdout + r.stderr);
@@ -78,11 +95,39 @@ describe("npm run drill:restore", () => {
     try {
       const pw = f.tmp.join("tls-password");
       writeFileSync(pw, tlsServer.password, { mode: 0o600 });
-      const args = [...base(), "--no-config-restore", "--pg-host", "localhost", "--pg-port", String(tlsServer.port), "--pg-user", tlsServer.superuser, "--pg-password-file", pw, "--pg-sslmode", "verify-full", "--pg-ca", tlsServer.tls!.caFile];
+      const args = [
+        ...base(),
+        "--no-config-restore",
+        "--pg-host",
+        "localhost",
+        "--pg-port",
+        String(tlsServer.port),
+        "--pg-user",
+        tlsServer.superuser,
+        "--pg-password-file",
+        pw,
+        "--pg-sslmode",
+        "verify-full",
+        "--pg-ca",
+        tlsServer.tls!.caFile,
+      ];
       const r = await cli(args);
       expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: expect.stringContaining("database: pass") });
       // Without TLS the same server refuses: the drill really used TLS.
-      const plain = await cli([...base(), "--no-config-restore", "--pg-host", "localhost", "--pg-port", String(tlsServer.port), "--pg-user", tlsServer.superuser, "--pg-password-file", pw, "--pg-sslmode", "disable"]);
+      const plain = await cli([
+        ...base(),
+        "--no-config-restore",
+        "--pg-host",
+        "localhost",
+        "--pg-port",
+        String(tlsServer.port),
+        "--pg-user",
+        tlsServer.superuser,
+        "--pg-password-file",
+        pw,
+        "--pg-sslmode",
+        "disable",
+      ]);
       expect(plain.code).toBe(2);
       expect((JSON.parse(plain.stdout) as DrillRunReport).database).toMatchObject({ status: "error", code: "database-unreachable" });
     } finally {

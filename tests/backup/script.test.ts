@@ -34,10 +34,14 @@ describe("retention", () => {
   const NOW = 1_800_000_000;
   const plan = async (keepLast: number, maxAgeDays: number, ages: number[]) => {
     const input = ages.map((age, i) => `${NOW - age} b${i}`).join("\n") + "\n";
-    const r = await runTool(join(f.busyboxDir, "sh"), [join(__dirname, "../../backup/mcp-backup.sh"), "plan-retention", String(NOW), String(keepLast), String(maxAgeDays)], {
-      env: { PATH: f.env.PATH },
-      input,
-    });
+    const r = await runTool(
+      join(f.busyboxDir, "sh"),
+      [join(__dirname, "../../backup/mcp-backup.sh"), "plan-retention", String(NOW), String(keepLast), String(maxAgeDays)],
+      {
+        env: { PATH: f.env.PATH },
+        input,
+      },
+    );
     expect(r.code).toBe(0);
     return r.stdout.split("\n").filter(Boolean).sort();
   };
@@ -62,23 +66,33 @@ describe("retention", () => {
       const ages = { a: 0, b: 2 * DAY, c: 5 * DAY, d: 8 * DAY, e: 30 * DAY };
       for (const [n, age] of Object.entries(ages)) {
         writeFileSync(join(dir.path, `mcp-${n}.dump.age`), "x");
-        writeFileSync(join(dir.path, `mcp-${n}.manifest.json`), `{\n  "formatVersion": 1,\n  "createdAtEpoch": ${NOW - age},\n  "file": "mcp-${n}.dump.age"\n}\n`);
+        writeFileSync(
+          join(dir.path, `mcp-${n}.manifest.json`),
+          `{\n  "formatVersion": 1,\n  "createdAtEpoch": ${NOW - age},\n  "file": "mcp-${n}.dump.age"\n}\n`,
+        );
       }
       // Incomplete backups (no manifest): an old one goes, a recent one stays.
-      for (const [n, age] of [["old", 9 * DAY], ["new", DAY]] as const) {
+      for (const [n, age] of [
+        ["old", 9 * DAY],
+        ["new", DAY],
+      ] as const) {
         const p = join(dir.path, `mcp-orphan-${n}.dump.age`);
         writeFileSync(p, "x");
         utimesSync(p, NOW - age, NOW - age);
       }
-      const r = await f.run(["prune"], { MCP_BACKUP_DIR: dir.path, MCP_BACKUP_KEEP_LAST: "2", MCP_BACKUP_MAX_AGE_DAYS: "4", MCP_BACKUP_NOW: String(NOW), MCP_BACKUP_TEXTFILE_DIR: "" });
+      const r = await f.run(["prune"], {
+        MCP_BACKUP_DIR: dir.path,
+        MCP_BACKUP_KEEP_LAST: "2",
+        MCP_BACKUP_MAX_AGE_DAYS: "4",
+        MCP_BACKUP_NOW: String(NOW),
+        MCP_BACKUP_TEXTFILE_DIR: "",
+      });
       expect(r.code).toBe(0);
-      expect(readdirSync(dir.path).filter((n) => !n.startsWith(".")).sort()).toEqual([
-        "mcp-a.dump.age",
-        "mcp-a.manifest.json",
-        "mcp-b.dump.age",
-        "mcp-b.manifest.json",
-        "mcp-orphan-new.dump.age",
-      ]);
+      expect(
+        readdirSync(dir.path)
+          .filter((n) => !n.startsWith("."))
+          .sort(),
+      ).toEqual(["mcp-a.dump.age", "mcp-a.manifest.json", "mcp-b.dump.age", "mcp-b.manifest.json", "mcp-orphan-new.dump.age"]);
       expect(r.stderr).toContain("retention: 3 deleted, 2 kept (keepLast=2, maxAgeDays=4)");
       expect(readFileSync(join(dir.path, ".state", "kept_count"), "utf8").trim()).toBe("2");
     } finally {
@@ -236,7 +250,13 @@ describe("configuration and environment errors", () => {
   it("requires every off-site setting when off-site is on", async () => {
     const r = await f.run(["check-config"], { MCP_BACKUP_OFFSITE: "1" });
     expect(r.code).toBe(64);
-    for (const v of ["MCP_BACKUP_OFFSITE_ENDPOINT", "MCP_BACKUP_OFFSITE_BUCKET", "MCP_BACKUP_OFFSITE_REGION", "MCP_BACKUP_OFFSITE_ACCESS_KEY_ID", "MCP_BACKUP_OFFSITE_SECRET_KEY_FILE"]) {
+    for (const v of [
+      "MCP_BACKUP_OFFSITE_ENDPOINT",
+      "MCP_BACKUP_OFFSITE_BUCKET",
+      "MCP_BACKUP_OFFSITE_REGION",
+      "MCP_BACKUP_OFFSITE_ACCESS_KEY_ID",
+      "MCP_BACKUP_OFFSITE_SECRET_KEY_FILE",
+    ]) {
       expect(r.stderr).toContain(`${v} is required when MCP_BACKUP_OFFSITE=1`);
     }
   });
@@ -259,7 +279,9 @@ describe("configuration and environment errors", () => {
   it("reports the configuration it would run with", async () => {
     const r = await f.run(["check-config"]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^configuration ok: database mcp at 127\.0\.0\.1, every 3600s, keepLast=3, maxAgeDays=7, off-site=0, recipient age1[0-9a-z]{58}$/m);
+    expect(r.stdout).toMatch(
+      /^configuration ok: database mcp at 127\.0\.0\.1, every 3600s, keepLast=3, maxAgeDays=7, off-site=0, recipient age1[0-9a-z]{58}$/m,
+    );
   });
 });
 
@@ -318,7 +340,9 @@ exit 2
     expect(readFileSync(join(remote, `${latest.name}.dump.age`)).equals(readFileSync(latest.dataFile))).toBe(true);
     expect(readFileSync(join(remote, `${latest.name}.manifest.json`), "utf8")).toBe(readFileSync(latest.manifestFile, "utf8"));
     const calls = readFileSync(log, "utf8");
-    expect(calls).toContain(`ARGS --config /dev/null --retries 3 --low-level-retries 3 --contimeout 15s --timeout 60s --s3-no-check-bucket copyto ${latest.dataFile} offsite:mcp-backups/mcp/prod/${latest.name}.dump.age`);
+    expect(calls).toContain(
+      `ARGS --config /dev/null --retries 3 --low-level-retries 3 --contimeout 15s --timeout 60s --s3-no-check-bucket copyto ${latest.dataFile} offsite:mcp-backups/mcp/prod/${latest.name}.dump.age`,
+    );
     expect(calls).toContain("SECRET_OK");
     expect(calls).toContain("ENV s3 Other https://s3.example.test eu-central-1 AKIATESTKEY");
     expect(calls).not.toContain(SECRET);
@@ -334,15 +358,29 @@ exit 2
       const NOW = 1_800_000_000;
       const remote = join(bucket, "mcp-backups", "mcp", "prod");
       mkdirSync(remote, { recursive: true });
-      for (const [n, ageDays] of [["new", 0], ["old", 30]] as const) {
+      for (const [n, ageDays] of [
+        ["new", 0],
+        ["old", 30],
+      ] as const) {
         for (const target of [dir.path, remote]) {
           writeFileSync(join(target, `mcp-${n}.dump.age`), "x");
           writeFileSync(join(target, `mcp-${n}.manifest.json`), `{\n  "createdAtEpoch": ${NOW - ageDays * 86400},\n}\n`);
         }
       }
-      const r = await f.run(["prune"], { ...offsiteEnv, MCP_BACKUP_DIR: dir.path, MCP_BACKUP_KEEP_LAST: "1", MCP_BACKUP_MAX_AGE_DAYS: "7", MCP_BACKUP_NOW: String(NOW), MCP_BACKUP_TEXTFILE_DIR: "" });
+      const r = await f.run(["prune"], {
+        ...offsiteEnv,
+        MCP_BACKUP_DIR: dir.path,
+        MCP_BACKUP_KEEP_LAST: "1",
+        MCP_BACKUP_MAX_AGE_DAYS: "7",
+        MCP_BACKUP_NOW: String(NOW),
+        MCP_BACKUP_TEXTFILE_DIR: "",
+      });
       expect(r.code).toBe(0);
-      expect(readdirSync(remote).filter((n) => n.startsWith("mcp-new") || n.startsWith("mcp-old")).sort()).toEqual(["mcp-new.dump.age", "mcp-new.manifest.json"]);
+      expect(
+        readdirSync(remote)
+          .filter((n) => n.startsWith("mcp-new") || n.startsWith("mcp-old"))
+          .sort(),
+      ).toEqual(["mcp-new.dump.age", "mcp-new.manifest.json"]);
       expect(readFileSync(log, "utf8")).toContain("deletefile offsite:mcp-backups/mcp/prod/mcp-old.dump.age");
     } finally {
       dir.remove();

@@ -28,7 +28,11 @@ const config = loadStackFileConfig("prod", ROOT);
 let dir: TempDir;
 let certs: TestCertificates;
 let pg: PgServer;
-const passwords = { app: randomBytes(24).toString("base64url"), backup: randomBytes(24).toString("base64url"), exporter: randomBytes(24).toString("base64url") };
+const passwords = {
+  app: randomBytes(24).toString("base64url"),
+  backup: randomBytes(24).toString("base64url"),
+  exporter: randomBytes(24).toString("base64url"),
+};
 const stackKey = randomStackKey();
 
 beforeAll(async () => {
@@ -37,18 +41,36 @@ beforeAll(async () => {
   const files = { app: dir.join("app.pw"), backup: dir.join("backup.pw"), exporter: dir.join("exporter.pw") };
   for (const k of Object.keys(files) as (keyof typeof files)[]) writeFileSync(files[k], passwords[k] + "\n", { mode: 0o600 });
   const input = { ...postgresInputFromConfig(config), passwordFiles: files };
-  pg = await startPostgres({ tls: { certFile: certs.cert, keyFile: certs.key, caFile: certs.caCert }, postgresqlConf: renderPostgresConf(input), pgHbaConf: renderPgHbaConf(input) });
+  pg = await startPostgres({
+    tls: { certFile: certs.cert, keyFile: certs.key, caFile: certs.caCert },
+    postgresqlConf: renderPostgresConf(input),
+    pgHbaConf: renderPgHbaConf(input),
+  });
   const socket = join(pg.baseDir, "sock");
   const admin = new Client({ host: socket, port: pg.port, user: pg.superuser, password: pg.password, database: "postgres" });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${config.postgres.database}`);
   await admin.end();
   const init = await runTool("sh", ["-c", renderPostgresInitScript(input)], {
-    env: { PATH: `${pg.binDir}:/usr/bin:/bin`, PGHOST: socket, PGPORT: String(pg.port), PGPASSWORD: pg.password, POSTGRES_USER: pg.superuser, POSTGRES_DB: config.postgres.database },
+    env: {
+      PATH: `${pg.binDir}:/usr/bin:/bin`,
+      PGHOST: socket,
+      PGPORT: String(pg.port),
+      PGPASSWORD: pg.password,
+      POSTGRES_USER: pg.superuser,
+      POSTGRES_DB: config.postgres.database,
+    },
   });
   if (init.code !== 0) throw new Error(`init script failed: ${init.stderr}`);
   // The application's data, written by the app role over TLS as in production.
-  const app = new Client({ host: "localhost", port: pg.port, user: config.postgres.user, password: passwords.app, database: config.postgres.database, ssl: { ca: readFileSync(certs.caCert, "utf8") } });
+  const app = new Client({
+    host: "localhost",
+    port: pg.port,
+    user: config.postgres.user,
+    password: passwords.app,
+    database: config.postgres.database,
+    ssl: { ca: readFileSync(certs.caCert, "utf8") },
+  });
   await app.connect();
   await app.query(`CREATE TABLE servers (id serial PRIMARY KEY, name text UNIQUE NOT NULL, config jsonb);
                    INSERT INTO servers (name, config) SELECT 'server-' || g, jsonb_build_object('port', 3000 + g) FROM generate_series(1, 750) g;`);
@@ -96,7 +118,9 @@ it("the deployed backup container's environment and secret files back up the dep
   const [latest] = listBackups(backups);
   expect(latest.manifest.inventory.tables.map((t) => [t.name, t.rows])).toEqual([["servers", 750]]);
   // The server saw a TLS session from the backup role.
-  expect(readFileSync(pg.logFile, "utf8")).toMatch(new RegExp(`connection authorized: user=${config.postgres.backupUser} database=${config.postgres.database}.*SSL enabled`));
+  expect(readFileSync(pg.logFile, "utf8")).toMatch(
+    new RegExp(`connection authorized: user=${config.postgres.backupUser} database=${config.postgres.database}.*SSL enabled`),
+  );
 
   // The default drill path: a local scratch server, since no stack role may CREATE DATABASE.
   const report = await runDrill({ stack: "prod", backupDir: backups, backup: "latest", keyMaterial: stackKey, targets: config.dr });
@@ -104,7 +128,9 @@ it("the deployed backup container's environment and secret files back up the dep
   expect((report.database as DrillReport).rowsRestored).toBe(750);
 
   // A wrong backup password is refused and reported, without the password.
-  writeFileSync(dir.join("bad-pgpass"), `*:*:${config.postgres.database}:${config.postgres.backupUser}:wrong-${randomBytes(8).toString("hex")}\n`, { mode: 0o400 });
+  writeFileSync(dir.join("bad-pgpass"), `*:*:${config.postgres.database}:${config.postgres.backupUser}:wrong-${randomBytes(8).toString("hex")}\n`, {
+    mode: 0o400,
+  });
   const bad = await runTool(join(bin, "sh"), [SCRIPT, "run"], { env: { ...env, PGPASSFILE: dir.join("bad-pgpass") } });
   expect(bad.code).toBe(1);
   expect(bad.stderr).toContain("password authentication failed");

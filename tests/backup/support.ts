@@ -42,7 +42,11 @@ export async function contentChecksums(pg: PgServer, database: string): Promise<
   );
   const out: Record<string, string> = {};
   for (const { t } of tables) {
-    const [r] = await pg.query<{ sum: string; n: string }>(`SELECT md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) AS sum, count(*) AS n FROM ${t} x`, [], database);
+    const [r] = await pg.query<{ sum: string; n: string }>(
+      `SELECT md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) AS sum, count(*) AS n FROM ${t} x`,
+      [],
+      database,
+    );
     out[t] = `${r.n}:${r.sum}`;
   }
   return out;

@@ -26,7 +26,8 @@ describe("the checklist mapping of this repository", () => {
     const unmapped = CHECKLIST_ITEMS.filter((i) => !CHECKLIST_MAPPING[i.id]).map((i) => i.id);
     const unknown = Object.keys(CHECKLIST_MAPPING).filter((id) => !CHECKLIST_ITEMS.some((i) => i.id === id));
     expect({ unmapped, unknown }).toEqual({ unmapped: [], unknown: [] });
-    for (const [id, m] of Object.entries(CHECKLIST_MAPPING)) expect({ id, kind: ["policy", "runtime", "program", "attestation"].includes(m.verify.kind) }).toEqual({ id, kind: true });
+    for (const [id, m] of Object.entries(CHECKLIST_MAPPING))
+      expect({ id, kind: ["policy", "runtime", "program", "attestation"].includes(m.verify.kind) }).toEqual({ id, kind: true });
   });
 
   test("the policy catalog loads (policies/catalog.ts)", () => {
@@ -100,20 +101,28 @@ describe("mappingProblems", () => {
   });
 
   test("a mapping for an ID that is not in the checklist is reported", () => {
-    expect(messages({ mapping: { ...good, "T-Z-09": { verify: runtime("edge.tls") } } })).toContain("T-Z-09: mapped in checklist/mapping.ts but not a checklist item");
+    expect(messages({ mapping: { ...good, "T-Z-09": { verify: runtime("edge.tls") } } })).toContain(
+      "T-Z-09: mapped in checklist/mapping.ts but not a checklist item",
+    );
   });
 
   test("a policy that does not exist is reported, with similar names", () => {
     expect(messages({ mapping: { ...good, "T-A-01": { verify: policy("no-rooot") } } })).toEqual(['T-A-01: policy "no-rooot" does not exist in reg.ts']);
-    expect(messages({ mapping: { ...good, "T-A-01": { verify: policy("root-user") } } })).toEqual(['T-A-01: policy "root-user" does not exist in reg.ts (similar: no-root)']);
+    expect(messages({ mapping: { ...good, "T-A-01": { verify: policy("root-user") } } })).toEqual([
+      'T-A-01: policy "root-user" does not exist in reg.ts (similar: no-root)',
+    ]);
   });
 
   test("a check that exists but does not claim the item is reported", () => {
-    expect(messages({ checks: loaded([{ name: "edge.tls", items: ["T-A-01"] }]) })).toEqual(['T-A-02: check "edge.tls" does not name T-A-02 in its items (it names: T-A-01)']);
+    expect(messages({ checks: loaded([{ name: "edge.tls", items: ["T-A-01"] }]) })).toEqual([
+      'T-A-02: check "edge.tls" does not name T-A-02 in its items (it names: T-A-01)',
+    ]);
   });
 
   test("a registry entry naming an unknown item ID is reported", () => {
-    expect(messages({ checks: loaded([{ name: "edge.tls", items: ["T-A-02", "NOPE-01"] }]) })).toEqual(['reg.ts: check "edge.tls" names unknown checklist item ID "NOPE-01"']);
+    expect(messages({ checks: loaded([{ name: "edge.tls", items: ["T-A-02", "NOPE-01"] }]) })).toEqual([
+      'reg.ts: check "edge.tls" names unknown checklist item ID "NOPE-01"',
+    ]);
   });
 
   test("a missing registry is reported with the items it leaves unresolved", () => {
@@ -123,8 +132,12 @@ describe("mappingProblems", () => {
   });
 
   test("a missing test file, a missing test title and a missing document are reported", () => {
-    expect(messages({ mapping: { ...good, "T-A-03": { verify: program("x", testRef("tests/y.test.ts", "proves it")) } } })).toEqual(["T-A-03: test file tests/y.test.ts does not exist"]);
-    expect(messages({ mapping: { ...good, "T-A-03": { verify: program("x", testRef("tests/x.test.ts", "proves that")) } } })).toEqual(['T-A-03: tests/x.test.ts has no test titled "proves that"']);
+    expect(messages({ mapping: { ...good, "T-A-03": { verify: program("x", testRef("tests/y.test.ts", "proves it")) } } })).toEqual([
+      "T-A-03: test file tests/y.test.ts does not exist",
+    ]);
+    expect(messages({ mapping: { ...good, "T-A-03": { verify: program("x", testRef("tests/x.test.ts", "proves that")) } } })).toEqual([
+      'T-A-03: tests/x.test.ts has no test titled "proves that"',
+    ]);
     expect(messages({ fileExists: () => false })).toEqual(["T-A-03: linked document docs/a.md does not exist"]);
   });
 
@@ -141,7 +154,11 @@ describe("mappingProblems", () => {
   });
 
   test("otherClaims lists registry entries naming an item mapped another way", () => {
-    const claims = otherClaims({ mapping: good, policies: loaded([{ name: "no-root", items: ["T-A-01", "T-A-04"] }]), checks: loaded([{ name: "edge.tls", items: ["T-A-02"] }]) });
+    const claims = otherClaims({
+      mapping: good,
+      policies: loaded([{ name: "no-root", items: ["T-A-01", "T-A-04"] }]),
+      checks: loaded([{ name: "edge.tls", items: ["T-A-02"] }]),
+    });
     expect([...claims]).toEqual([["T-A-04", ["policy:no-root"]]]);
   });
 });

@@ -43,7 +43,10 @@ interface ScrapeJob {
 }
 
 /** host:port targets of a job: static ones, and DNS discovery (tasks.<service>: every task of a swarm service). */
-const jobTargets = (j: ScrapeJob) => [...(j.static_configs ?? []).flatMap((c) => c.targets), ...(j.dns_sd_configs ?? []).flatMap((d) => d.names.map((n) => `${n}:${d.port}`))];
+const jobTargets = (j: ScrapeJob) => [
+  ...(j.static_configs ?? []).flatMap((c) => c.targets),
+  ...(j.dns_sd_configs ?? []).flatMap((d) => d.names.map((n) => `${n}:${d.port}`)),
+];
 
 /** `tasks.<name>` is the swarm's name for every task of the service answering to <name>. */
 const serviceHost = (host: string) => host.replace(/^tasks\./, "");
@@ -77,7 +80,10 @@ function references(specs: readonly ServiceSpec[]): Reference[] {
     // its relabelling (__address__), not by Prometheus.
     const promFile = s.configFiles.find((f) => f.path === "/etc/prometheus/prometheus.yml" && typeof f.content === "string");
     if (promFile) {
-      const prom = parseYaml(promFile.content as string) as { scrape_configs: ScrapeJob[]; alerting?: { alertmanagers: { static_configs: { targets: string[] }[] }[] } };
+      const prom = parseYaml(promFile.content as string) as {
+        scrape_configs: ScrapeJob[];
+        alerting?: { alertmanagers: { static_configs: { targets: string[] }[] }[] };
+      };
       const hostPort = (t: string) => /^(?:https?:\/\/)?([^:/]+):(\d+)/.exec(t);
       const add = (from: string, t: string, where: string) => {
         const m = hostPort(t);
@@ -118,14 +124,31 @@ describe("guarantees of the infra program (prod stack)", () => {
     for (const r of refs) {
       const from = spec(r.from);
       const fromNets = new Set(from.networks.map((n) => n.name));
-      const targets = prod.specs.filter((s) => s.name !== r.from && s.networks.some((n) => fromNets.has(n.name) && (n.aliases.includes(r.host) || s.name === r.host)));
+      const targets = prod.specs.filter(
+        (s) => s.name !== r.from && s.networks.some((n) => fromNets.has(n.name) && (n.aliases.includes(r.host) || s.name === r.host)),
+      );
       if (targets.length === 0) problems.push(`${r.from} (${r.where}) reaches ${r.host}:${r.port}, which no container on its networks answers to`);
-      else if (!prod.hostPorts.get(r.host)?.has(r.port)) problems.push(`${r.from} (${r.where}) reaches ${r.host}:${r.port}, but ${r.host} listens on ${[...(prod.hostPorts.get(r.host) ?? [])].join(", ")}`);
+      else if (!prod.hostPorts.get(r.host)?.has(r.port))
+        problems.push(`${r.from} (${r.where}) reaches ${r.host}:${r.port}, but ${r.host} listens on ${[...(prod.hostPorts.get(r.host) ?? [])].join(", ")}`);
     }
     expect(problems).toEqual([]);
     // The references the stack depends on are all there (so an empty result cannot pass).
     const pairs = new Set(refs.map((r) => `${r.from}->${r.host}`));
-    for (const p of ["nginx->app", "nginx->grafana", "app->postgres", "app->redis", "backup->postgres", "prometheus->alertmanager", "prometheus->postgres-exporter", "postgres-exporter->postgres", "redis-exporter->redis", "nginx-exporter->nginx", "blackbox-exporter->nginx", "prometheus->blackbox-exporter"]) expect(pairs).toContain(p);
+    for (const p of [
+      "nginx->app",
+      "nginx->grafana",
+      "app->postgres",
+      "app->redis",
+      "backup->postgres",
+      "prometheus->alertmanager",
+      "prometheus->postgres-exporter",
+      "postgres-exporter->postgres",
+      "redis-exporter->redis",
+      "nginx-exporter->nginx",
+      "blackbox-exporter->nginx",
+      "prometheus->blackbox-exporter",
+    ])
+      expect(pairs).toContain(p);
   });
 
   test("POST-24H-01 every service is watched continuously: scraped or probed, and a down target alerts", () => {
@@ -136,7 +159,8 @@ describe("guarantees of the infra program (prod stack)", () => {
     const byAlias = (host: string) => prod.specs.filter((s) => s.name === host || s.networks.some((n) => n.aliases.includes(host)));
     const watched = new Set(prod.specs.filter((s) => [...scrapedHosts].some((h) => byAlias(h).includes(s))).map((s) => s.service));
     // Services watched through their scraped exporter.
-    for (const r of references(prod.specs)) if (watched.has(spec(r.from).service) && /Exporter$/.test(spec(r.from).service)) for (const t of byAlias(r.host)) watched.add(t.service);
+    for (const r of references(prod.specs))
+      if (watched.has(spec(r.from).service) && /Exporter$/.test(spec(r.from).service)) for (const t of byAlias(r.host)) watched.add(t.service);
     // The backup service reports through node-exporter's textfile collector, on a shared volume.
     const shared = spec("backup").volumes.filter((v) => spec("node-exporter").volumes.some((n) => n.volume === v.volume));
     const rules = parseYaml(file("prometheus", "mcp-alerts.yml")) as { groups: { rules: { alert: string; expr: string; labels: { severity: string } }[] }[] };
@@ -172,7 +196,11 @@ describe("guarantees of the infra program (prod stack)", () => {
     expect(durationSeconds(am.route.group_interval)).toBeGreaterThanOrEqual(60);
     expect(durationSeconds(am.route.repeat_interval)).toBeGreaterThanOrEqual(3600);
     // A critical alert silences the warning of the same alert and service.
-    expect(am.inhibit_rules).toContainEqual({ source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: ["alertname", "service"] });
+    expect(am.inhibit_rules).toContainEqual({
+      source_matchers: ['severity="critical"'],
+      target_matchers: ['severity="warning"'],
+      equal: ["alertname", "service"],
+    });
     // Every rule must hold for at least a minute: one bad scrape pages nobody.
     const rules = parseYaml(file("prometheus", "mcp-alerts.yml")) as { groups: { rules: { alert: string; for?: string; labels: Record<string, string> }[] }[] };
     const all = rules.groups.flatMap((g) => g.rules);

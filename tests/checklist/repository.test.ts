@@ -38,7 +38,12 @@ describe("repository guarantees", () => {
     const candidates = ["secrets/db_password.txt", "secrets/grafana_password.txt", "secrets/jwt_secret.txt"];
     if (!inGitCheckout) {
       // Outside a git checkout (an unpacked archive) the rule itself is what can be checked.
-      expect(fs.readFileSync(path.join(ROOT, ".gitignore"), "utf8").split("\n").map((l) => l.trim())).toEqual(expect.arrayContaining([expect.stringMatching(/^\/?(\*\*\/)?secrets\/?$/)]));
+      expect(
+        fs
+          .readFileSync(path.join(ROOT, ".gitignore"), "utf8")
+          .split("\n")
+          .map((l) => l.trim()),
+      ).toEqual(expect.arrayContaining([expect.stringMatching(/^\/?(\*\*\/)?secrets\/?$/)]));
       return;
     }
     for (const f of candidates) {

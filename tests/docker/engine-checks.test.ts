@@ -55,7 +55,8 @@ describe("host readiness checks against a real engine", () => {
     hostEngine = await startHardenedEngine();
     // A registry's /v2/ answers 401 with a token challenge; anything else answers 404 there.
     registry = createServer((req, res) => {
-      if (req.url === "/v2/") res.writeHead(401, { "Docker-Distribution-Api-Version": "registry/2.0", "WWW-Authenticate": 'Bearer realm="http://127.0.0.1/token"' }).end();
+      if (req.url === "/v2/")
+        res.writeHead(401, { "Docker-Distribution-Api-Version": "registry/2.0", "WWW-Authenticate": 'Bearer realm="http://127.0.0.1/token"' }).end();
       else res.writeHead(404).end();
     });
     await new Promise<void>((r) => registry.listen(0, "127.0.0.1", r));
@@ -100,7 +101,9 @@ describe("host readiness checks against a real engine", () => {
   });
 
   it("fails with a clear message when a threshold is above what the host has", async () => {
-    const records = byId(await runChecks(HOST_CHECKS, await hostTarget({ minMemoryGb: 100_000, minDiskGb: 10_000_000, minDockerVersion: "99.0" }), { progress: false }));
+    const records = byId(
+      await runChecks(HOST_CHECKS, await hostTarget({ minMemoryGb: 100_000, minDiskGb: 10_000_000, minDockerVersion: "99.0" }), { progress: false }),
+    );
     expect(records["host.memory"]).toMatchObject({ status: "fail", expected: "MemTotal >= 100000 GB" });
     expect(records["host.memory"].message).toMatch(/^host memory \d+\.\d GB is below the required 100000 GB$/);
     expect(records["host.disk"].status).toBe("fail");
@@ -110,7 +113,11 @@ describe("host readiness checks against a real engine", () => {
   });
 
   it("fails registries that do not answer, or answer but are no registry", async () => {
-    const [r] = await runChecks(HOST_CHECKS.filter((c) => c.id === "host.registries"), await hostTarget({ registries: [registryUrl, closedUrl, notRegistryUrl] }), { progress: false });
+    const [r] = await runChecks(
+      HOST_CHECKS.filter((c) => c.id === "host.registries"),
+      await hostTarget({ registries: [registryUrl, closedUrl, notRegistryUrl] }),
+      { progress: false },
+    );
     expect(r.status).toBe("fail");
     expect(r.message).toMatch(/^2 of 3 registries unreachable/);
     expect(r.message).toContain(`${closedUrl}/v2/: fetch failed: connect ECONNREFUSED`);
@@ -123,8 +130,20 @@ describe("host readiness checks against a real engine", () => {
     await new Promise<void>((r) => busy.listen(0, "127.0.0.1", r));
     const port = (busy.address() as { port: number }).port;
     try {
-      const t = await hostTarget({}, { ports: [{ address: "127.0.0.1", port, purpose: "edge HTTPS" }, { address: "192.0.2.10", port: 443, purpose: "edge HTTPS" }] });
-      const [r] = await runChecks(HOST_CHECKS.filter((c) => c.id === "host.ports-free"), t, { progress: false });
+      const t = await hostTarget(
+        {},
+        {
+          ports: [
+            { address: "127.0.0.1", port, purpose: "edge HTTPS" },
+            { address: "192.0.2.10", port: 443, purpose: "edge HTTPS" },
+          ],
+        },
+      );
+      const [r] = await runChecks(
+        HOST_CHECKS.filter((c) => c.id === "host.ports-free"),
+        t,
+        { progress: false },
+      );
       expect(r.status).toBe("fail");
       expect(r.message).toContain(`127.0.0.1:${port} (edge HTTPS) is already in use by another process`);
       expect(r.message).toContain("192.0.2.10:443 (edge HTTPS): 192.0.2.10 is not an address of this host");
@@ -160,20 +179,42 @@ describe("host readiness checks against a real engine", () => {
         host: { minMemoryGb: 0.5, minDiskGb: 0.5, minDockerVersion: "20.10", registries: [registryUrl], ...host },
       };
     };
-    const args = { urn: "urn:pulumi:mcpt::mcp::docker:index/network:Network::mcp-mcpt-edge", id: "", name: "mcp-mcpt-edge", type: "docker:index/network:Network" };
+    const args = {
+      urn: "urn:pulumi:mcpt::mcp::docker:index/network:Network::mcp-mcpt-edge",
+      id: "",
+      name: "mcp-mcpt-edge",
+      type: "docker:index/network:Network",
+    };
 
     it("lets the deploy go on when the host is ready", async () => {
       const lines: string[] = [];
-      const hook = hostReadinessHookFunction(await hookConfig({}), { dockerHost: hostEngine.host, daemonJsonPath: hostEngine.daemonJsonPath, stack: STACK, log: (l) => lines.push(l) });
+      const hook = hostReadinessHookFunction(await hookConfig({}), {
+        dockerHost: hostEngine.host,
+        daemonJsonPath: hostEngine.daemonJsonPath,
+        stack: STACK,
+        log: (l) => lines.push(l),
+      });
       await expect(hook(args)).resolves.toBeUndefined();
       expect(lines.some((l) => /PASS host\.memory/.test(l))).toBe(true);
     });
 
     it("stops the deploy, naming each failed check, when the host is not ready", async () => {
-      const hook = hostReadinessHookFunction(await hookConfig({ minMemoryGb: 100_000 }), { dockerHost: hostEngine.host, daemonJsonPath: hostEngine.daemonJsonPath, stack: STACK, log: () => undefined });
-      const err = await Promise.resolve(hook(args)).then(() => null, (e: unknown) => e);
+      const hook = hostReadinessHookFunction(await hookConfig({ minMemoryGb: 100_000 }), {
+        dockerHost: hostEngine.host,
+        daemonJsonPath: hostEngine.daemonJsonPath,
+        stack: STACK,
+        log: () => undefined,
+      });
+      const err = await Promise.resolve(hook(args)).then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(HostNotReadyError);
-      expect((err as Error).message).toMatch(new RegExp(`^Host readiness gate failed for stack "mcpt": 1 of ${HOST_CHECKS.length} checks failed, nothing was created\\.\\n {2}- host\\.memory: host memory \\d+\\.\\d GB is below the required 100000 GB`));
+      expect((err as Error).message).toMatch(
+        new RegExp(
+          `^Host readiness gate failed for stack "mcpt": 1 of ${HOST_CHECKS.length} checks failed, nothing was created\\.\\n {2}- host\\.memory: host memory \\d+\\.\\d GB is below the required 100000 GB`,
+        ),
+      );
       expect((err as Error).message).toContain("npm run host:check -- --stack mcpt");
     });
 
@@ -186,7 +227,10 @@ describe("host readiness checks against a real engine", () => {
   describe("npm run host:check", () => {
     function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
       return new Promise((resolvePromise, reject) => {
-        const child = spawn(process.execPath, [require.resolve("ts-node/dist/bin.js"), "--swc", join(REPO, "scripts/host-check.ts"), ...args], { cwd: REPO, env: { ...process.env, DOCKER_HOST: hostEngine.host } });
+        const child = spawn(process.execPath, [require.resolve("ts-node/dist/bin.js"), "--swc", join(REPO, "scripts/host-check.ts"), ...args], {
+          cwd: REPO,
+          env: { ...process.env, DOCKER_HOST: hostEngine.host },
+        });
         let stdout = "";
         let stderr = "";
         child.stdout.on("data", (d) => (stdout += d));
@@ -207,7 +251,21 @@ describe("host readiness checks against a real engine", () => {
     it("writes a JSON report that passes with lowered thresholds (exit 0)", async () => {
       const out = mkdtempSync(join(tmpdir(), "mcp-host-check-"));
       try {
-        const r = await cli(["--stack", "dev", "--min-memory-gb", "0.5", "--min-disk-gb", "0.5", "--registry", registryUrl, "--format", "json", "--out", out, ...(await portFlags())]);
+        const r = await cli([
+          "--stack",
+          "dev",
+          "--min-memory-gb",
+          "0.5",
+          "--min-disk-gb",
+          "0.5",
+          "--registry",
+          registryUrl,
+          "--format",
+          "json",
+          "--out",
+          out,
+          ...(await portFlags()),
+        ]);
         expect(r.stderr).toContain(`engine ${hostEngine.host}`);
         expect(r.code).toBe(0);
         const report = JSON.parse(readFileSync(join(out, "host-check.json"), "utf8"));

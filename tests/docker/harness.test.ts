@@ -31,7 +31,9 @@ interface Crashed {
 
 function crash(mode: string): Promise<Crashed> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [require.resolve("ts-node/dist/bin.js"), "--swc", join(__dirname, "fixtures/engine-crash.ts"), mode], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [require.resolve("ts-node/dist/bin.js"), "--swc", join(__dirname, "fixtures/engine-crash.ts"), mode], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let out = "";
     let err = "";
     child.stdout.on("data", (d) => (out += d));
@@ -55,7 +57,9 @@ async function leftovers(c: Crashed, withinMs: number): Promise<string[]> {
       ...(existsSync(c.dir) ? [`directory ${c.dir}`] : []),
       ...(alive(c.dockerdPid) ? [`dockerd ${c.dockerdPid}`] : []),
       ...(alive(c.containerPid) ? [`container process ${c.containerPid}`] : []),
-      ...processesOf(c.dir).filter(alive).map((p) => `process ${p}`),
+      ...processesOf(c.dir)
+        .filter(alive)
+        .map((p) => `process ${p}`),
       ...mountsUnder(c.dir).map((m) => `mount ${m}`),
       ...c.links.filter((l) => spawnSync("ip", ["link", "show", l], { stdio: "ignore" }).status === 0).map((l) => `interface ${l}`),
     ];

@@ -77,7 +77,12 @@ const F: ContainerFacts = {
   networkMode: "mcp-prod-edge",
   publishAllPorts: false,
   portBindings: { "8443/tcp": [{ HostIp: "0.0.0.0", HostPort: "443" }] },
-  boundPorts: { "8443/tcp": [{ HostIp: "0.0.0.0", HostPort: "443" }, { HostIp: "::", HostPort: "443" }] },
+  boundPorts: {
+    "8443/tcp": [
+      { HostIp: "0.0.0.0", HostPort: "443" },
+      { HostIp: "::", HostPort: "443" },
+    ],
+  },
   logType: "json-file",
   logConfig: { "max-size": "10m", "max-file": "5" },
 };
@@ -99,7 +104,9 @@ describe("container rules", () => {
 
   it("normalise capability spellings and name undeclared additions", () => {
     expect(capabilitiesRule({ ...D, capAdd: ["NET_BIND_SERVICE"] }, facts({ capDrop: ["all"], capAdd: ["CAP_NET_BIND_SERVICE"] }))).toEqual([]);
-    expect(capabilitiesRule(D, facts({ capAdd: ["SYS_ADMIN"] }))).toEqual([{ container: "c", field: "HostConfig.CapAdd", declared: "[]", actual: "[SYS_ADMIN] (not declared: SYS_ADMIN)" }]);
+    expect(capabilitiesRule(D, facts({ capAdd: ["SYS_ADMIN"] }))).toEqual([
+      { container: "c", field: "HostConfig.CapAdd", declared: "[]", actual: "[SYS_ADMIN] (not declared: SYS_ADMIN)" },
+    ]);
     expect(capabilitiesRule({ ...D, capAdd: ["CHOWN"] }, F)).toEqual([{ container: "c", field: "HostConfig.CapAdd", declared: "[CHOWN]", actual: "[]" }]);
   });
 
@@ -107,7 +114,12 @@ describe("container rules", () => {
     const status = parseProcStatus("Name:\tnginx\nNoNewPrivs:\t1\nSeccomp:\t2\n");
     expect(status).toEqual({ noNewPrivs: 1, seccomp: 2 });
     expect(noNewPrivilegesRule(D, facts({ securityOpt: [] }), status)).toEqual([]);
-    expect(noNewPrivilegesRule(D, F, { noNewPrivs: 0, seccomp: 2 })[0]).toEqual({ container: "c", field: "/proc/<pid>/status NoNewPrivs", declared: "1", actual: '0 (set "no-new-privileges": true in daemon.json)' });
+    expect(noNewPrivilegesRule(D, F, { noNewPrivs: 0, seccomp: 2 })[0]).toEqual({
+      container: "c",
+      field: "/proc/<pid>/status NoNewPrivs",
+      declared: "1",
+      actual: '0 (set "no-new-privileges": true in daemon.json)',
+    });
     expect(noNewPrivilegesRule(D, F, { error: "cannot read" })).toEqual([]);
     expect(noNewPrivilegesRule(D, facts({ securityOpt: [] }), { error: "cannot read" })[0].actual).toBe("cannot read");
   });
@@ -136,11 +148,15 @@ describe("container rules", () => {
     expect(normalPortSpec("[::1]:80->8080/tcp")).toBe("::1:80->8080/tcp");
     expect(normalPortSpec("127.0.0.1:53->53/udp")).toBe("127.0.0.1:53->53/udp");
     expect(normalPortSpec("http")).toBeNull();
-    expect(publishedPorts({ portBindings: { "80/tcp": [{ HostIp: "", HostPort: "" }] }, boundPorts: { "9000/tcp": null } })).toEqual(["0.0.0.0:(random)->80/tcp"]);
+    expect(publishedPorts({ portBindings: { "80/tcp": [{ HostIp: "", HostPort: "" }] }, boundPorts: { "9000/tcp": null } })).toEqual([
+      "0.0.0.0:(random)->80/tcp",
+    ]);
     const extra = portsRule(D, facts({ portBindings: { ...F.portBindings, "8080/tcp": [{ HostIp: "", HostPort: "80" }] } }));
     expect(extra[0].actual).toBe("[0.0.0.0:443->8443/tcp, 0.0.0.0:80->8080/tcp] (not declared: 0.0.0.0:80->8080/tcp)");
     expect(portsRule(D, facts({ portBindings: {}, boundPorts: {} }))[0].actual).toBe("[] (missing: 0.0.0.0:443->8443/tcp)");
-    expect(portsRule({ ...D, publishedPorts: [] }, facts({ portBindings: {}, boundPorts: {}, publishAllPorts: true })).map((f) => f.field)).toEqual(["HostConfig.PublishAllPorts"]);
+    expect(portsRule({ ...D, publishedPorts: [] }, facts({ portBindings: {}, boundPorts: {}, publishAllPorts: true })).map((f) => f.field)).toEqual([
+      "HostConfig.PublishAllPorts",
+    ]);
   });
 
   it("find secrets in env values raw, embedded, URL-encoded or base64, and never return a value", () => {
@@ -152,33 +168,82 @@ describe("container rules", () => {
     // Short values match only whole, not inside other strings.
     expect(carriesSecret("admin-panel", "admin")).toBe(false);
     expect(carriesSecret("admin", "admin")).toBe(true);
-    const findings = envSecretFindings(D, facts({ env: [`PGPASSWORD=${secret}`, "PGPASSWORD_FILE=/run/secrets/pg", "NOVALUE"] }), [{ name: "postgresPassword", value: secret }]);
-    expect(findings).toEqual([{ container: "c", field: "Config.Env PGPASSWORD", declared: "no secret values (secrets as files, *_FILE variables)", actual: "holds the value of secret postgresPassword" }]);
+    const findings = envSecretFindings(D, facts({ env: [`PGPASSWORD=${secret}`, "PGPASSWORD_FILE=/run/secrets/pg", "NOVALUE"] }), [
+      { name: "postgresPassword", value: secret },
+    ]);
+    expect(findings).toEqual([
+      {
+        container: "c",
+        field: "Config.Env PGPASSWORD",
+        declared: "no secret values (secrets as files, *_FILE variables)",
+        actual: "holds the value of secret postgresPassword",
+      },
+    ]);
     expect(JSON.stringify(findings)).not.toContain(secret);
   });
 
   it("require log rotation for json-file and flag disabled logging", () => {
-    expect(logRotationRule({ ...D, logOpts: {} }, facts({ logConfig: {} }))).toEqual([{ container: "c", field: 'HostConfig.LogConfig.Config["max-size"]', declared: "set (rotation)", actual: "(unset: json-file grows without bound)" }]);
+    expect(logRotationRule({ ...D, logOpts: {} }, facts({ logConfig: {} }))).toEqual([
+      { container: "c", field: 'HostConfig.LogConfig.Config["max-size"]', declared: "set (rotation)", actual: "(unset: json-file grows without bound)" },
+    ]);
     expect(logRotationRule({ ...D, logOpts: {} }, facts({ logType: "local", logConfig: {} }))).toEqual([]);
     expect(logRotationRule({ ...D, logOpts: {} }, facts({ logType: "none", logConfig: {} }))[0].actual).toBe("none (logs discarded)");
     expect(logRotationRule(D, facts({ logConfig: { "max-size": "100m", "max-file": "5" } }))[0]).toMatchObject({ declared: '"10m"', actual: '"100m"' });
   });
 
   it("see a restart loop in the task list: a task that failed recently, or one that appeared while observed", () => {
-    const t = (id: string, state: string, statusAtMs: number, extra: Partial<TaskFacts> = {}): TaskFacts => ({ id, slot: 1, nodeId: "n", state, desiredState: "running", err: "", exitCode: undefined, containerId: undefined, createdAtMs: statusAtMs, statusAtMs, addresses: [], ...extra });
+    const t = (id: string, state: string, statusAtMs: number, extra: Partial<TaskFacts> = {}): TaskFacts => ({
+      id,
+      slot: 1,
+      nodeId: "n",
+      state,
+      desiredState: "running",
+      err: "",
+      exitCode: undefined,
+      containerId: undefined,
+      createdAtMs: statusAtMs,
+      statusAtMs,
+      addresses: [],
+      ...extra,
+    });
     const running = [t("a", "running", 1_000)];
     expect(taskRestartFindings("svc", running, running, 50_000, 10_000)).toEqual([]);
     // Failed long before the observation: settled since.
     expect(taskRestartFindings("svc", [...running, t("old", "failed", 1_000)], [...running, t("old", "failed", 1_000)], 50_000, 10_000)).toEqual([]);
-    const loop = taskRestartFindings("svc", running, [t("b", "running", 60_000), t("a", "failed", 1_000), t("c", "failed", 55_000, { exitCode: 137, err: "task: non-zero exit (137)" })], 50_000, 10_000);
-    expect(loop).toEqual([{ container: "svc", field: "tasks", declared: "stable (no task failed or replaced)", actual: "1 failed recently, 2 new while observed for 10.0s (last: slot 1 failed, exit code 137: task: non-zero exit (137))" }]);
+    const loop = taskRestartFindings(
+      "svc",
+      running,
+      [t("b", "running", 60_000), t("a", "failed", 1_000), t("c", "failed", 55_000, { exitCode: 137, err: "task: non-zero exit (137)" })],
+      50_000,
+      10_000,
+    );
+    expect(loop).toEqual([
+      {
+        container: "svc",
+        field: "tasks",
+        declared: "stable (no task failed or replaced)",
+        actual: "1 failed recently, 2 new while observed for 10.0s (last: slot 1 failed, exit code 137: task: non-zero exit (137))",
+      },
+    ]);
     // A task that ran for hours and was killed just now: its failure is recent, its creation is not.
     const killed = t("k", "failed", 55_000, { createdAtMs: 1_000, exitCode: 137 });
     expect(taskRestartFindings("svc", [killed], [killed], 50_000, 10_000)[0]?.actual).toMatch(/^1 failed recently, 0 new/);
   });
 
   it("count replicas by slot: a start-first update runs a slot's old and new task side by side", () => {
-    const t = (id: string, slot: number | undefined, state = "running", desiredState = "running"): TaskFacts => ({ id, slot, nodeId: "n", state, desiredState, err: "", exitCode: undefined, containerId: undefined, createdAtMs: 0, statusAtMs: 0, addresses: [] });
+    const t = (id: string, slot: number | undefined, state = "running", desiredState = "running"): TaskFacts => ({
+      id,
+      slot,
+      nodeId: "n",
+      state,
+      desiredState,
+      err: "",
+      exitCode: undefined,
+      containerId: undefined,
+      createdAtMs: 0,
+      statusAtMs: 0,
+      addresses: [],
+    });
     expect(runningSlots([t("a", 1), t("a2", 1), t("b", 2), t("c", 3)])).toBe(3);
     expect(runningSlots([t("a", 1), t("b", 2, "failed"), t("c", 3, "running", "shutdown")])).toBe(1);
     // Global services have no slot: every running task counts.
@@ -186,7 +251,9 @@ describe("container rules", () => {
   });
 
   it("health: a declared check must report healthy; a service declared without one (scratch image) must have none", () => {
-    expect(healthRule(D, facts({ health: { status: "unhealthy", failingStreak: 3, lastExitCode: 1 } }))[0].actual).toBe("unhealthy (failing streak 3, last probe exit code 1)");
+    expect(healthRule(D, facts({ health: { status: "unhealthy", failingStreak: 3, lastExitCode: 1 } }))[0].actual).toBe(
+      "unhealthy (failing streak 3, last probe exit code 1)",
+    );
     expect(healthRule(D, facts({ health: undefined }))[0].actual).toBe("none (State.Health absent)");
     expect(healthRule({ ...D, healthcheck: false }, facts({ health: undefined }))).toEqual([]);
     expect(healthRule({ ...D, healthcheck: false }, F)[0].declared).toBe("none (the image cannot run one)");
@@ -194,9 +261,14 @@ describe("container rules", () => {
   });
 
   it("mounted secrets and configs: owner and mode as declared, read through the task's root", () => {
-    const stats: Record<string, { uid: string; gid: string; mode: string } | { error: string }> = { "/run/secrets/tls.key": { uid: "101", gid: "101", mode: "0400" }, "/etc/nginx/nginx.conf": { uid: "101", gid: "101", mode: "0444" } };
+    const stats: Record<string, { uid: string; gid: string; mode: string } | { error: string }> = {
+      "/run/secrets/tls.key": { uid: "101", gid: "101", mode: "0400" },
+      "/etc/nginx/nginx.conf": { uid: "101", gid: "101", mode: "0444" },
+    };
     expect(mountedFileFindings(D, (p) => stats[p])).toEqual([]);
-    expect(mountedFileFindings(D, (p) => (p.startsWith("/run") ? { uid: "0", gid: "0", mode: "0444" } : stats[p]))).toEqual([{ container: "c", field: "/run/secrets/tls.key", declared: "secret 101:101 0400", actual: "0:0 0444" }]);
+    expect(mountedFileFindings(D, (p) => (p.startsWith("/run") ? { uid: "0", gid: "0", mode: "0444" } : stats[p]))).toEqual([
+      { container: "c", field: "/run/secrets/tls.key", declared: "secret 101:101 0400", actual: "0:0 0444" },
+    ]);
     expect(mountedFileFindings(D, () => ({ error: "not mounted" })).map((f) => f.actual)).toEqual(["not mounted", "not mounted"]);
   });
 });
@@ -205,8 +277,39 @@ describe("declared input from stack outputs", () => {
   const files = { healthcheck: true, secretFiles: [], configFiles: [] };
   const outputs = {
     services: [
-      { service: "app", name: "mcp-prod-app", host: "app", image: "x", replicas: 2, stateful: false, networks: [], publishedPorts: [], user: "10001:10001", readOnlyRootfs: true, memoryMb: 768, cpus: "1.0", logOpts: { "max-size": "10m" }, ...files },
-      { service: "nginx", name: "mcp-prod-nginx", host: "nginx", image: "y", replicas: 1, stateful: false, networks: [], publishedPorts: ["443->8443/tcp (host)"], user: "101:101", readOnlyRootfs: true, memoryMb: 128, cpus: "0.5", logOpts: {}, capAdd: ["NET_BIND_SERVICE"], ...files },
+      {
+        service: "app",
+        name: "mcp-prod-app",
+        host: "app",
+        image: "x",
+        replicas: 2,
+        stateful: false,
+        networks: [],
+        publishedPorts: [],
+        user: "10001:10001",
+        readOnlyRootfs: true,
+        memoryMb: 768,
+        cpus: "1.0",
+        logOpts: { "max-size": "10m" },
+        ...files,
+      },
+      {
+        service: "nginx",
+        name: "mcp-prod-nginx",
+        host: "nginx",
+        image: "y",
+        replicas: 1,
+        stateful: false,
+        networks: [],
+        publishedPorts: ["443->8443/tcp (host)"],
+        user: "101:101",
+        readOnlyRootfs: true,
+        memoryMb: 128,
+        cpus: "0.5",
+        logOpts: {},
+        capAdd: ["NET_BIND_SERVICE"],
+        ...files,
+      },
     ],
     secrets: { postgresPassword: "p".repeat(40), redisPassword: "[secret]", grafanaAdminUser: "mcp-grafana-admin", grafanaAdminPassword: "g".repeat(40) },
   } as unknown as Pick<StackOutputs, "services" | "secrets">;
@@ -240,7 +343,9 @@ describe("host thresholds and engine address", () => {
     expect(() => parseGbFlag("--min-disk-gb", "-1")).toThrow('--min-disk-gb must be a non-negative number of GB, got "-1"');
     expect(() => parseVersionFlag("--min-docker-version", "20")).toThrow('--min-docker-version must be a version like 20.10 or 20.10.7, got "20"');
     expect(() => parseRegistryFlag("--registry", "ftp://x")).toThrow('--registry must be an http(s) URL, got "ftp://x"');
-    expect(publishedHostPorts({ edge: { bindAddress: "0.0.0.0", httpPort: 80, httpsPort: 443, hstsMaxAgeSeconds: 1 } }).map((p) => `${p.address}:${p.port}`)).toEqual(["0.0.0.0:80", "0.0.0.0:443"]);
+    expect(
+      publishedHostPorts({ edge: { bindAddress: "0.0.0.0", httpPort: 80, httpsPort: 443, hstsMaxAgeSeconds: 1 } }).map((p) => `${p.address}:${p.port}`),
+    ).toEqual(["0.0.0.0:80", "0.0.0.0:443"]);
   });
 
   it("parses DOCKER_HOST the way the Docker CLI does", () => {

@@ -21,7 +21,11 @@ jest.setTimeout(180_000);
 
 const STACK = "mcpt";
 /** Generated per run: the env-secrets check must find them, and no output may contain them. */
-const SECRETS = { postgresPassword: randomBytes(24).toString("base64url"), redisPassword: randomBytes(24).toString("hex"), jwtSigningKey: randomBytes(32).toString("base64url") };
+const SECRETS = {
+  postgresPassword: randomBytes(24).toString("base64url"),
+  redisPassword: randomBytes(24).toString("hex"),
+  jwtSigningKey: randomBytes(32).toString("base64url"),
+};
 
 let engine: DockerEngine;
 
@@ -77,12 +81,22 @@ function outputsFor(decl: DeclaredService[]): Pick<StackOutputs, "services" | "s
   return {
     stack: STACK,
     services: decl.map((d) => ({ ...d, host: d.service, image: "mcp-test/busybox:1", stateful: false, networks: [], service: d.service as never })),
-    secrets: { ...SECRETS, postgresBackupPassword: randomBytes(16).toString("hex"), grafanaAdminUser: "mcp-grafana-admin", grafanaAdminPassword: randomBytes(16).toString("hex"), backupEncryptionKey: randomBytes(32).toString("hex") },
+    secrets: {
+      ...SECRETS,
+      postgresBackupPassword: randomBytes(16).toString("hex"),
+      grafanaAdminUser: "mcp-grafana-admin",
+      grafanaAdminPassword: randomBytes(16).toString("hex"),
+      backupEncryptionKey: randomBytes(32).toString("hex"),
+    },
   };
 }
 
 function dockerTarget(decl: DeclaredService[]): DockerTarget {
-  return dockerTargetFromOutputs(outputsFor(decl), { docker: engine.docker, endpoint: engine.host, local: true }, { restartWindowMs: 2000, healthWaitMs: 4000, pollMs: 200 });
+  return dockerTargetFromOutputs(
+    outputsFor(decl),
+    { docker: engine.docker, endpoint: engine.host, local: true },
+    { restartWindowMs: 2000, healthWaitMs: 4000, pollMs: 200 },
+  );
 }
 
 let decl: DeclaredService[];
@@ -91,8 +105,13 @@ beforeAll(async () => {
   engine = await startDockerEngine({ swarm: true });
   await engine.importBusybox();
   const net = await engine.docker.createNetwork({ Name: "mcpt-net", Driver: "overlay", Internal: true, Labels: { "com.mcp.stack": STACK } } as never);
-  const secret = (await engine.docker.createSecret({ Name: "mcpt-pg", Data: Buffer.from(SECRETS.postgresPassword).toString("base64") } as never)) as unknown as { id: string };
-  const config = (await engine.docker.createConfig({ Name: "mcpt-conf", Data: Buffer.from("mode=test\n").toString("base64") } as never)) as unknown as { id: string };
+  const secret = (await engine.docker.createSecret({
+    Name: "mcpt-pg",
+    Data: Buffer.from(SECRETS.postgresPassword).toString("base64"),
+  } as never)) as unknown as { id: string };
+  const config = (await engine.docker.createConfig({ Name: "mcpt-conf", Data: Buffer.from("mode=test\n").toString("base64") } as never)) as unknown as {
+    id: string;
+  };
   const refs = { network: net.id, secret: { id: secret.id, name: "mcpt-pg" }, config: { id: config.id, name: "mcpt-conf" } };
   const labels = { "com.mcp.stack": STACK };
   const all: { d: DeclaredService; c?: ServiceCreate }[] = [];
@@ -115,9 +134,15 @@ beforeAll(async () => {
   broken("mcpt-caps", { ContainerSpec: { CapabilityDrop: [], CapabilityAdd: ["NET_ADMIN"] } });
   broken("mcpt-writable", { ContainerSpec: { ReadOnly: false } });
   broken("mcpt-hostnet", { TaskTemplate: { Networks: [{ Target: "host" }] } });
-  broken("mcpt-secretenv", { ContainerSpec: { Env: ["MCP_TEST=1", `DB_PASSWORD=${SECRETS.postgresPassword}`, `REDIS_URL=redis://:${SECRETS.redisPassword}@redis:6379/0`] } });
+  broken("mcpt-secretenv", {
+    ContainerSpec: { Env: ["MCP_TEST=1", `DB_PASSWORD=${SECRETS.postgresPassword}`, `REDIS_URL=redis://:${SECRETS.redisPassword}@redis:6379/0`] },
+  });
   broken("mcpt-nolog", { TaskTemplate: { LogDriver: { Name: "json-file" } } });
-  broken("mcpt-badmode", { ContainerSpec: { Secrets: [{ File: { Name: "/run/secrets/postgres-password", UID: "1000", GID: "1000", Mode: 0o444 }, SecretID: secret.id, SecretName: "mcpt-pg" }] } });
+  broken("mcpt-badmode", {
+    ContainerSpec: {
+      Secrets: [{ File: { Name: "/run/secrets/postgres-password", UID: "1000", GID: "1000", Mode: 0o444 }, SecretID: secret.id, SecretName: "mcpt-pg" }],
+    },
+  });
   broken("mcpt-replicas", { Mode: { Replicated: { Replicas: 1 } } }, { replicas: 2 });
   // Swarm publishes on every address of the node: nothing is published here, so a declared port is missing.
   good("mcpt-noport", { publishedPorts: ["18080->8080/tcp (host)"] });
@@ -131,7 +156,12 @@ beforeAll(async () => {
   // An update whose first task fails with failureAction pause leaves the update paused.
   const paused = engine.docker.getService("mcpt-paused");
   const spec = (await paused.inspect()) as { Version: { Index: number }; Spec: ServiceCreate };
-  await paused.update({ version: spec.Version.Index, ...spec.Spec, TaskTemplate: { ...spec.Spec.TaskTemplate, ContainerSpec: { ...spec.Spec.TaskTemplate.ContainerSpec, Command: ["sh", "-c", "exit 7"] } }, UpdateConfig: { Parallelism: 1, FailureAction: "pause", Monitor: 1e9 } } as never);
+  await paused.update({
+    version: spec.Version.Index,
+    ...spec.Spec,
+    TaskTemplate: { ...spec.Spec.TaskTemplate, ContainerSpec: { ...spec.Spec.TaskTemplate.ContainerSpec, Command: ["sh", "-c", "exit 7"] } },
+    UpdateConfig: { Parallelism: 1, FailureAction: "pause", Monitor: 1e9 },
+  } as never);
   for (let i = 0; i < 120; i++) {
     const s = (await paused.inspect()) as { UpdateStatus?: { State?: string } };
     if (s.UpdateStatus?.State === "paused") break;
@@ -178,20 +208,36 @@ describe("service runtime checks against a real swarm", () => {
     const task = (s: string) => `${s}\\.1\\.[a-z0-9]+`;
     expect(find("docker.user").actual).toMatch(new RegExp(`${task("mcpt-root")}: Config.User declared "1000:1000", actual "" \\(root\\)`));
     expect(find("docker.limits").actual).toMatch(new RegExp(`${task("mcpt-nolimits")}: HostConfig.Memory declared 64 MiB, actual unlimited \\(0\\)`));
-    expect(find("docker.capabilities").actual).toMatch(new RegExp(`${task("mcpt-caps")}: HostConfig.CapAdd declared \\[\\], actual \\[NET_ADMIN\\] \\(not declared: NET_ADMIN\\)`));
+    expect(find("docker.capabilities").actual).toMatch(
+      new RegExp(`${task("mcpt-caps")}: HostConfig.CapAdd declared \\[\\], actual \\[NET_ADMIN\\] \\(not declared: NET_ADMIN\\)`),
+    );
     expect(find("docker.readonly-rootfs").actual).toMatch(new RegExp(`${task("mcpt-writable")}: HostConfig.ReadonlyRootfs declared true, actual false`));
-    expect(find("docker.ports").actual).toMatch(new RegExp(`${task("mcpt-noport")}: HostConfig.PortBindings declared \\[0.0.0.0:18080->8080/tcp\\], actual \\[\\] \\(missing: 0.0.0.0:18080->8080/tcp\\)`));
-    expect(find("docker.ports").actual).toMatch(new RegExp(`${task("mcpt-hostnet")}: HostConfig.NetworkMode declared a Docker network \\(not host\\), actual host`));
-    expect(find("docker.secret-files").actual).toMatch(new RegExp(`${task("mcpt-badmode")}: /run/secrets/postgres-password declared secret 1000:1000 0400, actual 1000:1000 0444`));
+    expect(find("docker.ports").actual).toMatch(
+      new RegExp(
+        `${task("mcpt-noport")}: HostConfig.PortBindings declared \\[0.0.0.0:18080->8080/tcp\\], actual \\[\\] \\(missing: 0.0.0.0:18080->8080/tcp\\)`,
+      ),
+    );
+    expect(find("docker.ports").actual).toMatch(
+      new RegExp(`${task("mcpt-hostnet")}: HostConfig.NetworkMode declared a Docker network \\(not host\\), actual host`),
+    );
+    expect(find("docker.secret-files").actual).toMatch(
+      new RegExp(`${task("mcpt-badmode")}: /run/secrets/postgres-password declared secret 1000:1000 0400, actual 1000:1000 0444`),
+    );
     expect(find("docker.secret-files").actual).toContain("mcpt-exited: tasks declared 1 running, actual none running");
     expect(find("docker.running").actual).toContain("mcpt-replicas: Spec.Mode.Replicated.Replicas declared 2, actual 1");
     expect(find("docker.running").actual).toMatch(/mcpt-crashloop: tasks running declared 1, actual 0 \(last task error: task: non-zero exit \(3\)\)/);
-    expect(find("docker.running").actual).toContain("mcpt-undeclared: Spec.Labels[com.mcp.stack] declared only the declared services of stack mcpt, actual undeclared service");
+    expect(find("docker.running").actual).toContain(
+      "mcpt-undeclared: Spec.Labels[com.mcp.stack] declared only the declared services of stack mcpt, actual undeclared service",
+    );
     expect(find("docker.running").actual).toContain("mcpt-missing: service declared exists, actual not found on the swarm");
     expect(find("docker.health").actual).toMatch(new RegExp(`${task("mcpt-nohealth")}: Config.Healthcheck declared a health check, actual none`));
-    expect(find("docker.restarts").actual).toMatch(/mcpt-crashloop: tasks declared stable \(no task failed or replaced\), actual \d+ failed recently, \d+ new while observed for \d+\.\ds \(last: slot 1 failed, exit code 3: task: non-zero exit \(3\)\)/);
+    expect(find("docker.restarts").actual).toMatch(
+      /mcpt-crashloop: tasks declared stable \(no task failed or replaced\), actual \d+ failed recently, \d+ new while observed for \d+\.\ds \(last: slot 1 failed, exit code 3: task: non-zero exit \(3\)\)/,
+    );
     expect(find("docker.update-state").actual).toMatch(/mcpt-paused: UpdateStatus.State declared completed \(or rolled back\), actual paused/);
-    expect(find("docker.log-rotation").actual).toMatch(new RegExp(`${task("mcpt-nolog")}: HostConfig.LogConfig.Config\\["max-size"\\] declared "10m", actual \\(unset\\)`));
+    expect(find("docker.log-rotation").actual).toMatch(
+      new RegExp(`${task("mcpt-nolog")}: HostConfig.LogConfig.Config\\["max-size"\\] declared "10m", actual \\(unset\\)`),
+    );
   });
 
   it("no-new-privileges is read from each task process: this engine does not set it, so every service fails", () => {
@@ -205,7 +251,9 @@ describe("service runtime checks against a real swarm", () => {
 
   it("reports the variable NAME of a secret in the environment, never the value", () => {
     const r = find("docker.env-secrets");
-    expect(r.actual).toMatch(/mcpt-secretenv\.1\.[a-z0-9]+: Config.Env DB_PASSWORD declared no secret values \(secrets as files, \*_FILE variables\), actual holds the value of secret postgresPassword/);
+    expect(r.actual).toMatch(
+      /mcpt-secretenv\.1\.[a-z0-9]+: Config.Env DB_PASSWORD declared no secret values \(secrets as files, \*_FILE variables\), actual holds the value of secret postgresPassword/,
+    );
     expect(r.actual).toContain("Config.Env REDIS_URL");
     expect(r.actual).toContain("secret redisPassword");
     // Nothing that left the checks (records and progress lines) carries a secret value.
@@ -225,11 +273,22 @@ describe("service runtime checks against a real swarm", () => {
   it("fails every check when the outputs declare no services, and env-secrets when secrets were masked; skips /proc reads for a remote engine", async () => {
     const empty = await runChecks(DOCKER_CHECKS, { ...dockerTarget([]), services: [] }, { progress: false });
     expect(empty.every((r) => r.status === "fail" && /no services declared/.test(r.message))).toBe(true);
-    const masked = dockerTargetFromOutputs({ ...outputsFor(decl.slice(0, 1)), secrets: { postgresPassword: "[secret]" } as never }, { docker: engine.docker, endpoint: engine.host, local: true });
-    const [r] = await runChecks(DOCKER_CHECKS.filter((c) => c.id === "docker.env-secrets"), masked, { progress: false });
+    const masked = dockerTargetFromOutputs(
+      { ...outputsFor(decl.slice(0, 1)), secrets: { postgresPassword: "[secret]" } as never },
+      { docker: engine.docker, endpoint: engine.host, local: true },
+    );
+    const [r] = await runChecks(
+      DOCKER_CHECKS.filter((c) => c.id === "docker.env-secrets"),
+      masked,
+      { progress: false },
+    );
     expect(r.status).toBe("fail");
     expect(r.message).toMatch(/without --show-secrets/);
-    const remote = await runChecks(DOCKER_CHECKS.filter((c) => c.id === "docker.no-new-privileges" || c.id === "docker.secret-files"), { ...dockerTarget(decl.slice(0, 1)), local: false }, { progress: false });
+    const remote = await runChecks(
+      DOCKER_CHECKS.filter((c) => c.id === "docker.no-new-privileges" || c.id === "docker.secret-files"),
+      { ...dockerTarget(decl.slice(0, 1)), local: false },
+      { progress: false },
+    );
     expect(Object.fromEntries(remote.map((x) => [x.id, [x.status, x.message]]))).toEqual({
       "docker.no-new-privileges": ["skip", expect.stringMatching(/is remote: the task processes' status is read on the Docker host/)],
       "docker.secret-files": ["skip", expect.stringMatching(/is remote: mounted files are read through the task's root on the Docker host/)],

@@ -18,7 +18,17 @@ import { TEST_UID } from "../../testing/docker/rootfs";
 import { runProgram, type CollectedResource } from "../../preflight/collect";
 import { UNKNOWN_STRING } from "../../preflight/engine-encoding";
 import { readStackFile } from "../../infra/config/stack-file";
-import { appliedResource, applyStack, describeDifferences, destroyStack, labelTestNode, StackOperationError, updateStack, type AppliedStack, type EngineDifferences } from "../../testing/engine/apply";
+import {
+  appliedResource,
+  applyStack,
+  describeDifferences,
+  destroyStack,
+  labelTestNode,
+  StackOperationError,
+  updateStack,
+  type AppliedStack,
+  type EngineDifferences,
+} from "../../testing/engine/apply";
 import { forwardServicePort } from "../../testing/engine/forward";
 import { ApplyError } from "../../testing/engine/inputs";
 
@@ -38,10 +48,24 @@ interface Version {
 function program(v: Version) {
   return () => {
     const tokenHash = sha(v.token).slice(0, 12);
-    const edge = new docker.Network("edge", { name: "t-edge", driver: "overlay", ipamConfigs: [{ subnet: "198.18.240.0/24" }], labels: [{ label: "com.mcp.test", value: "edge" }] });
-    const internal = new docker.Network("internal", { name: "t-internal", driver: "overlay", internal: true, ipamConfigs: [{ subnet: "198.18.241.0/24", gateway: "198.18.241.1" }] });
+    const edge = new docker.Network("edge", {
+      name: "t-edge",
+      driver: "overlay",
+      ipamConfigs: [{ subnet: "198.18.240.0/24" }],
+      labels: [{ label: "com.mcp.test", value: "edge" }],
+    });
+    const internal = new docker.Network("internal", {
+      name: "t-internal",
+      driver: "overlay",
+      internal: true,
+      ipamConfigs: [{ subnet: "198.18.241.0/24", gateway: "198.18.241.1" }],
+    });
     const data = new docker.Volume("data", { name: "t-data", labels: [{ label: "com.mcp.test", value: "data" }] });
-    const token = new docker.Secret("app-token", { name: `t-app-token-${tokenHash}`, data: pulumi.secret(Buffer.from(v.token).toString("base64")), labels: [{ label: "com.mcp.test", value: "token" }] });
+    const token = new docker.Secret("app-token", {
+      name: `t-app-token-${tokenHash}`,
+      data: pulumi.secret(Buffer.from(v.token).toString("base64")),
+      labels: [{ label: "com.mcp.test", value: "token" }],
+    });
     const page = new docker.ServiceConfig("index", { name: `t-index-${sha(CONFIG_TEXT).slice(0, 12)}`, dataRaw: CONFIG_TEXT });
     new docker.Service("web", {
       name: "t-web",
@@ -54,7 +78,9 @@ function program(v: Version) {
           readOnly: true,
           labels: [{ label: "com.mcp.container", value: "web" }],
           env: { TOKEN_FILE: "/run/secrets/app-token" },
-          secrets: [{ secretId: token.id, secretName: token.name, fileName: "app-token", fileUid: String(TEST_UID), fileGid: String(TEST_UID), fileMode: 0o400 }],
+          secrets: [
+            { secretId: token.id, secretName: token.name, fileName: "app-token", fileUid: String(TEST_UID), fileGid: String(TEST_UID), fileMode: 0o400 },
+          ],
           // fileMode left to the schema default (0o444).
           configs: [{ configId: page.id, configName: page.name, fileName: "/www/index.html", fileUid: String(TEST_UID), fileGid: String(TEST_UID) }],
           mounts: [
@@ -125,7 +151,9 @@ async function exec(d: Docker, containerId: string, cmd: string[]): Promise<{ co
 /** The container of the service's running task (bounded poll). */
 async function runningContainer(d: Docker, service: string): Promise<string> {
   for (let i = 0; i < 75; i++) {
-    const tasks = (await d.listTasks({ filters: { service: [service], "desired-state": ["running"] } })) as { Status: { State: string; ContainerStatus?: { ContainerID?: string } } }[];
+    const tasks = (await d.listTasks({ filters: { service: [service], "desired-state": ["running"] } })) as {
+      Status: { State: string; ContainerStatus?: { ContainerID?: string } };
+    }[];
     const t = tasks.find((x) => x.Status.State === "running" && x.Status.ContainerStatus?.ContainerID);
     if (t) return t.Status.ContainerStatus?.ContainerID as string;
     await new Promise((r) => setTimeout(r, 200));
@@ -232,7 +260,12 @@ describe("refusals, before any API call", () => {
 
   it("refuses a resource type it does not know, and ignores random/tls/providers/stack", async () => {
     const rs = clone(base);
-    const extra: CollectedResource = { ...rs.find((r) => r.name === "web")!, urn: "urn:x::docker:index/container:Container::c", type: "docker:index/container:Container", name: "c" };
+    const extra: CollectedResource = {
+      ...rs.find((r) => r.name === "web")!,
+      urn: "urn:x::docker:index/container:Container::c",
+      type: "docker:index/container:Container",
+      name: "c",
+    };
     const err = await refusal([...rs, extra]);
     expect(err.message).toContain('docker:index/container:Container "c"');
     expect(err.message).toContain("not one the applier knows");
@@ -280,8 +313,18 @@ describe("a stack applied, updated and destroyed on the swarm", () => {
   it("created the overlays as the provider does (driver, internal, IPAM with the default driver, labels)", async () => {
     const edge = await engine.docker.getNetwork("t-edge").inspect();
     const internal = await engine.docker.getNetwork("t-internal").inspect();
-    expect(edge).toMatchObject({ Driver: "overlay", Scope: "swarm", Internal: false, Labels: { "com.mcp.test": "edge" }, IPAM: { Driver: "default", Config: [{ Subnet: "198.18.240.0/24" }] } });
-    expect(internal).toMatchObject({ Driver: "overlay", Internal: true, IPAM: { Driver: "default", Config: [{ Subnet: "198.18.241.0/24", Gateway: "198.18.241.1" }] } });
+    expect(edge).toMatchObject({
+      Driver: "overlay",
+      Scope: "swarm",
+      Internal: false,
+      Labels: { "com.mcp.test": "edge" },
+      IPAM: { Driver: "default", Config: [{ Subnet: "198.18.240.0/24" }] },
+    });
+    expect(internal).toMatchObject({
+      Driver: "overlay",
+      Internal: true,
+      IPAM: { Driver: "default", Config: [{ Subnet: "198.18.241.0/24", Gateway: "198.18.241.1" }] },
+    });
     expect(appliedResource(stack!, "edge").id).toBe(edge.Id);
   });
 
@@ -304,7 +347,17 @@ describe("a stack applied, updated and destroyed on the swarm", () => {
   it("maps the container spec: image (local), command, user, read-only, labels, env, grace period, isolation, init", () => {
     const cs = webSpec.TaskTemplate.ContainerSpec;
     expect(cs.Image).toBe(differences.images[PROGRAM_IMAGE]);
-    expect(cs).toMatchObject({ Command: ["httpd", "-f", "-p", "8080", "-h", "/www"], User: `${TEST_UID}:${TEST_UID}`, ReadOnly: true, Labels: { "com.mcp.container": "web" }, Env: ["TOKEN_FILE=/run/secrets/app-token"], StopGracePeriod: 10e9, Isolation: "default", Init: true, DNSConfig: {} });
+    expect(cs).toMatchObject({
+      Command: ["httpd", "-f", "-p", "8080", "-h", "/www"],
+      User: `${TEST_UID}:${TEST_UID}`,
+      ReadOnly: true,
+      Labels: { "com.mcp.container": "web" },
+      Env: ["TOKEN_FILE=/run/secrets/app-token"],
+      StopGracePeriod: 10e9,
+      Isolation: "default",
+      Init: true,
+      DNSConfig: {},
+    });
     // The probe sets neither stop_grace_period nor init: the provider still sends 0 and false.
     return services.probe.inspect().then((p) => expect(p.Spec.TaskTemplate.ContainerSpec).toMatchObject({ StopGracePeriod: 0, Init: false }));
   });
@@ -314,7 +367,9 @@ describe("a stack applied, updated and destroyed on the swarm", () => {
     const secret = appliedResource(stack!, "app-token");
     const config = appliedResource(stack!, "index");
     expect(cs.Secrets).toEqual([{ File: { Name: "app-token", UID: "1000", GID: "1000", Mode: 0o400 }, SecretID: secret.id, SecretName: secret.engineName }]);
-    expect(cs.Configs).toEqual([{ File: { Name: "/www/index.html", UID: "1000", GID: "1000", Mode: 0o444 }, ConfigID: config.id, ConfigName: config.engineName }]);
+    expect(cs.Configs).toEqual([
+      { File: { Name: "/www/index.html", UID: "1000", GID: "1000", Mode: 0o444 }, ConfigID: config.id, ConfigName: config.engineName },
+    ]);
   });
 
   it("maps mounts (tmpfs size and mode, the stack volume by name) and the health check", () => {
@@ -331,7 +386,10 @@ describe("a stack applied, updated and destroyed on the swarm", () => {
     expect(t.Resources).toEqual({ Limits: { NanoCPUs: 500_000_000, MemoryBytes: 64 * 1024 * 1024 }, Reservations: { MemoryBytes: 16 * 1024 * 1024 } });
     expect(t.RestartPolicy).toEqual({ Condition: "on-failure", Delay: 1e9, MaxAttempts: 3, Window: 30e9 });
     // The program's constraints as they are; the test's node carries the label they ask for.
-    expect(t.Placement).toEqual({ Constraints: ["node.role==manager", "node.labels.com.mcp.stateful==true"], Preferences: [{ Spread: { SpreadDescriptor: "spread=node.id" } }] });
+    expect(t.Placement).toEqual({
+      Constraints: ["node.role==manager", "node.labels.com.mcp.stateful==true"],
+      Preferences: [{ Spread: { SpreadDescriptor: "spread=node.id" } }],
+    });
     expect(t.Networks).toEqual([
       { Target: appliedResource(stack!, "edge").id, Aliases: ["web-edge"] },
       { Target: appliedResource(stack!, "internal").id, Aliases: ["web-internal", "app"] },
@@ -343,13 +401,20 @@ describe("a stack applied, updated and destroyed on the swarm", () => {
     expect(webSpec.EndpointSpec).toEqual({ Mode: "dnsrr" });
     const info = await services.web.inspect();
     expect(info.Endpoint.Ports ?? []).toEqual([]);
-    expect(appliedResource(stack!, "web").service?.differences.removedPorts).toEqual([{ Protocol: "tcp", TargetPort: 8080, PublishedPort: 443, PublishMode: "ingress" }]);
+    expect(appliedResource(stack!, "web").service?.differences.removedPorts).toEqual([
+      { Protocol: "tcp", TargetPort: 8080, PublishedPort: 443, PublishMode: "ingress" },
+    ]);
     expect(log.filter((l) => l.startsWith("difference:"))).toHaveLength(describeDifferences(differences).length);
   });
 
   it("runs the task as asked: read-only root, user, limits, healthy, log config", async () => {
     const c = await engine.docker.getContainer(webContainer).inspect();
-    expect(c.HostConfig).toMatchObject({ ReadonlyRootfs: true, Memory: 64 * 1024 * 1024, NanoCpus: 500_000_000, LogConfig: { Type: "json-file", Config: { "max-size": "1m", "max-file": "2" } } });
+    expect(c.HostConfig).toMatchObject({
+      ReadonlyRootfs: true,
+      Memory: 64 * 1024 * 1024,
+      NanoCpus: 500_000_000,
+      LogConfig: { Type: "json-file", Config: { "max-size": "1m", "max-file": "2" } },
+    });
     expect(c.Config.User).toBe(`${TEST_UID}:${TEST_UID}`);
     expect(c.Config.Labels).toMatchObject({ "com.mcp.container": "web" });
     expect(c.State.Health?.Status).toBe("healthy");
@@ -377,7 +442,10 @@ describe("a stack applied, updated and destroyed on the swarm", () => {
 
   it("joins both overlays with the aliases; another task reaches it by alias on the internal one", async () => {
     // Service aliases live in the task's network attachments (swarm DNS), not in the container's endpoint.
-    const [task] = (await engine.docker.listTasks({ filters: { service: ["t-web"], "desired-state": ["running"] } })) as { Spec: { Networks: { Target: string; Aliases?: string[] }[] }; NetworksAttachments: { Network: { Spec: { Name: string } }; Addresses: string[] }[] }[];
+    const [task] = (await engine.docker.listTasks({ filters: { service: ["t-web"], "desired-state": ["running"] } })) as {
+      Spec: { Networks: { Target: string; Aliases?: string[] }[] };
+      NetworksAttachments: { Network: { Spec: { Name: string } }; Addresses: string[] }[];
+    }[];
     expect(task.Spec.Networks).toEqual([
       { Target: appliedResource(stack!, "edge").id, Aliases: ["web-edge"] },
       { Target: appliedResource(stack!, "internal").id, Aliases: ["web-internal", "app"] },
@@ -427,7 +495,12 @@ describe("a stack applied, updated and destroyed on the swarm", () => {
 
   it("rolls out a failing health check: the swarm rolls back and the update fails as the provider's does", async () => {
     const next = await collect({ token: TOKENS.v2, brokenHealth: true });
-    const err = await timed("rollback", () => updateStack(engine.docker, stack!, next, { differences, log: logLine, convergeTimeoutMs: 60_000 }).then(() => undefined, (e: Error) => e));
+    const err = await timed("rollback", () =>
+      updateStack(engine.docker, stack!, next, { differences, log: logLine, convergeTimeoutMs: 60_000 }).then(
+        () => undefined,
+        (e: Error) => e,
+      ),
+    );
     expect(err).toBeInstanceOf(StackOperationError);
     const e = err as StackOperationError;
     expect(e.failures.map((f) => f.resource)).toEqual(['docker:index/service:Service "web"']);
@@ -437,7 +510,10 @@ describe("a stack applied, updated and destroyed on the swarm", () => {
     const info = await services.web.inspect();
     expect(info.Spec.TaskTemplate.ContainerSpec.Healthcheck.Test).toEqual(["CMD-SHELL", "test -r /run/secrets/app-token"]);
     // The broken spec was rolled out: one of the service's tasks ran it and failed.
-    const tasks = (await engine.docker.listTasks({ filters: { service: ["t-web"] } })) as { Spec: { ContainerSpec: { Healthcheck?: { Test?: string[] } } }; Status: { State: string } }[];
+    const tasks = (await engine.docker.listTasks({ filters: { service: ["t-web"] } })) as {
+      Spec: { ContainerSpec: { Healthcheck?: { Test?: string[] } } };
+      Status: { State: string };
+    }[];
     const broken = tasks.filter((t) => t.Spec.ContainerSpec.Healthcheck?.Test?.[1] === "false");
     expect(broken.length).toBeGreaterThan(0);
     expect(broken.every((t) => ["failed", "shutdown", "rejected"].includes(t.Status.State))).toBe(true);

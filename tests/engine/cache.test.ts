@@ -15,7 +15,13 @@ const hash = (c: string) => c.repeat(64);
 
 test("an old tarball, temp file and stage tree not kept are removed; a kept one, a recent one and the test CA stay", () => {
   const path = (n: string) => join(dir.path, n);
-  const [oldTar, keptTar, recentTar, oldTmp, oldStage] = [`${hash("a")}.tar`, `${hash("b")}.tar`, `${hash("c")}.tar`, `${hash("d")}.tar.123.0badcafe.tmp`, `.stage-${"e".repeat(12)}-x1`];
+  const [oldTar, keptTar, recentTar, oldTmp, oldStage] = [
+    `${hash("a")}.tar`,
+    `${hash("b")}.tar`,
+    `${hash("c")}.tar`,
+    `${hash("d")}.tar.123.0badcafe.tmp`,
+    `.stage-${"e".repeat(12)}-x1`,
+  ];
   for (const n of [oldTar, keptTar, recentTar, oldTmp]) writeFileSync(path(n), "x");
   mkdirSync(path(oldStage));
   mkdirSync(path("test-ca"));

@@ -61,18 +61,28 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function check(ids: readonly string[]): Promise<Record<string, CheckRecord>> {
   const c = await stack.connect({ log: () => undefined });
   try {
-    const records = await runChecks(ids.map(checkById), c.target, { secrets: stack.secrets(), progress: (l) => transcript.push(l), notApplicable: NOT_APPLICABLE_HERE });
+    const records = await runChecks(ids.map(checkById), c.target, {
+      secrets: stack.secrets(),
+      progress: (l) => transcript.push(l),
+      notApplicable: NOT_APPLICABLE_HERE,
+    });
     return Object.fromEntries(records.map((r) => [r.id, r]));
   } finally {
     await c.close();
   }
 }
 
-const failing = (rs: Record<string, CheckRecord>) => Object.values(rs).filter((r) => r.status === "fail").map((r) => `${r.id}: ${r.message}`);
+const failing = (rs: Record<string, CheckRecord>) =>
+  Object.values(rs)
+    .filter((r) => r.status === "fail")
+    .map((r) => `${r.id}: ${r.message}`);
 
 /** The last lines of a service's task containers on this engine (diagnostics for a failed wait). */
 async function serviceLogTail(service: string, lines = 30): Promise<string> {
-  const containers = await stack.engine.docker.listContainers({ all: true, filters: { label: [`com.docker.swarm.service.name=${stack.outputs.resourcePrefix}-${service}`] } });
+  const containers = await stack.engine.docker.listContainers({
+    all: true,
+    filters: { label: [`com.docker.swarm.service.name=${stack.outputs.resourcePrefix}-${service}`] },
+  });
   const out: string[] = [];
   for (const c of containers.slice(0, 3)) {
     const buf = (await stack.engine.docker.getContainer(c.Id).logs({ stdout: true, stderr: true, follow: false, tail: lines })) as unknown as Buffer;
@@ -103,7 +113,8 @@ interface RawService {
 const serviceOf = async (name: string) => (await stack.engine.docker.getService(`${stack.outputs.resourcePrefix}-${name}`).inspect()) as RawService;
 
 /** Polls (bounded) until the service's update reaches one of the given states; returns the last state seen. */
-const updateReaches = (name: string, states: readonly string[], withinMs: number) => waitForUpdateState(stack.engine.docker, `${stack.outputs.resourcePrefix}-${name}`, states, withinMs);
+const updateReaches = (name: string, states: readonly string[], withinMs: number) =>
+  waitForUpdateState(stack.engine.docker, `${stack.outputs.resourcePrefix}-${name}`, states, withinMs);
 
 /** A change that must fail on `service` and be rolled back by the swarm; returns the time to rollback_completed. */
 async function rolledBack(service: string, change: Parameters<EngineStack["redeploy"]>[0]): Promise<number> {
@@ -116,13 +127,27 @@ async function rolledBack(service: string, change: Parameters<EngineStack["redep
 }
 
 async function runningTaskIds(): Promise<Record<string, string[]>> {
-  const tasks = (await stack.engine.docker.listTasks({ filters: { "desired-state": ["running"] } })) as { ID: string; ServiceID: string; Status: { State: string } }[];
+  const tasks = (await stack.engine.docker.listTasks({ filters: { "desired-state": ["running"] } })) as {
+    ID: string;
+    ServiceID: string;
+    Status: { State: string };
+  }[];
   const services = (await stack.engine.docker.listServices()) as RawService[];
-  return Object.fromEntries(services.map((s) => [s.Spec.Name, tasks.filter((t) => t.ServiceID === s.ID && t.Status.State === "running").map((t) => t.ID).sort()]));
+  return Object.fromEntries(
+    services.map((s) => [
+      s.Spec.Name,
+      tasks
+        .filter((t) => t.ServiceID === s.ID && t.Status.State === "running")
+        .map((t) => t.ID)
+        .sort(),
+    ]),
+  );
 }
 
 async function taskContainer(service: string): Promise<string> {
-  const [c] = await stack.engine.docker.listContainers({ filters: { label: [`com.docker.swarm.service.name=${stack.outputs.resourcePrefix}-${service}`], status: ["running"] } });
+  const [c] = await stack.engine.docker.listContainers({
+    filters: { label: [`com.docker.swarm.service.name=${stack.outputs.resourcePrefix}-${service}`], status: ["running"] },
+  });
   if (!c) throw new Error(`no running task container of ${service}`);
   return c.Id;
 }
@@ -137,14 +162,27 @@ async function exec(container: string, cmd: string[]): Promise<{ code: number; o
     setTimeout(resolve, 120_000).unref();
   });
   const info = await e.inspect();
-  return { code: info.ExitCode ?? -1, out: Buffer.concat(chunks).toString("utf8").replace(/[\x00-\x08]/g, "") };
+  return {
+    code: info.ExitCode ?? -1,
+    out: Buffer.concat(chunks)
+      .toString("utf8")
+      .replace(/[\x00-\x08]/g, ""),
+  };
 }
 
 /** A PostgreSQL session as the app's role, through the same tunnel verify uses. */
 async function withPostgres<T>(body: (c: Client) => Promise<T>): Promise<T> {
   const conn = await stack.connect({ log: () => undefined });
   const pg = conn.target.postgres;
-  const client = new Client({ host: pg.host, port: pg.port, database: pg.database, user: pg.user, password: pg.password, ssl: { ca: pg.ca, servername: pg.servername }, connectionTimeoutMillis: 10_000 });
+  const client = new Client({
+    host: pg.host,
+    port: pg.port,
+    database: pg.database,
+    user: pg.user,
+    password: pg.password,
+    ssl: { ca: pg.ca, servername: pg.servername },
+    connectionTimeoutMillis: 10_000,
+  });
   try {
     await client.connect();
     return await body(client);
@@ -186,7 +224,9 @@ afterAll(async () => {
     expect(left).toEqual([]);
   }
   process.stderr.write(`timings (ms): ${JSON.stringify(timings)}\n`);
-  process.stdout.write(`engine e2e: ${summary.converged}/${summary.services} services converged, ${summary.passed} passed, ${summary.failed} failed checks, ${summary.rollbacksOk}/${summary.rollbacks} rollbacks ok\n`);
+  process.stdout.write(
+    `engine e2e: ${summary.converged}/${summary.services} services converged, ${summary.passed} passed, ${summary.failed} failed checks, ${summary.rollbacksOk}/${summary.rollbacks} rollbacks ok\n`,
+  );
 }, 5 * 60_000);
 
 describe("the prod stack on a real swarm engine", () => {
@@ -224,16 +264,33 @@ describe("the prod stack on a real swarm engine", () => {
     mkdirSync(project, { recursive: true, mode: 0o700 });
     copyFileSync(join(ROOT, "Pulumi.yaml"), join(project, "Pulumi.yaml"));
     // The stack file the deploy used (its machine differences included), as `pulumi config` would hold it.
-    writeFileSync(join(project, "Pulumi.prod.yaml"), stringify({ config: Object.fromEntries(Object.entries(stack.engineConfig).map(([k, v]) => [k, decode(v)])) }), { mode: 0o600 });
+    writeFileSync(
+      join(project, "Pulumi.prod.yaml"),
+      stringify({ config: Object.fromEntries(Object.entries(stack.engineConfig).map(([k, v]) => [k, decode(v)])) }),
+      { mode: 0o600 },
+    );
     writeFileSync(join(project, "outputs.json"), JSON.stringify(stack.run.outputs), { mode: 0o600 });
     writeFileSync(join(project, "ca.pem"), stack.edge.ca);
     let stdout = "";
     let stderr = "";
     const args = [
-      "--stack", "prod", "--outputs", "outputs.json", "--docker-host", stack.engine.host, "--daemon-json", stack.engine.daemonJsonPath, "--ca", "ca.pem",
+      "--stack",
+      "prod",
+      "--outputs",
+      "outputs.json",
+      "--docker-host",
+      stack.engine.host,
+      "--daemon-json",
+      stack.engine.daemonJsonPath,
+      "--ca",
+      "ca.pem",
       ...Object.entries(stack.edge.connectTo).flatMap(([from, to]) => ["--connect-to", `${from}:${to}`]),
       ...Object.entries(NOT_APPLICABLE_HERE).flatMap(([id, why]) => ["--skip", `${id}=${why}`]),
-      "--restore-drill", "--format", "json", "--out", "reports",
+      "--restore-drill",
+      "--format",
+      "json",
+      "--out",
+      "reports",
     ];
     const started = Date.now();
     const code = await verify({ ...parseVerifyArgs(args), cwd: project }, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s) });
@@ -251,7 +308,16 @@ describe("the prod stack on a real swarm engine", () => {
     expect(stderr).toMatch(/internal services via Docker exec relay in container mcp-prod-(redis|postgres|backup)\.1\./);
 
     const out = work.join("signoff");
-    const signoffCode = signoff(["--stack", "prod", "--verify", join(project, "reports", "verify-report.json"), "--outputs", join(project, "outputs.json"), "--out", out]);
+    const signoffCode = signoff([
+      "--stack",
+      "prod",
+      "--verify",
+      join(project, "reports", "verify-report.json"),
+      "--outputs",
+      join(project, "outputs.json"),
+      "--out",
+      out,
+    ]);
     expect(signoffCode).toBe(0);
     const result = JSON.parse(readFileSync(join(out, "signoff.json"), "utf8")) as { items: { id: string; status: string; verification?: { kind: string } }[] };
     const runtimeItems = result.items.filter((i) => ["DEP-CORE-01", "DEP-CORE-02", "DEP-DB-01", "SEC-DATA-02", "BAK-RECOVERY-01", "FUN-MCP-04"].includes(i.id));
@@ -270,14 +336,26 @@ describe("the prod stack on a real swarm engine", () => {
     expect(result.updated.sort()).toEqual([`${p}-app`, `${p}-redis`, `${p}-redis-exporter`]);
     expect(stack.outputs.secrets.redisPassword).not.toBe(oldPassword);
     const after = await runningTaskIds();
-    for (const s of Object.keys(before).filter((n) => ![`${p}-app`, `${p}-redis`, `${p}-redis-exporter`].includes(n))) expect([s, after[s]]).toEqual([s, before[s]]);
+    for (const s of Object.keys(before).filter((n) => ![`${p}-app`, `${p}-redis`, `${p}-redis-exporter`].includes(n)))
+      expect([s, after[s]]).toEqual([s, before[s]]);
     // The start-first update of the app's replicas goes on after the apply returns: wait for it, bounded.
-    timings.rotationSettledMs = await until(["redis.auth", "redis.operations", "app.health", "docker.running", "docker.update-state", "prometheus.targets"], 300_000, "after the rotation");
+    timings.rotationSettledMs = await until(
+      ["redis.auth", "redis.operations", "app.health", "docker.running", "docker.update-state", "prometheus.targets"],
+      300_000,
+      "after the rotation",
+    );
     // The old password no longer opens Redis.
     const conn = await stack.connect({ log: () => undefined });
     try {
       // AUTH by hand: a failed AUTH at connect makes ioredis close and report only "Connection is closed".
-      const r = new Redis({ host: conn.target.redis.host, port: conn.target.redis.port, lazyConnect: true, enableReadyCheck: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      const r = new Redis({
+        host: conn.target.redis.host,
+        port: conn.target.redis.port,
+        lazyConnect: true,
+        enableReadyCheck: false,
+        maxRetriesPerRequest: 0,
+        retryStrategy: () => null,
+      });
       try {
         await r.connect();
         await expect(r.auth(oldPassword)).rejects.toThrow(/WRONGPASS|invalid username-password/);
@@ -301,7 +379,11 @@ describe("the prod stack on a real swarm engine", () => {
     const svc = stack.engine.docker.getService(`${stack.outputs.resourcePrefix}-postgres`);
     const spec = (await svc.inspect()) as { Version: { Index: number }; Spec: Record<string, { ForceUpdate?: number }> };
     const started = Date.now();
-    await svc.update({ version: spec.Version.Index, ...spec.Spec, TaskTemplate: { ...spec.Spec.TaskTemplate, ForceUpdate: (spec.Spec.TaskTemplate.ForceUpdate ?? 0) + 1 } });
+    await svc.update({
+      version: spec.Version.Index,
+      ...spec.Spec,
+      TaskTemplate: { ...spec.Spec.TaskTemplate, ForceUpdate: (spec.Spec.TaskTemplate.ForceUpdate ?? 0) + 1 },
+    });
     await until(["postgres.tls", "docker.running", "docker.update-state", "app.health"], 180_000, "PostgreSQL restart");
     timings.postgresRestartMs = Date.now() - started;
     expect((await runningTaskIds())[`${stack.outputs.resourcePrefix}-postgres`]).not.toEqual(before);
@@ -330,7 +412,10 @@ describe("the prod stack on a real swarm engine", () => {
     const victim = await taskContainer("redis");
     await stack.engine.docker.getContainer(victim).kill();
     const r = await check(["docker.restarts"]);
-    expect(r["docker.restarts"]).toMatchObject({ status: "fail", message: expect.stringMatching(new RegExp(`${stack.outputs.resourcePrefix}-redis.*failed recently.*exit code 137`)) });
+    expect(r["docker.restarts"]).toMatchObject({
+      status: "fail",
+      message: expect.stringMatching(new RegExp(`${stack.outputs.resourcePrefix}-redis.*failed recently.*exit code 137`)),
+    });
     timings.killRecoveryMs = await until(["docker.running", "redis.auth", "redis.operations", "app.health"], 180_000, "after the kill");
     expect(await taskContainer("redis")).not.toBe(victim);
   });
@@ -342,7 +427,10 @@ describe("the prod stack on a real swarm engine", () => {
     await importUnhealthyImage(stack.engine.docker, broken);
     const before = await serviceOf("app");
     const images = JSON.parse(stack.engineConfig["mcp:images"] ?? "{}") as Record<string, string>;
-    timings.imageRollbackMs = await rolledBack("app", { configChanges: { "mcp:images": JSON.stringify({ ...images, app: "ghcr.io/mcp-platform/mcp-gateway:1.8.3" }) }, images: { "ghcr.io/mcp-platform/mcp-gateway:1.8.3": broken } });
+    timings.imageRollbackMs = await rolledBack("app", {
+      configChanges: { "mcp:images": JSON.stringify({ ...images, app: "ghcr.io/mcp-platform/mcp-gateway:1.8.3" }) },
+      images: { "ghcr.io/mcp-platform/mcp-gateway:1.8.3": broken },
+    });
     const after = await serviceOf("app");
     expect(after.Spec.TaskTemplate.ContainerSpec.Image).toBe(before.Spec.TaskTemplate.ContainerSpec.Image);
     await until(["app.health", "mcp.tool-call", "edge.proxy-pass", "docker.running", "docker.update-state"], 180_000, "after the image rollback");

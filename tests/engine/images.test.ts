@@ -69,7 +69,10 @@ const VERSION: Record<ServiceName, { args?: string[]; command?: string; expect: 
   nodeExporter: { args: ["--version"], expect: /^node_exporter, version 1\.\d+/m },
   blackboxExporter: { args: ["--version"], expect: /^blackbox_exporter, version 0\.\d+/m },
   // The entrypoint is the backup script (which needs its whole configuration): ask its tools.
-  backup: { command: "pg_dump --version && age --version && age-keygen --version && rclone version", expect: /pg_dump \(PostgreSQL\) 15\.\d+[^\n]*\n1\.\d+\.\d+\n1\.\d+\.\d+\nrclone v1\.\d+/ },
+  backup: {
+    command: "pg_dump --version && age --version && age-keygen --version && rclone version",
+    expect: /pg_dump \(PostgreSQL\) 15\.\d+[^\n]*\n1\.\d+\.\d+\n1\.\d+\.\d+\nrclone v1\.\d+/,
+  },
 };
 
 /** Tools the upstream image does not have (its base lacks them): the stand-in must not either. */
@@ -122,7 +125,10 @@ function probeScript(facts: ImageFacts, entrypoint: readonly string[]): string {
     `echo "user=$(id -un 2>/dev/null)"`,
     `echo "group=$(id -gn 2>/dev/null)"`,
     ...tools.map((t) => `echo "tool ${t}=$(find_exe ${q(t)})"`),
-    ...facts.writable.map((w) => `if (echo probe > ${q(`${w.path}/.probe`)} && rm ${q(`${w.path}/.probe`)}) 2>/dev/null; then echo "write ${w.path}=ok"; else echo "write ${w.path}=denied"; fi`),
+    ...facts.writable.map(
+      (w) =>
+        `if (echo probe > ${q(`${w.path}/.probe`)} && rm ${q(`${w.path}/.probe`)}) 2>/dev/null; then echo "write ${w.path}=ok"; else echo "write ${w.path}=denied"; fi`,
+    ),
     // The mount itself, not a write test: a non-root user cannot write / even when it is rw.
     `echo "rootfs=$(awk '$2 == "/" { split($4, o, ","); print o[1] }' /proc/mounts)"`,
     `out=$(${versionCmd} 2>&1); echo "version_rc=$?"; printf '%s\\n' "$out" | sed 's/^/version| /'`,
@@ -164,15 +170,30 @@ const localRef = (service: ServiceName) => refs[DEFAULT_IMAGES[service]];
 async function probe(facts: ImageFacts): Promise<Probe> {
   const image = set.of(facts.service);
   if (!facts.shell) {
-    const result = await runToCompletion(engine.docker, { image: image.localRef, user: facts.runAs, cmd: VERSION[facts.service].args, ...writableMounts(facts, facts.service) });
+    const result = await runToCompletion(engine.docker, {
+      image: image.localRef,
+      user: facts.runAs,
+      cmd: VERSION[facts.service].args,
+      ...writableMounts(facts, facts.service),
+    });
     return { facts, result, values: new Map(), version: `${result.stdout}${result.stderr}`.trim() };
   }
   const script = probeScript(facts, image.config.entrypoint ?? []);
   // The probe itself runs under the facts' shell: an image without it fails here, by name.
   const [result, defaults] = await Promise.all([
-    runToCompletion(engine.docker, { image: image.localRef, user: facts.runAs, entrypoint: [facts.shell, "-c", script], ...writableMounts(facts, facts.service) }),
+    runToCompletion(engine.docker, {
+      image: image.localRef,
+      user: facts.runAs,
+      entrypoint: [facts.shell, "-c", script],
+      ...writableMounts(facts, facts.service),
+    }),
     // No --user: the image's own USER decides.
-    runToCompletion(engine.docker, { image: image.localRef, user: "", entrypoint: [facts.shell, "-c", 'echo "$(id -u):$(id -g)"'], tmpfs: { "/tmp": "rw,size=1m" } }),
+    runToCompletion(engine.docker, {
+      image: image.localRef,
+      user: "",
+      entrypoint: [facts.shell, "-c", 'echo "$(id -u):$(id -g)"'],
+      tmpfs: { "/tmp": "rw,size=1m" },
+    }),
   ]).catch((err: Error) => {
     throw new Error(`${facts.service}: could not run ${facts.shell} in ${image.localRef}: ${err.message}`);
   });
@@ -216,7 +237,10 @@ describe.each(IMAGE_FACTS.map((f) => [f.service, f] as const))("%s stand-in", (s
       const container = await engine.docker.createContainer({ Image: image.localRef, User: facts.runAs, HostConfig: { NetworkMode: "none" } });
       try {
         for (const path of ["/bin/sh", "/bin/busybox", "/usr/bin/wget", "/etc/passwd", "/tmp"]) {
-          const found = await container.getArchive({ path }).then(() => true, () => false);
+          const found = await container.getArchive({ path }).then(
+            () => true,
+            () => false,
+          );
           expect({ path, found }).toEqual({ path, found: false });
         }
         const binary = (await container.getArchive({ path: facts.entrypoint[0] })) as unknown as import("node:stream").Readable;
@@ -225,7 +249,9 @@ describe.each(IMAGE_FACTS.map((f) => [f.service, f] as const))("%s stand-in", (s
       } finally {
         await container.remove({ force: true });
       }
-      await expect(runToCompletion(engine.docker, { image: image.localRef, user: facts.runAs, entrypoint: ["/bin/sh", "-c", "true"] })).rejects.toThrow(/no such file or directory/);
+      await expect(runToCompletion(engine.docker, { image: image.localRef, user: facts.runAs, entrypoint: ["/bin/sh", "-c", "true"] })).rejects.toThrow(
+        /no such file or directory/,
+      );
       return;
     }
 
@@ -355,15 +381,25 @@ describe("postgres, redis and two app replicas on an internal network", () => {
     await network?.remove().catch(() => undefined);
   });
 
-  const psqlAdmin = (sql: string) => execIn(postgres, ["sh", "-c", `PGPASSWORD="$(cat ${POSTGRES_ADMIN_PASSWORD_FILE})" psql -h /var/run/postgresql -U postgres -d ${config.postgres.database} -tAX -c ${q(sql)}`]);
+  const psqlAdmin = (sql: string) =>
+    execIn(postgres, [
+      "sh",
+      "-c",
+      `PGPASSWORD="$(cat ${POSTGRES_ADMIN_PASSWORD_FILE})" psql -h /var/run/postgresql -U postgres -d ${config.postgres.database} -tAX -c ${q(sql)}`,
+    ]);
 
   test("postgres initialises an empty volume from the program's files and command line, then answers pg_isready", async () => {
     const ready = `pg_isready -h /var/run/postgresql -p 5432 -U postgres -d ${config.postgres.database}`;
     // Ready means the final server (the temporary one stops again before it): its log says so.
-    await waitFor("PostgreSQL finished its first start", 60_000, async () => {
-      const logs = await logsOf(postgres, 200);
-      return /init process complete/.test(logs) && /ready to accept connections[\s\S]*ready to accept connections/.test(logs) ? true : undefined;
-    }, () => logsOf(postgres));
+    await waitFor(
+      "PostgreSQL finished its first start",
+      60_000,
+      async () => {
+        const logs = await logsOf(postgres, 200);
+        return /init process complete/.test(logs) && /ready to accept connections[\s\S]*ready to accept connections/.test(logs) ? true : undefined;
+      },
+      () => logsOf(postgres),
+    );
     const r = await execIn(postgres, ["sh", "-c", ready]);
     expect({ code: r.code, out: r.stdout.trim() }).toEqual({ code: 0, out: "/var/run/postgresql:5432 - accepting connections" });
     // The temporary server had the final command's -c arguments (TLS, hba_file) and no TCP.
@@ -371,7 +407,9 @@ describe("postgres, redis and two app replicas on an internal network", () => {
     // The temporary server ran with the same -c arguments: TLS on, the hba file from the command line.
     const settings = await psqlAdmin("SELECT current_setting('ssl') || ' ' || current_setting('hba_file') || ' ' || current_setting('data_checksums')");
     expect(settings.stdout.trim()).toBe(`on ${PG_HBA_PATH} on`);
-    const roles = await psqlAdmin(`SELECT string_agg(rolname, ',' ORDER BY rolname) FROM pg_roles WHERE rolname IN ('${config.postgres.user}', '${config.postgres.backupUser}', 'mcp_exporter')`);
+    const roles = await psqlAdmin(
+      `SELECT string_agg(rolname, ',' ORDER BY rolname) FROM pg_roles WHERE rolname IN ('${config.postgres.user}', '${config.postgres.backupUser}', 'mcp_exporter')`,
+    );
     expect(roles.stdout.trim()).toBe([config.postgres.user, config.postgres.backupUser, "mcp_exporter"].sort().join(","));
     const pgdata = await execIn(postgres, ["stat", "-c", "%a %U:%G", "/var/lib/postgresql/data/pgdata"]);
     expect(pgdata.stdout.trim()).toBe("700 postgres:postgres");
@@ -399,10 +437,19 @@ describe("postgres, redis and two app replicas on an internal network", () => {
     // Network "none": DATABASE_HOST and REDIS_HOST resolve to nothing.
     const app = await startContainer(engine.docker, { image: localRef("app"), user: APP, env: appEnv(config), tmpfsMounts: tmpfsSpecs(["/tmp"]), binds });
     containers.push(app);
-    const health = await waitFor("the app listened", 20_000, async () => {
-      const r = await execIn(app, ["node", "-e", `fetch("http://127.0.0.1:${config.app.port}${config.app.healthPath}").then(async (r) => console.log(r.status, await r.text()))`]);
-      return r.code === 0 && r.stdout.trim() ? r.stdout.trim() : undefined;
-    }, () => logsOf(app));
+    const health = await waitFor(
+      "the app listened",
+      20_000,
+      async () => {
+        const r = await execIn(app, [
+          "node",
+          "-e",
+          `fetch("http://127.0.0.1:${config.app.port}${config.app.healthPath}").then(async (r) => console.log(r.status, await r.text()))`,
+        ]);
+        return r.code === 0 && r.stdout.trim() ? r.stdout.trim() : undefined;
+      },
+      () => logsOf(app),
+    );
     expect(health).toMatch(/^503 /);
     const body = JSON.parse(health.slice(4)) as { status: string; checks: Record<string, string> };
     expect(body.status).toBe("unhealthy");
@@ -411,8 +458,16 @@ describe("postgres, redis and two app replicas on an internal network", () => {
     const probe = await execIn(app, healthCommand(`http://127.0.0.1:${config.app.port}${config.app.healthPath}`));
     expect({ code: probe.code, err: probe.stderr.trim() }).toEqual({ code: 1, err: "wget: server returned error: HTTP/1.1 503 Service Unavailable" });
 
-    const broken = binds.map((b) => (b.target.endsWith("jwt-signing-key") ? { ...b, source: writeOwned(join(dir, "jwt-root-owned"), secrets.jwt, "0:0", 0o400) } : b));
-    const r = await runToCompletion(engine.docker, { image: localRef("app"), user: APP, env: appEnv(config), tmpfsMounts: tmpfsSpecs(["/tmp"]), binds: broken });
+    const broken = binds.map((b) =>
+      b.target.endsWith("jwt-signing-key") ? { ...b, source: writeOwned(join(dir, "jwt-root-owned"), secrets.jwt, "0:0", 0o400) } : b,
+    );
+    const r = await runToCompletion(engine.docker, {
+      image: localRef("app"),
+      user: APP,
+      env: appEnv(config),
+      tmpfsMounts: tmpfsSpecs(["/tmp"]),
+      binds: broken,
+    });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`JWT_SECRET_FILE names ${PATHS.secretsDir}/jwt-signing-key, which cannot be read: EACCES`);
     expect(`${r.stdout}${r.stderr}`).not.toContain(secrets.jwt);
@@ -425,24 +480,61 @@ describe("postgres, redis and two app replicas on an internal network", () => {
       { source: writeOwned(join(rd, "redis-auth.conf"), renderRedisAuthConf(secrets.redis), "999:1000", 0o400), target: REDIS_AUTH_CONF_PATH },
     ];
     openDirs(rd);
-    containers.push(await startContainer(engine.docker, { image: localRef("redis"), user: "999:1000", name: "redis", network: { name: network.name, aliases: ["redis"] }, cmd: ["redis-server", REDIS_CONF_PATH], tmpfsMounts: tmpfsSpecs(["/tmp"]), volumes: [{ name: "redisdata", target: "/data" }], binds: redisBinds }));
+    containers.push(
+      await startContainer(engine.docker, {
+        image: localRef("redis"),
+        user: "999:1000",
+        name: "redis",
+        network: { name: network.name, aliases: ["redis"] },
+        cmd: ["redis-server", REDIS_CONF_PATH],
+        tmpfsMounts: tmpfsSpecs(["/tmp"]),
+        volumes: [{ name: "redisdata", target: "/data" }],
+        binds: redisBinds,
+      }),
+    );
     const apps: Docker.Container[] = [];
     for (const instance of ["app-0", "app-1"]) {
       const dir = join(work.path, instance);
       const binds = appSecrets(dir);
       openDirs(dir);
-      const c = await startContainer(engine.docker, { image: localRef("app"), user: APP, name: instance, network: { name: network.name, aliases: [instance, "app"] }, env: appEnv(config), tmpfsMounts: tmpfsSpecs(["/tmp"]), binds });
+      const c = await startContainer(engine.docker, {
+        image: localRef("app"),
+        user: APP,
+        name: instance,
+        network: { name: network.name, aliases: [instance, "app"] },
+        env: appEnv(config),
+        tmpfsMounts: tmpfsSpecs(["/tmp"]),
+        binds,
+      });
       containers.push(c);
       apps.push(c);
     }
-    const token = await new SignJWT({ sub: "images-test" }).setProtectedHeader({ alg: "HS256" }).setIssuer(config.app.jwtIssuer).setAudience(config.app.jwtAudience).setExpirationTime("10m").sign(new TextEncoder().encode(secrets.jwt));
+    const token = await new SignJWT({ sub: "images-test" })
+      .setProtectedHeader({ alg: "HS256" })
+      .setIssuer(config.app.jwtIssuer)
+      .setAudience(config.app.jwtAudience)
+      .setExpirationTime("10m")
+      .sign(new TextEncoder().encode(secrets.jwt));
     const call = (c: Docker.Container, method: string, path: string, body?: unknown, host = "127.0.0.1") =>
-      execIn(c, ["node", "-e", `fetch("http://${host}:${config.app.port}${path}", { method: ${JSON.stringify(method)}, headers: { authorization: "Bearer " + process.env.T, "content-type": "application/json", accept: "application/json, text/event-stream" }, body: ${body === undefined ? "undefined" : JSON.stringify(JSON.stringify(body))} }).then(async (r) => console.log(r.status, r.headers.get("mcp-session-id") ?? "-", (await r.text()).replace(/\\n/g, " ")))`], { env: { T: token } });
+      execIn(
+        c,
+        [
+          "node",
+          "-e",
+          `fetch("http://${host}:${config.app.port}${path}", { method: ${JSON.stringify(method)}, headers: { authorization: "Bearer " + process.env.T, "content-type": "application/json", accept: "application/json, text/event-stream" }, body: ${body === undefined ? "undefined" : JSON.stringify(JSON.stringify(body))} }).then(async (r) => console.log(r.status, r.headers.get("mcp-session-id") ?? "-", (await r.text()).replace(/\\n/g, " ")))`,
+        ],
+        { env: { T: token } },
+      );
     for (const app of apps) {
-      await waitFor("an app replica was healthy", 60_000, async () => {
-        const r = await call(app, "GET", config.app.healthPath);
-        return r.stdout.startsWith("200 ") ? true : undefined;
-      }, async () => `${(await call(app, "GET", config.app.healthPath)).stdout}\n${await logsOf(app)}\n${await logsOf(postgres)}`);
+      await waitFor(
+        "an app replica was healthy",
+        60_000,
+        async () => {
+          const r = await call(app, "GET", config.app.healthPath);
+          return r.stdout.startsWith("200 ") ? true : undefined;
+        },
+        async () => `${(await call(app, "GET", config.app.healthPath)).stdout}\n${await logsOf(app)}\n${await logsOf(postgres)}`,
+      );
     }
     const created = await call(apps[0], "POST", config.app.createServerPath, { name: "images-test", url: "http://example.test/mcp" });
     expect(created.stdout).toMatch(/^201 /);
@@ -452,10 +544,19 @@ describe("postgres, redis and two app replicas on an internal network", () => {
     expect(listed.stdout).toMatch(/^200 /);
     expect(listed.stdout).toContain(id);
     expect((await call(apps[1], "GET", config.app.authPath)).stdout).toMatch(/^200 /);
-    expect((await execIn(apps[1], ["node", "-e", `fetch("http://127.0.0.1:${config.app.port}${config.app.authPath}").then((r) => console.log(r.status))`])).stdout.trim()).toBe("401");
+    expect(
+      (
+        await execIn(apps[1], ["node", "-e", `fetch("http://127.0.0.1:${config.app.port}${config.app.authPath}").then((r) => console.log(r.status))`])
+      ).stdout.trim(),
+    ).toBe("401");
     const migrations = await psqlAdmin(`SELECT count(*) FROM ${config.app.migrationsTable}`);
     expect(Number(migrations.stdout.trim())).toBeGreaterThanOrEqual(config.app.minMigrations);
-    const initialize = { jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-03-26", capabilities: {}, clientInfo: { name: "images-test", version: "1" } } };
+    const initialize = {
+      jsonrpc: "2.0",
+      id: 1,
+      method: "initialize",
+      params: { protocolVersion: "2025-03-26", capabilities: {}, clientInfo: { name: "images-test", version: "1" } },
+    };
     const mcp = await call(apps[0], "POST", config.app.mcpPath, initialize);
     expect(mcp.stdout).toMatch(/^200 [0-9a-f-]{36} /);
     expect(mcp.stdout).toContain('"protocolVersion":"2025-03-26"');
@@ -480,7 +581,10 @@ test("nginx: the entrypoint serves a config with `http2 on;` (nginx >= 1.25.1) t
   const direct = await runToCompletion(engine.docker, { ...spec, entrypoint: ["nginx"], cmd: ["-t", "-c", "/etc/nginx/nginx.conf"] });
   expect(direct.code).not.toBe(0);
   expect(direct.stderr).toMatch(/unknown directive "http2"/);
-  const bridged = await runToCompletion(engine.docker, { ...spec, cmd: ["sh", "-c", "/docker-entrypoint.sh nginx -t -c /etc/nginx/nginx.conf && grep -E 'listen|include|http2' /tmp/nginx-1.22-nginx.conf"] });
+  const bridged = await runToCompletion(engine.docker, {
+    ...spec,
+    cmd: ["sh", "-c", "/docker-entrypoint.sh nginx -t -c /etc/nginx/nginx.conf && grep -E 'listen|include|http2' /tmp/nginx-1.22-nginx.conf"],
+  });
   expect({ code: bridged.code, err: bridged.stderr }).toEqual({ code: 0, err: expect.stringContaining("test is successful") });
   expect(bridged.stdout).toContain("listen 8443 ssl default_server http2;");
   expect(bridged.stdout).toMatch(/listen 8080;/);
@@ -494,22 +598,55 @@ test("grafana: /run.sh reads the admin password file, the stand-in serves the pr
   const user = "472:0";
   const password = "grafana-admin-password-0123456789";
   const binds = [{ source: writeOwned(join(d, "admin-password"), password, user, 0o400), target: GRAFANA_ADMIN_PASSWORD_FILE }];
-  for (const [path, content] of Object.entries(renderGrafanaProvisioning(config))) binds.push({ source: writeOwned(join(d, "files", path), content, user, 0o444), target: path });
+  for (const [path, content] of Object.entries(renderGrafanaProvisioning(config)))
+    binds.push({ source: writeOwned(join(d, "files", path), content, user, 0o444), target: path });
   openDirs(d);
   for (const b of binds) openDirs(dirname(b.source));
-  const grafana = await startContainer(engine.docker, { image: localRef("grafana"), user, env: grafanaEnv(config), tmpfsMounts: tmpfsSpecs(["/tmp"]), volumes: [{ name: "grafana-data", target: "/var/lib/grafana" }], binds });
+  const grafana = await startContainer(engine.docker, {
+    image: localRef("grafana"),
+    user,
+    env: grafanaEnv(config),
+    tmpfsMounts: tmpfsSpecs(["/tmp"]),
+    volumes: [{ name: "grafana-data", target: "/var/lib/grafana" }],
+    binds,
+  });
   try {
     // The program's health check, as the container would run it.
-    await waitFor("Grafana's health check passed", 20_000, async () => {
-      const r = await execIn(grafana, healthCommand("http://127.0.0.1:3000/api/health"));
-      return r.code === 0 ? true : undefined;
-    }, () => logsOf(grafana));
+    await waitFor(
+      "Grafana's health check passed",
+      20_000,
+      async () => {
+        const r = await execIn(grafana, healthCommand("http://127.0.0.1:3000/api/health"));
+        return r.code === 0 ? true : undefined;
+      },
+      () => logsOf(grafana),
+    );
     const health = (await execIn(grafana, ["sh", "-c", "wget -q -T 4 -O - http://127.0.0.1:3000/api/health"])).stdout;
     expect(JSON.parse(health)).toMatchObject({ database: "ok", version: "11.2.2" });
     const uid = GRAFANA_DASHBOARD_UIDS.app;
-    const ok = await execIn(grafana, ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-u", `${config.grafana.adminUser}:${password}`, `http://127.0.0.1:3000/grafana/api/dashboards/uid/${uid}`]);
+    const ok = await execIn(grafana, [
+      "curl",
+      "-s",
+      "-o",
+      "/dev/null",
+      "-w",
+      "%{http_code}",
+      "-u",
+      `${config.grafana.adminUser}:${password}`,
+      `http://127.0.0.1:3000/grafana/api/dashboards/uid/${uid}`,
+    ]);
     expect(ok.stdout).toBe("200");
-    const denied = await execIn(grafana, ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-u", `${config.grafana.adminUser}:wrong`, `http://127.0.0.1:3000/api/dashboards/uid/${uid}`]);
+    const denied = await execIn(grafana, [
+      "curl",
+      "-s",
+      "-o",
+      "/dev/null",
+      "-w",
+      "%{http_code}",
+      "-u",
+      `${config.grafana.adminUser}:wrong`,
+      `http://127.0.0.1:3000/api/dashboards/uid/${uid}`,
+    ]);
     expect(denied.stdout).toBe("401");
     const logs = await logsOf(grafana);
     expect(logs).toContain("Getting secret GF_SECURITY_ADMIN_PASSWORD from");

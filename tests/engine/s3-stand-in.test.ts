@@ -29,7 +29,12 @@ function rclone(args: string[]): Promise<{ code: number; out: string }> {
     RCLONE_CONFIG_OFFSITE_SECRET_ACCESS_KEY: SECRET_KEY,
   };
   return new Promise((resolve) =>
-    execFile(requireExecutable("rclone", "rclone"), ["--config", "/dev/null", "--retries", "1", "--s3-no-check-bucket", ...args], { env, timeout: 30_000 }, (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` })),
+    execFile(
+      requireExecutable("rclone", "rclone"),
+      ["--config", "/dev/null", "--retries", "1", "--s3-no-check-bucket", ...args],
+      { env, timeout: 30_000 },
+      (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` }),
+    ),
   );
 }
 

@@ -34,7 +34,10 @@ function table(doc: string): Row[] {
   const out: Row[] = [];
   for (const line of lines.slice(header + 2)) {
     if (!line.startsWith("|")) break;
-    const c = line.slice(1, -1).split(/(?<!\\)\|/).map((x) => x.trim());
+    const c = line
+      .slice(1, -1)
+      .split(/(?<!\\)\|/)
+      .map((x) => x.trim());
     const col = (name: (typeof IMAGE_TABLE_COLUMNS)[number]) => c[IMAGE_TABLE_COLUMNS.indexOf(name)];
     out.push({
       service: col("Service"),
@@ -54,7 +57,10 @@ export function healthExecutables(test: string[]): { shell: boolean; commands: s
   const script = test.slice(1).join(" ");
   const commands: string[] = [];
   for (const part of script.split(/\|\||&&|[|;]|\$\(|\)/)) {
-    const words = part.trim().split(/\s+/).filter((w) => w && !/^[A-Z_][A-Z0-9_]*=/.test(w) && !/^["']/.test(w));
+    const words = part
+      .trim()
+      .split(/\s+/)
+      .filter((w) => w && !/^[A-Z_][A-Z0-9_]*=/.test(w) && !/^["']/.test(w));
     if (words[0] && !/^(exit|true|false|\[)$/.test(words[0])) commands.push(words[0]);
   }
   return { shell: true, commands };
@@ -62,7 +68,11 @@ export function healthExecutables(test: string[]): { shell: boolean; commands: s
 
 const has = (row: Row, cmd: string) => {
   const base = cmd.split("/").pop() as string;
-  return row.tools.includes(base) || (row.tools.includes("busybox") && (BUSYBOX_APPLETS as readonly string[]).includes(base)) || (!!row.shell && (cmd === row.shell || base === "sh"));
+  return (
+    row.tools.includes(base) ||
+    (row.tools.includes("busybox") && (BUSYBOX_APPLETS as readonly string[]).includes(base)) ||
+    (!!row.shell && (cmd === row.shell || base === "sh"))
+  );
 };
 
 const writablePaths = (s: ServiceSpec) => [...s.tmpfs.map((t) => t.path), ...s.volumes.filter((v) => !v.readOnly).map((v) => v.containerPath)].sort();
@@ -101,7 +111,10 @@ describe("docs/images.md", () => {
   });
 
   test("the health-check parser finds every command of a shell check", () => {
-    expect(healthExecutables(["CMD-SHELL", 'REDISCLI_AUTH="$(cat /run/secrets/x)" redis-cli -h 127.0.0.1 ping | grep -q PONG'])).toEqual({ shell: true, commands: ["cat", "redis-cli", "grep"] });
+    expect(healthExecutables(["CMD-SHELL", 'REDISCLI_AUTH="$(cat /run/secrets/x)" redis-cli -h 127.0.0.1 ping | grep -q PONG'])).toEqual({
+      shell: true,
+      commands: ["cat", "redis-cli", "grep"],
+    });
     expect(healthExecutables(["CMD", "wget", "-q", "http://x"])).toEqual({ shell: false, commands: ["wget"] });
   });
 });

@@ -48,7 +48,23 @@ describe("prod stack", () => {
   test("declares swarm services, secrets, configs, networks and volumes; no container and no image pull", () => {
     const names = Object.keys(services(run.resources)).sort();
     expect(names).toEqual(
-      ["app", "postgres", "redis", "nginx", "prometheus", "alertmanager", "grafana", "postgres-exporter", "redis-exporter", "nginx-exporter", "node-exporter", "blackbox-exporter", "backup"].map((n) => `mcp-prod-${n}`).sort(),
+      [
+        "app",
+        "postgres",
+        "redis",
+        "nginx",
+        "prometheus",
+        "alertmanager",
+        "grafana",
+        "postgres-exporter",
+        "redis-exporter",
+        "nginx-exporter",
+        "node-exporter",
+        "blackbox-exporter",
+        "backup",
+      ]
+        .map((n) => `mcp-prod-${n}`)
+        .sort(),
     );
     const types = new Set(run.resources.map((r) => r.type));
     expect(types.has(TYPES.container)).toBe(false);
@@ -82,13 +98,24 @@ describe("prod stack", () => {
       expect([ctx, c.capDrops]).toEqual([ctx, ["ALL"]]);
       expect([ctx, c.readOnly]).toEqual([ctx, true]);
       const { limits, reservation } = svc.taskSpec.resources;
-      expect([ctx, limits.memoryBytes > 0, limits.nanoCpus > 0, reservation.memoryBytes > 0, reservation.memoryBytes <= limits.memoryBytes]).toEqual([ctx, true, true, true, true]);
+      expect([ctx, limits.memoryBytes > 0, limits.nanoCpus > 0, reservation.memoryBytes > 0, reservation.memoryBytes <= limits.memoryBytes]).toEqual([
+        ctx,
+        true,
+        true,
+        true,
+        true,
+      ]);
       expect([ctx, c.healthcheck.tests[0]]).toEqual([ctx, name === "mcp-prod-nginx-exporter" ? "NONE" : expect.stringMatching(/^CMD(-SHELL)?$/)]);
       const rp = svc.taskSpec.restartPolicy;
       expect([ctx, rp.condition, rp.maxAttempts > 0, rp.window]).toEqual([ctx, "any", true, "2m"]);
       expect([ctx, svc.updateConfig.failureAction, svc.updateConfig.parallelism, svc.updateConfig.monitor]).toEqual([ctx, "rollback", 1, "30s"]);
       expect([ctx, svc.rollbackConfig.failureAction]).toEqual([ctx, "pause"]);
-      expect([ctx, svc.taskSpec.logDriver.name, svc.taskSpec.logDriver.options["max-size"], svc.taskSpec.logDriver.options["max-file"]]).toEqual([ctx, "json-file", "10m", "5"]);
+      expect([ctx, svc.taskSpec.logDriver.name, svc.taskSpec.logDriver.options["max-size"], svc.taskSpec.logDriver.options["max-file"]]).toEqual([
+        ctx,
+        "json-file",
+        "10m",
+        "5",
+      ]);
       const labels = labelMap(svc.labels);
       expect([ctx, labels["com.mcp.stack"], labels["com.mcp.service"]]).toEqual([ctx, "prod", expect.any(String)]);
       expect([ctx, labelMap(c.labels)["com.mcp.service"]]).toEqual([ctx, labels["com.mcp.service"]]);
@@ -104,7 +131,12 @@ describe("prod stack", () => {
       const volumes = (svc.taskSpec.containerSpec.mounts ?? []).filter((m: { type: string }) => m.type === "volume");
       const constraints = svc.taskSpec.placement.constraints ?? [];
       if (volumes.length) {
-        expect([name, constraints, svc.mode.replicated.replicas, svc.updateConfig.order]).toEqual([name, ["node.labels.com.mcp.stateful==true"], 1, "stop-first"]);
+        expect([name, constraints, svc.mode.replicated.replicas, svc.updateConfig.order]).toEqual([
+          name,
+          ["node.labels.com.mcp.stateful==true"],
+          1,
+          "stop-first",
+        ]);
       } else expect([name, constraints]).toEqual([name, []]);
     }
     expect(services(run.resources)["mcp-prod-app"].updateConfig.order).toBe("start-first");
@@ -127,7 +159,8 @@ describe("prod stack", () => {
     const secrets = await plain(generatedSecrets(run.resources));
     expect(new Set(secrets).size).toBe(secrets.length);
     for (const [name, s] of Object.entries(services(run.resources))) {
-      for (const env of Object.values(s.taskSpec.containerSpec.env ?? {})) for (const v of secrets) expect([name, String(env).includes(v)]).toEqual([name, false]);
+      for (const env of Object.values(s.taskSpec.containerSpec.env ?? {}))
+        for (const v of secrets) expect([name, String(env).includes(v)]).toEqual([name, false]);
     }
   });
 
@@ -136,7 +169,8 @@ describe("prod stack", () => {
     const secrets = await plain(generatedSecrets(run.resources));
     const secretObjects = run.resources.filter((r) => r.type === TYPES.secret);
     const byId = new Map(secretObjects.map((r) => [r.id, plainValue(r.inputs)]));
-    for (const cfg of Object.values(byType(run.resources, TYPES.config))) for (const v of secrets) expect([cfg.name, decode(cfg.data).includes(v)]).toEqual([cfg.name, false]);
+    for (const cfg of Object.values(byType(run.resources, TYPES.config)))
+      for (const v of secrets) expect([cfg.name, decode(cfg.data).includes(v)]).toEqual([cfg.name, false]);
     let mounted = 0;
     for (const [name, s] of Object.entries(services(run.resources))) {
       const c = s.taskSpec.containerSpec;
@@ -177,7 +211,11 @@ describe("prod stack", () => {
     const app = o.services.find((s: { service: string }) => s.service === "app");
     expect([app.name, app.replicas, app.host]).toEqual(["mcp-prod-app", 3, "app"]);
     expect(o.internalEndpoints.app).toEqual({ host: "app", tasksHost: "tasks.app", port: 8080, replicas: 3 });
-    expect(o.services.filter((s: { publishedPorts: string[] }) => s.publishedPorts.length > 0).map((s: { service: string; publishedPorts: string[] }) => [s.service, s.publishedPorts])).toEqual([["nginx", ["80->8080/tcp (host)", "443->8443/tcp (host)"]]]);
+    expect(
+      o.services
+        .filter((s: { publishedPorts: string[] }) => s.publishedPorts.length > 0)
+        .map((s: { service: string; publishedPorts: string[] }) => [s.service, s.publishedPorts]),
+    ).toEqual([["nginx", ["80->8080/tcp (host)", "443->8443/tcp (host)"]]]);
     for (const fp of Object.values(o.secretFingerprints)) expect(fp).toMatch(/^[0-9a-f]{12}$/);
     expect(o.checklistVersion).toMatch(/171/);
 
@@ -256,7 +294,11 @@ describe("deploy hooks", () => {
     };
     proto.registerResource = function (req: any, cb: any) {
       const h = req.getHooks?.();
-      if (h) bindings[req.getName()] = [...h.getBeforeCreateList().map((n: string) => `beforeCreate:${n}`), ...h.getAfterCreateList().map((n: string) => `afterCreate:${n}`)];
+      if (h)
+        bindings[req.getName()] = [
+          ...h.getBeforeCreateList().map((n: string) => `beforeCreate:${n}`),
+          ...h.getAfterCreateList().map((n: string) => `afterCreate:${n}`),
+        ];
       return original.registerResource.call(this, req, cb);
     };
   });

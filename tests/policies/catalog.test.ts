@@ -34,17 +34,21 @@ test("metadata is complete; security items default to mandatory", () => {
     expect(p.remediation.length).toBeGreaterThan(20);
     expect(["low", "medium", "high", "critical"]).toContain(p.severity);
     expect(["advisory", "mandatory", "disabled"]).toContain(p.enforcementLevel);
-    if (p.checklistIds.some((id) => /^(SEC|PRE-SEC)-/.test(id))) expect({ policy: p.name, level: p.enforcementLevel }).toEqual({ policy: p.name, level: "mandatory" });
+    if (p.checklistIds.some((id) => /^(SEC|PRE-SEC)-/.test(id)))
+      expect({ policy: p.name, level: p.enforcementLevel }).toEqual({ policy: p.name, level: "mandatory" });
     // The server refuses a schema that declares enforcementLevel; every knob documents itself and has a default.
     expect(Object.keys(p.configSchema.properties)).not.toContain("enforcementLevel");
-    for (const [k, s] of Object.entries(p.configSchema.properties)) expect({ policy: p.name, k, d: !!s.description, def: s.default !== undefined }).toEqual({ policy: p.name, k, d: true, def: true });
+    for (const [k, s] of Object.entries(p.configSchema.properties))
+      expect({ policy: p.name, k, d: !!s.description, def: s.default !== undefined }).toEqual({ policy: p.name, k, d: true, def: true });
   }
 });
 
 test("catalog helpers", () => {
   expect(PACK_NAME).toBe("mcp-production-checklist");
   expect(PACK_VERSION).toBe(JSON.parse(fs.readFileSync(path.join(POLICIES, "package.json"), "utf8")).version);
-  expect(policiesForItem("SEC-CONTAINER-02")).toEqual(expect.arrayContaining(["container-no-privileged", "container-capabilities", "container-no-host-devices"]));
+  expect(policiesForItem("SEC-CONTAINER-02")).toEqual(
+    expect.arrayContaining(["container-no-privileged", "container-capabilities", "container-no-host-devices"]),
+  );
   expect(policyByName("nginx-tls")?.checklistIds).toContain("SEC-NET-03");
   expect(coveredItems().every((id) => IDS.has(id))).toBe(true);
   expect(coveredItems().length).toBeGreaterThanOrEqual(45);
@@ -62,7 +66,8 @@ test("only policies/index.ts starts the pack; the catalog loads no policy runtim
   walk(POLICIES);
   expect(starters).toEqual(["index.ts"]);
   // Runtime imports of @pulumi/policy (not `import type`) would load the SDK for the catalog's users.
-  for (const f of ["catalog.ts", "pack.ts", "lib/define.ts"]) expect(fs.readFileSync(path.join(POLICIES, f), "utf8")).not.toMatch(/^import (?!type)[^;]*from "@pulumi\/policy"/m);
+  for (const f of ["catalog.ts", "pack.ts", "lib/define.ts"])
+    expect(fs.readFileSync(path.join(POLICIES, f), "utf8")).not.toMatch(/^import (?!type)[^;]*from "@pulumi\/policy"/m);
 });
 
 test("policies/README.md lists every policy exactly as the catalog says (regenerate: npx ts-node --swc scripts/gen-policy-list.ts)", () => {
@@ -76,14 +81,37 @@ test("policies/README.md says what the daemon enforces for services, and every r
   expect(readme).toMatch(/## What the daemon enforces for swarm services/);
   for (const name of ["container-no-new-privileges", "container-security-profiles", "container-no-host-devices"]) {
     const p = policyByName(name)!;
-    expect({ name, says: /daemon/.test(`${p.description} ${p.remediation}`) && /docker-host\.md/.test(`${p.description} ${p.remediation}`) }).toEqual({ name, says: true });
+    expect({ name, says: /daemon/.test(`${p.description} ${p.remediation}`) && /docker-host\.md/.test(`${p.description} ${p.remediation}`) }).toEqual({
+      name,
+      says: true,
+    });
   }
 });
 
 test("workload rules apply to containers and services alike; content rules are stack policies", () => {
   const resourceWorkload = POLICY_CATALOG.filter((p) => p.kind === "resource" && p.resourceTypes.includes("docker:index/container:Container"));
-  for (const p of resourceWorkload) expect({ p: p.name, service: p.resourceTypes.includes("docker:index/service:Service") }).toEqual({ p: p.name, service: true });
-  const content = ["nginx-tls", "nginx-hsts", "nginx-https-redirect", "nginx-rate-limit", "nginx-upstream-replicas", "prometheus-alert-rules", "alertmanager-receivers", "postgres-tls-auth", "redis-auth", "grafana-auth", "backup-encryption", "backup-offsite", "backup-retention", "backup-schedule", "config-placeholders", "default-passwords", "secrets-not-exposed", "secrets-as-docker-secrets"];
+  for (const p of resourceWorkload)
+    expect({ p: p.name, service: p.resourceTypes.includes("docker:index/service:Service") }).toEqual({ p: p.name, service: true });
+  const content = [
+    "nginx-tls",
+    "nginx-hsts",
+    "nginx-https-redirect",
+    "nginx-rate-limit",
+    "nginx-upstream-replicas",
+    "prometheus-alert-rules",
+    "alertmanager-receivers",
+    "postgres-tls-auth",
+    "redis-auth",
+    "grafana-auth",
+    "backup-encryption",
+    "backup-offsite",
+    "backup-retention",
+    "backup-schedule",
+    "config-placeholders",
+    "default-passwords",
+    "secrets-not-exposed",
+    "secrets-as-docker-secrets",
+  ];
   for (const name of content) expect({ name, kind: policyByName(name)?.kind }).toEqual({ name, kind: "stack" });
   // No rule reads a resource type's properties itself: only the workload adapters do.
   for (const f of fs.readdirSync(path.join(POLICIES, "rules"))) {

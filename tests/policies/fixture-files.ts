@@ -129,4 +129,9 @@ export const GRAFANA_ENV: Record<string, string> = {
   GF_USERS_ALLOW_SIGN_UP: "false",
 };
 
-export const APP_ENV: Record<string, string> = { PORT: "8080", DATABASE_PASSWORD_FILE: "/run/secrets/postgres-password", DATABASE_SSLMODE: "verify-full", AUTH_REQUIRED: "true" };
+export const APP_ENV: Record<string, string> = {
+  PORT: "8080",
+  DATABASE_PASSWORD_FILE: "/run/secrets/postgres-password",
+  DATABASE_SSLMODE: "verify-full",
+  AUTH_REQUIRED: "true",
+};

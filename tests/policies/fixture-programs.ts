@@ -153,12 +153,25 @@ function roles(upstream: string[]): Role[] {
   ];
 }
 
-const APP: Role = { name: "app", service: "app", image: "ghcr.io/mcp-platform/mcp-gateway:1.8.2", user: "10001:10001", env: F.APP_ENV, networks: ["edge", "internal"], health: wget("http://127.0.0.1:8080/health") };
+const APP: Role = {
+  name: "app",
+  service: "app",
+  image: "ghcr.io/mcp-platform/mcp-gateway:1.8.2",
+  user: "10001:10001",
+  env: F.APP_ENV,
+  networks: ["edge", "internal"],
+  health: wget("http://127.0.0.1:8080/health"),
+};
 
 const labelList = (m: Record<string, string>) => Object.entries(m).map(([label, value]) => ({ label, value }));
 
 function labels(r: Role): Record<string, string> {
-  return { "com.mcp.stack": "test", "com.mcp.service": r.service, "com.mcp.instance": r.name, ...(r.health === "none" ? { "com.mcp.healthcheck": "prometheus-up" } : {}) };
+  return {
+    "com.mcp.stack": "test",
+    "com.mcp.service": r.service,
+    "com.mcp.instance": r.name,
+    ...(r.health === "none" ? { "com.mcp.healthcheck": "prometheus-up" } : {}),
+  };
 }
 
 const uidGid = (user: string) => {
@@ -177,7 +190,16 @@ function commonResources() {
 export function serviceStack(): void {
   commonResources();
   const nets = Object.fromEntries(
-    (Object.keys(NETWORK_INTERNAL) as Net[]).map((n) => [n, new docker.Network(`${PREFIX}-${n}`, { name: `${PREFIX}-${n}`, driver: "overlay", internal: NETWORK_INTERNAL[n], attachable: false, options: { encrypted: "true" } })]),
+    (Object.keys(NETWORK_INTERNAL) as Net[]).map((n) => [
+      n,
+      new docker.Network(`${PREFIX}-${n}`, {
+        name: `${PREFIX}-${n}`,
+        driver: "overlay",
+        internal: NETWORK_INTERNAL[n],
+        attachable: false,
+        options: { encrypted: "true" },
+      }),
+    ]),
   ) as Record<Net, docker.Network>;
   const vols = new Map<string, docker.Volume>();
   const volume = (v: string) => vols.get(v) ?? vols.set(v, new docker.Volume(`${PREFIX}-${v}`, { name: `${PREFIX}-${v}`, driver: "local" })).get(v)!;
@@ -214,7 +236,10 @@ export function serviceStack(): void {
           capAdds: [],
           configs,
           secrets,
-          mounts: [...(r.volumes ?? []).map((v) => ({ type: "volume", source: volume(v.volume).name, target: v.target, readOnly: v.readOnly ?? false })), { type: "tmpfs", target: "/tmp", tmpfsOptions: { sizeBytes: 64 * 1024 * 1024, mode: 0o1777 } }],
+          mounts: [
+            ...(r.volumes ?? []).map((v) => ({ type: "volume", source: volume(v.volume).name, target: v.target, readOnly: v.readOnly ?? false })),
+            { type: "tmpfs", target: "/tmp", tmpfsOptions: { sizeBytes: 64 * 1024 * 1024, mode: 0o1777 } },
+          ],
           healthcheck: r.health === "none" ? { tests: ["NONE"] } : { tests: r.health, interval: "10s", timeout: "5s", retries: 3, startPeriod: "20s" },
           labels: l,
         },
@@ -224,9 +249,26 @@ export function serviceStack(): void {
         logDriver: { name: "json-file", options: { "max-size": "10m", "max-file": "5" } },
         networksAdvanceds: r.networks.map((n) => ({ id: nets[n].id, aliases: [r.name] })),
       },
-      updateConfig: { parallelism: 1, delay: "5s", monitor: "30s", order: stateful ? "stop-first" : "start-first", failureAction: "rollback", maxFailureRatio: "0" },
-      rollbackConfig: { parallelism: 1, delay: "0s", monitor: "10s", order: stateful ? "stop-first" : "start-first", failureAction: "pause", maxFailureRatio: "0" },
-      endpointSpec: { mode: "vip", ports: (r.ports ?? []).map((p) => ({ targetPort: p.internal, publishedPort: p.external, protocol: "tcp", publishMode: "host" })) },
+      updateConfig: {
+        parallelism: 1,
+        delay: "5s",
+        monitor: "30s",
+        order: stateful ? "stop-first" : "start-first",
+        failureAction: "rollback",
+        maxFailureRatio: "0",
+      },
+      rollbackConfig: {
+        parallelism: 1,
+        delay: "0s",
+        monitor: "10s",
+        order: stateful ? "stop-first" : "start-first",
+        failureAction: "pause",
+        maxFailureRatio: "0",
+      },
+      endpointSpec: {
+        mode: "vip",
+        ports: (r.ports ?? []).map((p) => ({ targetPort: p.internal, publishedPort: p.external, protocol: "tcp", publishMode: "host" })),
+      },
     });
   }
 }
@@ -239,7 +281,10 @@ export function serviceStack(): void {
 export function containerStack(): void {
   commonResources();
   const nets = Object.fromEntries(
-    (Object.keys(NETWORK_INTERNAL) as Net[]).map((n) => [n, new docker.Network(`${PREFIX}-${n}`, { name: `${PREFIX}-${n}`, driver: "bridge", internal: NETWORK_INTERNAL[n] })]),
+    (Object.keys(NETWORK_INTERNAL) as Net[]).map((n) => [
+      n,
+      new docker.Network(`${PREFIX}-${n}`, { name: `${PREFIX}-${n}`, driver: "bridge", internal: NETWORK_INTERNAL[n] }),
+    ]),
   ) as Record<Net, docker.Network>;
   const vols = new Map<string, docker.Volume>();
   const volume = (v: string) => vols.get(v) ?? vols.set(v, new docker.Volume(`${PREFIX}-${v}`, { name: `${PREFIX}-${v}`, driver: "local" })).get(v)!;
@@ -254,7 +299,12 @@ export function containerStack(): void {
       entrypoints: r.entrypoint,
       command: r.args,
       envs: Object.entries(r.env ?? {}).map(([k, v]) => `${k}=${v}`),
-      uploads: (r.files ?? []).map((f) => ({ file: f.path, content: f.content, permissions: f.secret ? "0400" : "0444", ...(f.secret ? { owner: uid, group: gid } : {}) })),
+      uploads: (r.files ?? []).map((f) => ({
+        file: f.path,
+        content: f.content,
+        permissions: f.secret ? "0400" : "0444",
+        ...(f.secret ? { owner: uid, group: gid } : {}),
+      })),
       networksAdvanced: r.networks.map((n) => ({ name: nets[n].name, aliases: [r.name] })),
       ports: (r.ports ?? []).map((p) => ({ internal: p.internal, external: p.external, ip: "0.0.0.0", protocol: "tcp" })),
       volumes: (r.volumes ?? []).map((v) => ({ volumeName: volume(v.volume).name, containerPath: v.target, readOnly: v.readOnly ?? false })),

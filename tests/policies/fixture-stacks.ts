@@ -32,7 +32,9 @@ export async function fixtureStack(kind: Kind): Promise<CollectedResource[]> {
     // Loaded lazily: the SDK takes a moment, and only the tests that need a stack pay for it.
     const { runProgram } = require("../../preflight/collect") as typeof import("../../preflight/collect");
     const program = () => (kind === "service" ? serviceStack() : containerStack());
-    run = queue.then(() => runProgram({ stack: INPUT.stack, config: INPUT.config, secretKeys: INPUT.secretKeys, projectDir: ROOT, program })).then((r) => r.resources);
+    run = queue
+      .then(() => runProgram({ stack: INPUT.stack, config: INPUT.config, secretKeys: INPUT.secretKeys, projectDir: ROOT, program }))
+      .then((r) => r.resources);
     queue = run.catch(() => undefined);
     runs.set(kind, run);
   }

@@ -38,7 +38,14 @@ describe("nginx.conf", () => {
     expect(children(children(conf, "http")[0].block, "log_format")[0].args[1]).toBe('{"a":"$b"}');
   });
   test("upstreams", () => {
-    expect(upstreams(conf)[0]).toEqual({ name: "pool", servers: [{ host: "app-0", port: 8080, flags: ["max_fails=3"] }, { host: "/tmp/s.sock", port: undefined, flags: [] }, { host: "app-1", port: 8080, flags: ["down"] }] });
+    expect(upstreams(conf)[0]).toEqual({
+      name: "pool",
+      servers: [
+        { host: "app-0", port: 8080, flags: ["max_fails=3"] },
+        { host: "/tmp/s.sock", port: undefined, flags: [] },
+        { host: "app-1", port: 8080, flags: ["down"] },
+      ],
+    });
   });
   test("listen forms", () => {
     expect(parseListen({ name: "listen", args: ["80"], line: 1 })).toMatchObject({ port: 80, ssl: false });
@@ -68,7 +75,9 @@ describe("redis.conf, postgresql.conf, pg_hba.conf", () => {
     expect(m.get("log_line_prefix")).toBe("%m 'x' ");
   });
   test("pg_hba: local, CIDR and address+mask forms", () => {
-    expect(parsePgHba("local all all peer\nhostssl all all 10.0.0.0/8 scram-sha-256\nhost all all 10.0.0.0 255.0.0.0 md5 # c\n").map((r) => [r.type, r.method])).toEqual([
+    expect(
+      parsePgHba("local all all peer\nhostssl all all 10.0.0.0/8 scram-sha-256\nhost all all 10.0.0.0 255.0.0.0 md5 # c\n").map((r) => [r.type, r.method]),
+    ).toEqual([
       ["local", "peer"],
       ["hostssl", "scram-sha-256"],
       ["host", "md5"],
@@ -103,12 +112,20 @@ describe("docker inputs", () => {
 
 describe("secret heuristics", () => {
   test("names", () => {
-    for (const k of ["DATABASE_PASSWORD", "JWT_SECRET", "API_KEY", "GF_SECURITY_ADMIN_PASSWORD", "REDIS_PASS", "AWS_SECRET_ACCESS_KEY"]) expect({ k, s: isSecretName(k) }).toEqual({ k, s: true });
-    for (const k of ["DATABASE_PASSWORD_FILE", "AUTH_REQUIRED", "MCP_BACKUP_OFFSITE_ACCESS_KEY_ID", "PASSWORD_MIN_LENGTH", "JWT_ISSUER", "PORT"]) expect({ k, s: isSecretName(k) }).toEqual({ k, s: false });
+    for (const k of ["DATABASE_PASSWORD", "JWT_SECRET", "API_KEY", "GF_SECURITY_ADMIN_PASSWORD", "REDIS_PASS", "AWS_SECRET_ACCESS_KEY"])
+      expect({ k, s: isSecretName(k) }).toEqual({ k, s: true });
+    for (const k of ["DATABASE_PASSWORD_FILE", "AUTH_REQUIRED", "MCP_BACKUP_OFFSITE_ACCESS_KEY_ID", "PASSWORD_MIN_LENGTH", "JWT_ISSUER", "PORT"])
+      expect({ k, s: isSecretName(k) }).toEqual({ k, s: false });
   });
   test("randomness: generated secrets yes; URLs, DSNs, paths, sentences no", () => {
-    for (const v of ["Kp7-xQ2_vB9.mZ4~wR6!tY8#nL3%jH5^", "9fK2xL7qP4mZ8vB1nR6tW3yH5jD0cS2a", "d2f1c0b7a9e84b6f9c3a1e5d7b0f2c4a"]) expect({ v, r: looksRandom(v) }).toEqual({ v, r: true });
-    for (const v of ["postgres:5432/mcp?sslmode=verify-full&sslrootcert=/etc/mcp/tls/internal-ca.crt", "https://mcp.example.com/grafana/", "--auth-local=scram-sha-256 --auth-host=scram-sha-256 --data-checksums", "/var/lib/postgresql/data/pgdata"])
+    for (const v of ["Kp7-xQ2_vB9.mZ4~wR6!tY8#nL3%jH5^", "9fK2xL7qP4mZ8vB1nR6tW3yH5jD0cS2a", "d2f1c0b7a9e84b6f9c3a1e5d7b0f2c4a"])
+      expect({ v, r: looksRandom(v) }).toEqual({ v, r: true });
+    for (const v of [
+      "postgres:5432/mcp?sslmode=verify-full&sslrootcert=/etc/mcp/tls/internal-ca.crt",
+      "https://mcp.example.com/grafana/",
+      "--auth-local=scram-sha-256 --auth-host=scram-sha-256 --data-checksums",
+      "/var/lib/postgresql/data/pgdata",
+    ])
       expect({ v, r: looksRandom(v) }).toEqual({ v, r: false });
     expect(entropy("aaaa")).toBe(0);
   });
@@ -122,14 +139,20 @@ describe("secret heuristics", () => {
     expect(secretTokens(`postgres:5432:mcp:backup:${pw}\n`)).toContain(pw);
     expect(secretTokens(JSON.stringify({ "redis://redis:6379": pw }))).toContain(pw);
     // The whole file is one token (leaking all of it is a leak); no single comment word is.
-    const tokens = secretTokens(`# derived from backupEncryptionKey\n# public key: age1qqqqqqqqqqqqqq\nAGE-SECRET-KEY-1${pw}\n`).filter((t) => !t.includes("\n"));
+    const tokens = secretTokens(`# derived from backupEncryptionKey\n# public key: age1qqqqqqqqqqqqqq\nAGE-SECRET-KEY-1${pw}\n`).filter(
+      (t) => !t.includes("\n"),
+    );
     expect(tokens).toEqual([`AGE-SECRET-KEY-1${pw}`]);
   });
 });
 
 describe("shell health checks", () => {
   test("the executables of a one-liner: pipelines, lists, substitutions, assignments and redirections", () => {
-    expect(shellExecutables('REDISCLI_AUTH="$(cat /run/secrets/redis-password)" redis-cli -h 127.0.0.1 ping | grep -q PONG')).toEqual(["redis-cli", "grep", "cat"]);
+    expect(shellExecutables('REDISCLI_AUTH="$(cat /run/secrets/redis-password)" redis-cli -h 127.0.0.1 ping | grep -q PONG')).toEqual([
+      "redis-cli",
+      "grep",
+      "cat",
+    ]);
     expect(shellExecutables("wget -q -O /dev/null http://127.0.0.1:8080/health || exit 1")).toEqual(["wget"]);
     expect(shellExecutables("pg_isready -h /var/run/postgresql >/dev/null 2>&1 && test -f /tmp/ok; echo done")).toEqual(["pg_isready"]);
     expect(shellExecutables("exec /usr/bin/curl -f 'http://x/?a=1;b=2'")).toEqual(["/usr/bin/curl"]);

@@ -84,7 +84,10 @@ describe("unknown values at preview (through the CrossGuard functions and the un
   test("an unknown input is reported as undecidable (advisory), never as a pass", async () => {
     const rs = await base("service");
     spec(service(rs, "redis"), (cs) => void (cs.user = UNKNOWN_STRING));
-    const r = await runPolicy(policy("container-non-root-user"), rs.filter((x) => x.type === SERVICE_TYPE));
+    const r = await runPolicy(
+      policy("container-non-root-user"),
+      rs.filter((x) => x.type === SERVICE_TYPE),
+    );
     expect(violations(r)).toEqual([]);
     expect(undecidables(r)).toEqual([{ level: "advisory", message: "[undecidable at preview] user", urn: undefined }]);
   });
@@ -132,7 +135,11 @@ describe("unknown values at preview (through the CrossGuard functions and the un
     editSecret(rs, "/run/secrets/grafana-admin-password", () => "admin");
     // secret-file-permissions needs no content: it decides on the mount alone.
     expect(violations(await runPolicy(policy("secret-file-permissions"), rs))).toEqual([]);
-    expect(violations(await runPolicy(policy("default-passwords"), rs)).map((x) => x.message).join()).toMatch(/holds a default or placeholder password/);
+    expect(
+      violations(await runPolicy(policy("default-passwords"), rs))
+        .map((x) => x.message)
+        .join(),
+    ).toMatch(/holds a default or placeholder password/);
   });
 });
 
@@ -142,7 +149,8 @@ describe("messages never carry secret values", () => {
       const rs = await base(kind);
       const target = kind === "service" ? service(rs, "app") : container(rs, "app-0");
       if (kind === "service") spec(target, (cs) => void (cs.env = { ...(cs.env as object), REDIS_PASSWORD, CACHE_OPTS: REDIS_PASSWORD }));
-      else for (const p of [target.inputs, target.outputs]) p.envs = [...(p.envs as string[]), `REDIS_PASSWORD=${REDIS_PASSWORD}`, `CACHE_OPTS=${REDIS_PASSWORD}`];
+      else
+        for (const p of [target.inputs, target.outputs]) p.envs = [...(p.envs as string[]), `REDIS_PASSWORD=${REDIS_PASSWORD}`, `CACHE_OPTS=${REDIS_PASSWORD}`];
       const all = ALL_POLICIES.flatMap((p) => evaluate(p.meta.name, rs));
       expect(all.filter((f) => f.kind === "violation").length).toBeGreaterThanOrEqual(2);
       for (const f of all) for (const s of FIXTURE_SECRETS) expect(f.message).not.toContain(s);
@@ -154,11 +162,16 @@ describe("stack config from PULUMI_CONFIG", () => {
   test("dev needs one app replica, prod two; off-site backups only in prod", async () => {
     const rs = await base("service");
     const app = service(rs, "app");
-    for (const p of [app.inputs, app.outputs]) ((p.mode as Record<string, Record<string, number>>).replicated.replicas = 1);
+    for (const p of [app.inputs, app.outputs]) (p.mode as Record<string, Record<string, number>>).replicated.replicas = 1;
     const backup = service(rs, "backup");
-    for (const p of [backup.inputs, backup.outputs]) delete ((p.taskSpec as Record<string, Record<string, Record<string, string>>>).containerSpec.env.MCP_BACKUP_OFFSITE);
+    for (const p of [backup.inputs, backup.outputs])
+      delete (p.taskSpec as Record<string, Record<string, Record<string, string>>>).containerSpec.env.MCP_BACKUP_OFFSITE;
     expect(evaluate("ha-app-replicas", rs).filter((f) => f.kind === "violation")).toHaveLength(1);
-    expect(evaluate("backup-offsite", rs).map((f) => f.message).join()).toMatch(/off-site backup is not enabled/);
+    expect(
+      evaluate("backup-offsite", rs)
+        .map((f) => f.message)
+        .join(),
+    ).toMatch(/off-site backup is not enabled/);
     const prev = INPUT.config["mcp:environment"];
     INPUT.config["mcp:environment"] = "dev";
     try {
@@ -182,7 +195,10 @@ describe("stack config from PULUMI_CONFIG", () => {
       ]);
       // A swarm port has no host address: only the ports count there.
       const svc = await base("service");
-      expect(evaluate("container-published-ports", svc).map((x) => x.message)).toEqual(["service fx-nginx publishes host port 80; allowed: 8080, 8443", "service fx-nginx publishes host port 443; allowed: 8080, 8443"]);
+      expect(evaluate("container-published-ports", svc).map((x) => x.message)).toEqual([
+        "service fx-nginx publishes host port 80; allowed: 8080, 8443",
+        "service fx-nginx publishes host port 443; allowed: 8080, 8443",
+      ]);
     } finally {
       INPUT.config["mcp:edge"] = prev;
     }

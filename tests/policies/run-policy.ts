@@ -9,7 +9,9 @@ import type { McpPolicy } from "../../policies/lib/define";
 
 const { Struct } = require("google-protobuf/google/protobuf/struct_pb");
 // @internal in @pulumi/policy's typings; the same functions its server calls.
-const { deserializeProperties } = require("@pulumi/policy/deserialize") as { deserializeProperties(s: unknown, proxySecrets: boolean): Record<string, unknown> };
+const { deserializeProperties } = require("@pulumi/policy/deserialize") as {
+  deserializeProperties(s: unknown, proxySecrets: boolean): Record<string, unknown>;
+};
 const { unknownCheckingProxy } = require("@pulumi/policy/proxy") as { unknownCheckingProxy<T>(v: T): T };
 
 export interface Reported {
@@ -32,17 +34,38 @@ function reporter(out: Reported[], level: string, description: string): ReportVi
 
 class NotApplicable extends Error {}
 
-const opts = { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] };
+const opts = {
+  protect: false,
+  ignoreChanges: [],
+  aliases: [],
+  customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+  additionalSecretOutputs: [],
+};
 
 /** Runs the policy on one resource (resource policies) or the whole list (stack policies). */
-export async function runPolicy(p: McpPolicy, resources: CollectedResource[] | CollectedResource, config: Record<string, unknown> = {}, level = p.meta.enforcementLevel): Promise<Reported[]> {
+export async function runPolicy(
+  p: McpPolicy,
+  resources: CollectedResource[] | CollectedResource,
+  config: Record<string, unknown> = {},
+  level = p.meta.enforcementLevel,
+): Promise<Reported[]> {
   const out: Reported[] = [];
   const list = Array.isArray(resources) ? resources : [resources];
   const getConfig = <T extends object>() => config as T;
   if (p.meta.kind === "stack") {
     const policy = p.policy as StackValidationPolicy;
     const args = {
-      resources: list.map((r) => ({ type: r.type, name: r.name, urn: r.urn, props: props(r, true), opts, dependencies: [], propertyDependencies: {}, isType: () => false, asType: () => undefined })),
+      resources: list.map((r) => ({
+        type: r.type,
+        name: r.name,
+        urn: r.urn,
+        props: props(r, true),
+        opts,
+        dependencies: [],
+        propertyDependencies: {},
+        isType: () => false,
+        asType: () => undefined,
+      })),
       getConfig,
       stackTags: new Map(),
       notApplicable: (reason?: string): never => {
@@ -69,7 +92,10 @@ export async function runPolicy(p: McpPolicy, resources: CollectedResource[] | C
       },
     } as unknown as ResourceValidationArgs;
     try {
-      await (policy.validateResource as (a: ResourceValidationArgs, rv: ReportViolation) => Promise<void> | void)(args, reporter(out, level, p.meta.description));
+      await (policy.validateResource as (a: ResourceValidationArgs, rv: ReportViolation) => Promise<void> | void)(
+        args,
+        reporter(out, level, p.meta.description),
+      );
     } catch (e) {
       if (!(e instanceof NotApplicable)) throw e;
     }

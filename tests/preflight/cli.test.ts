@@ -59,7 +59,10 @@ test.each([
   [["--stack", "nosuch"], /no stack file Pulumi\.nosuch\.yaml .*stacks here: .*prod/],
   [["--stack", "prod", "--format", "pdf"], /unknown format pdf/],
   [["--stack", "prod", "--mutate", "nope"], /--mutate nope: no such mutation/],
-  [["--stack", "prod", "--policy-config", "tests/preflight/fixtures/bad-policy-config.json"], /"container-no-privilegd": no such policy[\s\S]*"image-pinned".requireDigest: expected boolean, got string/],
+  [
+    ["--stack", "prod", "--policy-config", "tests/preflight/fixtures/bad-policy-config.json"],
+    /"container-no-privilegd": no such policy[\s\S]*"image-pinned".requireDigest: expected boolean, got string/,
+  ],
   [[], /required option '--stack <name>'/],
 ])("bad input %j: exit 2 with a clear message", (args, message) => {
   const r = preflight(args as string[]);
@@ -74,8 +77,15 @@ test("a config the program rejects is reported with every bad key, exit 2", () =
     // A project copy whose prod stack file asks for one replica: the program's own validation refuses it.
     for (const f of ["Pulumi.yaml", "package.json"]) fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
     for (const d of ["infra", "policies", "checklist", "backup", "validate", "node_modules"]) fs.symlinkSync(path.join(ROOT, d), path.join(dir, d));
-    fs.writeFileSync(path.join(dir, "Pulumi.prod.yaml"), fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8").replace("mcp:environment: dev", "mcp:environment: prod"));
-    const r = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin.js"), "--swc", path.join(ROOT, "scripts/preflight.ts"), "--stack", "prod", "--quiet"], { cwd: dir, encoding: "utf8", timeout: 120000 });
+    fs.writeFileSync(
+      path.join(dir, "Pulumi.prod.yaml"),
+      fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8").replace("mcp:environment: dev", "mcp:environment: prod"),
+    );
+    const r = spawnSync(
+      process.execPath,
+      [require.resolve("ts-node/dist/bin.js"), "--swc", path.join(ROOT, "scripts/preflight.ts"), "--stack", "prod", "--quiet"],
+      { cwd: dir, encoding: "utf8", timeout: 120000 },
+    );
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/Invalid stack configuration for stack "prod"/);
     expect(r.stderr).toMatch(/mcp:app\.replicas: prod needs at least 2 app replicas/);

@@ -8,8 +8,24 @@ const info: AnalyzerInfo = {
   name: "mcp-production-checklist",
   version: "1.0.0",
   policies: [
-    { name: "container-no-privileged", description: "No privileged containers.", enforcementLevel: "mandatory", kind: "resource", severity: "critical", remediation: "Remove privileged.", tags: ["SEC-CONTAINER-02", "group:container-security"] },
-    { name: "container-deprecated-fields", description: "Deprecated fields.", enforcementLevel: "advisory", kind: "resource", severity: "low", remediation: "Use networksAdvanced.", tags: ["DEP-CORE-01"] },
+    {
+      name: "container-no-privileged",
+      description: "No privileged containers.",
+      enforcementLevel: "mandatory",
+      kind: "resource",
+      severity: "critical",
+      remediation: "Remove privileged.",
+      tags: ["SEC-CONTAINER-02", "group:container-security"],
+    },
+    {
+      name: "container-deprecated-fields",
+      description: "Deprecated fields.",
+      enforcementLevel: "advisory",
+      kind: "resource",
+      severity: "low",
+      remediation: "Use networksAdvanced.",
+      tags: ["DEP-CORE-01"],
+    },
     { name: "container-non-root-user", description: "Non-root.", enforcementLevel: "mandatory", kind: "resource", tags: ["SEC-CONTAINER-01"] },
     { name: "image-pinned", description: "Pinned.", enforcementLevel: "disabled", kind: "resource", tags: ["ROLLBACK-STEPS-01"] },
   ],
@@ -28,9 +44,34 @@ function sample(): PreflightReport {
     ],
     generatedAt: new Date("2026-11-01T00:00:00Z"),
     diagnostics: [
-      { policyName: "container-no-privileged", policyPackName: info.name, policyPackVersion: "1.0.0", description: "No privileged containers.", message: "No privileged containers.\ncontainer mcp-prod-redis runs privileged", enforcementLevel: "mandatory", urn, severity: "critical" },
-      { policyName: "container-deprecated-fields", policyPackName: info.name, policyPackVersion: "1.0.0", description: "Deprecated fields.", message: "Deprecated fields.\ncontainer mcp-prod-redis uses deprecated fields: links", enforcementLevel: "advisory", urn },
-      { policyName: "container-non-root-user", policyPackName: info.name, policyPackVersion: "1.0.0", description: "Non-root.", message: "[undecidable at preview] user", enforcementLevel: "advisory", urn },
+      {
+        policyName: "container-no-privileged",
+        policyPackName: info.name,
+        policyPackVersion: "1.0.0",
+        description: "No privileged containers.",
+        message: "No privileged containers.\ncontainer mcp-prod-redis runs privileged",
+        enforcementLevel: "mandatory",
+        urn,
+        severity: "critical",
+      },
+      {
+        policyName: "container-deprecated-fields",
+        policyPackName: info.name,
+        policyPackVersion: "1.0.0",
+        description: "Deprecated fields.",
+        message: "Deprecated fields.\ncontainer mcp-prod-redis uses deprecated fields: links",
+        enforcementLevel: "advisory",
+        urn,
+      },
+      {
+        policyName: "container-non-root-user",
+        policyPackName: info.name,
+        policyPackVersion: "1.0.0",
+        description: "Non-root.",
+        message: "[undecidable at preview] user",
+        enforcementLevel: "advisory",
+        urn,
+      },
     ],
   });
 }
@@ -42,7 +83,15 @@ test("item statuses: violated, advisory violation, undecidable, disabled policy 
   const status = Object.fromEntries(r.items.map((i) => [i.itemId, i.status]));
   expect(status).toEqual({ "SEC-CONTAINER-01": "undecidable", "SEC-CONTAINER-02": "violated", "DEP-CORE-01": "violated", "ROLLBACK-STEPS-01": "undecidable" });
   expect(r.items.find((i) => i.itemId === "ROLLBACK-STEPS-01")?.undecidableReasons).toEqual(["image-pinned: disabled by policy config"]);
-  expect(r.violations[0]).toEqual({ policy: "container-no-privileged", enforcementLevel: "mandatory", urn, resourceName: "mcp-prod-redis", message: "container mcp-prod-redis runs privileged", remediation: "Remove privileged.", severity: "critical" });
+  expect(r.violations[0]).toEqual({
+    policy: "container-no-privileged",
+    enforcementLevel: "mandatory",
+    urn,
+    resourceName: "mcp-prod-redis",
+    message: "container mcp-prod-redis runs privileged",
+    remediation: "Remove privileged.",
+    severity: "critical",
+  });
 });
 
 test("json is the report itself", () => {

@@ -40,7 +40,10 @@ const base = (kind: Kind) => structuredClone(bases.get(kind)!);
 
 beforeAll(async () => {
   // The prod stack config (environment prod, edge 0.0.0.0:80/443) reaches the pack as PULUMI_CONFIG.
-  [session] = await Promise.all([PreflightSession.start({ projectDir: ROOT, input: stackInput("prod", ROOT), policyConfig: {} }), ...KINDS.map(async (k) => bases.set(k, await fixtureStack(k)))]);
+  [session] = await Promise.all([
+    PreflightSession.start({ projectDir: ROOT, input: stackInput("prod", ROOT), policyConfig: {} }),
+    ...KINDS.map(async (k) => bases.set(k, await fixtureStack(k))),
+  ]);
 }, 120000);
 afterAll(async () => {
   await session?.close();
@@ -80,7 +83,8 @@ describe("the fixture stacks through the real pack", () => {
         const mine = report.violations.filter((v) => v.policy === name);
         expect(mine.map((v) => v.message).join("\n")).toMatch(c.expect);
         expect(mine.every((v) => v.enforcementLevel === level && !!v.remediation)).toBe(true);
-        for (const item of policy(name).meta.checklistIds) expect({ item, status: report.items.find((i) => i.itemId === item)?.status }).toEqual({ item, status: "violated" });
+        for (const item of policy(name).meta.checklistIds)
+          expect({ item, status: report.items.find((i) => i.itemId === item)?.status }).toEqual({ item, status: "violated" });
       });
     } else if (c) {
       test(`cannot concern a ${kind}: ${c.cannot}`, async () => {
@@ -157,7 +161,9 @@ describe("engine protocol details", () => {
     const pc = new analyzerproto.PolicyConfig();
     pc.setProperties(Struct.fromJavaScript({}));
     req.getPolicyconfigMap().set("container-no-privileged", pc);
-    await new Promise<void>((res, rej) => (h as unknown as { client: { configure(r: unknown, cb: (e: unknown) => void): void } }).client.configure(req, (e) => (e ? rej(e) : res())));
+    await new Promise<void>((res, rej) =>
+      (h as unknown as { client: { configure(r: unknown, cb: (e: unknown) => void): void } }).client.configure(req, (e) => (e ? rej(e) : res())),
+    );
     const lowered = await h.analyze(r, providers);
     expect(lowered.find((d) => d.policyName === "container-no-privileged")?.enforcementLevel).toBe("advisory");
     await h.configure({ "container-no-privileged": { enforcementLevel: "mandatory", properties: {} } });
@@ -173,13 +179,17 @@ describe("engine protocol details", () => {
     req.setProperties(Struct.fromJavaScript({ privileged: true }));
     req.setUrn("urn:pulumi:test::p::docker:index/container:Container::x");
     req.setName("x");
-    const err = await new Promise<grpc.ServiceError | null>((res) => (h as unknown as { client: { analyze(r: unknown, cb: (e: grpc.ServiceError | null) => void): void } }).client.analyze(req, (e) => res(e)));
+    const err = await new Promise<grpc.ServiceError | null>((res) =>
+      (h as unknown as { client: { analyze(r: unknown, cb: (e: grpc.ServiceError | null) => void): void } }).client.analyze(req, (e) => res(e)),
+    );
     expect(err?.message).toMatch(/more recent version of the Pulumi CLI/);
   });
 
   test("Handshake is optional (this pack predates it) and ConfigureStack is accepted", async () => {
     expect(typeof (await h.handshake(engine.address, ROOT, ROOT))).toBe("boolean");
-    await expect(h.configureStack({ stack: "prod", project: "p", organization: "o", dryRun: true, config: {}, secretKeys: [], tags: { owner: "ops" } })).resolves.toBeUndefined();
+    await expect(
+      h.configureStack({ stack: "prod", project: "p", organization: "o", dryRun: true, config: {}, secretKeys: [], tags: { owner: "ops" } }),
+    ).resolves.toBeUndefined();
   });
 });
 
@@ -201,7 +211,9 @@ describe("pack process lifecycle", () => {
       fs.writeFileSync(path.join(dir, "index.js"), `console.log("hello"); setInterval(() => {}, 1000);`);
       const engine = await startEngineStub();
       try {
-        await expect(startPack({ packDir: dir, engineAddress: engine.address, env: {}, timeoutMs: 20000 })).rejects.toThrow(/printed "hello" where its port was expected/);
+        await expect(startPack({ packDir: dir, engineAddress: engine.address, env: {}, timeoutMs: 20000 })).rejects.toThrow(
+          /printed "hello" where its port was expected/,
+        );
       } finally {
         await engine.close();
       }

@@ -75,11 +75,15 @@ test.each(inProcess.map((m) => [m.id, m] as const))("variant %s is blocked", asy
   expectCaught(m, await session.analyze(rs));
 });
 
-test.each(withConfig.map((m) => [m.id, m] as const))("config variant %s is blocked (own program run and pack)", async (_id, m) => {
-  const r = await runPreflight({ stack: "prod", projectDir: ROOT, policyConfigFile: POLICY_CONFIG, configOverrides: m.config, mutate: (rs) => m.apply(rs) });
-  expectCaught(m, r.report);
-  expect(r.exitCode).toBe(1);
-}, 120000);
+test.each(withConfig.map((m) => [m.id, m] as const))(
+  "config variant %s is blocked (own program run and pack)",
+  async (_id, m) => {
+    const r = await runPreflight({ stack: "prod", projectDir: ROOT, policyConfigFile: POLICY_CONFIG, configOverrides: m.config, mutate: (rs) => m.apply(rs) });
+    expectCaught(m, r.report);
+    expect(r.exitCode).toBe(1);
+  },
+  120000,
+);
 
 describe("negative controls", () => {
   test("an advisory finding is reported but does not block", async () => {

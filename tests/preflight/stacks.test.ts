@@ -26,7 +26,15 @@ describe.each(["prod", "dev"])("stack %s", (stack) => {
 
   test("the program's resources were analyzed and listed: services, configs, secrets, networks, volumes, passwords", () => {
     const types = new Set(r.run.resources.map((x) => x.type));
-    for (const t of ["docker:index/service:Service", "docker:index/serviceConfig:ServiceConfig", "docker:index/secret:Secret", "docker:index/network:Network", "docker:index/volume:Volume", "random:index/randomPassword:RandomPassword"]) expect(types).toContain(t);
+    for (const t of [
+      "docker:index/service:Service",
+      "docker:index/serviceConfig:ServiceConfig",
+      "docker:index/secret:Secret",
+      "docker:index/network:Network",
+      "docker:index/volume:Volume",
+      "random:index/randomPassword:RandomPassword",
+    ])
+      expect(types).toContain(t);
     // The swarm model: no container and no image pull in the stack.
     expect(types.has("docker:index/container:Container") || types.has("docker:index/remoteImage:RemoteImage")).toBe(false);
     expect(r.report.resourceCount).toBe(r.run.resources.length);
@@ -53,7 +61,9 @@ describe.each(["prod", "dev"])("stack %s", (stack) => {
 test("prod: the only undecidable items are the ones fed by secure config values", async () => {
   const r = await runPreflight({ stack: "prod", projectDir: ROOT });
   const undecidable = r.report.items.filter((i) => i.status === "undecidable");
-  for (const i of undecidable) for (const reason of i.undecidableReasons ?? []) expect(reason).toMatch(/content of (\/run\/secrets\/(tls\.key|backup-offsite-secret-key)|\/etc\/nginx\/tls\/server\.crt|\/etc\/mcp\/tls\/edge\.crt)/);
+  for (const i of undecidable)
+    for (const reason of i.undecidableReasons ?? [])
+      expect(reason).toMatch(/content of (\/run\/secrets\/(tls\.key|backup-offsite-secret-key)|\/etc\/nginx\/tls\/server\.crt|\/etc\/mcp\/tls\/edge\.crt)/);
 }, 120000);
 
 test("the pack also runs from its TypeScript source exactly as the Pulumi CLI starts it (ts-node, type-checked)", async () => {

@@ -3,7 +3,18 @@ import * as fs from "fs";
 import * as path from "path";
 import { ENCRYPTED_CONFIG_VALUE } from "../../infra/config/load";
 import { readStackFile } from "../../infra/config/stack-file";
-import { carriesEncryptedValue, goDurationSeconds, OUTPUT_VALUE_SIG, plain, RESOURCE_REF_SIG, secret, SECRET_SIG, SIG_KEY, toEngineProperties, UNKNOWN_STRING } from "../../preflight/engine-encoding";
+import {
+  carriesEncryptedValue,
+  goDurationSeconds,
+  OUTPUT_VALUE_SIG,
+  plain,
+  RESOURCE_REF_SIG,
+  secret,
+  SECRET_SIG,
+  SIG_KEY,
+  toEngineProperties,
+  UNKNOWN_STRING,
+} from "../../preflight/engine-encoding";
 import type { AnalyzerInfo } from "../../preflight/harness";
 import { buildPack, packSources } from "../../preflight/pack-build";
 import { livePackCount } from "../../preflight/pack-process";
@@ -47,7 +58,9 @@ describe("engine encoding", () => {
   });
   test("anything built from an undecryptable secure value is unknown too: embedded, or base64 as Docker configs and secrets carry it", () => {
     const b64 = (t: string) => Buffer.from(t).toString("base64");
-    expect(toEngineProperties({ data: b64(ENCRYPTED_CONFIG_VALUE), rendered: `secret_key = ${ENCRYPTED_CONFIG_VALUE}\n`, other: b64("plain text, no marker") })).toEqual({ data: UNKNOWN_STRING, rendered: UNKNOWN_STRING, other: b64("plain text, no marker") });
+    expect(
+      toEngineProperties({ data: b64(ENCRYPTED_CONFIG_VALUE), rendered: `secret_key = ${ENCRYPTED_CONFIG_VALUE}\n`, other: b64("plain text, no marker") }),
+    ).toEqual({ data: UNKNOWN_STRING, rendered: UNKNOWN_STRING, other: b64("plain text, no marker") });
     expect(carriesEncryptedValue(b64(`-----BEGIN KEY-----\n${ENCRYPTED_CONFIG_VALUE}\n`))).toBe(true);
     expect(carriesEncryptedValue("bW9kdWxlczoge30K")).toBe(false);
   });
@@ -63,14 +76,30 @@ describe("policy config", () => {
     name: "pack",
     version: "1",
     policies: [
-      { name: "a", description: "", enforcementLevel: "mandatory", kind: "resource", tags: [], configSchema: { minLength: { type: "integer" }, mode: { type: "string", enum: ["x", "y"] } } },
+      {
+        name: "a",
+        description: "",
+        enforcementLevel: "mandatory",
+        kind: "resource",
+        tags: [],
+        configSchema: { minLength: { type: "integer" }, mode: { type: "string", enum: ["x", "y"] } },
+      },
       { name: "b", description: "", enforcementLevel: "advisory", kind: "stack", tags: [] },
     ],
   };
   test("every policy gets an explicit level: the file's, else 'all', else its own", () => {
-    expect(resolvePolicyConfig(info, {})).toEqual({ a: { enforcementLevel: "mandatory", properties: {} }, b: { enforcementLevel: "advisory", properties: {} } });
-    expect(resolvePolicyConfig(info, { a: { minLength: 40 }, b: "disabled" })).toEqual({ a: { enforcementLevel: "mandatory", properties: { minLength: 40 } }, b: { enforcementLevel: "disabled", properties: {} } });
-    expect(resolvePolicyConfig(info, { all: "advisory", a: "mandatory" })).toEqual({ a: { enforcementLevel: "mandatory", properties: {} }, b: { enforcementLevel: "advisory", properties: {} } });
+    expect(resolvePolicyConfig(info, {})).toEqual({
+      a: { enforcementLevel: "mandatory", properties: {} },
+      b: { enforcementLevel: "advisory", properties: {} },
+    });
+    expect(resolvePolicyConfig(info, { a: { minLength: 40 }, b: "disabled" })).toEqual({
+      a: { enforcementLevel: "mandatory", properties: { minLength: 40 } },
+      b: { enforcementLevel: "disabled", properties: {} },
+    });
+    expect(resolvePolicyConfig(info, { all: "advisory", a: "mandatory" })).toEqual({
+      a: { enforcementLevel: "mandatory", properties: {} },
+      b: { enforcementLevel: "advisory", properties: {} },
+    });
   });
   test("bad entries are named, all at once", () => {
     let err: Error | undefined;
@@ -89,7 +118,18 @@ describe("policy config", () => {
   });
   test.each(["prod", "dev"])("policies/policy-config.%s.json names real policies and settings", async (stack) => {
     const { ALL_POLICIES } = await import("../../policies/pack");
-    const real: AnalyzerInfo = { name: "p", version: "1", policies: ALL_POLICIES.map((p) => ({ name: p.meta.name, description: "", enforcementLevel: p.meta.enforcementLevel, kind: p.meta.kind, tags: [], configSchema: p.meta.configSchema.properties as Record<string, unknown> })) };
+    const real: AnalyzerInfo = {
+      name: "p",
+      version: "1",
+      policies: ALL_POLICIES.map((p) => ({
+        name: p.meta.name,
+        description: "",
+        enforcementLevel: p.meta.enforcementLevel,
+        kind: p.meta.kind,
+        tags: [],
+        configSchema: p.meta.configSchema.properties as Record<string, unknown>,
+      })),
+    };
     const file = JSON.parse(fs.readFileSync(path.join(ROOT, "policies", `policy-config.${stack}.json`), "utf8"));
     expect(() => resolvePolicyConfig(real, file)).not.toThrow();
   });

@@ -29,7 +29,8 @@ describe.each(STACKS)("alert rules for the %s stack", (stack) => {
   const input = alertRulesInputFromConfig(config);
   const yml = renderAlertRules(input);
   const rules = ruleList(yml);
-  const find = (alert: string, severity: string, reason?: string) => rules.find((r) => r.alert === alert && r.labels.severity === severity && r.labels.reason === reason)!;
+  const find = (alert: string, severity: string, reason?: string) =>
+    rules.find((r) => r.alert === alert && r.labels.severity === severity && r.labels.reason === reason)!;
 
   test("every rule has severity, summary, description, a for: and existing checklist IDs", () => {
     for (const r of rules) {
@@ -49,7 +50,9 @@ describe.each(STACKS)("alert rules for the %s stack", (stack) => {
 
   test("thresholds come from the stack config", () => {
     expect(find("HighErrorRate", "critical").expr).toMatch(new RegExp(`> ${config.alerting.errorRatePercent}$`));
-    expect(find("HighLatencyP95", "warning").expr).toMatch(new RegExp(`http_request_duration_seconds_bucket\\{job="${SCRAPE_JOBS.app}"\\}.*> ${config.alerting.p95LatencyMs}$`));
+    expect(find("HighLatencyP95", "warning").expr).toMatch(
+      new RegExp(`http_request_duration_seconds_bucket\\{job="${SCRAPE_JOBS.app}"\\}.*> ${config.alerting.p95LatencyMs}$`),
+    );
     expect(find("PostgresConnectionsHigh", "warning").expr).toMatch(new RegExp(`> ${config.alerting.postgresConnectionsPercent}$`));
     expect(find("RedisMemoryHigh", "warning").expr).toMatch(new RegExp(`> ${config.alerting.redisMemoryPercent}$`));
     expect(find("DiskSpaceLow", "warning").expr).toContain(`< ${config.alerting.diskFreePercent} and`);
@@ -197,7 +200,10 @@ describe("promtool test rules", () => {
         exp_alerts: [
           {
             exp_labels: { ...backupLabels, ...labelsOf("BackupFailed", "critical") },
-            exp_annotations: { summary: "The last backup run failed", description: "The backup service reported its last run as failed; see the backup container's log." },
+            exp_annotations: {
+              summary: "The last backup run failed",
+              description: "The backup service reported its last run as failed; see the backup container's log.",
+            },
           },
         ],
       },
@@ -231,7 +237,10 @@ describe("promtool test rules", () => {
   };
   const fewErrors = { ...errorRate(99, 1), alert_rule_test: [{ eval_time: "15m", alertname: "HighErrorRate", exp_alerts: [] }] };
 
-  const certSeries = (days: number) => ({ series: 'probe_ssl_earliest_cert_expiry{job="edge-https-probe",instance="https://nginx:8443/health",service="edge"}', values: `${days * 86400}x60` });
+  const certSeries = (days: number) => ({
+    series: 'probe_ssl_earliest_cert_expiry{job="edge-https-probe",instance="https://nginx:8443/health",service="edge"}',
+    values: `${days * 86400}x60`,
+  });
   const certLabels = { job: "edge-https-probe", instance: "https://nginx:8443/health" };
   const certExpiring = (days: number, severities: ("warning" | "critical")[]) => ({
     interval: "1m",
@@ -257,7 +266,18 @@ describe("promtool test rules", () => {
   const testFile = (tests: unknown[]) => stringify({ rule_files: [ALERT_RULES_FILE], evaluation_interval: "1m", tests });
 
   test("alerts fire when they should and stay silent otherwise", async () => {
-    const tests = [serviceDown, backupTooOld, backupsOnTime, backupNeverRan, backupFailed, highErrors, fewErrors, certExpiring(60, []), certExpiring(10, ["warning"]), certExpiring(3, ["warning", "critical"])];
+    const tests = [
+      serviceDown,
+      backupTooOld,
+      backupsOnTime,
+      backupNeverRan,
+      backupFailed,
+      highErrors,
+      fewErrors,
+      certExpiring(60, []),
+      certExpiring(10, ["warning"]),
+      certExpiring(3, ["warning", "critical"]),
+    ];
     writeFileSync(dir.join("unit.yml"), testFile(tests));
     const r = await promtoolTestRules(dir.join("unit.yml"));
     expect({ code: r.code, out: outputOf(r) }).toEqual({ code: 0, out: expect.stringMatching(/SUCCESS/) });

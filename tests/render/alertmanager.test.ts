@@ -22,7 +22,11 @@ describe.each(STACKS)("alertmanager.yml for the %s stack", (stack) => {
 
   test("groups by alertname and service with the configured timings; critical inhibits warning", () => {
     expect(doc.route.group_by).toEqual(["alertname", "service"]);
-    expect(doc.route).toMatchObject({ group_wait: config.alerting.groupWait, group_interval: config.alerting.groupInterval, repeat_interval: config.alerting.repeatInterval });
+    expect(doc.route).toMatchObject({
+      group_wait: config.alerting.groupWait,
+      group_interval: config.alerting.groupInterval,
+      repeat_interval: config.alerting.repeatInterval,
+    });
     expect(doc.inhibit_rules).toEqual([{ source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: ["alertname", "service"] }]);
     expect(doc.receivers.map((r: { name: string }) => r.name)).toEqual(config.alerting.receivers.map((r) => r.name));
   });
@@ -72,6 +76,8 @@ describe("alertmanager input", () => {
   });
 
   test("refuses a config where no receiver takes critical alerts", () => {
-    expect(() => renderAlertmanagerConfig({ ...input, receivers: input.receivers.map((r) => ({ ...r, severities: ["warning" as const] })) })).toThrow(/no receiver takes critical alerts/);
+    expect(() => renderAlertmanagerConfig({ ...input, receivers: input.receivers.map((r) => ({ ...r, severities: ["warning" as const] })) })).toThrow(
+      /no receiver takes critical alerts/,
+    );
   });
 });

@@ -8,7 +8,18 @@ import * as https from "node:https";
 import { AddressInfo } from "node:net";
 import { BLACKBOX_MODULE, blackboxInputFromConfig, renderBlackboxConfig } from "../../infra/render/blackbox";
 import { PATHS } from "../../infra/topology";
-import { blackboxCheckConfig, freePort, makeTempDir, makeTestCertificates, outputOf, requireExecutable, startProcess, tcpReady, TempDir, TestCertificates } from "../../testing/tools";
+import {
+  blackboxCheckConfig,
+  freePort,
+  makeTempDir,
+  makeTestCertificates,
+  outputOf,
+  requireExecutable,
+  startProcess,
+  tcpReady,
+  TempDir,
+  TestCertificates,
+} from "../../testing/tools";
 import { loadStackFile, STACKS } from "./stack-configs";
 
 describe.each(STACKS)("blackbox config for the %s stack", (stack) => {
@@ -59,7 +70,9 @@ describe("blackbox exporter probing a loopback HTTPS server with the rendered mo
     writeFileSync(dir.join("blackbox.yml"), renderBlackboxConfig({ serverName: "mcp.test.internal", caFile: certs.caCert, timeoutSeconds: 5 }));
     exporterPort = await freePort();
     const bin = requireExecutable("prometheus-blackbox-exporter", "prometheus-blackbox-exporter");
-    exporter = await startProcess(bin, [`--config.file=${dir.join("blackbox.yml")}`, `--web.listen-address=127.0.0.1:${exporterPort}`], { ready: tcpReady(exporterPort) });
+    exporter = await startProcess(bin, [`--config.file=${dir.join("blackbox.yml")}`, `--web.listen-address=127.0.0.1:${exporterPort}`], {
+      ready: tcpReady(exporterPort),
+    });
   });
   afterAll(async () => {
     await exporter?.stop();

@@ -5,7 +5,14 @@
  */
 import { writeFileSync } from "node:fs";
 import { parse, stringify } from "yaml";
-import { GRAFANA_DASHBOARD_UIDS, GRAFANA_DASHBOARDS_DIR, GRAFANA_DATASOURCE_UID, GRAFANA_PROVISIONING_DIR, grafanaEnv, renderGrafanaProvisioning } from "../../infra/render/grafana";
+import {
+  GRAFANA_DASHBOARD_UIDS,
+  GRAFANA_DASHBOARDS_DIR,
+  GRAFANA_DATASOURCE_UID,
+  GRAFANA_PROVISIONING_DIR,
+  grafanaEnv,
+  renderGrafanaProvisioning,
+} from "../../infra/render/grafana";
 import { HOSTS, PORTS } from "../../infra/topology";
 import { makeTempDir, outputOf, promtoolCheckRules } from "../../testing/tools";
 import { loadStackFile, STACKS } from "./stack-configs";
@@ -28,7 +35,15 @@ describe.each(STACKS)("Grafana provisioning for the %s stack", (stack) => {
 
   test("the Prometheus datasource has the fixed uid and the internal URL", () => {
     const doc = parse(files[`${GRAFANA_PROVISIONING_DIR}/datasources/prometheus.yml`]);
-    expect(doc.datasources).toEqual([expect.objectContaining({ uid: GRAFANA_DATASOURCE_UID, type: "prometheus", url: `http://${HOSTS.prometheus}:${PORTS.prometheus}`, isDefault: true, editable: false })]);
+    expect(doc.datasources).toEqual([
+      expect.objectContaining({
+        uid: GRAFANA_DATASOURCE_UID,
+        type: "prometheus",
+        url: `http://${HOSTS.prometheus}:${PORTS.prometheus}`,
+        isDefault: true,
+        editable: false,
+      }),
+    ]);
   });
 
   test("the dashboard provider reads the directory the dashboards are written to", () => {
@@ -60,7 +75,8 @@ describe.each(STACKS)("Grafana provisioning for the %s stack", (stack) => {
 
   test("every panel query is valid PromQL (promtool), and an invalid one is rejected", async () => {
     const exprs = dashboards.flatMap((d) => d.model.panels.flatMap((p) => p.targets.map((t) => t.expr)));
-    const asRules = (list: string[]) => stringify({ groups: [{ name: "dashboard-queries", rules: list.map((expr, i) => ({ record: `dashboard:query_${i}`, expr })) }] });
+    const asRules = (list: string[]) =>
+      stringify({ groups: [{ name: "dashboard-queries", rules: list.map((expr, i) => ({ record: `dashboard:query_${i}`, expr })) }] });
     const dir = makeTempDir(`grafana-${stack}-`);
     try {
       writeFileSync(dir.join("ok.yml"), asRules(exprs));

@@ -21,7 +21,19 @@ import {
   renderStaticFiles,
 } from "../../infra/render/nginx";
 import { HOSTS } from "../../infra/topology";
-import { freePorts, makeTempDir, makeTestCertificates, nginxConfigTest, outputOf, requireExecutable, startProcess, TempDir, TestCertificates, tcpReady, allowTraversal } from "../../testing/tools";
+import {
+  freePorts,
+  makeTempDir,
+  makeTestCertificates,
+  nginxConfigTest,
+  outputOf,
+  requireExecutable,
+  startProcess,
+  TempDir,
+  TestCertificates,
+  tcpReady,
+  allowTraversal,
+} from "../../testing/tools";
 import { inputForLocalRun, loopbackHosts, writeConf } from "./nginx-support";
 import { loadStackFile, STACKS } from "./stack-configs";
 
@@ -93,7 +105,8 @@ describe.each(STACKS)("nginx.conf for the %s stack", (stack) => {
 
   test("MCP endpoint is proxied unbuffered with a long read timeout over HTTP/1.1 keep-alive", () => {
     const mcp = block(httpsServer, `location ${config.app.mcpPath} `);
-    for (const d of ["proxy_buffering off;", "proxy_cache off;", "proxy_http_version 1.1;", 'proxy_set_header Connection "";', "proxy_read_timeout 3600s;"]) expect(mcp).toContain(d);
+    for (const d of ["proxy_buffering off;", "proxy_cache off;", "proxy_http_version 1.1;", 'proxy_set_header Connection "";', "proxy_read_timeout 3600s;"])
+      expect(mcp).toContain(d);
   });
 
   test("metrics are never served publicly; static files come from disk; JSON access log; stub_status", () => {
@@ -267,7 +280,8 @@ describe("nginx running the rendered config on loopback", () => {
     dir?.remove();
   });
 
-  const httpsGet = (path: string) => request(`https://127.0.0.1:${ports[1]}${path}`, { ca: readFileSync(certs.caCert), servername: "localhost", headers: { host: "localhost" } });
+  const httpsGet = (path: string) =>
+    request(`https://127.0.0.1:${ports[1]}${path}`, { ca: readFileSync(certs.caCert), servername: "localhost", headers: { host: "localhost" } });
 
   test("HTTP redirects to HTTPS with 301", async () => {
     const r = await request(`http://127.0.0.1:${ports[0]}/health?x=1`, { headers: { host: "localhost" } });

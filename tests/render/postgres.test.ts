@@ -10,7 +10,14 @@ import { randomBytes } from "node:crypto";
 import { writeFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Client, ClientConfig } from "pg";
-import { POSTGRES_EXPORTER_ROLE, PostgresInput, postgresInputFromConfig, renderPgHbaConf, renderPostgresConf, renderPostgresInitScript } from "../../infra/render/postgres";
+import {
+  POSTGRES_EXPORTER_ROLE,
+  PostgresInput,
+  postgresInputFromConfig,
+  renderPgHbaConf,
+  renderPostgresConf,
+  renderPostgresInitScript,
+} from "../../infra/render/postgres";
 import { PATHS } from "../../infra/topology";
 import { startPostgres, PgServer } from "../../testing/servers/postgres";
 import { makeTempDir, makeTestCertificates, runTool, TempDir, TestCertificates } from "../../testing/tools";
@@ -42,10 +49,19 @@ describe.each(STACKS)("rendered PostgreSQL files for the %s stack", (stack) => {
 
   test("pg_hba.conf: TLS + SCRAM for the stack's roles only; no trust, md5, password or plain host lines", () => {
     const hba = renderPgHbaConf(input);
-    const rows = hba.split("\n").filter((l) => l && !l.startsWith("#")).map((l) => l.split(/\s+/));
+    const rows = hba
+      .split("\n")
+      .filter((l) => l && !l.startsWith("#"))
+      .map((l) => l.split(/\s+/));
     expect(rows.map((r) => r[0])).toEqual(["local", "hostnossl", "hostssl"]);
     expect(rows.find((r) => r[0] === "hostnossl")!.at(-1)).toBe("reject");
-    expect(rows.find((r) => r[0] === "hostssl")).toEqual(["hostssl", "all", `${config.postgres.user},${config.postgres.backupUser},${POSTGRES_EXPORTER_ROLE}`, "samenet", "scram-sha-256"]);
+    expect(rows.find((r) => r[0] === "hostssl")).toEqual([
+      "hostssl",
+      "all",
+      `${config.postgres.user},${config.postgres.backupUser},${POSTGRES_EXPORTER_ROLE}`,
+      "samenet",
+      "scram-sha-256",
+    ]);
     expect(hba).not.toMatch(/\b(trust|md5|password|ident)\s*$/m);
     expect(hba).not.toMatch(/^host\s/m);
   });
@@ -62,12 +78,18 @@ describe.each(STACKS)("rendered PostgreSQL files for the %s stack", (stack) => {
 test("bad input is refused naming the field", () => {
   const input = postgresInputFromConfig(loadStackFile("prod"));
   expect(() => renderPgHbaConf({ ...input, roles: { ...input.roles, backup: "Robert'); DROP" } })).toThrow(/roles\.backup "Robert'\); DROP" must match/);
-  expect(() => renderPostgresInitScript({ ...input, passwordFiles: { ...input.passwordFiles, app: "relative/path" } })).toThrow(/passwordFiles\.app "relative\/path"/);
+  expect(() => renderPostgresInitScript({ ...input, passwordFiles: { ...input.passwordFiles, app: "relative/path" } })).toThrow(
+    /passwordFiles\.app "relative\/path"/,
+  );
 });
 
 describe("a real PostgreSQL with the rendered configuration and init script", () => {
   const config = loadStackFile("prod");
-  const passwords = { app: randomBytes(24).toString("base64url"), backup: randomBytes(24).toString("base64url"), exporter: randomBytes(24).toString("base64url") };
+  const passwords = {
+    app: randomBytes(24).toString("base64url"),
+    backup: randomBytes(24).toString("base64url"),
+    exporter: randomBytes(24).toString("base64url"),
+  };
   let dir: TempDir;
   let certs: TestCertificates;
   let pg: PgServer | undefined;
@@ -78,7 +100,14 @@ describe("a real PostgreSQL with the rendered configuration and init script", ()
   const socketDir = () => join(pg!.baseDir, "sock");
   const runInit = (script: string) =>
     runTool("sh", ["-c", script], {
-      env: { PATH: `${pg!.binDir}:/usr/bin:/bin`, PGHOST: socketDir(), PGPORT: String(pg!.port), PGPASSWORD: pg!.password, POSTGRES_USER: pg!.superuser, POSTGRES_DB: config.postgres.database },
+      env: {
+        PATH: `${pg!.binDir}:/usr/bin:/bin`,
+        PGHOST: socketDir(),
+        PGPORT: String(pg!.port),
+        PGPASSWORD: pg!.password,
+        POSTGRES_USER: pg!.superuser,
+        POSTGRES_DB: config.postgres.database,
+      },
     });
   const tlsClient = (user: string, password: string, extra: Partial<ClientConfig> = {}): ClientConfig => ({
     host: "127.0.0.1",
@@ -122,7 +151,9 @@ describe("a real PostgreSQL with the rendered configuration and init script", ()
       pgHbaConf: renderPgHbaConf(input),
     });
     // What the image's entrypoint does before running init scripts: create POSTGRES_DB.
-    await withClient({ host: socketDir(), port: pg.port, user: pg.superuser, password: pg.password, database: "postgres" }, (c) => c.query(`CREATE DATABASE ${config.postgres.database}`));
+    await withClient({ host: socketDir(), port: pg.port, user: pg.superuser, password: pg.password, database: "postgres" }, (c) =>
+      c.query(`CREATE DATABASE ${config.postgres.database}`),
+    );
     const first = await runInit(renderPostgresInitScript(input));
     initOutput = first.stdout + first.stderr;
     if (first.code !== 0) throw new Error(`init script failed (exit ${first.code}):\n${initOutput}\n${pg.logTail()}`);
@@ -140,7 +171,9 @@ describe("a real PostgreSQL with the rendered configuration and init script", ()
   test("the settings are live: TLS, SCRAM, connection logging", async () => {
     // Some of these are visible to superusers only: read them over the socket.
     const rows = await withClient({ host: socketDir(), port: pg!.port, user: pg!.superuser, password: pg!.password, database: "postgres" }, (c) =>
-      c.query("SELECT name, setting FROM pg_settings WHERE name IN ('ssl','ssl_min_protocol_version','password_encryption','log_connections','log_disconnections','max_connections')"),
+      c.query(
+        "SELECT name, setting FROM pg_settings WHERE name IN ('ssl','ssl_min_protocol_version','password_encryption','log_connections','log_disconnections','max_connections')",
+      ),
     );
     expect(Object.fromEntries(rows.rows.map((r) => [r.name, r.setting]))).toEqual({
       ssl: "on",
@@ -167,10 +200,13 @@ describe("a real PostgreSQL with the rendered configuration and init script", ()
     expect(result.ssl).toBe(true);
     expect(result.version).toMatch(/^TLSv1\.[23]$/);
     const verifiers = await withClient({ host: socketDir(), port: pg!.port, user: pg!.superuser, password: pg!.password, database: "postgres" }, (c) =>
-      c.query("SELECT rolname, rolpassword LIKE 'SCRAM-SHA-256$%' AS scram, rolsuper FROM pg_authid WHERE rolname = ANY($1) ORDER BY rolname", [[config.postgres.user, config.postgres.backupUser, POSTGRES_EXPORTER_ROLE]]),
+      c.query("SELECT rolname, rolpassword LIKE 'SCRAM-SHA-256$%' AS scram, rolsuper FROM pg_authid WHERE rolname = ANY($1) ORDER BY rolname", [
+        [config.postgres.user, config.postgres.backupUser, POSTGRES_EXPORTER_ROLE],
+      ]),
     );
     expect(verifiers.rows).toHaveLength(3);
-    for (const r of verifiers.rows) expect({ role: r.rolname, scram: r.scram, superuser: r.rolsuper }).toEqual({ role: r.rolname, scram: true, superuser: false });
+    for (const r of verifiers.rows)
+      expect({ role: r.rolname, scram: r.scram, superuser: r.rolsuper }).toEqual({ role: r.rolname, scram: true, superuser: false });
   });
 
   test("a wrong password is refused", async () => {
@@ -181,18 +217,31 @@ describe("a real PostgreSQL with the rendered configuration and init script", ()
     await withClient(tlsClient(config.postgres.user, passwords.app), (c) => c.query("INSERT INTO render_probe VALUES (2, 'second') ON CONFLICT DO NOTHING"));
     const outcome = await withClient(tlsClient(config.postgres.backupUser, passwords.backup), async (c) => {
       const read = await c.query("SELECT count(*)::int AS n FROM render_probe");
-      const readOnlyWrite = await c.query("INSERT INTO render_probe VALUES (3, 'x')").then(() => "wrote", (e: Error) => e.message);
+      const readOnlyWrite = await c.query("INSERT INTO render_probe VALUES (3, 'x')").then(
+        () => "wrote",
+        (e: Error) => e.message,
+      );
       await c.query("SET default_transaction_read_only = off");
-      const privilegedWrite = await c.query("INSERT INTO render_probe VALUES (3, 'x')").then(() => "wrote", (e: Error) => e.message);
+      const privilegedWrite = await c.query("INSERT INTO render_probe VALUES (3, 'x')").then(
+        () => "wrote",
+        (e: Error) => e.message,
+      );
       return { rows: read.rows[0].n, readOnlyWrite, privilegedWrite };
     });
-    expect(outcome).toEqual({ rows: 2, readOnlyWrite: expect.stringMatching(/read-only transaction/), privilegedWrite: expect.stringMatching(/permission denied for table render_probe/) });
+    expect(outcome).toEqual({
+      rows: 2,
+      readOnlyWrite: expect.stringMatching(/read-only transaction/),
+      privilegedWrite: expect.stringMatching(/permission denied for table render_probe/),
+    });
   });
 
   test("the exporter role sees statistics but not data", async () => {
     const outcome = await withClient(tlsClient(POSTGRES_EXPORTER_ROLE, passwords.exporter), async (c) => {
       const stats = await c.query("SELECT count(*)::int AS n FROM pg_stat_database");
-      const data = await c.query("SELECT * FROM render_probe").then(() => "read", (e: Error) => e.message);
+      const data = await c.query("SELECT * FROM render_probe").then(
+        () => "read",
+        (e: Error) => e.message,
+      );
       return { stats: stats.rows[0].n > 0, data };
     });
     expect(outcome).toEqual({ stats: true, data: expect.stringMatching(/permission denied/) });
@@ -231,7 +280,14 @@ test("broken variant: PostgreSQL refuses to start with an invalid rendered setti
     const certs = await makeTestCertificates(dir.path);
     const input = postgresInputFromConfig(loadStackFile("prod"));
     const conf = renderPostgresConf(input).replace("ssl_min_protocol_version = 'TLSv1.2'", "ssl_min_protocol_version = 'TLSv9'");
-    await expect(startPostgres({ tls: { certFile: certs.cert, keyFile: certs.key, caFile: certs.caCert }, postgresqlConf: conf, pgHbaConf: renderPgHbaConf(input), startTimeoutMs: 15_000 })).rejects.toThrow(/ssl_min_protocol_version/);
+    await expect(
+      startPostgres({
+        tls: { certFile: certs.cert, keyFile: certs.key, caFile: certs.caCert },
+        postgresqlConf: conf,
+        pgHbaConf: renderPgHbaConf(input),
+        startTimeoutMs: 15_000,
+      }),
+    ).rejects.toThrow(/ssl_min_protocol_version/);
   } finally {
     dir.remove();
   }

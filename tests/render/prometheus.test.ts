@@ -86,14 +86,20 @@ describe.each(STACKS)("prometheus.yml for the %s stack", (stack) => {
     });
 
     test("a scrape interval under 10s gets a timeout no longer than itself (Prometheus rejects timeout > interval)", async () => {
-      writeFileSync(dir.join("fast.yml"), renderPrometheusConfig({ ...prometheusInputFromConfig(config), scrapeInterval: "5s", ruleFiles: [dir.join("rules", "*.yml")] }));
+      writeFileSync(
+        dir.join("fast.yml"),
+        renderPrometheusConfig({ ...prometheusInputFromConfig(config), scrapeInterval: "5s", ruleFiles: [dir.join("rules", "*.yml")] }),
+      );
       expect(parse(renderPrometheusConfig({ ...prometheusInputFromConfig(config), scrapeInterval: "5s" })).global.scrape_timeout).toBe("5s");
       const r = await promtoolCheckConfig(dir.join("fast.yml"));
       expect({ code: r.code, out: outputOf(r) }).toEqual({ code: 0, out: expect.stringMatching(/SUCCESS/) });
     });
 
     test("rejects a broken variant: a malformed scrape interval", async () => {
-      writeFileSync(dir.join("broken.yml"), render(dir.join("rules", "*.yml")).replace(`scrape_interval: ${config.prometheus.scrapeInterval}`, "scrape_interval: 15 seconds"));
+      writeFileSync(
+        dir.join("broken.yml"),
+        render(dir.join("rules", "*.yml")).replace(`scrape_interval: ${config.prometheus.scrapeInterval}`, "scrape_interval: 15 seconds"),
+      );
       const r = await promtoolCheckConfig(dir.join("broken.yml"));
       expect(r.code).not.toBe(0);
       expect(outputOf(r)).toMatch(/15 seconds/);
@@ -114,11 +120,18 @@ describe("prometheus input", () => {
   const input = prometheusInputFromConfig(loadStackFile("prod"));
 
   test("loopback targets render (what a test harness uses)", () => {
-    const yml = renderPrometheusConfig({ ...input, jobs: [{ name: "mcp-app", targets: ["127.0.0.1:18080"], service: "app" }], probe: undefined, alertmanagers: ["127.0.0.1:19093"] });
+    const yml = renderPrometheusConfig({
+      ...input,
+      jobs: [{ name: "mcp-app", targets: ["127.0.0.1:18080"], service: "app" }],
+      probe: undefined,
+      alertmanagers: ["127.0.0.1:19093"],
+    });
     expect(parse(yml).scrape_configs[0].static_configs[0].targets).toEqual(["127.0.0.1:18080"]);
   });
 
   test("bad input fails naming the job and value", () => {
-    expect(() => renderPrometheusConfig({ ...input, jobs: [...input.jobs, { name: "mcp-app", targets: ["no-port"], service: "x" }] })).toThrow(/duplicate job name "mcp-app"[\s\S]*job "mcp-app" target "no-port" is not host:port/);
+    expect(() => renderPrometheusConfig({ ...input, jobs: [...input.jobs, { name: "mcp-app", targets: ["no-port"], service: "x" }] })).toThrow(
+      /duplicate job name "mcp-app"[\s\S]*job "mcp-app" target "no-port" is not host:port/,
+    );
   });
 });

@@ -17,7 +17,15 @@ describe.each(STACKS)("redis.conf for the %s stack", (stack) => {
 
   test("protected mode, memory bound and policy from config, AOF, auth only through the include", () => {
     const lines = conf.split("\n");
-    for (const l of ["protected-mode yes", `maxmemory ${config.redis.maxmemoryMb}mb`, `maxmemory-policy ${config.redis.maxmemoryPolicy}`, "appendonly yes", "appendfsync everysec", `include ${REDIS_AUTH_INCLUDE_PATH}`, 'rename-command FLUSHALL ""'])
+    for (const l of [
+      "protected-mode yes",
+      `maxmemory ${config.redis.maxmemoryMb}mb`,
+      `maxmemory-policy ${config.redis.maxmemoryPolicy}`,
+      "appendonly yes",
+      "appendfsync everysec",
+      `include ${REDIS_AUTH_INCLUDE_PATH}`,
+      'rename-command FLUSHALL ""',
+    ])
       expect(lines).toContain(l);
     expect(conf).not.toMatch(/^\s*(requirepass|masterauth|user)\s/m);
     expect(lines[lines.length - 2]).toBe(`include ${REDIS_AUTH_INCLUDE_PATH}`); // last, so nothing overrides the password
@@ -40,12 +48,24 @@ describe("redis-server running the rendered config", () => {
   let server: Awaited<ReturnType<typeof startProcess>> | undefined;
   const clients: Redis[] = [];
   const client = (auth?: string) => {
-    const c = new Redis({ host: "127.0.0.1", port, password: auth, lazyConnect: true, enableReadyCheck: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const c = new Redis({
+      host: "127.0.0.1",
+      port,
+      password: auth,
+      lazyConnect: true,
+      enableReadyCheck: false,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
     c.on("error", () => undefined);
     clients.push(c);
     return c;
   };
-  const err = (p: Promise<unknown>) => p.then((v) => `ok: ${String(v)}`, (e: Error) => e.message);
+  const err = (p: Promise<unknown>) =>
+    p.then(
+      (v) => `ok: ${String(v)}`,
+      (e: Error) => e.message,
+    );
 
   beforeAll(async () => {
     dir = makeTempDir("redis-render-");
@@ -102,7 +122,10 @@ describe("redis-server running the rendered config", () => {
   describe("broken variants are rejected by redis-server", () => {
     const bin = () => requireExecutable("redis-server", "redis-server");
     test("an invalid maxmemory-policy", async () => {
-      writeFileSync(dir.join("bad-policy.conf"), renderRedisConf(input).replace(`maxmemory-policy ${config.redis.maxmemoryPolicy}`, "maxmemory-policy keep-everything"));
+      writeFileSync(
+        dir.join("bad-policy.conf"),
+        renderRedisConf(input).replace(`maxmemory-policy ${config.redis.maxmemoryPolicy}`, "maxmemory-policy keep-everything"),
+      );
       const r = await runTool(bin(), [dir.join("bad-policy.conf")], { timeoutMs: 5_000 });
       expect(r.timedOut).toBe(false);
       expect(r.code).not.toBe(0);

@@ -36,7 +36,9 @@ describe("attestations file", () => {
 
   test("an unknown item ID is an error naming the entry, with IDs it may have meant", () => {
     const doc = attestationsFor(["PRE-INFRA-06"], { "PRE-INFRA-06": { item: "PRE-INFRA-66" } });
-    expect(problems(doc)).toEqual(['attestations[0] (PRE-INFRA-66): item: unknown checklist item ID "PRE-INFRA-66" (did you mean PRE-INFRA-01, PRE-INFRA-02, PRE-INFRA-03, PRE-INFRA-04, PRE-INFRA-05?)']);
+    expect(problems(doc)).toEqual([
+      'attestations[0] (PRE-INFRA-66): item: unknown checklist item ID "PRE-INFRA-66" (did you mean PRE-INFRA-01, PRE-INFRA-02, PRE-INFRA-03, PRE-INFRA-04, PRE-INFRA-05?)',
+    ]);
   });
 
   test("every bad entry is listed in ONE error, by index and item", () => {

@@ -22,9 +22,18 @@ function testsInput(over?: Parameters<typeof jestResults>[0]) {
   fs.writeFileSync(file, JSON.stringify(jestResults(over)));
   return { file, results: readTestResults(file) };
 }
-const attestations = (ids: readonly string[], over: Parameters<typeof attestationsFor>[1] = {}, now = NOW) => ({ file: "att.yaml", entries: validateAttestations(attestationsFor(ids, over), { ...base, now }).entries });
+const attestations = (ids: readonly string[], over: Parameters<typeof attestationsFor>[1] = {}, now = NOW) => ({
+  file: "att.yaml",
+  entries: validateAttestations(attestationsFor(ids, over), { ...base, now }).entries,
+});
 const allHuman = itemsOfKind("attestation").map((i) => i.id);
-const full = (): SignoffInputs => ({ ...base, preflight: { file: "p.json", report: preflightReport() }, verify: [{ file: "v.json", report: verifyReport() }], tests: testsInput(), attestations: attestations(allHuman) });
+const full = (): SignoffInputs => ({
+  ...base,
+  preflight: { file: "p.json", report: preflightReport() },
+  verify: [{ file: "v.json", report: verifyReport() }],
+  tests: testsInput(),
+  attestations: attestations(allHuman),
+});
 const item = (r: ReturnType<typeof evaluateSignoff>, id: string): ItemOutcome => r.items.find((i) => i.id === id)!;
 
 describe("sign-off evaluation", () => {
@@ -56,7 +65,18 @@ describe("sign-off evaluation", () => {
     const [violated, undecidable] = itemsOfKind("policy").map((i) => i.id);
     const report = preflightReport((id) =>
       id === violated
-        ? { status: "violated", violations: [{ policy: "x", enforcementLevel: "mandatory", resourceName: "mcp-prod-redis", message: "privileged is true", remediation: "set privileged: false" }] }
+        ? {
+            status: "violated",
+            violations: [
+              {
+                policy: "x",
+                enforcementLevel: "mandatory",
+                resourceName: "mcp-prod-redis",
+                message: "privileged is true",
+                remediation: "set privileged: false",
+              },
+            ],
+          }
         : id === undecidable
           ? { status: "undecidable", undecidableReasons: ["image id unknown at preview"] }
           : {},
@@ -74,7 +94,13 @@ describe("sign-off evaluation", () => {
         {
           file: "v.json",
           report: verifyReport((id) =>
-            id === "edge.health-latency" ? { measurements: { p50Ms: 21, p95Ms: 48 } } : id === "docker.user" ? { status: "fail", message: "mcp-prod-redis runs as root", expected: "non-root", actual: "0:0", remediation: "set user" } : id === "docker.limits" ? { status: "skip", message: "no Docker API access" } : {},
+            id === "edge.health-latency"
+              ? { measurements: { p50Ms: 21, p95Ms: 48 } }
+              : id === "docker.user"
+                ? { status: "fail", message: "mcp-prod-redis runs as root", expected: "non-root", actual: "0:0", remediation: "set user" }
+                : id === "docker.limits"
+                  ? { status: "skip", message: "no Docker API access" }
+                  : {},
           ),
         },
       ],
@@ -89,12 +115,21 @@ describe("sign-off evaluation", () => {
 
   test("a check failing in one of several runtime reports fails the item", () => {
     const failing = verifyReport((id) => (id === "docker.running" ? { status: "fail", message: "mcp-prod-backup exited" } : {}));
-    const r = evaluateSignoff({ ...full(), verify: [{ file: "a.json", report: verifyReport() }, { file: "b.json", report: failing }] });
+    const r = evaluateSignoff({
+      ...full(),
+      verify: [
+        { file: "a.json", report: verifyReport() },
+        { file: "b.json", report: failing },
+      ],
+    });
     expect(item(r, "DEP-CORE-01").status).toBe("fail");
   });
 
   test("program evidence: a failed named test fails the item, one not in the results is pending", () => {
-    const r = evaluateSignoff({ ...full(), tests: testsInput((file, title) => (title.startsWith("DOC-TECH-03") ? "failed" : title.startsWith("DOC-TECH-04") ? "skipped" : undefined)) });
+    const r = evaluateSignoff({
+      ...full(),
+      tests: testsInput((file, title) => (title.startsWith("DOC-TECH-03") ? "failed" : title.startsWith("DOC-TECH-04") ? "skipped" : undefined)),
+    });
     expect(item(r, "DOC-TECH-03")).toMatchObject({ status: "fail" });
     expect(item(r, "DOC-TECH-04")).toMatchObject({ status: "pending" });
   });
@@ -109,8 +144,14 @@ describe("sign-off evaluation", () => {
 
   test("waivers: a valid waiver turns fail into waived, an expired one is fail, an unused one leaves pass", () => {
     const policyItem = itemsOfKind("policy")[0].id;
-    const violated = preflightReport((id) => (id === policyItem ? { status: "violated", violations: [{ policy: "p", enforcementLevel: "advisory", message: "m" }] } : {}));
-    const inputs = (expires: string) => ({ ...full(), preflight: { file: "p.json", report: violated }, attestations: attestations([...allHuman, policyItem], { [policyItem]: { expires } }) });
+    const violated = preflightReport((id) =>
+      id === policyItem ? { status: "violated", violations: [{ policy: "p", enforcementLevel: "advisory", message: "m" }] } : {},
+    );
+    const inputs = (expires: string) => ({
+      ...full(),
+      preflight: { file: "p.json", report: violated },
+      attestations: attestations([...allHuman, policyItem], { [policyItem]: { expires } }),
+    });
     const waived = evaluateSignoff(inputs("2026-12-31"));
     expect(item(waived, policyItem)).toMatchObject({ status: "waived" });
     expect(item(waived, policyItem).reason).toMatch(/^waived by Pat Example until 2026-12-31: .* \(fail: 1 violation\(s\) of /);
@@ -126,10 +167,18 @@ describe("sign-off evaluation", () => {
     const id = "SEC-CONTAINER-05";
     const ok = evaluateSignoff(full());
     expect(item(ok, id)).toMatchObject({ status: "pass", reason: "attested by Pat Example (Security Lead) on 2026-11-20" });
-    expect(item(ok, id).evidence[0]).toMatchObject({ source: "attestation", by: "Pat Example", date: "2026-11-20", link: `https://evidence.example.com/${id}` });
+    expect(item(ok, id).evidence[0]).toMatchObject({
+      source: "attestation",
+      by: "Pat Example",
+      date: "2026-11-20",
+      link: `https://evidence.example.com/${id}`,
+    });
     const expired = evaluateSignoff({ ...full(), now: new Date("2027-03-01T00:00:00Z") });
     expect(item(expired, id)).toMatchObject({ status: "fail", reason: "attestation expired on 2027-02-20: attest again" });
-    const rejected = evaluateSignoff({ ...full(), attestations: attestations(allHuman, { [id]: { decision: "reject", justification: "Scan found 3 critical CVEs in redis" } }) });
+    const rejected = evaluateSignoff({
+      ...full(),
+      attestations: attestations(allHuman, { [id]: { decision: "reject", justification: "Scan found 3 critical CVEs in redis" } }),
+    });
     expect(item(rejected, id)).toMatchObject({ status: "fail", reason: "rejected by Pat Example: Scan found 3 critical CVEs in redis" });
     const security = rejected.roles.find((x) => x.role === "Security Lead")!;
     expect(security).toMatchObject({ decision: "NO-GO", why: `1 failing of ${security.itemIds.length} items` });
@@ -139,7 +188,12 @@ describe("sign-off evaluation", () => {
   test("contacts and the rollback plan come from the stack config", () => {
     const withContacts = { ...config, contacts: [{ role: "Operations Lead" as const, name: "Sam Rivera", phone: "+1 555 0100", email: "sam@example.com" }] };
     const r = evaluateSignoff({ ...base, config: withContacts });
-    expect(r.contacts.map((c) => [c.role, c.configured])).toEqual([["Technical Lead", false], ["Operations Lead", true], ["Security Lead", false], ["Product Owner", false]]);
+    expect(r.contacts.map((c) => [c.role, c.configured])).toEqual([
+      ["Technical Lead", false],
+      ["Operations Lead", true],
+      ["Security Lead", false],
+      ["Product Owner", false],
+    ]);
     expect(r.roles[1].contact).toMatchObject({ name: "Sam Rivera" });
     expect(r.warnings).toContain("no emergency contact for the Technical Lead: add it to mcp:contacts in Pulumi.prod.yaml");
     expect(r.rollback).toMatchObject({ rtoMinutes: config.dr.rtoMinutes, rpoMinutes: config.dr.rpoMinutes, document: "docs/rollback.md" });
@@ -153,7 +207,12 @@ describe("sign-off evaluation", () => {
       return { file, evidence: readDrill(file, "prod") };
     };
     const ok = evaluateSignoff({ ...full(), drill: write("pass") });
-    expect(item(ok, "BAK-RECOVERY-04").evidence.find((e) => e.source === "drill")?.measurements).toEqual({ rtoSeconds: 4.2, rpoSeconds: 5400, rtoObjectiveMinutes: 60, rpoObjectiveMinutes: 360 });
+    expect(item(ok, "BAK-RECOVERY-04").evidence.find((e) => e.source === "drill")?.measurements).toEqual({
+      rtoSeconds: 4.2,
+      rpoSeconds: 5400,
+      rtoObjectiveMinutes: 60,
+      rpoObjectiveMinutes: 360,
+    });
     expect(ok.rollback.drill?.lines).toContain("measured restore time 4.2 s against RTO 60 min");
     const bad = evaluateSignoff({ ...full(), drill: write("fail") });
     expect(["BAK-RECOVERY-01", "BAK-RECOVERY-04"].map((id) => item(bad, id).status)).toEqual(["fail", "fail"]);

@@ -21,25 +21,50 @@ export function preflightReport(over: (itemId: string) => Partial<PreflightRepor
     const v = CHECKLIST_MAPPING[i.id].verify as unknown as { policies: string[] };
     return { itemId: i.id, status: "pass" as const, policies: [...v.policies], violations: [], ...over(i.id) };
   });
-  return { kind: "preflight", formatVersion: EVIDENCE_FORMAT_VERSION, stack: "prod", policyPack: { name: "mcp-production-checklist", version: "0.1.0" }, generatedAt: NOW.toISOString(), resourceCount: 61, mandatoryViolations: 0, items, violations: items.flatMap((i) => i.violations) };
+  return {
+    kind: "preflight",
+    formatVersion: EVIDENCE_FORMAT_VERSION,
+    stack: "prod",
+    policyPack: { name: "mcp-production-checklist", version: "0.1.0" },
+    generatedAt: NOW.toISOString(),
+    resourceCount: 61,
+    mandatoryViolations: 0,
+    items,
+    violations: items.flatMap((i) => i.violations),
+  };
 }
 
 /** Every check the mapping names, passing, with the items the mapping gives it. */
 export function verifyReport(over: (checkId: string) => Partial<CheckRecord> = () => ({})): VerifyReport {
   const byCheck = new Map<string, string[]>();
-  for (const i of itemsOfKind("runtime")) for (const c of (CHECKLIST_MAPPING[i.id].verify as unknown as { checks: string[] }).checks) byCheck.set(c, [...(byCheck.get(c) ?? []), i.id]);
-  const checks: CheckRecord[] = [...byCheck].map(([id, items]) => ({ id, title: id, items, status: "pass", message: `${id} ok`, durationMs: 12, attempts: 1, ...over(id) }));
+  for (const i of itemsOfKind("runtime"))
+    for (const c of (CHECKLIST_MAPPING[i.id].verify as unknown as { checks: string[] }).checks) byCheck.set(c, [...(byCheck.get(c) ?? []), i.id]);
+  const checks: CheckRecord[] = [...byCheck].map(([id, items]) => ({
+    id,
+    title: id,
+    items,
+    status: "pass",
+    message: `${id} ok`,
+    durationMs: 12,
+    attempts: 1,
+    ...over(id),
+  }));
   return { kind: "verify", formatVersion: EVIDENCE_FORMAT_VERSION, stack: "prod", generatedAt: NOW.toISOString(), durationMs: 2345, checks };
 }
 
 /** jest --json output in which every test the mapping names passed. */
 export function jestResults(over: (file: string, title: string) => string | undefined = () => undefined): unknown {
   const byFile = new Map<string, Set<string>>();
-  for (const i of itemsOfKind("program")) for (const t of (CHECKLIST_MAPPING[i.id].verify as unknown as { tests: { file: string; name: string }[] }).tests) byFile.set(t.file, new Set([...(byFile.get(t.file) ?? []), t.name]));
+  for (const i of itemsOfKind("program"))
+    for (const t of (CHECKLIST_MAPPING[i.id].verify as unknown as { tests: { file: string; name: string }[] }).tests)
+      byFile.set(t.file, new Set([...(byFile.get(t.file) ?? []), t.name]));
   return {
     numFailedTests: 0,
     startTime: NOW.getTime(),
-    testResults: [...byFile].map(([file, titles]) => ({ name: path.join(ROOT, file), assertionResults: [...titles].map((title) => ({ title, ancestorTitles: [], status: over(file, title) ?? "passed" })) })),
+    testResults: [...byFile].map(([file, titles]) => ({
+      name: path.join(ROOT, file),
+      assertionResults: [...titles].map((title) => ({ title, ancestorTitles: [], status: over(file, title) ?? "passed" })),
+    })),
   };
 }
 
@@ -68,14 +93,33 @@ export function drillReport(status: "pass" | "fail" = "pass"): unknown {
 
 export function secretsFixture(): Record<string, string> {
   const s = () => randomBytes(24).toString("base64url");
-  return { postgresPassword: s(), postgresBackupPassword: s(), redisPassword: s(), grafanaAdminUser: "mcp-grafana-admin", grafanaAdminPassword: s(), jwtSigningKey: s() + s(), backupEncryptionKey: s() + s() };
+  return {
+    postgresPassword: s(),
+    postgresBackupPassword: s(),
+    redisPassword: s(),
+    grafanaAdminUser: "mcp-grafana-admin",
+    grafanaAdminPassword: s(),
+    jwtSigningKey: s() + s(),
+    backupEncryptionKey: s() + s(),
+  };
 }
 
 export function outputsFixture(secrets: Record<string, string>): unknown {
-  return { stack: "prod", environment: "prod", domain: "mcp.example.com", publicUrl: "https://mcp.example.com", checklistVersion: CHECKLIST_VERSION, secretFingerprints: { postgresPassword: "0123456789ab" }, secrets };
+  return {
+    stack: "prod",
+    environment: "prod",
+    domain: "mcp.example.com",
+    publicUrl: "https://mcp.example.com",
+    checklistVersion: CHECKLIST_VERSION,
+    secretFingerprints: { postgresPassword: "0123456789ab" },
+    secrets,
+  };
 }
 
-export function attestationsFor(ids: readonly string[], over: Record<string, Record<string, unknown>> = {}): { version: number; stack: string; attestations: Record<string, unknown>[] } {
+export function attestationsFor(
+  ids: readonly string[],
+  over: Record<string, Record<string, unknown>> = {},
+): { version: number; stack: string; attestations: Record<string, unknown>[] } {
   const byId = new Map(CHECKLIST_ITEMS.map((i) => [i.id, i]));
   return {
     version: 1,
@@ -84,7 +128,17 @@ export function attestationsFor(ids: readonly string[], over: Record<string, Rec
       const m = CHECKLIST_MAPPING[id];
       const item = byId.get(id)!;
       const role = m.owner ?? defaultOwner(item);
-      return { item: id, decision: m.verify.kind === "attestation" ? "attest" : "waive", by: "Pat Example", role, date: "2026-11-20", expires: "2027-02-20", justification: `Checked ${id} against the evidence listed.`, evidence: `https://evidence.example.com/${id}`, ...over[id] };
+      return {
+        item: id,
+        decision: m.verify.kind === "attestation" ? "attest" : "waive",
+        by: "Pat Example",
+        role,
+        date: "2026-11-20",
+        expires: "2027-02-20",
+        justification: `Checked ${id} against the evidence listed.`,
+        evidence: `https://evidence.example.com/${id}`,
+        ...over[id],
+      };
     }),
   };
 }

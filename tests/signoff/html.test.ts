@@ -35,9 +35,20 @@ const haveChromium = fs.existsSync(CHROMIUM);
     mapping: CHECKLIST_MAPPING,
     checklistVersion: CHECKLIST_VERSION,
     now: NOW,
-    preflight: { file: "preflight.json", report: preflightReport((id) => (id === failingPolicy || id === waivedPolicy ? { status: "violated", violations: [{ policy: "p", enforcementLevel: "mandatory", message: `<script>alert(1)</script> ${secrets.redisPassword}` }] } : {})) },
+    preflight: {
+      file: "preflight.json",
+      report: preflightReport((id) =>
+        id === failingPolicy || id === waivedPolicy
+          ? { status: "violated", violations: [{ policy: "p", enforcementLevel: "mandatory", message: `<script>alert(1)</script> ${secrets.redisPassword}` }] }
+          : {},
+      ),
+    },
     verify: [{ file: "verify.json", report: verifyReport((id) => (id === "docker.user" ? { status: "fail", message: "mcp-prod-redis runs as 0:0" } : {})) }],
-    attestations: { file: "a.yaml", entries: validateAttestations(attestationsFor([...human, waivedPolicy]), { items: CHECKLIST_ITEMS, mapping: CHECKLIST_MAPPING, stack: "prod", now: NOW }).entries },
+    attestations: {
+      file: "a.yaml",
+      entries: validateAttestations(attestationsFor([...human, waivedPolicy]), { items: CHECKLIST_ITEMS, mapping: CHECKLIST_MAPPING, stack: "prod", now: NOW })
+        .entries,
+    },
   });
   const outDir = path.join(tmp, "out");
   writeAll(renderAll(report, { outDir, repoRoot: ROOT, secrets: Object.values(secrets) }), outDir);
@@ -48,7 +59,15 @@ const haveChromium = fs.existsSync(CHROMIUM);
       executablePath: CHROMIUM,
       headless: true,
       timeout: 30_000,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
     });
   }, 40_000);
 
@@ -81,13 +100,17 @@ const haveChromium = fs.existsSync(CHROMIUM);
     const roles = await page.$$eval("[data-role]", (els) => els.map((e) => `${e.getAttribute("data-role")}: ${e.querySelector(".d")?.textContent}`));
     expect(roles).toEqual(report.roles.map((r) => `${r.role}: ${r.decision}`));
 
-    const rows = await page.$$eval("tr[data-item-id]", (els) => els.map((e) => [e.getAttribute("data-item-id"), e.getAttribute("data-status"), e.querySelector(".status")?.textContent]));
+    const rows = await page.$$eval("tr[data-item-id]", (els) =>
+      els.map((e) => [e.getAttribute("data-item-id"), e.getAttribute("data-status"), e.querySelector(".status")?.textContent]),
+    );
     expect(rows.map((r) => r[0])).toEqual(CHECKLIST_ITEMS.map((i) => i.id));
     expect(rows).toEqual(report.items.map((i) => [i.id, i.status, i.status.toUpperCase()]));
     const seen = new Set(rows.map((r) => r[1]));
     expect([...seen].sort()).toEqual(["fail", "pass", "pending", "waived"]);
 
-    const counts = await page.$$eval("[data-count]", (els) => Object.fromEntries(els.map((e) => [e.getAttribute("data-count"), Number(e.querySelector("b")?.textContent)])));
+    const counts = await page.$$eval("[data-count]", (els) =>
+      Object.fromEntries(els.map((e) => [e.getAttribute("data-count"), Number(e.querySelector("b")?.textContent)])),
+    );
     expect(counts).toEqual({ pass: report.counts.pass, fail: report.counts.fail, waived: report.counts.waived, pending: report.counts.pending });
 
     // A failing item's evidence is open and shows the (escaped, redacted) violation.
@@ -99,7 +122,9 @@ const haveChromium = fs.existsSync(CHROMIUM);
     expect(await page.content()).not.toContain(secrets.redisPassword);
 
     // Status colours are applied (the stylesheet loaded): a FAIL badge is red.
-    const bg = await page.locator(`tr[data-item-id="${failingPolicy}"] .status`).evaluate((e) => (globalThis as unknown as { getComputedStyle(x: unknown): { backgroundColor: string } }).getComputedStyle(e).backgroundColor);
+    const bg = await page
+      .locator(`tr[data-item-id="${failingPolicy}"] .status`)
+      .evaluate((e) => (globalThis as unknown as { getComputedStyle(x: unknown): { backgroundColor: string } }).getComputedStyle(e).backgroundColor);
     expect(bg).toBe("rgb(207, 34, 46)");
 
     expect(problems).toEqual([]);

@@ -31,8 +31,16 @@ describe("npm run signoff", () => {
   const secrets = secretsFixture();
   const leak = secrets.postgresPassword;
   // Evidence that (wrongly) carries secrets: a check message, a violation, a justification, a measurement.
-  const preflight = preflightReport((id) => (id === itemsOfKind("policy")[0].id ? { status: "violated", violations: [{ policy: "p", enforcementLevel: "mandatory", message: `env DB_PASSWORD=${leak}` }] } : {}));
-  const verify = verifyReport((id) => (id === "app.auth" ? { message: `login with ${secrets.jwtSigningKey} ok`, measurements: { token: Buffer.from(secrets.redisPassword).toString("base64") } } : {}));
+  const preflight = preflightReport((id) =>
+    id === itemsOfKind("policy")[0].id
+      ? { status: "violated", violations: [{ policy: "p", enforcementLevel: "mandatory", message: `env DB_PASSWORD=${leak}` }] }
+      : {},
+  );
+  const verify = verifyReport((id) =>
+    id === "app.auth"
+      ? { message: `login with ${secrets.jwtSigningKey} ok`, measurements: { token: Buffer.from(secrets.redisPassword).toString("base64") } }
+      : {},
+  );
   const human = itemsOfKind("attestation").map((i) => i.id);
   const attest = attestationsFor(human, { [human[0]]: { justification: `checked with grafana password ${secrets.grafanaAdminPassword}` } });
   const inputs = {
@@ -44,7 +52,26 @@ describe("npm run signoff", () => {
     outputs: file("outputs.json", outputsFixture(secrets)),
   };
   const out = path.join(tmp, "out");
-  const args = ["--stack", "prod", "--preflight", inputs.preflight, "--verify", inputs.verify, "--tests", inputs.tests, "--drill", inputs.drill, "--attestations", inputs.attestations, "--outputs", inputs.outputs, "--out", out, "--now", "2026-11-25T12:00:00Z"];
+  const args = [
+    "--stack",
+    "prod",
+    "--preflight",
+    inputs.preflight,
+    "--verify",
+    inputs.verify,
+    "--tests",
+    inputs.tests,
+    "--drill",
+    inputs.drill,
+    "--attestations",
+    inputs.attestations,
+    "--outputs",
+    inputs.outputs,
+    "--out",
+    out,
+    "--now",
+    "2026-11-25T12:00:00Z",
+  ];
   const first = run(args);
   const read = (name: string) => fs.readFileSync(path.join(out, name), "utf8");
 
@@ -66,7 +93,8 @@ describe("npm run signoff", () => {
 
   test("SIGNOFF.md has a section per role with go/no-go, the contacts table and the rollback plan", () => {
     const md = read("SIGNOFF.md");
-    for (const role of ["Technical Lead", "Operations Lead", "Security Lead", "Product Owner"]) expect(md).toMatch(new RegExp(`^### ${role}: (GO|NO-GO)$`, "m"));
+    for (const role of ["Technical Lead", "Operations Lead", "Security Lead", "Product Owner"])
+      expect(md).toMatch(new RegExp(`^### ${role}: (GO|NO-GO)$`, "m"));
     expect(md).toContain("**Technical Lead — Go / No-go:** NO-GO");
     expect(md).toContain("## Emergency contacts\n\n| Role | Name | Phone | Email |");
     expect(md).toContain("- `docker service scale mcp-prod-nginx=0`");
@@ -87,7 +115,8 @@ describe("npm run signoff", () => {
       const text = read(name);
       for (const [key, value] of Object.entries(secrets)) {
         if (value.length < 6) continue;
-        for (const form of [value, Buffer.from(value).toString("base64"), encodeURIComponent(value)]) expect({ name, key, leaked: text.includes(form) }).toEqual({ name, key, leaked: false });
+        for (const form of [value, Buffer.from(value).toString("base64"), encodeURIComponent(value)])
+          expect({ name, key, leaked: text.includes(form) }).toEqual({ name, key, leaked: false });
       }
       expect(text).toContain("[redacted]");
     }

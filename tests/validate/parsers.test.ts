@@ -48,13 +48,13 @@ describe("parseExposition", () => {
   it.each([
     ["http_requests_total{status=200} 1", /label "status" needs ="value"/],
     ["1metric 1", /invalid metric name "1metric"/],
-    ["m{a=\"1\"} one", /invalid value "one"/],
+    ['m{a="1"} one', /invalid value "one"/],
     ["# TYPE m countr\nm 1", /unknown type "countr"/],
     ["m 1\n# TYPE m counter", /# TYPE for m after its samples/],
-    ["m{a=\"1\",a=\"2\"} 1", /duplicate label "a"/],
+    ['m{a="1",a="2"} 1', /duplicate label "a"/],
     ["m 1\nm 2", /duplicate sample m/],
     ["# TYPE h histogram\nh_bucket 1", /histogram bucket h_bucket without le label/],
-    ["m{a=\"x} 1", /unterminated value/],
+    ['m{a="x} 1', /unterminated value/],
     ["", /no samples/],
   ])("reports %j", (text, problem) => {
     expect(parseExposition(text).problems.join("\n")).toMatch(problem);
@@ -89,7 +89,11 @@ describe("small decisions", () => {
   });
 
   it("validates Claude Code .mcp.json and expands ${VAR} headers", () => {
-    expect(claudeMcpJsonSchema.safeParse({ mcpServers: { "mcp-prod": { type: "http", url: "https://mcp.example.com/mcp", headers: { Authorization: "Bearer ${MCP_TOKEN}" } } } }).success).toBe(true);
+    expect(
+      claudeMcpJsonSchema.safeParse({
+        mcpServers: { "mcp-prod": { type: "http", url: "https://mcp.example.com/mcp", headers: { Authorization: "Bearer ${MCP_TOKEN}" } } },
+      }).success,
+    ).toBe(true);
     expect(claudeMcpJsonSchema.safeParse({ mcpServers: { "mcp-prod": { type: "http", url: "http://mcp.example.com/mcp" } } }).success).toBe(false);
     expect(claudeMcpJsonSchema.safeParse({ mcpServers: { "bad name": { type: "http", url: "https://x/mcp" } } }).success).toBe(false);
     expect(expandEnv("Bearer ${MCP_TOKEN}", { MCP_TOKEN: "t" })).toBe("Bearer t");
@@ -106,7 +110,12 @@ describe("small decisions", () => {
   it("chooses the relay container and rewrites internal URLs through a reach", async () => {
     // A relay is a running task container of the first internal service that has one.
     const running: Record<string, string> = { "mcp-prod-postgres": "mcp-prod-postgres.1.abc", "mcp-prod-redis": "mcp-prod-redis.1.def" };
-    const docker = { listContainers: async (o: { filters: { label: string[] } }) => { const n = o.filters.label[0].split("=")[1]; return running[n] ? [{ Id: "x", Names: [`/${running[n]}`] }] : []; } } as never;
+    const docker = {
+      listContainers: async (o: { filters: { label: string[] } }) => {
+        const n = o.filters.label[0].split("=")[1];
+        return running[n] ? [{ Id: "x", Names: [`/${running[n]}`] }] : [];
+      },
+    } as never;
     const svc = (service: string) => ({ service, name: `mcp-prod-${service}` }) as never;
     expect(await relayContainerFor(docker, { services: [svc("postgres"), svc("redis")] })).toBe("mcp-prod-redis.1.def");
     expect(await relayContainerFor(docker, { services: [svc("app")] })).toBeUndefined();
@@ -136,7 +145,14 @@ describe("parseStackOutputs", () => {
     resourcePrefix: "mcp-prod",
     networks: { edge: "e", internal: "i", egress: "g" },
     services: [],
-    internalEndpoints: { postgres: { host: "postgres", port: 5432, database: "mcp", user: "mcp_app", backupUser: "mcp_backup" }, redis: { host: "redis", port: 6379 }, prometheus: "http://prometheus:9090", alertmanager: "http://alertmanager:9093", grafana: "http://grafana:3000", app: { host: "app", tasksHost: "tasks.app", port: 8080, replicas: 2 } },
+    internalEndpoints: {
+      postgres: { host: "postgres", port: 5432, database: "mcp", user: "mcp_app", backupUser: "mcp_backup" },
+      redis: { host: "redis", port: 6379 },
+      prometheus: "http://prometheus:9090",
+      alertmanager: "http://alertmanager:9093",
+      grafana: "http://grafana:3000",
+      app: { host: "app", tasksHost: "tasks.app", port: 8080, replicas: 2 },
+    },
     appContract: { ...localStackConfig({ http: 80, https: 443 }).app },
     mcpJson: { mcpServers: { "mcp-prod": { type: "http", url: "https://mcp.example.com/mcp" } } },
     claudeMcpAddCommand: "claude mcp add ...",
@@ -147,7 +163,15 @@ describe("parseStackOutputs", () => {
     dr: { rtoMinutes: 60, rpoMinutes: 360, drillIntervalDays: 90 },
     rateLimit: { requestsPerSecond: 20, burst: 40 },
     checklistVersion: "x",
-    secrets: { postgresPassword: "pg-secret-value-1", postgresBackupPassword: "b", redisPassword: "r", grafanaAdminUser: "admin", grafanaAdminPassword: "g", jwtSigningKey: "j", backupEncryptionKey: "k" },
+    secrets: {
+      postgresPassword: "pg-secret-value-1",
+      postgresBackupPassword: "b",
+      redisPassword: "r",
+      grafanaAdminUser: "admin",
+      grafanaAdminPassword: "g",
+      jwtSigningKey: "j",
+      backupEncryptionKey: "k",
+    },
   });
 
   it("accepts the StackOutputs shape", () => {
@@ -191,7 +215,8 @@ describe("registry", () => {
     }
     for (const list of Object.values(SERVICE_CHECK_IDS)) for (const id of list ?? []) expect(ids).toContain(id);
     // Every folder's checks are in: post-deploy, containers, backups.
-    for (const prefix of ["edge.", "app.", "mcp.", "postgres.", "redis.", "prometheus.", "alertmanager.", "grafana.", "docker.", "host.", "backup."]) expect(ids.some((i) => i.startsWith(prefix))).toBe(true);
+    for (const prefix of ["edge.", "app.", "mcp.", "postgres.", "redis.", "prometheus.", "alertmanager.", "grafana.", "docker.", "host.", "backup."])
+      expect(ids.some((i) => i.startsWith(prefix))).toBe(true);
   });
 });
 
@@ -206,8 +231,30 @@ describe("deploy hook subsets", () => {
 
 describe("CLI arguments", () => {
   it("parses the documented options", () => {
-    const o = parseVerifyArgs(["--stack", "prod", "--outputs", "o.json", "--only", "edge.*,redis.auth", "--format", "junit", "--out", "r", "--resolve", "mcp.example.com:10.0.0.5", "--resolve", "b.example.com:10.0.0.6"]);
-    expect(o).toMatchObject({ stack: "prod", outputs: "o.json", only: ["edge.*", "redis.auth"], format: "junit", out: "r", resolve: { "mcp.example.com": "10.0.0.5", "b.example.com": "10.0.0.6" } });
+    const o = parseVerifyArgs([
+      "--stack",
+      "prod",
+      "--outputs",
+      "o.json",
+      "--only",
+      "edge.*,redis.auth",
+      "--format",
+      "junit",
+      "--out",
+      "r",
+      "--resolve",
+      "mcp.example.com:10.0.0.5",
+      "--resolve",
+      "b.example.com:10.0.0.6",
+    ]);
+    expect(o).toMatchObject({
+      stack: "prod",
+      outputs: "o.json",
+      only: ["edge.*", "redis.auth"],
+      format: "junit",
+      out: "r",
+      resolve: { "mcp.example.com": "10.0.0.5", "b.example.com": "10.0.0.6" },
+    });
   });
 
   it("rejects a bad format, a missing stack and a bad --resolve", () => {

@@ -14,7 +14,10 @@ describe("runner", () => {
   it("runs every check, keeps input order and records identity, timing and attempts", async () => {
     const lines: string[] = [];
     const records = await runChecks(
-      [check("a.pass", async (t) => pass(`n is ${t.n}`, { measurements: { n: t.n } })), check("b.fail", async () => fail("broken", { expected: "x", actual: "y", remediation: "fix it" }))],
+      [
+        check("a.pass", async (t) => pass(`n is ${t.n}`, { measurements: { n: t.n } })),
+        check("b.fail", async () => fail("broken", { expected: "x", actual: "y", remediation: "fix it" })),
+      ],
       { n: 7 },
       { progress: (l) => lines.push(l) },
     );
@@ -27,7 +30,15 @@ describe("runner", () => {
   });
 
   it("turns a thrown error into a failure with the cause chain", async () => {
-    const [r] = await runChecks([check("x.throws", async () => { throw new Error("fetch failed", { cause: new Error("connect ECONNREFUSED 127.0.0.1:1") }); })], { n: 0 }, { progress: false });
+    const [r] = await runChecks(
+      [
+        check("x.throws", async () => {
+          throw new Error("fetch failed", { cause: new Error("connect ECONNREFUSED 127.0.0.1:1") });
+        }),
+      ],
+      { n: 0 },
+      { progress: false },
+    );
     expect(r.status).toBe("fail");
     expect(r.message).toContain("ECONNREFUSED");
   });
@@ -49,7 +60,19 @@ describe("runner", () => {
   it("aborts the signal at the deadline so clients can stop", async () => {
     let aborted = false;
     await runChecks(
-      [check("sig.abort", (_t, ctx) => new Promise((resolve) => ctx.signal.addEventListener("abort", () => { aborted = true; resolve(fail("stopped")); })), { timeoutMs: 100 })],
+      [
+        check(
+          "sig.abort",
+          (_t, ctx) =>
+            new Promise((resolve) =>
+              ctx.signal.addEventListener("abort", () => {
+                aborted = true;
+                resolve(fail("stopped"));
+              }),
+            ),
+          { timeoutMs: 100 },
+        ),
+      ],
       { n: 0 },
       { progress: false },
     );
@@ -58,7 +81,11 @@ describe("runner", () => {
 
   it("retries a failing attempt and passes when the service settles", async () => {
     let calls = 0;
-    const [r] = await runChecks([check("settle.retry", async () => (++calls < 3 ? fail(`not yet ${calls}`) : pass("settled")), { retries: 3, retryDelayMs: 10 })], { n: 0 }, { progress: false });
+    const [r] = await runChecks(
+      [check("settle.retry", async () => (++calls < 3 ? fail(`not yet ${calls}`) : pass("settled")), { retries: 3, retryDelayMs: 10 })],
+      { n: 0 },
+      { progress: false },
+    );
     expect(r).toMatchObject({ status: "pass", attempts: 3 });
   });
 
@@ -69,7 +96,11 @@ describe("runner", () => {
   });
 
   it("reports the last attempt's failure when the deadline passes between retries", async () => {
-    const [r] = await runChecks([check("down.svc", async () => fail("connection refused"), { retries: 10, retryDelayMs: 100, timeoutMs: 250 })], { n: 0 }, { progress: false });
+    const [r] = await runChecks(
+      [check("down.svc", async () => fail("connection refused"), { retries: 10, retryDelayMs: 100, timeoutMs: 250 })],
+      { n: 0 },
+      { progress: false },
+    );
     expect(r.status).toBe("fail");
     expect(r.message).toBe("connection refused");
     expect(r.attempts).toBeGreaterThan(1);
@@ -119,9 +150,15 @@ describe("runner", () => {
       [
         check("leak.msg", async (_t, ctx) => {
           ctx.log(`connecting with ${SECRET}`);
-          return fail(`password ${SECRET} rejected`, { actual: `postgres://u:${encodeURIComponent(SECRET)}@h`, remediation: Buffer.from(SECRET).toString("base64"), measurements: { token: SECRET } });
+          return fail(`password ${SECRET} rejected`, {
+            actual: `postgres://u:${encodeURIComponent(SECRET)}@h`,
+            remediation: Buffer.from(SECRET).toString("base64"),
+            measurements: { token: SECRET },
+          });
         }),
-        check("leak.throw", async () => { throw new Error(`bad key ${SECRET}`); }),
+        check("leak.throw", async () => {
+          throw new Error(`bad key ${SECRET}`);
+        }),
       ],
       { n: 0 },
       { secrets: [SECRET], progress: (l) => lines.push(l) },
@@ -133,7 +170,9 @@ describe("runner", () => {
   });
 
   it("refuses duplicate ids", async () => {
-    await expect(runChecks([check("dup", async () => pass("")), check("dup", async () => pass(""))], { n: 0 }, { progress: false })).rejects.toThrow(/duplicate check id "dup"/);
+    await expect(runChecks([check("dup", async () => pass("")), check("dup", async () => pass(""))], { n: 0 }, { progress: false })).rejects.toThrow(
+      /duplicate check id "dup"/,
+    );
   });
 });
 
@@ -164,8 +203,28 @@ describe("errorMessage", () => {
 
 describe("report", () => {
   const records = [
-    { id: "edge.hsts", title: "HSTS", items: ["DEP-WEB-02"], status: "pass" as const, message: "ok", durationMs: 3, attempts: 1, measurements: { maxAge: 31536000 } },
-    { id: "redis.auth", title: "auth", items: ["DEP-CACHE-01"], status: "fail" as const, message: "answered without a password", expected: "NOAUTH", actual: "PONG", remediation: "set requirepass", durationMs: 4, attempts: 2 },
+    {
+      id: "edge.hsts",
+      title: "HSTS",
+      items: ["DEP-WEB-02"],
+      status: "pass" as const,
+      message: "ok",
+      durationMs: 3,
+      attempts: 1,
+      measurements: { maxAge: 31536000 },
+    },
+    {
+      id: "redis.auth",
+      title: "auth",
+      items: ["DEP-CACHE-01"],
+      status: "fail" as const,
+      message: "answered without a password",
+      expected: "NOAUTH",
+      actual: "PONG",
+      remediation: "set requirepass",
+      durationMs: 4,
+      attempts: 2,
+    },
     { id: "backup.age", title: "age", items: ["BAK-SYSTEM-05"], status: "skip" as const, message: "no backups configured", durationMs: 0, attempts: 1 },
   ];
   const report = buildVerifyReport({ stack: "prod", records, startedAt: new Date("2026-01-01T00:00:00Z"), durationMs: 12 });

@@ -124,7 +124,12 @@ describe("edge faults", () => {
 
   it("fails edge.tls-legacy-refused when TLS 1.0/1.1 are enabled", async () => {
     try {
-      await nginx().restart({ transform: (c) => c.replace("ssl_protocols TLSv1.2 TLSv1.3;", "ssl_protocols TLSv1 TLSv1.1 TLSv1.2 TLSv1.3;").replace(/ssl_ciphers [^;]+;/, "ssl_ciphers DEFAULT@SECLEVEL=0;") });
+      await nginx().restart({
+        transform: (c) =>
+          c
+            .replace("ssl_protocols TLSv1.2 TLSv1.3;", "ssl_protocols TLSv1 TLSv1.1 TLSv1.2 TLSv1.3;")
+            .replace(/ssl_ciphers [^;]+;/, "ssl_ciphers DEFAULT@SECLEVEL=0;"),
+      });
       failed((await run(["edge.tls-legacy-refused"]))["edge.tls-legacy-refused"], /accepts TLSv1 and TLSv1\.1/);
     } finally {
       await restoreNginx();
@@ -258,7 +263,10 @@ describe("PostgreSQL, Redis and monitoring faults", () => {
     const r = (await run(["postgres.tls"], t))["postgres.tls"];
     failed(r, /password authentication failed for user "mcp_app"/);
     expect(r.remediation).toMatch(/password does not match/);
-    failed((await run(["postgres.auth-log"]))["postgres.auth-log"], /authentication failures? in the PostgreSQL log: password authentication failed for user "mcp_app"/);
+    failed(
+      (await run(["postgres.auth-log"]))["postgres.auth-log"],
+      /authentication failures? in the PostgreSQL log: password authentication failed for user "mcp_app"/,
+    );
     stack.markPostgresLog();
     expect((await run(["postgres.auth-log"]))["postgres.auth-log"].status).toBe("pass");
   });
@@ -278,7 +286,10 @@ describe("PostgreSQL, Redis and monitoring faults", () => {
 
   it("fails postgres.connections when usage crosses the headroom threshold", async () => {
     const t = stack.target;
-    failed((await run(["postgres.connections"], { ...t, postgres: { ...t.postgres, maxConnectionsPercent: 0.1 } }))["postgres.connections"], /usable connections in use/);
+    failed(
+      (await run(["postgres.connections"], { ...t, postgres: { ...t.postgres, maxConnectionsPercent: 0.1 } }))["postgres.connections"],
+      /usable connections in use/,
+    );
   });
 
   it("fails the Redis checks on a wrong password", async () => {
@@ -290,7 +301,13 @@ describe("PostgreSQL, Redis and monitoring faults", () => {
   });
 
   it("fails redis.persistence with AOF off and redis.memory with another eviction policy", async () => {
-    const client = new Redis({ host: stack.servers.redis.host, port: stack.servers.redis.port, password: stack.outputs.secrets.redisPassword, lazyConnect: true, maxRetriesPerRequest: 0 });
+    const client = new Redis({
+      host: stack.servers.redis.host,
+      port: stack.servers.redis.port,
+      password: stack.outputs.secrets.redisPassword,
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+    });
     await client.connect();
     try {
       await client.config("SET", "appendonly", "no");
@@ -308,10 +325,14 @@ describe("PostgreSQL, Redis and monitoring faults", () => {
     const before = prom.current();
     const deadPort = await freePort();
     try {
-      await prom.reload({ input: { ...before.input, jobs: [...before.input.jobs, { name: "verify-dead", targets: [`127.0.0.1:${deadPort}`], service: "dead" }] } });
+      await prom.reload({
+        input: { ...before.input, jobs: [...before.input.jobs, { name: "verify-dead", targets: [`127.0.0.1:${deadPort}`], service: "dead" }] },
+      });
       // Prometheus applies new targets on its discovery tick (up to 5 s after a reload).
       await waitUntil("the dead target is scraped", 15_000, async () => {
-        const body = (await (await fetch(`${prom.url}/api/v1/targets?state=active`)).json()) as { data: { activeTargets: { labels: { job: string }; health: string }[] } };
+        const body = (await (await fetch(`${prom.url}/api/v1/targets?state=active`)).json()) as {
+          data: { activeTargets: { labels: { job: string }; health: string }[] };
+        };
         return body.data.activeTargets.some((t) => t.labels.job === "verify-dead" && t.health === "down");
       });
       failed((await run(["prometheus.targets"]))["prometheus.targets"], new RegExp(`verify-dead/127\\.0\\.0\\.1:${deadPort} down \\(.*connection refused`));
@@ -335,7 +356,11 @@ describe("PostgreSQL, Redis and monitoring faults", () => {
 
   it("fails prometheus.retention and alertmanager.receivers when the stack differs from what is expected", async () => {
     const t = stack.target;
-    const r = await run(["prometheus.retention", "alertmanager.receivers"], { ...t, prometheus: { ...t.prometheus, retention: { time: "30d", size: "1GB" } }, alertmanager: { ...t.alertmanager, expectedReceivers: [...t.alertmanager.expectedReceivers, "pager-missing"] } });
+    const r = await run(["prometheus.retention", "alertmanager.receivers"], {
+      ...t,
+      prometheus: { ...t.prometheus, retention: { time: "30d", size: "1GB" } },
+      alertmanager: { ...t.alertmanager, expectedReceivers: [...t.alertmanager.expectedReceivers, "pager-missing"] },
+    });
     failed(r["prometheus.retention"], /retention is "15d or 1GiB"/);
     failed(r["alertmanager.receivers"], /receivers missing: pager-missing/);
   });
@@ -346,7 +371,12 @@ describe("PostgreSQL, Redis and monitoring faults", () => {
     failed(r["grafana.datasource"], /refused the admin credentials \(401\)/);
     failed(r["grafana.dashboards"], /401/);
     const t = stack.target;
-    failed((await run(["grafana.dashboards"], { ...t, grafana: { ...t.grafana, dashboardUids: [...t.grafana.dashboardUids, "no-such-dashboard"] } }))["grafana.dashboards"], /no-such-dashboard: 404/);
+    failed(
+      (await run(["grafana.dashboards"], { ...t, grafana: { ...t.grafana, dashboardUids: [...t.grafana.dashboardUids, "no-such-dashboard"] } }))[
+        "grafana.dashboards"
+      ],
+      /no-such-dashboard: 404/,
+    );
     try {
       stack.servers.grafana.faults.databaseDown = true;
       failed((await run(["grafana.health"]))["grafana.health"], /answered 503 database=failing/);
@@ -369,9 +399,13 @@ describe("deploy hooks (hook functions called directly)", () => {
   });
 
   it("the redis and app hooks pass on the healthy stack; the app hook checks every replica of the service", async () => {
-    await expect(verifyHookFunction("redis", options())({ urn: "urn", id: "id", name: "redis", type: "docker:index/service:Service" })).resolves.toBeUndefined();
+    await expect(
+      verifyHookFunction("redis", options())({ urn: "urn", id: "id", name: "redis", type: "docker:index/service:Service" }),
+    ).resolves.toBeUndefined();
     const records = await runServiceVerification("app", { ...options(), appReplicaHosts: LOCAL_REPLICA_HOSTS.slice(0, stack.servers.apps.length) });
-    expect(records.find((r) => r.id === "app.health")?.measurements).toEqual(expect.objectContaining({ replicas: stack.servers.apps.length, healthy: stack.servers.apps.length }));
+    expect(records.find((r) => r.id === "app.health")?.measurements).toEqual(
+      expect.objectContaining({ replicas: stack.servers.apps.length, healthy: stack.servers.apps.length }),
+    );
   });
 
   it("the redis hook throws a redacted summary when Redis rejects the stack's password", async () => {
@@ -424,7 +458,15 @@ describe("npm run verify (the CLI)", () => {
   const common = ["--stack", LOCAL_STACK, "--outputs", "outputs.json", "--direct", "--ca", "edge-ca.pem", "--resolve", `${LOCAL_DOMAIN}:127.0.0.1`];
 
   it("exits 0 and writes text, JSON and JUnit reports when the checks pass", async () => {
-    const r = await cli([...common, "--only", "edge.tls-chain,app.*,mcp.*,postgres.*,redis.*,alertmanager.*,grafana.*", "--format", "json", "--out", "reports"]);
+    const r = await cli([
+      ...common,
+      "--only",
+      "edge.tls-chain,app.*,mcp.*,postgres.*,redis.*,alertmanager.*,grafana.*",
+      "--format",
+      "json",
+      "--out",
+      "reports",
+    ]);
     expect(r.stderr).toMatch(/\[verify\] \[\d+\/\d+\] PASS postgres\.tls/);
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout);
@@ -458,7 +500,15 @@ describe("npm run verify (the CLI)", () => {
   });
 
   it("records a check that cannot apply here as skipped with the reason given, without running it", async () => {
-    const r = await cli([...common, "--only", "prometheus.targets,redis.auth", "--skip", "prometheus.targets=no exporters on this machine", "--format", "json"]);
+    const r = await cli([
+      ...common,
+      "--only",
+      "prometheus.targets,redis.auth",
+      "--skip",
+      "prometheus.targets=no exporters on this machine",
+      "--format",
+      "json",
+    ]);
     const report = JSON.parse(r.stdout) as { checks: { id: string; status: string; message: string; attempts: number }[] };
     expect(report.checks.map((c) => [c.id, c.status, c.message, c.attempts])).toEqual([
       ["redis.auth", "pass", expect.any(String), 1],

@@ -35,7 +35,11 @@ beforeAll(async () => {
     User: "1000:1000",
     Labels: { "com.docker.swarm.service.name": RELAY_SERVICE },
     // A web server and a byte echo server on the container's loopback only.
-    Cmd: ["sh", "-c", 'echo tunnel-ok > /tmp/index.html; echo "FATAL:  password authentication failed for user \\"mcp_app\\"" >&2; httpd -p 127.0.0.1:8080 -h /tmp; exec nc -ll -p 9000 -e /bin/cat'],
+    Cmd: [
+      "sh",
+      "-c",
+      'echo tunnel-ok > /tmp/index.html; echo "FATAL:  password authentication failed for user \\"mcp_app\\"" >&2; httpd -p 127.0.0.1:8080 -h /tmp; exec nc -ll -p 9000 -e /bin/cat',
+    ],
     HostConfig: { NetworkMode: "none", CapDrop: ["ALL"], SecurityOpt: ["no-new-privileges:true"], Memory: 64 * 1024 * 1024, PidsLimit: 50 },
   });
   await c.start();
@@ -43,7 +47,10 @@ beforeAll(async () => {
   // Bounded wait until the web server inside answers through the tunnel.
   const a = await reach.to("127.0.0.1", 8080);
   for (let i = 0; i < 50; i++) {
-    const ok = await request(`http://127.0.0.1:${a.port}/index.html`, {}).then((r) => r.status === 200, () => false);
+    const ok = await request(`http://127.0.0.1:${a.port}/index.html`, {}).then(
+      (r) => r.status === 200,
+      () => false,
+    );
     if (ok) break;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -92,7 +99,24 @@ describe("Docker exec tunnel", () => {
 describe("connectToStack (what npm run verify and the hooks use)", () => {
   it("picks the relay container from the outputs and runs a check against a service only reachable inside it", async () => {
     const config = localStackConfig({ http: 80, https: 443 });
-    const service = (name: "redis" | "postgres", swarmName: string) => ({ service: name, name: swarmName, host: name, image: "x", replicas: 1, stateful: true, networks: ["mcp-t-internal"], publishedPorts: [], user: "1000:1000", readOnlyRootfs: true, memoryMb: 64, cpus: "0.5", logOpts: {}, healthcheck: true, secretFiles: [], configFiles: [] });
+    const service = (name: "redis" | "postgres", swarmName: string) => ({
+      service: name,
+      name: swarmName,
+      host: name,
+      image: "x",
+      replicas: 1,
+      stateful: true,
+      networks: ["mcp-t-internal"],
+      publishedPorts: [],
+      user: "1000:1000",
+      readOnlyRootfs: true,
+      memoryMb: 64,
+      cpus: "0.5",
+      logOpts: {},
+      healthcheck: true,
+      secretFiles: [],
+      configFiles: [],
+    });
     const outputs = {
       stack: "t",
       domain: "mcp.verify.test",
@@ -113,7 +137,15 @@ describe("connectToStack (what npm run verify and the hooks use)", () => {
       internalCaCert: "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n",
       tls: { mode: "self-signed", minDaysValid: 14 },
       rateLimit: { requestsPerSecond: 50, burst: 40 },
-      secrets: { postgresPassword: "p".repeat(20), postgresBackupPassword: "b".repeat(20), redisPassword: "r".repeat(20), grafanaAdminUser: "admin", grafanaAdminPassword: "g".repeat(20), jwtSigningKey: "j".repeat(32), backupEncryptionKey: "k".repeat(32) },
+      secrets: {
+        postgresPassword: "p".repeat(20),
+        postgresBackupPassword: "b".repeat(20),
+        redisPassword: "r".repeat(20),
+        grafanaAdminUser: "admin",
+        grafanaAdminPassword: "g".repeat(20),
+        jwtSigningKey: "j".repeat(32),
+        backupEncryptionKey: "k".repeat(32),
+      },
     } as unknown as StackOutputs;
     const lines: string[] = [];
     const connection = await connectToStack(outputs, { config, dockerHost: engine.host, log: (l) => lines.push(l) });

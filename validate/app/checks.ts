@@ -20,7 +20,6 @@ import type { AppTarget, VerifyTarget } from "../target";
 import { mintJwt } from "./jwt";
 import { parseExposition } from "./exposition";
 
-
 function token(app: AppTarget, key = app.jwtSigningKey): Promise<string> {
   return mintJwt(key, { issuer: app.contract.jwtIssuer, audience: app.contract.jwtAudience });
 }
@@ -167,19 +166,31 @@ export const appServersCreateCheck: Check<VerifyTarget> = {
     try {
       const listed = await listServers(app, bearer, signal);
       if (!listed.servers?.some((s) => String(s.id) === String(id) && (s.name === undefined || s.name === name))) {
-        result = fail(`created server ${id} is not in the listing`, { expected: `${name} listed after creation`, actual: `${listed.status}, ${listed.servers?.length ?? 0} servers`, remediation: "Creation must persist before it answers." });
+        result = fail(`created server ${id} is not in the listing`, {
+          expected: `${name} listed after creation`,
+          actual: `${listed.status}, ${listed.servers?.length ?? 0} servers`,
+          remediation: "Creation must persist before it answers.",
+        });
       }
     } finally {
       // Clean up whatever happened above; a leftover probe server is reported.
       const del = await request(deleteUrl, app.http, { method: "DELETE", signal, headers: auth }).catch((e: unknown) => ({ status: 0, body: errorMessage(e) }));
       if (!result && ![200, 202, 204].includes(del.status)) {
-        result = fail(`DELETE ${deleteUrl} answered ${del.status || del.body}`, { expected: "200/204", actual: String(del.status || del.body), remediation: `Delete the probe server ${name} by hand and check the app's delete route.` });
+        result = fail(`DELETE ${deleteUrl} answered ${del.status || del.body}`, {
+          expected: "200/204",
+          actual: String(del.status || del.body),
+          remediation: `Delete the probe server ${name} by hand and check the app's delete route.`,
+        });
       }
     }
     if (result) return result;
     const after = await listServers(app, bearer, signal);
     if (after.servers?.some((s) => String(s.id) === String(id))) {
-      return fail(`server ${id} is still listed after DELETE`, { expected: "gone after delete", actual: "still listed", remediation: `Delete the probe server ${name} by hand.` });
+      return fail(`server ${id} is still listed after DELETE`, {
+        expected: "gone after delete",
+        actual: "still listed",
+        remediation: `Delete the probe server ${name} by hand.`,
+      });
     }
     return pass(`created ${name} (id ${id}), saw it listed, deleted it`);
   },
@@ -214,6 +225,8 @@ export const appMetricsCheck: Check<VerifyTarget> = {
         remediation: "Fix the app's metrics output (names, labels, one # TYPE per family) and keep the metrics path blocked in nginx.conf.",
       });
     }
-    return pass(`${app.replicaUrls.length} replica${app.replicaUrls.length === 1 ? "" : "s"} expose valid metrics (${samples} samples); not public`, { measurements: { samples } });
+    return pass(`${app.replicaUrls.length} replica${app.replicaUrls.length === 1 ? "" : "s"} expose valid metrics (${samples} samples); not public`, {
+      measurements: { samples },
+    });
   },
 };

@@ -86,7 +86,8 @@ export function parseExposition(text: string): ExpositionSummary {
       if (kind === "TYPE") {
         if (!TYPES.has(rest.trim())) problems.push(`line ${n}: unknown type "${rest.trim()}" for ${name}`);
         if (types.has(name)) problems.push(`line ${n}: second # TYPE for ${name}`);
-        if ([...sampleNames].some((s) => familyOf(s, new Map([[name, rest.trim()]])) === name)) problems.push(`line ${n}: # TYPE for ${name} after its samples`);
+        if ([...sampleNames].some((s) => familyOf(s, new Map([[name, rest.trim()]])) === name))
+          problems.push(`line ${n}: # TYPE for ${name} after its samples`);
         types.set(name, rest.trim());
       } else {
         if (helps.has(name)) problems.push(`line ${n}: second # HELP for ${name}`);
@@ -108,7 +109,8 @@ export function parseExposition(text: string): ExpositionSummary {
       rest = parsed.rest;
     }
     const parts = rest.trim().split(/\s+/);
-    if (!rest.startsWith(" ") || parts.length < 1 || parts.length > 2 || parts[0] === "") return void problems.push(`line ${n}: expected "<name>{labels} <value> [timestamp]"`);
+    if (!rest.startsWith(" ") || parts.length < 1 || parts.length > 2 || parts[0] === "")
+      return void problems.push(`line ${n}: expected "<name>{labels} <value> [timestamp]"`);
     if (!VALUE.test(parts[0])) return void problems.push(`line ${n}: invalid value "${parts[0]}" for ${name}`);
     if (parts[1] !== undefined && !/^-?\d+$/.test(parts[1])) return void problems.push(`line ${n}: invalid timestamp "${parts[1]}"`);
     const type = types.get(familyOf(name, types));

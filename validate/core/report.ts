@@ -72,7 +72,11 @@ export function formatJson(report: VerifyReport): string {
 
 export function formatJunit(report: VerifyReport): string {
   const builder = junitFactory.newBuilder();
-  const suite = builder.testSuite().name(`verify ${report.stack}`).timestamp(report.generatedAt).time(report.durationMs / 1000);
+  const suite = builder
+    .testSuite()
+    .name(`verify ${report.stack}`)
+    .timestamp(report.generatedAt)
+    .time(report.durationMs / 1000);
   for (const c of report.checks) {
     const tc = suite
       .testCase()
@@ -81,7 +85,9 @@ export function formatJunit(report: VerifyReport): string {
       .time(c.durationMs / 1000)
       .property("items", c.items.join(","));
     if (c.status === "fail") {
-      const body = [c.expected && `expected: ${c.expected}`, c.actual && `actual: ${c.actual}`, c.remediation && `fix: ${c.remediation}`].filter(Boolean).join("\n");
+      const body = [c.expected && `expected: ${c.expected}`, c.actual && `actual: ${c.actual}`, c.remediation && `fix: ${c.remediation}`]
+        .filter(Boolean)
+        .join("\n");
       tc.failure(c.message, "CheckFailed");
       if (body) tc.standardError(body);
     } else if (c.status === "skip") {

@@ -36,7 +36,6 @@ export interface RunOptions {
   notApplicable?: Readonly<Record<string, string>>;
 }
 
-
 interface Outcome {
   result: CheckResult;
   attempts: number;
@@ -106,7 +105,7 @@ const SYMBOL: Record<CheckResult["status"], string> = { pass: "PASS", fail: "FAI
 export async function runChecks<T>(checks: readonly Check<T>[], target: T, options: RunOptions = {}): Promise<CheckRecord[]> {
   const redact: Redactor = createRedactor(options.secrets ?? []);
   const label = options.label ?? "verify";
-  const sink = options.progress === false ? undefined : options.progress ?? ((line: string) => process.stderr.write(line + "\n"));
+  const sink = options.progress === false ? undefined : (options.progress ?? ((line: string) => process.stderr.write(line + "\n")));
   const say = (line: string) => sink?.(redact(`[${label}] ${line}`));
   const ids = new Set<string>();
   for (const c of checks) {
@@ -128,7 +127,10 @@ export async function runChecks<T>(checks: readonly Check<T>[], target: T, optio
     const timeoutMs = check.timeoutMs ?? options.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS;
     const started = Date.now();
     const reason = options.notApplicable?.[check.id];
-    const { result, attempts } = reason !== undefined ? { result: skip(`not applicable here: ${reason}`), attempts: 0 } : await runOne(check, target, timeoutMs, (m) => say(`${check.id}: ${m}`), options.signal);
+    const { result, attempts } =
+      reason !== undefined
+        ? { result: skip(`not applicable here: ${reason}`), attempts: 0 }
+        : await runOne(check, target, timeoutMs, (m) => say(`${check.id}: ${m}`), options.signal);
     const record: CheckRecord = redactDeep(
       { ...result, id: check.id, title: check.title, items: [...check.items], durationMs: Date.now() - started, attempts },
       redact,
@@ -151,7 +153,9 @@ export function selectChecks<T extends { id: string }>(checks: readonly T[], onl
   const matches = (id: string, pattern: string) => (pattern.endsWith(".*") ? id.startsWith(pattern.slice(0, -1)) : id === pattern);
   const unknown = only.filter((p) => !checks.some((c) => matches(c.id, p)));
   if (unknown.length > 0) {
-    throw new Error(`unknown check id${unknown.length > 1 ? "s" : ""} ${unknown.map((u) => `"${u}"`).join(", ")} (known: ${checks.map((c) => c.id).join(", ")})`);
+    throw new Error(
+      `unknown check id${unknown.length > 1 ? "s" : ""} ${unknown.map((u) => `"${u}"`).join(", ")} (known: ${checks.map((c) => c.id).join(", ")})`,
+    );
   }
   return checks.filter((c) => only.some((p) => matches(c.id, p)));
 }

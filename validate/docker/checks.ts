@@ -46,22 +46,48 @@ interface Resolved {
 }
 
 /** One result for all services: pass names how many containers were checked, fail lists every mismatch. */
-export function resultFrom(checked: { services: number; containers: number }, findings: Finding[], what: string, expected: string, remediation: string): CheckResult {
+export function resultFrom(
+  checked: { services: number; containers: number },
+  findings: Finding[],
+  what: string,
+  expected: string,
+  remediation: string,
+): CheckResult {
   const n = checked.containers;
   const measurements = { services: checked.services, containers: n, mismatches: findings.length };
-  if (findings.length === 0) return pass(`${checked.services} service${checked.services === 1 ? "" : "s"}, ${n} task container${n === 1 ? "" : "s"}: ${what}`, { expected, measurements });
+  if (findings.length === 0)
+    return pass(`${checked.services} service${checked.services === 1 ? "" : "s"}, ${n} task container${n === 1 ? "" : "s"}: ${what}`, {
+      expected,
+      measurements,
+    });
   const bad = new Set(findings.map((f) => f.container)).size;
   const shown = findings.slice(0, SHOWN_IN_MESSAGE).map(formatFinding).join("; ");
   const more = findings.length > SHOWN_IN_MESSAGE ? `; and ${findings.length - SHOWN_IN_MESSAGE} more` : "";
-  return fail(`${bad} of ${Math.max(n, bad)} checked: ${shown}${more}`, { expected, actual: findings.map(formatFinding).join("; "), remediation, measurements });
+  return fail(`${bad} of ${Math.max(n, bad)} checked: ${shown}${more}`, {
+    expected,
+    actual: findings.map(formatFinding).join("; "),
+    remediation,
+    measurements,
+  });
 }
 
 const noneDeclared = (): CheckResult =>
-  fail("no services declared: the stack outputs list none", { expected: "StackOutputs.services with at least one service", actual: "none", remediation: "Read the outputs of a deployed stack: pulumi stack output --json --show-secrets." });
+  fail("no services declared: the stack outputs list none", {
+    expected: "StackOutputs.services with at least one service",
+    actual: "none",
+    remediation: "Read the outputs of a deployed stack: pulumi stack output --json --show-secrets.",
+  });
 
 /** Running task containers of every declared service; a service with no running task anywhere is a finding. */
 async function resolve(target: DockerTarget, ctx: CheckContext): Promise<Resolved> {
-  const [swarm, local] = await Promise.all([inspectServices(target.docker, target.services.map((s) => s.name), ctx.signal), localTaskContainers(target.docker, target.services, ctx.signal)]);
+  const [swarm, local] = await Promise.all([
+    inspectServices(
+      target.docker,
+      target.services.map((s) => s.name),
+      ctx.signal,
+    ),
+    localTaskContainers(target.docker, target.services, ctx.signal),
+  ]);
   const findings: Finding[] = [];
   const containers: DeclaredContainer[] = [];
   let remote = 0;
@@ -80,9 +106,17 @@ async function resolve(target: DockerTarget, ctx: CheckContext): Promise<Resolve
   return { containers, findings, remote };
 }
 
-async function evaluate(target: DockerTarget, ctx: CheckContext, rule: (d: DeclaredContainer, f: ContainerFacts) => Finding[]): Promise<{ findings: Finding[]; checked: { services: number; containers: number } }> {
+async function evaluate(
+  target: DockerTarget,
+  ctx: CheckContext,
+  rule: (d: DeclaredContainer, f: ContainerFacts) => Finding[],
+): Promise<{ findings: Finding[]; checked: { services: number; containers: number } }> {
   const r = await resolve(target, ctx);
-  const facts = await inspectAll(target.docker, r.containers.map((c) => c.name), ctx.signal);
+  const facts = await inspectAll(
+    target.docker,
+    r.containers.map((c) => c.name),
+    ctx.signal,
+  );
   const findings = [...r.findings];
   for (const d of r.containers) {
     const f = facts.get(d.name);
@@ -138,7 +172,11 @@ export const runningCheck: Check<DockerTarget> = {
       let findings: Finding[] = [];
       // Bounded by the deadline: tasks still being scheduled or started can settle.
       for (;;) {
-        const swarm = await inspectServices(target.docker, target.services.map((s) => s.name), ctx.signal);
+        const swarm = await inspectServices(
+          target.docker,
+          target.services.map((s) => s.name),
+          ctx.signal,
+        );
         findings = [];
         let settling = false;
         for (const d of target.services) {
@@ -149,27 +187,52 @@ export const runningCheck: Check<DockerTarget> = {
           }
           // Per slot: a start-first update runs an old and a new task of a slot side by side for a while.
           const running = runningSlots(s.tasks);
-          if (s.service.replicas !== d.replicas) findings.push({ container: d.name, field: "Spec.Mode.Replicated.Replicas", declared: String(d.replicas), actual: String(s.service.replicas ?? "global") });
+          if (s.service.replicas !== d.replicas)
+            findings.push({
+              container: d.name,
+              field: "Spec.Mode.Replicated.Replicas",
+              declared: String(d.replicas),
+              actual: String(s.service.replicas ?? "global"),
+            });
           if (running !== d.replicas) {
             const failed = s.tasks.filter((t) => t.err).sort((a, b) => b.statusAtMs - a.statusAtMs)[0];
             settling ||= s.tasks.some((t) => t.desiredState === "running" && SETTLING.has(t.state));
-            findings.push({ container: d.name, field: "tasks running", declared: String(d.replicas), actual: `${running}${failed ? ` (last task error: ${failed.err})` : ""}` });
+            findings.push({
+              container: d.name,
+              field: "tasks running",
+              declared: String(d.replicas),
+              actual: `${running}${failed ? ` (last task error: ${failed.err})` : ""}`,
+            });
           }
         }
         if (target.stack) {
           // A service of this stack that the outputs do not declare is drift (a leftover, a manual `docker service create`).
           const declared = new Set(target.services.map((s) => s.name));
-          const listed = (await call(target.docker, "listServices", { filters: { label: [`com.mcp.stack=${target.stack}`] }, abortSignal: ctx.signal })) as { Spec?: { Name?: string } }[];
+          const listed = (await call(target.docker, "listServices", { filters: { label: [`com.mcp.stack=${target.stack}`] }, abortSignal: ctx.signal })) as {
+            Spec?: { Name?: string };
+          }[];
           for (const s of listed) {
             const name = s.Spec?.Name ?? "";
-            if (!declared.has(name)) findings.push({ container: name, field: "Spec.Labels[com.mcp.stack]", declared: `only the declared services of stack ${target.stack}`, actual: "undeclared service" });
+            if (!declared.has(name))
+              findings.push({
+                container: name,
+                field: "Spec.Labels[com.mcp.stack]",
+                declared: `only the declared services of stack ${target.stack}`,
+                actual: "undeclared service",
+              });
           }
         }
         if (findings.length === 0 || !settling || Date.now() + pollMs > deadline || ctx.signal.aborted) break;
         await abortableSleep(pollMs, ctx.signal);
       }
       const replicas = target.services.reduce((n, s) => n + s.replicas, 0);
-      return resultFrom({ services: target.services.length, containers: replicas }, findings, "every replica running", "tasks running = declared replicas for every service; no undeclared service of the stack", "docker service ps --no-trunc <service> shows why a task is not running; re-run pulumi up to recreate a missing service, remove undeclared ones.");
+      return resultFrom(
+        { services: target.services.length, containers: replicas },
+        findings,
+        "every replica running",
+        "tasks running = declared replicas for every service; no undeclared service of the stack",
+        "docker service ps --no-trunc <service> shows why a task is not running; re-run pulumi up to recreate a missing service, remove undeclared ones.",
+      );
     });
   },
 };
@@ -194,7 +257,13 @@ export const healthCheck: Check<DockerTarget> = {
         if (round % 5 === 0) ctx.log(`waiting for ${e.findings.map((f) => f.container).join(", ")} to report healthy`);
         await abortableSleep(pollMs, ctx.signal);
       }
-      const r = resultFrom(e.checked, e.findings, "healthy (or, where the image cannot run a check, declared without one)", `State.Health.Status healthy within ${(waitMs / 1000).toFixed(0)}s`, "Read the probe output: docker inspect --format '{{json .State.Health}}' <container>; fix the service or its health check command.");
+      const r = resultFrom(
+        e.checked,
+        e.findings,
+        "healthy (or, where the image cannot run a check, declared without one)",
+        `State.Health.Status healthy within ${(waitMs / 1000).toFixed(0)}s`,
+        "Read the probe output: docker inspect --format '{{json .State.Health}}' <container>; fix the service or its health check command.",
+      );
       r.measurements = { ...r.measurements, waitedMs: Date.now() - started };
       return r;
     });
@@ -219,9 +288,17 @@ export const restartsCheck: Check<DockerTarget> = {
       const findings = target.services.flatMap((d) => {
         const a = before.get(d.name);
         const b = after.get(d.name);
-        return a && b ? taskRestartFindings(d.name, a.tasks, b.tasks, t0 - RECENT_FAILURE_MS, observed) : [{ container: d.name, field: "service", declared: "exists", actual: "not found on the swarm" }];
+        return a && b
+          ? taskRestartFindings(d.name, a.tasks, b.tasks, t0 - RECENT_FAILURE_MS, observed)
+          : [{ container: d.name, field: "service", declared: "exists", actual: "not found on the swarm" }];
       });
-      const r = resultFrom({ services: target.services.length, containers: target.services.reduce((n, s) => n + s.replicas, 0) }, findings, `no task failed or was replaced for ${(observed / 1000).toFixed(1)}s`, "no failed task in the last 30 s and none replaced while observed", "A task that keeps exiting: docker service ps --no-trunc <service> and docker service logs <service> (exit 137 with OOM means the memory limit is too low).");
+      const r = resultFrom(
+        { services: target.services.length, containers: target.services.reduce((n, s) => n + s.replicas, 0) },
+        findings,
+        `no task failed or was replaced for ${(observed / 1000).toFixed(1)}s`,
+        "no failed task in the last 30 s and none replaced while observed",
+        "A task that keeps exiting: docker service ps --no-trunc <service> and docker service logs <service> (exit 137 with OOM means the memory limit is too low).",
+      );
       r.measurements = { ...r.measurements, observedMs: observed };
       return r;
     });
@@ -288,7 +365,13 @@ export const noNewPrivilegesCheck: Check<DockerTarget> = {
       // A swarm service cannot ask for it (API 1.41): the daemon sets it for every container. What counts is the kernel's flag on the process.
       if (!target.local) return skip(`the engine at ${target.endpoint} is remote: the task processes' status is read on the Docker host (run verify there)`);
       const e = await evaluate(target, ctx, (d, f) => noNewPrivilegesRule(d, f, readProcStatus(f.pid)));
-      return resultFrom(e.checked, e.findings, "no-new-privileges set on every task's main process", "NoNewPrivs: 1 in /proc/<pid>/status of each task's process", "Set \"no-new-privileges\": true in the daemon's daemon.json (docs/docker-host.md) and restart dockerd; the services' tasks are then recreated with it.");
+      return resultFrom(
+        e.checked,
+        e.findings,
+        "no-new-privileges set on every task's main process",
+        "NoNewPrivs: 1 in /proc/<pid>/status of each task's process",
+        "Set \"no-new-privileges\": true in the daemon's daemon.json (docs/docker-host.md) and restart dockerd; the services' tasks are then recreated with it.",
+      );
     });
   },
 };
@@ -300,9 +383,16 @@ export const secretFilesCheck: Check<DockerTarget> = {
   timeoutMs: 15_000,
   async run(target, ctx) {
     return guarded(target, async () => {
-      if (!target.local) return skip(`the engine at ${target.endpoint} is remote: mounted files are read through the task's root on the Docker host (run verify there)`);
+      if (!target.local)
+        return skip(`the engine at ${target.endpoint} is remote: mounted files are read through the task's root on the Docker host (run verify there)`);
       const e = await evaluate(target, ctx, (d, f) => mountedFileFindings(d, (path) => statInTask(f.pid, path)));
-      return resultFrom(e.checked, e.findings, "every declared secret and config mounted with its owner and mode", "each /run/secrets file 0400 (or the declared mode) owned by the service user; each config as declared", "Recreate the service with the declared secret/config references (pulumi up); check `docker service inspect <service>` ContainerSpec.Secrets/Configs.");
+      return resultFrom(
+        e.checked,
+        e.findings,
+        "every declared secret and config mounted with its owner and mode",
+        "each /run/secrets file 0400 (or the declared mode) owned by the service user; each config as declared",
+        "Recreate the service with the declared secret/config references (pulumi up); check `docker service inspect <service>` ContainerSpec.Secrets/Configs.",
+      );
     });
   },
 };
@@ -314,7 +404,11 @@ export const updateStateCheck: Check<DockerTarget> = {
   timeoutMs: 15_000,
   async run(target, ctx) {
     return guarded(target, async () => {
-      const swarm = await inspectServices(target.docker, target.services.map((s) => s.name), ctx.signal);
+      const swarm = await inspectServices(
+        target.docker,
+        target.services.map((s) => s.name),
+        ctx.signal,
+      );
       const findings: Finding[] = [];
       const rolledBack: string[] = [];
       for (const d of target.services) {
@@ -322,9 +416,21 @@ export const updateStateCheck: Check<DockerTarget> = {
         if (!s) continue;
         const state = s.service.updateState;
         if (state === "rollback_completed") rolledBack.push(d.name);
-        else if (state && state !== "completed") findings.push({ container: d.name, field: "UpdateStatus.State", declared: "completed (or rolled back)", actual: `${state}${s.service.updateMessage ? ` (${s.service.updateMessage})` : ""}` });
+        else if (state && state !== "completed")
+          findings.push({
+            container: d.name,
+            field: "UpdateStatus.State",
+            declared: "completed (or rolled back)",
+            actual: `${state}${s.service.updateMessage ? ` (${s.service.updateMessage})` : ""}`,
+          });
       }
-      const r = resultFrom({ services: target.services.length, containers: 0 }, findings, rolledBack.length ? `updates settled; rolled back to the previous version: ${rolledBack.join(", ")}` : "every update completed", "UpdateStatus.State completed or rollback_completed", "docker service inspect <service> --format '{{json .UpdateStatus}}'; a paused update is resumed with pulumi up or rolled back with docker service rollback <service>.");
+      const r = resultFrom(
+        { services: target.services.length, containers: 0 },
+        findings,
+        rolledBack.length ? `updates settled; rolled back to the previous version: ${rolledBack.join(", ")}` : "every update completed",
+        "UpdateStatus.State completed or rollback_completed",
+        "docker service inspect <service> --format '{{json .UpdateStatus}}'; a paused update is resumed with pulumi up or rolled back with docker service rollback <service>.",
+      );
       r.measurements = { ...r.measurements, rolledBack: rolledBack.length };
       return r;
     });
@@ -366,7 +472,13 @@ export const envSecretsCheck: Check<DockerTarget> = {
         });
       }
       const e = await evaluate(target, ctx, (d, f) => envSecretFindings(d, f, target.secrets));
-      const r = resultFrom(e.checked, e.findings, `no environment variable carries any of ${target.secrets.length} known secrets`, "no Config.Env value equal to or containing a secret", "Deliver the secret as a Docker secret (mode 0400) and point a *_FILE variable at it; pulumi up updates the service.");
+      const r = resultFrom(
+        e.checked,
+        e.findings,
+        `no environment variable carries any of ${target.secrets.length} known secrets`,
+        "no Config.Env value equal to or containing a secret",
+        "Deliver the secret as a Docker secret (mode 0400) and point a *_FILE variable at it; pulumi up updates the service.",
+      );
       r.measurements = { ...r.measurements, secretsCompared: target.secrets.length };
       return r;
     });

@@ -30,7 +30,8 @@ export function parseDockerHost(host: string | undefined): { socketPath: string 
   } catch {
     throw new Error(`DOCKER_HOST "${host}" is not an address like unix:///var/run/docker.sock or tcp://host:2376`);
   }
-  if (!["tcp:", "http:", "https:", "ssh:"].includes(url.protocol)) throw new Error(`DOCKER_HOST "${host}": unsupported scheme ${url.protocol} (use unix://, tcp:// or ssh://)`);
+  if (!["tcp:", "http:", "https:", "ssh:"].includes(url.protocol))
+    throw new Error(`DOCKER_HOST "${host}": unsupported scheme ${url.protocol} (use unix://, tcp:// or ssh://)`);
   const tls = url.protocol === "https:" || process.env.DOCKER_TLS_VERIFY === "1" || url.port === "2376";
   const protocol = url.protocol === "ssh:" ? "ssh" : tls ? "https" : "http";
   const port = Number(url.port || (protocol === "ssh" ? 22 : tls ? 2376 : 2375));

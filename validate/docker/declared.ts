@@ -102,5 +102,13 @@ export function dockerTargetFromOutputs(
   engine: { docker: Docker; endpoint: string; local: boolean },
   options: Pick<DockerTarget, "restartWindowMs" | "healthWaitMs" | "pollMs"> = {},
 ): DockerTarget {
-  return { docker: engine.docker, endpoint: engine.endpoint, local: engine.local, services: declaredFromOutputs(outputs), secrets: secretsFromOutputs(outputs), stack: outputs.stack, ...options };
+  return {
+    docker: engine.docker,
+    endpoint: engine.endpoint,
+    local: engine.local,
+    services: declaredFromOutputs(outputs),
+    secrets: secretsFromOutputs(outputs),
+    stack: outputs.stack,
+    ...options,
+  };
 }

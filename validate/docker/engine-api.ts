@@ -43,7 +43,10 @@ export interface EngineSwarmInfo {
  */
 export function engineGet<T>(docker: Docker, path: string, signal?: AbortSignal): Promise<T> {
   return new Promise((resolve, reject) => {
-    docker.modem.dial({ path, method: "GET", options: {}, abortSignal: signal, isStream: false, statusCodes: { 200: true } } as never, (err: unknown, data: unknown) => (err ? reject(err) : resolve(data as T)));
+    docker.modem.dial(
+      { path, method: "GET", options: {}, abortSignal: signal, isStream: false, statusCodes: { 200: true } } as never,
+      (err: unknown, data: unknown) => (err ? reject(err) : resolve(data as T)),
+    );
   });
 }
 
@@ -82,7 +85,11 @@ function localError(err: unknown, depth = 0): unknown {
   const copy = new Error(src.message, src.cause === undefined ? undefined : { cause: localError(src.cause, depth + 1) }) as Error & { code?: string };
   if (src.name) copy.name = src.name;
   if (src.code) copy.code = src.code;
-  if (Array.isArray(src.errors)) return new AggregateError(src.errors.map((e) => localError(e, depth + 1)), src.message);
+  if (Array.isArray(src.errors))
+    return new AggregateError(
+      src.errors.map((e) => localError(e, depth + 1)),
+      src.message,
+    );
   return copy;
 }
 

@@ -32,12 +32,16 @@ export const healthRule: Rule = (d, f) => {
   if (!f.running || f.restarting) return [{ container: d.name, field: "State.Status", declared: "running and healthy", actual: f.status }];
   if (!d.healthcheck) {
     // Declared without one because the image cannot run one (docs/images.md): an image default would be a surprise.
-    return f.health ? [{ container: d.name, field: "Config.Healthcheck", declared: "none (the image cannot run one)", actual: `a health check (${f.health.status})` }] : [];
+    return f.health
+      ? [{ container: d.name, field: "Config.Healthcheck", declared: "none (the image cannot run one)", actual: `a health check (${f.health.status})` }]
+      : [];
   }
   if (!f.health) return [{ container: d.name, field: "Config.Healthcheck", declared: "a health check", actual: "none (State.Health absent)" }];
   if (f.health.status === "healthy") return [];
   const last = f.health.lastExitCode === undefined ? "" : `, last probe exit code ${f.health.lastExitCode}`;
-  return [{ container: d.name, field: "State.Health.Status", declared: "healthy", actual: `${f.health.status} (failing streak ${f.health.failingStreak}${last})` }];
+  return [
+    { container: d.name, field: "State.Health.Status", declared: "healthy", actual: `${f.health.status} (failing streak ${f.health.failingStreak}${last})` },
+  ];
 };
 
 // ---- docker.restarts (DEP-CORE-03) ----
@@ -53,8 +57,17 @@ export function taskRestartFindings(service: string, before: readonly TaskFacts[
   const failed = after.filter((t) => (t.state === "failed" || t.state === "rejected") && t.statusAtMs >= sinceMs - windowMs);
   if (replaced.length === 0 && failed.length === 0) return [];
   const last = [...failed].sort((a, b) => b.statusAtMs - a.statusAtMs)[0];
-  const why = last ? ` (last: slot ${last.slot ?? "?"} ${last.state}${last.exitCode !== undefined ? `, exit code ${last.exitCode}` : ""}${last.err ? `: ${last.err}` : ""})` : "";
-  return [{ container: service, field: "tasks", declared: "stable (no task failed or replaced)", actual: `${failed.length} failed recently, ${replaced.length} new while observed for ${(windowMs / 1000).toFixed(1)}s${why}` }];
+  const why = last
+    ? ` (last: slot ${last.slot ?? "?"} ${last.state}${last.exitCode !== undefined ? `, exit code ${last.exitCode}` : ""}${last.err ? `: ${last.err}` : ""})`
+    : "";
+  return [
+    {
+      container: service,
+      field: "tasks",
+      declared: "stable (no task failed or replaced)",
+      actual: `${failed.length} failed recently, ${replaced.length} new while observed for ${(windowMs / 1000).toFixed(1)}s${why}`,
+    },
+  ];
 }
 
 // ---- docker.user (SEC-CONTAINER-01) ----
@@ -67,8 +80,10 @@ export function isRootUser(user: string): boolean {
 
 export const userRule: Rule = (d, f) => {
   const out: Finding[] = [];
-  if (isRootUser(d.user)) out.push({ container: d.name, field: "Config.User", declared: `${q(d.user)} (root: the declared spec itself is wrong)`, actual: q(f.user) });
-  else if (f.user !== d.user) out.push({ container: d.name, field: "Config.User", declared: q(d.user), actual: `${q(f.user)}${isRootUser(f.user) ? " (root)" : ""}` });
+  if (isRootUser(d.user))
+    out.push({ container: d.name, field: "Config.User", declared: `${q(d.user)} (root: the declared spec itself is wrong)`, actual: q(f.user) });
+  else if (f.user !== d.user)
+    out.push({ container: d.name, field: "Config.User", declared: q(d.user), actual: `${q(f.user)}${isRootUser(f.user) ? " (root)" : ""}` });
   return out;
 };
 
@@ -101,7 +116,9 @@ export const capabilitiesRule: Rule = (d, f) => {
 // ---- docker.readonly-rootfs (SEC-CONTAINER-04) ----
 
 export const readonlyRootfsRule: Rule = (d, f) =>
-  f.readonlyRootfs === d.readOnlyRootfs ? [] : [{ container: d.name, field: "HostConfig.ReadonlyRootfs", declared: String(d.readOnlyRootfs), actual: String(f.readonlyRootfs) }];
+  f.readonlyRootfs === d.readOnlyRootfs
+    ? []
+    : [{ container: d.name, field: "HostConfig.ReadonlyRootfs", declared: String(d.readOnlyRootfs), actual: String(f.readonlyRootfs) }];
 
 // ---- docker.no-new-privileges (SEC-CONTAINER-04) ----
 
@@ -112,19 +129,32 @@ export function hasNoNewPrivileges(securityOpt: readonly string[]): boolean {
 /** In force when the container asks for it or the daemon sets it: the process's own flag decides. */
 export function noNewPrivilegesRule(d: DeclaredContainer, f: ContainerFacts, status: ProcStatus | { error: string }): Finding[] {
   if ("error" in status) return hasNoNewPrivileges(f.securityOpt) ? [] : [{ container: d.name, field: "NoNewPrivs", declared: "1", actual: status.error }];
-  return status.noNewPrivs === 1 ? [] : [{ container: d.name, field: "/proc/<pid>/status NoNewPrivs", declared: "1", actual: `${status.noNewPrivs ?? "absent"} (set "no-new-privileges": true in daemon.json)` }];
+  return status.noNewPrivs === 1
+    ? []
+    : [
+        {
+          container: d.name,
+          field: "/proc/<pid>/status NoNewPrivs",
+          declared: "1",
+          actual: `${status.noNewPrivs ?? "absent"} (set "no-new-privileges": true in daemon.json)`,
+        },
+      ];
 }
 
 // ---- docker.secret-files (SEC-DATA-03, PRE-CONFIG-07) ----
 
 export function mountedFileFindings(d: DeclaredContainer, stat: (path: string) => FileStat | { error: string }): Finding[] {
   const out: Finding[] = [];
-  for (const [kind, files] of [["secret", d.secretFiles], ["config", d.configFiles]] as const) {
+  for (const [kind, files] of [
+    ["secret", d.secretFiles],
+    ["config", d.configFiles],
+  ] as const) {
     for (const want of files) {
       const got = stat(want.path);
       const declared = `${kind} ${want.uid}:${want.gid} ${want.mode}`;
       if ("error" in got) out.push({ container: d.name, field: want.path, declared, actual: got.error });
-      else if (got.uid !== want.uid || got.gid !== want.gid || Number.parseInt(got.mode, 8) !== Number.parseInt(want.mode, 8)) out.push({ container: d.name, field: want.path, declared, actual: `${got.uid}:${got.gid} ${got.mode}` });
+      else if (got.uid !== want.uid || got.gid !== want.gid || Number.parseInt(got.mode, 8) !== Number.parseInt(want.mode, 8))
+        out.push({ container: d.name, field: want.path, declared, actual: `${got.uid}:${got.gid} ${got.mode}` });
     }
   }
   return out;
@@ -145,7 +175,12 @@ export const limitsRule: Rule = (d, f) => {
   const out: Finding[] = [];
   const wantMem = d.memoryMb * MIB;
   if (f.memoryBytes !== wantMem) {
-    out.push({ container: d.name, field: "HostConfig.Memory", declared: `${d.memoryMb} MiB`, actual: f.memoryBytes > 0 ? `${+(f.memoryBytes / MIB).toFixed(2)} MiB` : "unlimited (0)" });
+    out.push({
+      container: d.name,
+      field: "HostConfig.Memory",
+      declared: `${d.memoryMb} MiB`,
+      actual: f.memoryBytes > 0 ? `${+(f.memoryBytes / MIB).toFixed(2)} MiB` : "unlimited (0)",
+    });
   }
   const wantCpus = Number(d.cpus);
   const cpus = effectiveCpus(f);
@@ -203,8 +238,15 @@ export const portsRule: Rule = (d, f) => {
     const notes = [extra.length ? `not declared: ${extra.join(", ")}` : "", missing.length ? `missing: ${missing.join(", ")}` : ""].filter(Boolean).join("; ");
     out.push({ container: d.name, field: "HostConfig.PortBindings", declared: `[${declared.join(", ")}]`, actual: `[${actual.join(", ")}] (${notes})` });
   }
-  if (f.networkMode === "host") out.push({ container: d.name, field: "HostConfig.NetworkMode", declared: "a Docker network (not host)", actual: "host (every port it listens on is exposed)" });
-  if (f.publishAllPorts) out.push({ container: d.name, field: "HostConfig.PublishAllPorts", declared: "false", actual: "true (every exposed port is published)" });
+  if (f.networkMode === "host")
+    out.push({
+      container: d.name,
+      field: "HostConfig.NetworkMode",
+      declared: "a Docker network (not host)",
+      actual: "host (every port it listens on is exposed)",
+    });
+  if (f.publishAllPorts)
+    out.push({ container: d.name, field: "HostConfig.PublishAllPorts", declared: "false", actual: "true (every exposed port is published)" });
   return out;
 };
 
@@ -230,7 +272,13 @@ export function envSecretFindings(d: DeclaredContainer, f: ContainerFacts, secre
     const name = eq < 0 ? entry : entry.slice(0, eq);
     const value = eq < 0 ? "" : entry.slice(eq + 1);
     const hits = secrets.filter((s) => carriesSecret(value, s.value)).map((s) => s.name);
-    if (hits.length) out.push({ container: d.name, field: `Config.Env ${name}`, declared: "no secret values (secrets as files, *_FILE variables)", actual: `holds the value of secret ${hits.join(", ")}` });
+    if (hits.length)
+      out.push({
+        container: d.name,
+        field: `Config.Env ${name}`,
+        declared: "no secret values (secrets as files, *_FILE variables)",
+        actual: `holds the value of secret ${hits.join(", ")}`,
+      });
   }
   return out;
 }
@@ -244,11 +292,17 @@ export const logRotationRule: Rule = (d, f) => {
   const out: Finding[] = [];
   for (const [key, want] of Object.entries(d.logOpts)) {
     const got = f.logConfig[key];
-    if (got !== want) out.push({ container: d.name, field: `HostConfig.LogConfig.Config[${q(key)}]`, declared: q(want), actual: got === undefined ? "(unset)" : q(got) });
+    if (got !== want)
+      out.push({ container: d.name, field: `HostConfig.LogConfig.Config[${q(key)}]`, declared: q(want), actual: got === undefined ? "(unset)" : q(got) });
   }
   if (f.logType === "none") out.push({ container: d.name, field: "HostConfig.LogConfig.Type", declared: "a logging driver", actual: "none (logs discarded)" });
   else if (FILE_DRIVERS.has(f.logType) && !f.logConfig["max-size"] && !("max-size" in d.logOpts)) {
-    out.push({ container: d.name, field: `HostConfig.LogConfig.Config["max-size"]`, declared: "set (rotation)", actual: `(unset: ${f.logType} grows without bound)` });
+    out.push({
+      container: d.name,
+      field: `HostConfig.LogConfig.Config["max-size"]`,
+      declared: "set (rotation)",
+      actual: `(unset: ${f.logType} grows without bound)`,
+    });
   }
   return out;
 };

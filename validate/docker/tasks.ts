@@ -39,7 +39,12 @@ export interface TaskFacts {
 
 interface RawService {
   ID: string;
-  Spec?: { Name?: string; Labels?: Record<string, string>; Mode?: { Replicated?: { Replicas?: number } }; TaskTemplate?: { ContainerSpec?: { Image?: string } } };
+  Spec?: {
+    Name?: string;
+    Labels?: Record<string, string>;
+    Mode?: { Replicated?: { Replicas?: number } };
+    TaskTemplate?: { ContainerSpec?: { Image?: string } };
+  };
   PreviousSpec?: unknown;
   UpdateStatus?: { State?: string; Message?: string };
 }
@@ -79,7 +84,9 @@ export function taskFacts(t: RawTask): TaskFacts {
     containerId: t.Status?.ContainerStatus?.ContainerID,
     createdAtMs: Date.parse(t.CreatedAt ?? "") || 0,
     statusAtMs: Date.parse(t.Status?.Timestamp ?? t.CreatedAt ?? "") || 0,
-    addresses: (t.NetworksAttachments ?? []).flatMap((a) => (a.Addresses ?? []).map((addr) => ({ networkId: a.Network?.ID ?? "", networkName: a.Network?.Spec?.Name, addr: addr.replace(/\/\d+$/, "") }))),
+    addresses: (t.NetworksAttachments ?? []).flatMap((a) =>
+      (a.Addresses ?? []).map((addr) => ({ networkId: a.Network?.ID ?? "", networkName: a.Network?.Spec?.Name, addr: addr.replace(/\/\d+$/, "") })),
+    ),
   };
 }
 
@@ -96,7 +103,9 @@ function isNotFound(err: unknown): boolean {
 export async function inspectService(docker: Docker, name: string, signal?: AbortSignal): Promise<{ service: ServiceFacts; tasks: TaskFacts[] } | null> {
   let raw: RawService;
   try {
-    raw = (await (docker.getService(name).inspect as unknown as (o: object) => Promise<unknown>).call(docker.getService(name), { abortSignal: signal })) as RawService;
+    raw = (await (docker.getService(name).inspect as unknown as (o: object) => Promise<unknown>).call(docker.getService(name), {
+      abortSignal: signal,
+    })) as RawService;
   } catch (err) {
     if (isNotFound(err)) return null;
     throw err;
@@ -105,7 +114,11 @@ export async function inspectService(docker: Docker, name: string, signal?: Abor
   return { service: serviceFacts(raw), tasks: tasks.map(taskFacts) };
 }
 
-export async function inspectServices(docker: Docker, names: readonly string[], signal?: AbortSignal): Promise<Map<string, { service: ServiceFacts; tasks: TaskFacts[] } | null>> {
+export async function inspectServices(
+  docker: Docker,
+  names: readonly string[],
+  signal?: AbortSignal,
+): Promise<Map<string, { service: ServiceFacts; tasks: TaskFacts[] } | null>> {
   const entries = await Promise.all(names.map(async (n) => [n, await inspectService(docker, n, signal)] as const));
   return new Map(entries);
 }
@@ -121,15 +134,27 @@ export function runningSlots(tasks: readonly TaskFacts[]): number {
 }
 
 /** Running task containers of each declared service on this engine (tasks on other nodes are not visible to container calls). */
-export async function localTaskContainers(docker: Docker, services: readonly DeclaredService[], signal?: AbortSignal): Promise<Map<string, DeclaredContainer[]>> {
+export async function localTaskContainers(
+  docker: Docker,
+  services: readonly DeclaredService[],
+  signal?: AbortSignal,
+): Promise<Map<string, DeclaredContainer[]>> {
   const out = new Map<string, DeclaredContainer[]>();
   await Promise.all(
     services.map(async (s) => {
-      const list = (await call(docker, "listContainers", { filters: { label: [`com.docker.swarm.service.name=${s.name}`], status: ["running"] }, abortSignal: signal })) as Docker.ContainerInfo[];
+      const list = (await call(docker, "listContainers", {
+        filters: { label: [`com.docker.swarm.service.name=${s.name}`], status: ["running"] },
+        abortSignal: signal,
+      })) as Docker.ContainerInfo[];
       const { name: _n, replicas: _r, ...rest } = s;
       out.set(
         s.name,
-        list.map((c) => ({ ...rest, name: (c.Names?.[0] ?? c.Id).replace(/^\//, ""), serviceName: s.name, taskId: c.Labels?.["com.docker.swarm.task.id"] ?? "" })),
+        list.map((c) => ({
+          ...rest,
+          name: (c.Names?.[0] ?? c.Id).replace(/^\//, ""),
+          serviceName: s.name,
+          taskId: c.Labels?.["com.docker.swarm.task.id"] ?? "",
+        })),
       );
     }),
   );

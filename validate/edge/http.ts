@@ -73,7 +73,11 @@ export const proxyPassCheck: Check<VerifyTarget> = {
       });
     }
     if (res.status !== 200) {
-      return fail(`GET ${url} answered ${res.status}`, { expected: "200 from the app's health endpoint", actual: `${res.status} ${res.body.slice(0, 120)}`, remediation: "The health location must proxy_pass to the app upstream." });
+      return fail(`GET ${url} answered ${res.status}`, {
+        expected: "200 from the app's health endpoint",
+        actual: `${res.status} ${res.body.slice(0, 120)}`,
+        remediation: "The health location must proxy_pass to the app upstream.",
+      });
     }
     return pass(`GET ${url} -> 200 through Nginx`, { measurements: { ms: Math.round(res.ms) } });
   },
@@ -88,10 +92,18 @@ export const staticFileCheck: Check<VerifyTarget> = {
     const url = httpsUrl(edge, edge.staticFile.path);
     const res = await request(url, edge.http, { signal });
     if (res.status !== 200) {
-      return fail(`GET ${url} answered ${res.status}`, { expected: "200 with the rendered static file", actual: String(res.status), remediation: "The static location must serve the files rendered by renderStaticFiles() from the static root." });
+      return fail(`GET ${url} answered ${res.status}`, {
+        expected: "200 with the rendered static file",
+        actual: String(res.status),
+        remediation: "The static location must serve the files rendered by renderStaticFiles() from the static root.",
+      });
     }
     if (res.body !== edge.staticFile.content) {
-      return fail(`GET ${url} served different content (${res.body.length} bytes)`, { expected: JSON.stringify(edge.staticFile.content), actual: JSON.stringify(res.body.slice(0, 200)), remediation: "Redeploy so Nginx serves the static files the program renders." });
+      return fail(`GET ${url} served different content (${res.body.length} bytes)`, {
+        expected: JSON.stringify(edge.staticFile.content),
+        actual: JSON.stringify(res.body.slice(0, 200)),
+        remediation: "Redeploy so Nginx serves the static files the program renders.",
+      });
     }
     return pass(`GET ${url} -> 200, ${res.body.length} bytes as rendered`);
   },

@@ -41,7 +41,12 @@ export const healthLatencyCheck: Check<VerifyTarget> = {
     const p95 = Math.round(percentile(times, 95));
     const measurements = { samples: times.length, p50Ms: p50, p95Ms: p95, maxMs: Math.round(Math.max(...times)), thresholdMs: p95Ms };
     if (bad.length > 0) {
-      return fail(`health endpoint ${url} answered ${bad.join(", ")}`, { expected: "200 on every request", actual: bad.join(", "), remediation: "The app replicas behind Nginx must be healthy.", measurements });
+      return fail(`health endpoint ${url} answered ${bad.join(", ")}`, {
+        expected: "200 on every request",
+        actual: bad.join(", "),
+        remediation: "The app replicas behind Nginx must be healthy.",
+        measurements,
+      });
     }
     if (slow > slowAllowed) {
       return fail(`health p95 is ${p95} ms over ${times.length} requests (p50 ${p50} ms), at least ${slow} at or above ${p95Ms} ms`, {

@@ -19,7 +19,6 @@ export function burstSize(requestsPerSecond: number, burst: number): number {
 
 const CONNECTIONS = 8;
 
-
 export const rateLimitCheck: Check<VerifyTarget> = {
   id: "edge.rate-limit",
   title: "A burst above the rate limit gets 429",
@@ -50,9 +49,20 @@ export const rateLimitCheck: Check<VerifyTarget> = {
     for (const s of statuses) counts[String(s)] = (counts[String(s)] ?? 0) + 1;
     const limited = counts["429"] ?? 0;
     const errors = statuses.filter((s) => typeof s === "string").length;
-    const measurements = { requests: n, status429: limited, errors, ...Object.fromEntries(Object.entries(counts).filter(([k]) => /^\d+$/.test(k)).map(([k, v]) => [`status${k}`, v])) };
+    const measurements = {
+      requests: n,
+      status429: limited,
+      errors,
+      ...Object.fromEntries(
+        Object.entries(counts)
+          .filter(([k]) => /^\d+$/.test(k))
+          .map(([k, v]) => [`status${k}`, v]),
+      ),
+    };
     if (limited === 0) {
-      const seen = Object.entries(counts).map(([k, v]) => `${v}x ${k}`).join(", ");
+      const seen = Object.entries(counts)
+        .map(([k, v]) => `${v}x ${k}`)
+        .join(", ");
       return fail(`a burst of ${n} requests to ${url} got no 429`, {
         expected: `429 once more than ${burst} requests beyond ${requestsPerSecond}/s arrive`,
         actual: seen,

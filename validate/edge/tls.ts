@@ -46,7 +46,14 @@ function describeCert(cert: tls.PeerCertificate | undefined): string {
   return `subject CN=${cert.subject.CN ?? "?"}, names ${cert.subjectaltname ?? "none"}, issuer CN=${cert.issuer?.CN ?? "?"}, valid until ${cert.valid_to}`;
 }
 
-const TRUST_CODES = ["DEPTH_ZERO_SELF_SIGNED_CERT", "SELF_SIGNED_CERT_IN_CHAIN", "UNABLE_TO_VERIFY_LEAF_SIGNATURE", "UNABLE_TO_GET_ISSUER_CERT_LOCALLY", "UNABLE_TO_GET_ISSUER_CERT", "CERT_UNTRUSTED"];
+const TRUST_CODES = [
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "CERT_UNTRUSTED",
+];
 
 export const tlsChainCheck: Check<VerifyTarget> = {
   id: "edge.tls-chain",
@@ -63,15 +70,31 @@ export const tlsChainCheck: Check<VerifyTarget> = {
       const served = peek.socket ? describeCert(peek.socket.getPeerCertificate()) : `no handshake (${errorMessage(peek.error)})`;
       peek.socket?.destroy();
       if (code === "CERT_HAS_EXPIRED") {
-        return fail(`certificate served on ${where} has expired`, { expected: `a certificate valid for ${edge.hostname} for ${edge.minDaysValid}+ days`, actual: served, remediation: "Renew the certificate (mcp:tlsCertificate / mcp:tlsPrivateKey) and run pulumi up." });
+        return fail(`certificate served on ${where} has expired`, {
+          expected: `a certificate valid for ${edge.hostname} for ${edge.minDaysValid}+ days`,
+          actual: served,
+          remediation: "Renew the certificate (mcp:tlsCertificate / mcp:tlsPrivateKey) and run pulumi up.",
+        });
       }
       if (code === "ERR_TLS_CERT_ALTNAME_INVALID") {
-        return fail(`certificate served on ${where} does not cover ${edge.hostname}`, { expected: `subjectAltName including DNS:${edge.hostname}`, actual: served, remediation: `Issue the certificate for ${edge.hostname} (mcp:domain must match it).` });
+        return fail(`certificate served on ${where} does not cover ${edge.hostname}`, {
+          expected: `subjectAltName including DNS:${edge.hostname}`,
+          actual: served,
+          remediation: `Issue the certificate for ${edge.hostname} (mcp:domain must match it).`,
+        });
       }
       if (TRUST_CODES.includes(code)) {
-        return fail(`certificate chain served on ${where} is not trusted (${code})`, { expected: "a chain up to a trusted CA, intermediates included", actual: served, remediation: "Serve the full chain (leaf + intermediates) in mcp:tlsCertificate; for a self-signed stack, pass its CA with --ca." });
+        return fail(`certificate chain served on ${where} is not trusted (${code})`, {
+          expected: "a chain up to a trusted CA, intermediates included",
+          actual: served,
+          remediation: "Serve the full chain (leaf + intermediates) in mcp:tlsCertificate; for a self-signed stack, pass its CA with --ca.",
+        });
       }
-      return fail(`TLS handshake with ${where} failed: ${errorMessage(verified.error)}`, { expected: "a TLS handshake", actual: errorMessage(verified.error), remediation: "Check that Nginx is running and its port is published." });
+      return fail(`TLS handshake with ${where} failed: ${errorMessage(verified.error)}`, {
+        expected: "a TLS handshake",
+        actual: errorMessage(verified.error),
+        remediation: "Check that Nginx is running and its port is published.",
+      });
     }
     const socket = verified.socket!;
     const cert = socket.getPeerCertificate();
@@ -81,7 +104,12 @@ export const tlsChainCheck: Check<VerifyTarget> = {
     const daysLeft = Math.floor((validTo.getTime() - Date.now()) / DAY_MS);
     const measurements = { daysLeft, validTo: validTo.toISOString(), protocol, issuer: cert.issuer?.CN ?? "" };
     if (daysLeft < edge.minDaysValid) {
-      return fail(`certificate for ${edge.hostname} expires in ${daysLeft} days`, { expected: `at least ${edge.minDaysValid} days of validity (tls.minDaysValid)`, actual: `expires ${validTo.toISOString()}`, remediation: "Renew the certificate before it expires.", measurements });
+      return fail(`certificate for ${edge.hostname} expires in ${daysLeft} days`, {
+        expected: `at least ${edge.minDaysValid} days of validity (tls.minDaysValid)`,
+        actual: `expires ${validTo.toISOString()}`,
+        remediation: "Renew the certificate before it expires.",
+        measurements,
+      });
     }
     return pass(`certificate for ${edge.hostname} verifies (issuer ${cert.issuer?.CN ?? "?"}), ${daysLeft} days left, ${protocol}`, { measurements });
   },
@@ -97,7 +125,12 @@ export const tlsLegacyRefusedCheck: Check<VerifyTarget> = {
   retries: 1,
   async run({ edge }, { signal }) {
     const modern = await handshake(edge, signal, { rejectUnauthorized: false, minVersion: "TLSv1.2" });
-    if (!modern.ok) return fail(`no TLS 1.2+ handshake with ${edge.hostname}:${edge.httpsPort}: ${errorMessage(modern.error)}`, { expected: "TLS 1.2 or 1.3 accepted", actual: errorMessage(modern.error), remediation: "Check that Nginx is running with ssl_protocols TLSv1.2 TLSv1.3." });
+    if (!modern.ok)
+      return fail(`no TLS 1.2+ handshake with ${edge.hostname}:${edge.httpsPort}: ${errorMessage(modern.error)}`, {
+        expected: "TLS 1.2 or 1.3 accepted",
+        actual: errorMessage(modern.error),
+        remediation: "Check that Nginx is running with ssl_protocols TLSv1.2 TLSv1.3.",
+      });
     const modernProtocol = modern.socket!.getProtocol() ?? "?";
     modern.socket!.destroy();
     const accepted: string[] = [];
@@ -108,11 +141,18 @@ export const tlsLegacyRefusedCheck: Check<VerifyTarget> = {
         accepted.push(version);
         r.socket!.destroy();
       } else if (!REFUSAL.test(`${r.error?.code ?? ""} ${r.error?.message ?? ""}`)) {
-        return fail(`could not tell whether ${version} is refused: ${errorMessage(r.error)}`, { expected: `a protocol-version refusal for ${version}`, actual: errorMessage(r.error) });
+        return fail(`could not tell whether ${version} is refused: ${errorMessage(r.error)}`, {
+          expected: `a protocol-version refusal for ${version}`,
+          actual: errorMessage(r.error),
+        });
       }
     }
     if (accepted.length > 0) {
-      return fail(`server accepts ${accepted.join(" and ")}`, { expected: "TLS 1.0 and 1.1 refused", actual: `handshake completed with ${accepted.join(", ")}`, remediation: "Set ssl_protocols TLSv1.2 TLSv1.3 in nginx.conf (rendered by infra/render/nginx.ts)." });
+      return fail(`server accepts ${accepted.join(" and ")}`, {
+        expected: "TLS 1.0 and 1.1 refused",
+        actual: `handshake completed with ${accepted.join(", ")}`,
+        remediation: "Set ssl_protocols TLSv1.2 TLSv1.3 in nginx.conf (rendered by infra/render/nginx.ts).",
+      });
     }
     return pass(`TLS 1.0 and 1.1 refused; ${modernProtocol} accepted`, { measurements: { negotiated: modernProtocol } });
   },

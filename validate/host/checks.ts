@@ -18,7 +18,11 @@ const ENGINE_FIX = "Start the Docker engine (systemctl start docker) or point DO
 const DEFAULT_REGISTRY_TIMEOUT_MS = 5000;
 
 const unreachable = (t: HostTarget, what: string, err: unknown) =>
-  fail(`cannot read ${what} from the Docker engine at ${t.endpoint}: ${describeError(err)}`, { expected: "an engine answering on its API", actual: "no answer", remediation: ENGINE_FIX });
+  fail(`cannot read ${what} from the Docker engine at ${t.endpoint}: ${describeError(err)}`, {
+    expected: "an engine answering on its API",
+    actual: "no answer",
+    remediation: ENGINE_FIX,
+  });
 
 export const engineCheck: Check<HostTarget> = {
   id: "host.engine",
@@ -29,7 +33,11 @@ export const engineCheck: Check<HostTarget> = {
     try {
       await enginePing(t.docker, ctx.signal);
     } catch (err) {
-      return fail(`cannot reach the Docker engine at ${t.endpoint}: ${describeError(err)}`, { expected: `an engine answering at ${t.endpoint}`, actual: "no answer", remediation: ENGINE_FIX });
+      return fail(`cannot reach the Docker engine at ${t.endpoint}: ${describeError(err)}`, {
+        expected: `an engine answering at ${t.endpoint}`,
+        actual: "no answer",
+        remediation: ENGINE_FIX,
+      });
     }
     return pass(`Docker engine answers at ${t.endpoint}`, { measurements: { endpoint: t.endpoint } });
   },
@@ -51,10 +59,27 @@ export const dockerVersionCheck: Check<HostTarget> = {
     const expected = `Docker engine >= ${min}`;
     const have = parseVersion(v.Version);
     const want = parseVersion(min);
-    if (!want) return fail(`minimum Docker version "${min}" is not a version`, { expected: "mcp:host.minDockerVersion like 20.10", actual: min, remediation: "Fix mcp:host.minDockerVersion." });
+    if (!want)
+      return fail(`minimum Docker version "${min}" is not a version`, {
+        expected: "mcp:host.minDockerVersion like 20.10",
+        actual: min,
+        remediation: "Fix mcp:host.minDockerVersion.",
+      });
     const measurements = { version: v.Version, apiVersion: v.ApiVersion };
-    if (!have) return fail(`engine reports version "${v.Version}", which has no numeric release to compare with ${min}`, { expected, actual: v.Version, measurements, remediation: "Install a Docker Engine release >= " + min + "." });
-    if (compareVersions(have, want) < 0) return fail(`Docker engine ${v.Version} is older than the required ${min}`, { expected, actual: v.Version, measurements, remediation: `Upgrade the Docker engine to ${min} or newer.` });
+    if (!have)
+      return fail(`engine reports version "${v.Version}", which has no numeric release to compare with ${min}`, {
+        expected,
+        actual: v.Version,
+        measurements,
+        remediation: "Install a Docker Engine release >= " + min + ".",
+      });
+    if (compareVersions(have, want) < 0)
+      return fail(`Docker engine ${v.Version} is older than the required ${min}`, {
+        expected,
+        actual: v.Version,
+        measurements,
+        remediation: `Upgrade the Docker engine to ${min} or newer.`,
+      });
     return pass(`Docker engine ${v.Version} (API ${v.ApiVersion}) >= ${min}`, { expected, actual: v.Version, measurements });
   },
 };
@@ -75,7 +100,13 @@ export const memoryCheck: Check<HostTarget> = {
     const expected = `MemTotal >= ${min} GB`;
     const actual = formatGb(info.MemTotal);
     const measurements = { memTotalBytes: info.MemTotal, minMemoryGb: min };
-    if (info.MemTotal < min * GB) return fail(`host memory ${actual} is below the required ${min} GB`, { expected, actual, measurements, remediation: "Run the stack on a host with more memory, or lower the services' limits and mcp:host.minMemoryGb together." });
+    if (info.MemTotal < min * GB)
+      return fail(`host memory ${actual} is below the required ${min} GB`, {
+        expected,
+        actual,
+        measurements,
+        remediation: "Run the stack on a host with more memory, or lower the services' limits and mcp:host.minMemoryGb together.",
+      });
     return pass(`host memory ${actual} >= ${min} GB`, { expected, actual, measurements });
   },
 };
@@ -92,7 +123,8 @@ export const diskCheck: Check<HostTarget> = {
     } catch (err) {
       return unreachable(t, "the engine's data root", err);
     }
-    if (!t.local) return skip(`engine at ${t.endpoint} is remote: the Engine API does not report free disk, measure ${root} on that host (run host:check there)`);
+    if (!t.local)
+      return skip(`engine at ${t.endpoint} is remote: the Engine API does not report free disk, measure ${root} on that host (run host:check there)`);
     const min = t.thresholds.minDiskGb;
     const expected = `free space on ${root} >= ${min} GB`;
     let free: number;
@@ -101,11 +133,21 @@ export const diskCheck: Check<HostTarget> = {
       // bavail: what an unprivileged writer can still use (excludes the root-reserved blocks).
       free = Number(s.bavail) * Number(s.bsize);
     } catch (err) {
-      return fail(`cannot measure free disk at the engine's data root ${root}: ${describeError(err)}`, { expected, actual: "not measurable", remediation: "Run host:check on the Docker host itself (the data root must be visible here)." });
+      return fail(`cannot measure free disk at the engine's data root ${root}: ${describeError(err)}`, {
+        expected,
+        actual: "not measurable",
+        remediation: "Run host:check on the Docker host itself (the data root must be visible here).",
+      });
     }
     const actual = formatGb(free);
     const measurements = { dataRoot: root, freeBytes: free, minDiskGb: min };
-    if (free < min * GB) return fail(`free disk on ${root} is ${actual}, below the required ${min} GB`, { expected, actual, measurements, remediation: "Free space on the Docker data root (docker system prune, larger volume) or move data-root to a larger disk." });
+    if (free < min * GB)
+      return fail(`free disk on ${root} is ${actual}, below the required ${min} GB`, {
+        expected,
+        actual,
+        measurements,
+        remediation: "Free space on the Docker data root (docker system prune, larger volume) or move data-root to a larger disk.",
+      });
     return pass(`free disk on ${root} ${actual} >= ${min} GB`, { expected, actual, measurements });
   },
 };
@@ -118,7 +160,10 @@ export const registriesCheck: Check<HostTarget> = {
   async run(t, ctx) {
     const regs = t.thresholds.registries;
     if (regs.length === 0) return skip("no registries configured (mcp:host.registries is empty)");
-    if (!t.local) return skip(`engine at ${t.endpoint} is remote: pulls happen there, so reaching the registries from here proves nothing; run host:check on the Docker host`);
+    if (!t.local)
+      return skip(
+        `engine at ${t.endpoint} is remote: pulls happen there, so reaching the registries from here proves nothing; run host:check on the Docker host`,
+      );
     const timeoutMs = Math.min(t.registryTimeoutMs ?? DEFAULT_REGISTRY_TIMEOUT_MS, 15_000);
     const probes = await Promise.all(regs.map((r) => probeRegistry(r, timeoutMs, ctx.signal)));
     const bad = probes.filter((p) => !p.reachable);
@@ -130,10 +175,14 @@ export const registriesCheck: Check<HostTarget> = {
         expected,
         actual: lines.join("; "),
         measurements,
-        remediation: "Open outbound HTTPS to the registries (firewall, proxy in the engine's configuration), or mirror the images to a registry the host can reach and list it in mcp:host.registries.",
+        remediation:
+          "Open outbound HTTPS to the registries (firewall, proxy in the engine's configuration), or mirror the images to a registry the host can reach and list it in mcp:host.registries.",
       });
     }
-    return pass(`${regs.length} registr${regs.length === 1 ? "y answers" : "ies answer"}: ${probes.map((p) => `${p.url} (HTTP ${p.status})`).join(", ")}`, { expected, measurements });
+    return pass(`${regs.length} registr${regs.length === 1 ? "y answers" : "ies answer"}: ${probes.map((p) => `${p.url} (HTTP ${p.status})`).join(", ")}`, {
+      expected,
+      measurements,
+    });
   },
 };
 
@@ -175,14 +224,20 @@ export const portsFreeCheck: Check<HostTarget> = {
     }
     const expected = `bindable: ${t.ports.map((p) => `${p.address}:${p.port}`).join(", ")}`;
     if (problems.length) {
-      return fail(problems.join("; "), { expected, actual: [...problems, ...lines].join("; "), remediation: "Stop whatever listens there (ss -ltnp 'sport = :PORT'), or set mcp:edge.httpPort / mcp:edge.httpsPort / mcp:edge.bindAddress." });
+      return fail(problems.join("; "), {
+        expected,
+        actual: [...problems, ...lines].join("; "),
+        remediation: "Stop whatever listens there (ss -ltnp 'sport = :PORT'), or set mcp:edge.httpPort / mcp:edge.httpsPort / mcp:edge.bindAddress.",
+      });
     }
     return pass(lines.join("; "), { expected });
   },
 };
 
 /** Engine, version, memory, disk, registries, ports: what the host must have (no CIS control). */
-export const RESOURCE_CHECKS: readonly CisCheck<HostTarget>[] = [engineCheck, dockerVersionCheck, memoryCheck, diskCheck, registriesCheck, portsFreeCheck].map((c) => ({ ...c, cis: [] }));
+export const RESOURCE_CHECKS: readonly CisCheck<HostTarget>[] = [engineCheck, dockerVersionCheck, memoryCheck, diskCheck, registriesCheck, portsFreeCheck].map(
+  (c) => ({ ...c, cis: [] }),
+);
 
 /** Everything host:check and the pre-deploy gate run: resources, daemon hardening, swarm facts. */
 export const HOST_CHECKS: readonly CisCheck<HostTarget>[] = [...RESOURCE_CHECKS, ...DAEMON_CHECKS, ...SWARM_CHECKS];

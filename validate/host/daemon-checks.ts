@@ -48,7 +48,11 @@ export function findingsResult(ok: string, findings: readonly Finding[], remedia
 function unusable(file: DaemonFile, engineFindings: readonly Finding[]): CheckResult {
   const text = fileProblem(file)!.text;
   const engine = engineFindings.map((f) => `; ${f.where} ${f.setting}: expected ${f.expected}, actual ${f.actual}`).join("");
-  return fail(text + engine, { expected: "a readable daemon.json holding a JSON object", actual: text, remediation: `Fix ${fileLabel(file)} (see ${DOC}), ${RESTART}.` });
+  return fail(text + engine, {
+    expected: "a readable daemon.json holding a JSON object",
+    actual: text,
+    remediation: `Fix ${fileLabel(file)} (see ${DOC}), ${RESTART}.`,
+  });
 }
 
 /** Remote engine: decided on the engine's facts alone when they settle it, else skipped with the reason. */
@@ -71,7 +75,8 @@ export function engineReportsNoNewPrivileges(apiVersion: string): boolean {
   return v !== null && compareVersions(v, [1, 43]) >= 0;
 }
 
-const securityOption = (info: EngineInfo, name: string): string | undefined => (info.SecurityOptions ?? []).find((o) => o === `name=${name}` || o.startsWith(`name=${name},`));
+const securityOption = (info: EngineInfo, name: string): string | undefined =>
+  (info.SecurityOptions ?? []).find((o) => o === `name=${name}` || o.startsWith(`name=${name},`));
 
 // ── no-new-privileges (CIS 2.14, 5.26) ──
 
@@ -79,7 +84,13 @@ export function evaluateNoNewPrivileges(file: DaemonFile, engine: EngineFacts): 
   const findings: Finding[] = [];
   const reported = engineReportsNoNewPrivileges(engine.apiVersion);
   const on = securityOption(engine.info, "no-new-privileges") !== undefined;
-  if (reported && !on) findings.push({ where: "engine", setting: "SecurityOptions", expected: "to include name=no-new-privileges", actual: show(engine.info.SecurityOptions ?? []) });
+  if (reported && !on)
+    findings.push({
+      where: "engine",
+      setting: "SecurityOptions",
+      expected: "to include name=no-new-privileges",
+      actual: show(engine.info.SecurityOptions ?? []),
+    });
   const fix = `Set "no-new-privileges": true in ${fileLabel(file)}, ${RESTART}.`;
   const problem = fileProblem(file);
   if (problem?.kind === "unusable") return unusable(file, findings);
@@ -88,8 +99,13 @@ export function evaluateNoNewPrivileges(file: DaemonFile, engine: EngineFacts): 
     return remote(file, findings, fix, reported ? "engine reports name=no-new-privileges: every container starts with no_new_privs" : undefined);
   }
   const v = fileSetting(file, "no-new-privileges");
-  if (v !== true) findings.push({ where: fileLabel(file), setting: "no-new-privileges", expected: "true", actual: v === undefined ? unset(file, "false") : show(v) });
-  return findingsResult(`no-new-privileges is true in ${fileLabel(file)}: every container starts with no_new_privs${reported ? " (the engine reports it too)" : ""}`, findings, fix);
+  if (v !== true)
+    findings.push({ where: fileLabel(file), setting: "no-new-privileges", expected: "true", actual: v === undefined ? unset(file, "false") : show(v) });
+  return findingsResult(
+    `no-new-privileges is true in ${fileLabel(file)}: every container starts with no_new_privs${reported ? " (the engine reports it too)" : ""}`,
+    findings,
+    fix,
+  );
 }
 
 // ── seccomp (CIS 2.17, 5.22) ──
@@ -106,8 +122,15 @@ export function engineSeccompProfile(info: EngineInfo): string | undefined {
 export function evaluateSeccomp(file: DaemonFile, engine: EngineFacts): CheckResult {
   const findings: Finding[] = [];
   const profile = engineSeccompProfile(engine.info);
-  if (profile === undefined) findings.push({ where: "engine", setting: "SecurityOptions", expected: "to include name=seccomp (containers filtered by a seccomp profile)", actual: show(engine.info.SecurityOptions ?? []) });
-  else if (profile === "unconfined") findings.push({ where: "engine", setting: "SecurityOptions seccomp profile", expected: "default (or a reviewed profile file)", actual: "unconfined" });
+  if (profile === undefined)
+    findings.push({
+      where: "engine",
+      setting: "SecurityOptions",
+      expected: "to include name=seccomp (containers filtered by a seccomp profile)",
+      actual: show(engine.info.SecurityOptions ?? []),
+    });
+  else if (profile === "unconfined")
+    findings.push({ where: "engine", setting: "SecurityOptions seccomp profile", expected: "default (or a reviewed profile file)", actual: "unconfined" });
   const fix = `Remove "seccomp-profile" from ${fileLabel(file)} (Docker's default profile), or point it at a reviewed profile file; ${RESTART}. A kernel without seccomp needs CONFIG_SECCOMP.`;
   const applied = `engine filters every container with the ${profile === "default" ? "default seccomp profile" : `seccomp profile ${profile}`}`;
   const problem = fileProblem(file);
@@ -115,13 +138,22 @@ export function evaluateSeccomp(file: DaemonFile, engine: EngineFacts): CheckRes
   if (problem?.kind === "remote") return remote(file, findings, fix, applied);
   const where = fileLabel(file);
   const v = fileSetting(file, "seccomp-profile");
-  if (v !== undefined && (typeof v !== "string" || v === "" || v === "unconfined")) findings.push({ where, setting: "seccomp-profile", expected: "unset (Docker's default profile) or a profile file", actual: show(v) });
+  if (v !== undefined && (typeof v !== "string" || v === "" || v === "unconfined"))
+    findings.push({ where, setting: "seccomp-profile", expected: "unset (Docker's default profile) or a profile file", actual: show(v) });
   else if (!findings.length) {
     // The file and the running engine must agree, else dockerd has not loaded this file.
     const fromFile = v === undefined || v === "builtin" ? "default" : (v as string);
-    if (fromFile !== profile) findings.push({ where: "engine", setting: "SecurityOptions seccomp profile", expected: `${fromFile} (from ${where})`, actual: `${profile}: dockerd has not loaded this file` });
+    if (fromFile !== profile)
+      findings.push({
+        where: "engine",
+        setting: "SecurityOptions seccomp profile",
+        expected: `${fromFile} (from ${where})`,
+        actual: `${profile}: dockerd has not loaded this file`,
+      });
   }
-  return findingsResult(`${applied}${v === undefined ? ` (${where} sets no seccomp-profile)` : ""}`, findings, fix, { securityOptions: (engine.info.SecurityOptions ?? []).join(" ") });
+  return findingsResult(`${applied}${v === undefined ? ` (${where} sets no seccomp-profile)` : ""}`, findings, fix, {
+    securityOptions: (engine.info.SecurityOptions ?? []).join(" "),
+  });
 }
 
 // ── AppArmor / SELinux (CIS 5.2) ──
@@ -130,7 +162,10 @@ export function evaluateSeccomp(file: DaemonFile, engine: EngineFacts): CheckRes
 export function evaluateAppArmor(engine: EngineFacts, kernelAppArmor: boolean | undefined): CheckResult {
   const options = engine.info.SecurityOptions ?? [];
   const lsm = securityOption(engine.info, "apparmor") ?? securityOption(engine.info, "selinux");
-  if (lsm) return pass(`engine confines containers with ${lsm.replace(/^name=/, "")} (docker-default profile unless a service asks otherwise)`, { measurements: { securityOptions: options.join(" ") } });
+  if (lsm)
+    return pass(`engine confines containers with ${lsm.replace(/^name=/, "")} (docker-default profile unless a service asks otherwise)`, {
+      measurements: { securityOptions: options.join(" ") },
+    });
   if (kernelAppArmor) {
     return fail("the host kernel has AppArmor enabled, but the engine does not use it: containers run unconfined", {
       expected: "SecurityOptions to include name=apparmor",
@@ -138,7 +173,9 @@ export function evaluateAppArmor(engine: EngineFacts, kernelAppArmor: boolean | 
       remediation: "Install the apparmor package (apparmor_parser) on the Docker host and restart dockerd.",
     });
   }
-  return skip(`no AppArmor or SELinux on this engine's host (SecurityOptions ${show(options)}): CIS 5.2 applies "if applicable"; seccomp and no-new-privileges still confine containers`);
+  return skip(
+    `no AppArmor or SELinux on this engine's host (SecurityOptions ${show(options)}): CIS 5.2 applies "if applicable"; seccomp and no-new-privileges still confine containers`,
+  );
 }
 
 // ── ulimits (CIS 2.8, 5.19) ──
@@ -147,10 +184,17 @@ function ulimitFinding(file: DaemonFile, limits: Record<string, unknown> | undef
   const where = fileLabel(file);
   const setting = `default-ulimits.${name}`;
   const u = limits?.[name] as { Name?: unknown; Soft?: unknown; Hard?: unknown } | undefined;
-  if (u === undefined) return { where, setting, expected: `{"Name": "${name}", "Soft": N, "Hard": N}`, actual: limits === undefined ? unset(file, "containers inherit dockerd's own limits") : "unset" };
+  if (u === undefined)
+    return {
+      where,
+      setting,
+      expected: `{"Name": "${name}", "Soft": N, "Hard": N}`,
+      actual: limits === undefined ? unset(file, "containers inherit dockerd's own limits") : "unset",
+    };
   const soft = u?.Soft;
   const hard = u?.Hard;
-  if (typeof soft !== "number" || typeof hard !== "number" || !Number.isInteger(soft) || !Number.isInteger(hard) || soft <= 0 || hard < soft) return { where, setting, expected: "Soft > 0 and Hard >= Soft (integers)", actual: show(u) };
+  if (typeof soft !== "number" || typeof hard !== "number" || !Number.isInteger(soft) || !Number.isInteger(hard) || soft <= 0 || hard < soft)
+    return { where, setting, expected: "Soft > 0 and Hard >= Soft (integers)", actual: show(u) };
   if (u.Name !== undefined && u.Name !== name) return { where, setting, expected: `Name "${name}"`, actual: show(u.Name) };
   return undefined;
 }
@@ -162,7 +206,8 @@ export function evaluateUlimits(file: DaemonFile): CheckResult {
   // The Engine API does not report default ulimits.
   if (problem?.kind === "remote") return remote(file, [], fix, undefined);
   const raw = fileSetting(file, "default-ulimits");
-  if (raw !== undefined && (typeof raw !== "object" || raw === null || Array.isArray(raw))) return findingsResult("", [{ where: fileLabel(file), setting: "default-ulimits", expected: "an object of ulimits", actual: show(raw) }], fix);
+  if (raw !== undefined && (typeof raw !== "object" || raw === null || Array.isArray(raw)))
+    return findingsResult("", [{ where: fileLabel(file), setting: "default-ulimits", expected: "an object of ulimits", actual: show(raw) }], fix);
   const limits = raw as Record<string, unknown> | undefined;
   const findings = ["nofile", "nproc"].map((n) => ulimitFinding(file, limits, n)).filter((f): f is Finding => f !== undefined);
   const describe = (n: string) => {
@@ -180,17 +225,23 @@ export const PIDS_LIMIT_NOTE =
 export function evaluatePidsLimit(file: DaemonFile, engine: EngineFacts): CheckResult {
   const v = fileSetting(file, "default-pids-limit");
   if (v !== undefined) {
-    return fail(`${fileLabel(file)} default-pids-limit: expected absent (Docker ${engine.version} has no such option and refuses to start: "the following directives don't match any configuration option"), actual ${show(v)}`, {
-      expected: "default-pids-limit absent",
-      actual: show(v),
-      remediation: `Remove "default-pids-limit" from ${fileLabel(file)} before dockerd next restarts; processes per user are bounded by default-ulimits nproc.`,
-    });
+    return fail(
+      `${fileLabel(file)} default-pids-limit: expected absent (Docker ${engine.version} has no such option and refuses to start: "the following directives don't match any configuration option"), actual ${show(v)}`,
+      {
+        expected: "default-pids-limit absent",
+        actual: show(v),
+        remediation: `Remove "default-pids-limit" from ${fileLabel(file)} before dockerd next restarts; processes per user are bounded by default-ulimits nproc.`,
+      },
+    );
   }
   const problem = fileProblem(file);
   const kernel = engine.info.PidsLimit === false ? "; the kernel has no pids cgroup either" : "";
-  return skip(`not enforceable on Docker ${engine.version}: ${PIDS_LIMIT_NOTE}; processes per user ID are bounded by default-ulimits nproc (host.daemon-ulimits) instead${kernel}${problem ? `; ${problem.text}` : ""}`, {
-    measurements: { engineVersion: engine.version, kernelPidsCgroup: engine.info.PidsLimit ?? "unknown" },
-  });
+  return skip(
+    `not enforceable on Docker ${engine.version}: ${PIDS_LIMIT_NOTE}; processes per user ID are bounded by default-ulimits nproc (host.daemon-ulimits) instead${kernel}${problem ? `; ${problem.text}` : ""}`,
+    {
+      measurements: { engineVersion: engine.version, kernelPidsCgroup: engine.info.PidsLimit ?? "unknown" },
+    },
+  );
 }
 
 // ── logging (CIS 2.3, 2.13; MON-LOG-04) ──
@@ -208,16 +259,27 @@ export function evaluateLogging(file: DaemonFile, engine: EngineFacts): CheckRes
   }
   const where = fileLabel(file);
   const fileDriver = fileSetting(file, "log-driver");
-  if (fileDriver !== undefined && fileDriver !== "json-file") findings.push({ where, setting: "log-driver", expected: '"json-file"', actual: show(fileDriver) });
+  if (fileDriver !== undefined && fileDriver !== "json-file")
+    findings.push({ where, setting: "log-driver", expected: '"json-file"', actual: show(fileDriver) });
   const opts = fileSetting(file, "log-opts") as Record<string, unknown> | undefined;
   for (const key of ["max-size", "max-file"]) {
     const value = opts && typeof opts === "object" ? opts[key] : undefined;
-    if (typeof value !== "string" || value === "") findings.push({ where, setting: `log-opts.${key}`, expected: key === "max-size" ? 'a size like "10m"' : 'a count like "5"', actual: value === undefined ? unset(file, "no rotation, one log file per container grows without bound") : show(value) });
+    if (typeof value !== "string" || value === "")
+      findings.push({
+        where,
+        setting: `log-opts.${key}`,
+        expected: key === "max-size" ? 'a size like "10m"' : 'a count like "5"',
+        actual: value === undefined ? unset(file, "no rotation, one log file per container grows without bound") : show(value),
+      });
   }
   const level = fileSetting(file, "log-level");
   if (level !== undefined && level !== "info") findings.push({ where, setting: "log-level", expected: '"info" (or unset)', actual: show(level) });
   const o = opts ?? {};
-  return findingsResult(`every container logs to json-file, rotated at ${String(o["max-size"])} x ${String(o["max-file"])}${o.compress === "true" ? " (compressed)" : ""}; daemon log-level ${level ?? "info (default)"}`, findings, fix);
+  return findingsResult(
+    `every container logs to json-file, rotated at ${String(o["max-size"])} x ${String(o["max-file"])}${o.compress === "true" ? " (compressed)" : ""}; daemon log-level ${level ?? "info (default)"}`,
+    findings,
+    fix,
+  );
 }
 
 // ── networking: icc, iptables, userland-proxy, address pools (CIS 2.2, 2.4, 2.16) ──
@@ -233,27 +295,51 @@ const samePools = (a: readonly { base: string; size: number }[], b: readonly { b
 export function evaluateNetwork(file: DaemonFile, engine: EngineFacts, bridge: BridgeFacts): CheckResult {
   const findings: Finding[] = [];
   const icc = bridge.defaultBridge?.Options?.["com.docker.network.bridge.enable_icc"];
-  if (bridge.defaultBridge && icc !== "false") findings.push({ where: "engine", setting: 'default bridge network option com.docker.network.bridge.enable_icc', expected: '"false"', actual: show(icc ?? "true") });
-  const iccText = bridge.defaultBridge ? "containers on the default bridge cannot reach each other (icc false)" : "the engine has no default bridge network (bridge: none), so there is no inter-container traffic on it to restrict";
+  if (bridge.defaultBridge && icc !== "false")
+    findings.push({
+      where: "engine",
+      setting: "default bridge network option com.docker.network.bridge.enable_icc",
+      expected: '"false"',
+      actual: show(icc ?? "true"),
+    });
+  const iccText = bridge.defaultBridge
+    ? "containers on the default bridge cannot reach each other (icc false)"
+    : "the engine has no default bridge network (bridge: none), so there is no inter-container traffic on it to restrict";
   const fix = `Set "icc": false and "userland-proxy": false, leave "iptables" at its default (true) and set "default-address-pools" in ${fileLabel(file)} (see ${DOC}); ${RESTART}.`;
   const problem = fileProblem(file);
   if (problem?.kind === "unusable") return unusable(file, findings);
   // icc is the engine's word; userland-proxy and iptables are only in the file.
-  if (problem?.kind === "remote") return findings.length ? findingsResult("", findings, fix) : skip(`engine: ${iccText}; userland-proxy and iptables are only in daemon.json: ${problem.text}`);
+  if (problem?.kind === "remote")
+    return findings.length
+      ? findingsResult("", findings, fix)
+      : skip(`engine: ${iccText}; userland-proxy and iptables are only in daemon.json: ${problem.text}`);
   const where = fileLabel(file);
   const fileIcc = fileSetting(file, "icc");
-  if (fileIcc === true || (fileIcc === undefined && bridge.defaultBridge)) findings.push({ where, setting: "icc", expected: "false", actual: fileIcc === undefined ? unset(file, "true") : show(fileIcc) });
-  if (fileSetting(file, "iptables") === false) findings.push({ where, setting: "iptables", expected: "true or unset (CIS 2.4: Docker manages its own rules; icc false needs them)", actual: "false" });
+  if (fileIcc === true || (fileIcc === undefined && bridge.defaultBridge))
+    findings.push({ where, setting: "icc", expected: "false", actual: fileIcc === undefined ? unset(file, "true") : show(fileIcc) });
+  if (fileSetting(file, "iptables") === false)
+    findings.push({ where, setting: "iptables", expected: "true or unset (CIS 2.4: Docker manages its own rules; icc false needs them)", actual: "false" });
   const proxy = fileSetting(file, "userland-proxy");
   if (proxy !== false) findings.push({ where, setting: "userland-proxy", expected: "false", actual: proxy === undefined ? unset(file, "true") : show(proxy) });
   const pools = fileSetting(file, "default-address-pools");
   const list = Array.isArray(pools) ? (pools as { base?: unknown; size?: unknown }[]) : undefined;
   if (!list || list.length === 0 || list.some((p) => typeof p?.base !== "string" || typeof p?.size !== "number")) {
-    findings.push({ where, setting: "default-address-pools", expected: 'a list of {"base": CIDR, "size": N}', actual: pools === undefined ? unset(file, "172.17-31.0.0/16 and 192.168.0.0/16, which collide with many LANs") : show(pools) });
+    findings.push({
+      where,
+      setting: "default-address-pools",
+      expected: 'a list of {"base": CIDR, "size": N}',
+      actual: pools === undefined ? unset(file, "172.17-31.0.0/16 and 192.168.0.0/16, which collide with many LANs") : show(pools),
+    });
   } else if (engine.info.DefaultAddressPools) {
     const engineSide = engine.info.DefaultAddressPools.map((p) => ({ base: p.Base, size: p.Size }));
     const fileSide = list as { base: string; size: number }[];
-    if (!samePools(fileSide, engineSide)) findings.push({ where: "engine", setting: "DefaultAddressPools", expected: `${show(fileSide)} (from ${where})`, actual: `${show(engineSide)}: dockerd has not loaded this file` });
+    if (!samePools(fileSide, engineSide))
+      findings.push({
+        where: "engine",
+        setting: "DefaultAddressPools",
+        expected: `${show(fileSide)} (from ${where})`,
+        actual: `${show(engineSide)}: dockerd has not loaded this file`,
+      });
   }
   return findingsResult(`${iccText}; userland-proxy false; iptables left to Docker; local networks from ${show(pools)}`, findings, fix);
 }
@@ -272,7 +358,11 @@ export function evaluateLiveRestore(file: DaemonFile, engine: EngineFacts): Chec
   if (problem?.kind === "remote") return remote(file, findings, fix, "engine has live restore off, as swarm mode needs (CIS 2.15 deliberately not applied)");
   const v = fileSetting(file, "live-restore");
   if (v === true) findings.push({ where: fileLabel(file), setting: "live-restore", expected, actual: "true" });
-  return findingsResult("live restore off, as swarm mode needs: CIS 2.15 deliberately not applied, the swarm restarts and reschedules tasks instead", findings, fix);
+  return findingsResult(
+    "live restore off, as swarm mode needs: CIS 2.15 deliberately not applied, the swarm restarts and reschedules tasks instead",
+    findings,
+    fix,
+  );
 }
 
 // ── cgroups (CIS 2.10) ──
@@ -284,22 +374,41 @@ export function evaluateCgroup(file: DaemonFile, engine: EngineFacts): CheckResu
   const problem = fileProblem(file);
   if (problem?.kind === "unusable") return unusable(file, []);
   // cgroup-parent is only in the file.
-  if (problem?.kind === "remote") return skip(`engine runs cgroup driver ${measurements.cgroupDriver} (cgroup v${measurements.cgroupVersion}); ${problem.text}`, { measurements });
+  if (problem?.kind === "remote")
+    return skip(`engine runs cgroup driver ${measurements.cgroupDriver} (cgroup v${measurements.cgroupVersion}); ${problem.text}`, { measurements });
   const where = fileLabel(file);
   const parent = fileSetting(file, "cgroup-parent");
   if (parent !== undefined) findings.push({ where, setting: "cgroup-parent", expected: "unset (containers under Docker's own cgroup)", actual: show(parent) });
   const execOpts = fileSetting(file, "exec-opts");
-  const driverOpt = Array.isArray(execOpts) ? (execOpts as unknown[]).find((o): o is string => typeof o === "string" && o.startsWith("native.cgroupdriver=")) : undefined;
+  const driverOpt = Array.isArray(execOpts)
+    ? (execOpts as unknown[]).find((o): o is string => typeof o === "string" && o.startsWith("native.cgroupdriver="))
+    : undefined;
   const wanted = driverOpt?.split("=")[1];
-  if (wanted && engine.info.CgroupDriver && wanted !== engine.info.CgroupDriver) findings.push({ where: "engine", setting: "CgroupDriver", expected: `${wanted} (from ${where})`, actual: `${engine.info.CgroupDriver}: dockerd has not loaded this file` });
-  return findingsResult(`containers under Docker's own cgroup (no cgroup-parent); cgroup driver ${measurements.cgroupDriver}, cgroup v${measurements.cgroupVersion}`, findings, fix, measurements);
+  if (wanted && engine.info.CgroupDriver && wanted !== engine.info.CgroupDriver)
+    findings.push({
+      where: "engine",
+      setting: "CgroupDriver",
+      expected: `${wanted} (from ${where})`,
+      actual: `${engine.info.CgroupDriver}: dockerd has not loaded this file`,
+    });
+  return findingsResult(
+    `containers under Docker's own cgroup (no cgroup-parent); cgroup driver ${measurements.cgroupDriver}, cgroup v${measurements.cgroupVersion}`,
+    findings,
+    fix,
+    measurements,
+  );
 }
 
 // ── the file itself (CIS 3.17, 3.18) ──
 
 export function evaluateDaemonFile(file: DaemonFile): CheckResult {
   if (file.kind === "remote") return skip(fileProblem(file)!.text);
-  if (file.kind === "unusable") return fail(fileProblem(file)!.text, { expected: "a readable daemon.json holding a JSON object", actual: file.reason, remediation: `Fix ${file.path} (see ${DOC}), ${RESTART}.` });
+  if (file.kind === "unusable")
+    return fail(fileProblem(file)!.text, {
+      expected: "a readable daemon.json holding a JSON object",
+      actual: file.reason,
+      remediation: `Fix ${file.path} (see ${DOC}), ${RESTART}.`,
+    });
   if (file.kind === "absent") {
     return fail(`${file.path} does not exist: dockerd runs on its built-in defaults (no no-new-privileges, no default ulimits, no log rotation)`, {
       expected: `${file.path} with the settings of ${DOC}`,
@@ -310,20 +419,38 @@ export function evaluateDaemonFile(file: DaemonFile): CheckResult {
   const findings: Finding[] = [];
   if (file.uid !== 0) findings.push({ where: file.path, setting: "owner", expected: "root (uid 0)", actual: `uid ${file.uid}` });
   if ((file.mode & ~0o644) !== 0) findings.push({ where: file.path, setting: "mode", expected: "0644 or stricter", actual: `0${file.mode.toString(8)}` });
-  return findingsResult(`${file.path}: a JSON object of ${Object.keys(file.config).length} setting${Object.keys(file.config).length === 1 ? "" : "s"}, owner root, mode 0${file.mode.toString(8)}`, findings, `chown root:root ${file.path} && chmod 0644 ${file.path}`);
+  return findingsResult(
+    `${file.path}: a JSON object of ${Object.keys(file.config).length} setting${Object.keys(file.config).length === 1 ? "" : "s"}, owner root, mode 0${file.mode.toString(8)}`,
+    findings,
+    `chown root:root ${file.path} && chmod 0644 ${file.path}`,
+  );
 }
 
 // ── the checks ──
 
 async function gather(t: HostTarget, signal: AbortSignal): Promise<{ file: DaemonFile; engine: EngineFacts }> {
-  const [file, info, version] = await Promise.all([readDaemonFile(t.daemonJsonPath, t.local, t.endpoint), engineInfo(t.docker, signal), engineVersion(t.docker, signal)]);
+  const [file, info, version] = await Promise.all([
+    readDaemonFile(t.daemonJsonPath, t.local, t.endpoint),
+    engineInfo(t.docker, signal),
+    engineVersion(t.docker, signal),
+  ]);
   return { file, engine: { info, apiVersion: version.ApiVersion, version: version.Version } };
 }
 
 const unreachable = (t: HostTarget, err: unknown) =>
-  fail(`cannot read the daemon settings from the Docker engine at ${t.endpoint}: ${describeError(err)}`, { expected: "an engine answering on its API", actual: "no answer", remediation: ENGINE_FIX });
+  fail(`cannot read the daemon settings from the Docker engine at ${t.endpoint}: ${describeError(err)}`, {
+    expected: "an engine answering on its API",
+    actual: "no answer",
+    remediation: ENGINE_FIX,
+  });
 
-function daemonCheck(id: string, title: string, cis: string[], items: string[], decide: (file: DaemonFile, engine: EngineFacts, t: HostTarget, signal: AbortSignal) => Promise<CheckResult> | CheckResult): CisCheck<HostTarget> {
+function daemonCheck(
+  id: string,
+  title: string,
+  cis: string[],
+  items: string[],
+  decide: (file: DaemonFile, engine: EngineFacts, t: HostTarget, signal: AbortSignal) => Promise<CheckResult> | CheckResult,
+): CisCheck<HostTarget> {
   return {
     id,
     title: `${title} (CIS ${cis.join(", ")})`,
@@ -360,23 +487,76 @@ async function bridgeFacts(t: HostTarget, signal: AbortSignal): Promise<BridgeFa
   }
 }
 
-export const daemonFileCheck = daemonCheck("host.daemon-json", "daemon.json present, a JSON object, owned by root and not writable by others", ["3.17", "3.18"], [], (file) => evaluateDaemonFile(file));
-export const noNewPrivilegesCheck = daemonCheck("host.daemon-no-new-privileges", "Every container starts with no-new-privileges", ["2.14", "5.26"], ["SEC-CONTAINER-04"], evaluateNoNewPrivileges);
-export const seccompCheck = daemonCheck("host.daemon-seccomp", "Every container is filtered by a seccomp profile", ["2.17", "5.22"], ["SEC-CONTAINER-04"], evaluateSeccomp);
-export const appArmorCheck = daemonCheck("host.daemon-apparmor", "Containers confined by AppArmor or SELinux where the host has one", ["5.2"], [], async (_f, engine, t) => evaluateAppArmor(engine, await kernelAppArmor(t)));
-export const ulimitsCheck = daemonCheck("host.daemon-ulimits", "Default open-file and process ulimits for every container", ["2.8", "5.19"], ["SEC-CONTAINER-03"], (file) => evaluateUlimits(file));
+export const daemonFileCheck = daemonCheck(
+  "host.daemon-json",
+  "daemon.json present, a JSON object, owned by root and not writable by others",
+  ["3.17", "3.18"],
+  [],
+  (file) => evaluateDaemonFile(file),
+);
+export const noNewPrivilegesCheck = daemonCheck(
+  "host.daemon-no-new-privileges",
+  "Every container starts with no-new-privileges",
+  ["2.14", "5.26"],
+  ["SEC-CONTAINER-04"],
+  evaluateNoNewPrivileges,
+);
+export const seccompCheck = daemonCheck(
+  "host.daemon-seccomp",
+  "Every container is filtered by a seccomp profile",
+  ["2.17", "5.22"],
+  ["SEC-CONTAINER-04"],
+  evaluateSeccomp,
+);
+export const appArmorCheck = daemonCheck(
+  "host.daemon-apparmor",
+  "Containers confined by AppArmor or SELinux where the host has one",
+  ["5.2"],
+  [],
+  async (_f, engine, t) => evaluateAppArmor(engine, await kernelAppArmor(t)),
+);
+export const ulimitsCheck = daemonCheck(
+  "host.daemon-ulimits",
+  "Default open-file and process ulimits for every container",
+  ["2.8", "5.19"],
+  ["SEC-CONTAINER-03"],
+  (file) => evaluateUlimits(file),
+);
 export const pidsLimitCheck = daemonCheck("host.daemon-pids-limit", "Pids limit per container (not enforceable daemon-wide)", ["5.29"], [], evaluatePidsLimit);
-export const loggingCheck = daemonCheck("host.daemon-logging", "Container logs to json-file with rotation; daemon log level info", ["2.3", "2.13"], ["MON-LOG-04"], evaluateLogging);
-export const networkCheck = daemonCheck("host.daemon-network", "No inter-container traffic on the default bridge, no userland proxy, iptables managed, own address pools", ["2.2", "2.4", "2.16"], [], async (file, engine, t, signal) => {
-  let bridge: BridgeFacts;
-  try {
-    bridge = await bridgeFacts(t, signal);
-  } catch (err) {
-    return unreachable(t, err);
-  }
-  return evaluateNetwork(file, engine, bridge);
-});
+export const loggingCheck = daemonCheck(
+  "host.daemon-logging",
+  "Container logs to json-file with rotation; daemon log level info",
+  ["2.3", "2.13"],
+  ["MON-LOG-04"],
+  evaluateLogging,
+);
+export const networkCheck = daemonCheck(
+  "host.daemon-network",
+  "No inter-container traffic on the default bridge, no userland proxy, iptables managed, own address pools",
+  ["2.2", "2.4", "2.16"],
+  [],
+  async (file, engine, t, signal) => {
+    let bridge: BridgeFacts;
+    try {
+      bridge = await bridgeFacts(t, signal);
+    } catch (err) {
+      return unreachable(t, err);
+    }
+    return evaluateNetwork(file, engine, bridge);
+  },
+);
 export const liveRestoreCheck = daemonCheck("host.daemon-live-restore", "Live restore off, as swarm mode needs", ["2.15"], [], evaluateLiveRestore);
 export const cgroupCheck = daemonCheck("host.daemon-cgroup", "Containers under Docker's own cgroup; cgroup driver as configured", ["2.10"], [], evaluateCgroup);
 
-export const DAEMON_CHECKS: readonly CisCheck<HostTarget>[] = [daemonFileCheck, noNewPrivilegesCheck, seccompCheck, appArmorCheck, ulimitsCheck, pidsLimitCheck, loggingCheck, networkCheck, liveRestoreCheck, cgroupCheck];
+export const DAEMON_CHECKS: readonly CisCheck<HostTarget>[] = [
+  daemonFileCheck,
+  noNewPrivilegesCheck,
+  seccompCheck,
+  appArmorCheck,
+  ulimitsCheck,
+  pidsLimitCheck,
+  loggingCheck,
+  networkCheck,
+  liveRestoreCheck,
+  cgroupCheck,
+];

@@ -30,7 +30,8 @@ export function parseDaemonFile(path: string, text: string, st: { uid: number; m
   } catch (err) {
     return { kind: "unusable", path, reason: `not valid JSON (${(err as Error).message}); dockerd refuses to start with it` };
   }
-  if (!value || typeof value !== "object" || Array.isArray(value)) return { kind: "unusable", path, reason: `not a JSON object (${Array.isArray(value) ? "an array" : JSON.stringify(value)})` };
+  if (!value || typeof value !== "object" || Array.isArray(value))
+    return { kind: "unusable", path, reason: `not a JSON object (${Array.isArray(value) ? "an array" : JSON.stringify(value)})` };
   return { kind: "file", path, config: value as Record<string, unknown>, uid: st.uid, mode: st.mode };
 }
 
@@ -63,7 +64,11 @@ export function show(value: unknown): string {
 
 /** The file part of a check cannot run: remote engine, or a file that is there but unusable. */
 export function fileProblem(file: DaemonFile): { kind: "remote" | "unusable"; text: string } | undefined {
-  if (file.kind === "remote") return { kind: "remote", text: `engine at ${file.endpoint} is remote: its daemon.json cannot be read from here, run host:check on the Docker host (--daemon-json PATH)` };
+  if (file.kind === "remote")
+    return {
+      kind: "remote",
+      text: `engine at ${file.endpoint} is remote: its daemon.json cannot be read from here, run host:check on the Docker host (--daemon-json PATH)`,
+    };
   if (file.kind === "unusable") return { kind: "unusable", text: `daemon.json at ${file.path} ${file.reason}` };
   return undefined;
 }

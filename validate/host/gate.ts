@@ -16,7 +16,10 @@ import type { HostThresholds } from "./thresholds";
 export const HOST_GATE_HOOK_NAME = "mcp-host-readiness";
 
 export class HostNotReadyError extends Error {
-  constructor(readonly records: CheckRecord[], stack?: string) {
+  constructor(
+    readonly records: CheckRecord[],
+    stack?: string,
+  ) {
     const failed = records.filter((r) => r.status === "fail");
     super(
       `Host readiness gate failed${stack ? ` for stack "${stack}"` : ""}: ${failed.length} of ${records.length} checks failed, nothing was created.\n` +
@@ -53,7 +56,11 @@ export interface HostHookOptions extends Omit<GateOptions, "checks"> {
 /** The hook body, testable without the Pulumi engine (hooks cannot run under the mock runtime). */
 export function hostReadinessHookFunction(config: Pick<StackConfig, "edge" | "host">, options: HostHookOptions = {}): pulumi.ResourceHookFunction {
   return async () => {
-    const target = hostTargetFromConfig(config, connectDocker(options.dockerHost), { overrides: options.overrides, stack: options.stack, daemonJsonPath: options.daemonJsonPath });
+    const target = hostTargetFromConfig(config, connectDocker(options.dockerHost), {
+      overrides: options.overrides,
+      stack: options.stack,
+      daemonJsonPath: options.daemonJsonPath,
+    });
     await runHostGate(target, options);
   };
 }

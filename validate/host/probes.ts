@@ -5,7 +5,8 @@
 import { connect, createServer } from "node:net";
 import { describeError } from "../docker/engine-api";
 
-export type RegistryProbe = { url: string; reachable: true; status: number; ms: number } | { url: string; reachable: false; status?: number; reason: string; ms: number };
+export type RegistryProbe =
+  { url: string; reachable: true; status: number; ms: number } | { url: string; reachable: false; status?: number; reason: string; ms: number };
 
 /** The Docker Registry HTTP API v2 base endpoint: 200, or 401 asking for a token, means a registry answered. */
 export function registryEndpoint(base: string): string {

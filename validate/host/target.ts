@@ -51,7 +51,11 @@ export function publishedHostPorts(config: Pick<StackConfig, "edge">): HostPort[
   ];
 }
 
-export function hostTargetFromConfig(config: Pick<StackConfig, "edge" | "host">, engine: DockerEndpoint, options: { overrides?: Partial<HostThresholds>; stack?: string; registryTimeoutMs?: number; daemonJsonPath?: string } = {}): HostTarget {
+export function hostTargetFromConfig(
+  config: Pick<StackConfig, "edge" | "host">,
+  engine: DockerEndpoint,
+  options: { overrides?: Partial<HostThresholds>; stack?: string; registryTimeoutMs?: number; daemonJsonPath?: string } = {},
+): HostTarget {
   return {
     docker: engine.docker,
     endpoint: engine.endpoint,

@@ -32,11 +32,27 @@ export const mcpInitializeCheck: Check<VerifyTarget> = {
       const version = transport.protocolVersion;
       const caps = client.getServerCapabilities();
       const server = client.getServerVersion();
-      const measurements = { protocolVersion: version ?? "", server: `${server?.name ?? "?"} ${server?.version ?? ""}`.trim(), tools: !!caps?.tools, resources: !!caps?.resources };
+      const measurements = {
+        protocolVersion: version ?? "",
+        server: `${server?.name ?? "?"} ${server?.version ?? ""}`.trim(),
+        tools: !!caps?.tools,
+        resources: !!caps?.resources,
+      };
       if (!version || !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) {
-        return fail(`server negotiated protocol version ${version ?? "none"}`, { expected: `one of ${SUPPORTED_PROTOCOL_VERSIONS.join(", ")}`, actual: String(version), remediation: "Upgrade the app's MCP SDK.", measurements });
+        return fail(`server negotiated protocol version ${version ?? "none"}`, {
+          expected: `one of ${SUPPORTED_PROTOCOL_VERSIONS.join(", ")}`,
+          actual: String(version),
+          remediation: "Upgrade the app's MCP SDK.",
+          measurements,
+        });
       }
-      if (!caps?.tools) return fail("server did not announce the tools capability", { expected: "capabilities.tools", actual: JSON.stringify(caps ?? {}), remediation: FIX_ENDPOINT, measurements });
+      if (!caps?.tools)
+        return fail("server did not announce the tools capability", {
+          expected: "capabilities.tools",
+          actual: JSON.stringify(caps ?? {}),
+          remediation: FIX_ENDPOINT,
+          measurements,
+        });
       return pass(`initialized ${measurements.server}, protocol ${version}, capabilities ${Object.keys(caps).join(", ")}`, { measurements });
     });
   },
@@ -53,7 +69,11 @@ export const mcpToolsListCheck: Check<VerifyTarget> = {
       const { tools } = await client.listTools(undefined, { signal });
       const names = tools.map((t) => t.name);
       if (!names.includes(mcp.probeTool)) {
-        return fail(`tools/list has no tool "${mcp.probeTool}"`, { expected: `"${mcp.probeTool}" (mcp:app.probeTool)`, actual: names.slice(0, 20).join(", ") || "no tools", remediation: "Set mcp:app.probeTool to a side-effect-free tool the server offers." });
+        return fail(`tools/list has no tool "${mcp.probeTool}"`, {
+          expected: `"${mcp.probeTool}" (mcp:app.probeTool)`,
+          actual: names.slice(0, 20).join(", ") || "no tools",
+          remediation: "Set mcp:app.probeTool to a side-effect-free tool the server offers.",
+        });
       }
       return pass(`tools/list: ${names.length} tools including ${mcp.probeTool}`, { measurements: { tools: names.length } });
     });
@@ -70,9 +90,16 @@ export const mcpToolCallCheck: Check<VerifyTarget> = {
     return session(mcp, signal, async ({ client }) => {
       const result = await client.callTool({ name: mcp.probeTool, arguments: mcp.probeToolArguments }, undefined, { signal });
       const content = Array.isArray(result.content) ? (result.content as { type: string; text?: string }[]) : [];
-      const text = content.map((c) => (c.type === "text" ? c.text : `[${c.type}]`)).join(" ").slice(0, 200);
+      const text = content
+        .map((c) => (c.type === "text" ? c.text : `[${c.type}]`))
+        .join(" ")
+        .slice(0, 200);
       if (result.isError) {
-        return fail(`tools/call ${mcp.probeTool} returned isError: ${text}`, { expected: "isError false", actual: `isError true: ${text}`, remediation: "Check mcp:app.probeToolArguments against the tool's input schema and the tool's dependencies." });
+        return fail(`tools/call ${mcp.probeTool} returned isError: ${text}`, {
+          expected: "isError false",
+          actual: `isError true: ${text}`,
+          remediation: "Check mcp:app.probeToolArguments against the tool's input schema and the tool's dependencies.",
+        });
       }
       return pass(`tools/call ${mcp.probeTool} -> ${text || `${content.length} content items`}`, { measurements: { contentItems: content.length } });
     });
@@ -87,13 +114,25 @@ export const mcpResourcesCheck: Check<VerifyTarget> = {
   timeoutMs: 6000,
   async run({ mcp }, { signal }) {
     return session(mcp, signal, async ({ client }) => {
-      if (!client.getServerCapabilities()?.resources) return fail("server does not announce the resources capability", { expected: "capabilities.resources", actual: "absent", remediation: "The MCP server must expose resources." });
+      if (!client.getServerCapabilities()?.resources)
+        return fail("server does not announce the resources capability", {
+          expected: "capabilities.resources",
+          actual: "absent",
+          remediation: "The MCP server must expose resources.",
+        });
       const { resources } = await client.listResources(undefined, { signal });
-      if (resources.length === 0) return fail("resources/list returned no resources", { expected: "at least one resource", actual: "0", remediation: "The MCP server must list its resources." });
+      if (resources.length === 0)
+        return fail("resources/list returned no resources", {
+          expected: "at least one resource",
+          actual: "0",
+          remediation: "The MCP server must list its resources.",
+        });
       const uri = resources[0].uri;
       const read = await client.readResource({ uri }, { signal });
       if (read.contents.length === 0) return fail(`resources/read ${uri} returned no contents`, { expected: "contents", actual: "[]" });
-      return pass(`resources/list: ${resources.length}; read ${uri} (${read.contents.length} content item${read.contents.length === 1 ? "" : "s"})`, { measurements: { resources: resources.length } });
+      return pass(`resources/list: ${resources.length}; read ${uri} (${read.contents.length} content item${read.contents.length === 1 ? "" : "s"})`, {
+        measurements: { resources: resources.length },
+      });
     });
   },
 };
@@ -127,11 +166,17 @@ export const mcpClaudeConfigCheck: Check<VerifyTarget> = {
     const parsed = claudeMcpJsonSchema.safeParse(mcp.mcpJson);
     if (!parsed.success) {
       const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
-      return fail(`.mcp.json is not valid Claude Code config: ${issues}`, { expected: '{ "mcpServers": { "<name>": { "type": "http", "url": "https://..." } } }', actual: issues, remediation: "Fix mcpJson in infra/outputs.ts." });
+      return fail(`.mcp.json is not valid Claude Code config: ${issues}`, {
+        expected: '{ "mcpServers": { "<name>": { "type": "http", "url": "https://..." } } }',
+        actual: issues,
+        remediation: "Fix mcpJson in infra/outputs.ts.",
+      });
     }
     const entry = parsed.data.mcpServers[mcp.serverName];
-    if (!entry) return fail(`.mcp.json has no server "${mcp.serverName}"`, { expected: mcp.serverName, actual: Object.keys(parsed.data.mcpServers).join(", ") });
-    if (entry.url !== mcp.url) return fail(`.mcp.json points at ${entry.url}`, { expected: mcp.url, actual: entry.url, remediation: "mcpJson must use the stack's mcpUrl." });
+    if (!entry)
+      return fail(`.mcp.json has no server "${mcp.serverName}"`, { expected: mcp.serverName, actual: Object.keys(parsed.data.mcpServers).join(", ") });
+    if (entry.url !== mcp.url)
+      return fail(`.mcp.json points at ${entry.url}`, { expected: mcp.url, actual: entry.url, remediation: "mcpJson must use the stack's mcpUrl." });
     // Claude Code expands ${MCP_TOKEN} from the user's environment; here it is a fresh JWT.
     const env = { MCP_TOKEN: await bearer(mcp) };
     const headers = Object.fromEntries(Object.entries(entry.headers ?? {}).map(([k, v]) => [k, expandEnv(v, env)]));

@@ -15,7 +15,13 @@ export interface McpSession {
 
 export const CLIENT_INFO = { name: "mcp-post-deploy-verify", version: "1.0.0" };
 
-export async function withMcpSession<T>(url: string, http: HttpOptions, headers: Record<string, string>, signal: AbortSignal, body: (s: McpSession) => Promise<T>): Promise<T> {
+export async function withMcpSession<T>(
+  url: string,
+  http: HttpOptions,
+  headers: Record<string, string>,
+  signal: AbortSignal,
+  body: (s: McpSession) => Promise<T>,
+): Promise<T> {
   const transport = new StreamableHTTPClientTransport(new URL(url), { fetch: fetchWith(http), requestInit: { headers } });
   const client = new Client(CLIENT_INFO, { capabilities: {} });
   const onAbort = () => void transport.close().catch(() => undefined);

@@ -22,7 +22,11 @@ export const grafanaHealthCheck: Check<VerifyTarget> = {
   async run({ grafana: g }, { signal }) {
     const r = await get<{ database?: string; version?: string }>(g, "/api/health", signal);
     if (r.status !== 200 || r.json?.database !== "ok") {
-      return fail(`Grafana /api/health answered ${r.status} database=${r.json?.database ?? "?"}`, { expected: '200 {"database":"ok"}', actual: `${r.status} ${r.body.slice(0, 100)}`, remediation: "Check the Grafana logs and its data volume." });
+      return fail(`Grafana /api/health answered ${r.status} database=${r.json?.database ?? "?"}`, {
+        expected: '200 {"database":"ok"}',
+        actual: `${r.status} ${r.body.slice(0, 100)}`,
+        remediation: "Check the Grafana logs and its data volume.",
+      });
     }
     return pass(`Grafana ${r.json.version ?? ""} healthy`.replace("  ", " "), { measurements: { version: r.json.version ?? "" } });
   },
@@ -36,9 +40,18 @@ export const grafanaDatasourceCheck: Check<VerifyTarget> = {
   retryDelayMs: 500,
   async run({ grafana: g }, { signal }) {
     const r = await get<{ status?: string; message?: string }>(g, `/api/datasources/uid/${encodeURIComponent(g.datasourceUid)}/health`, signal);
-    if (r.status === 401 || r.status === 403) return fail(`Grafana refused the admin credentials (${r.status})`, { expected: "admin login with the stack's grafanaAdminPassword", actual: String(r.status), remediation: "The admin password in Grafana differs from the stack secret (GF_SECURITY_ADMIN_PASSWORD__FILE)." });
+    if (r.status === 401 || r.status === 403)
+      return fail(`Grafana refused the admin credentials (${r.status})`, {
+        expected: "admin login with the stack's grafanaAdminPassword",
+        actual: String(r.status),
+        remediation: "The admin password in Grafana differs from the stack secret (GF_SECURITY_ADMIN_PASSWORD__FILE).",
+      });
     if (r.status !== 200 || r.json?.status !== "OK") {
-      return fail(`datasource ${g.datasourceUid} health: ${r.json?.message ?? r.status}`, { expected: 'status "OK"', actual: `${r.status} ${r.json?.status ?? ""} ${r.json?.message ?? r.body.slice(0, 100)}`.trim(), remediation: "Check the provisioned datasource URL points at Prometheus on the internal network and Prometheus is up." });
+      return fail(`datasource ${g.datasourceUid} health: ${r.json?.message ?? r.status}`, {
+        expected: 'status "OK"',
+        actual: `${r.status} ${r.json?.status ?? ""} ${r.json?.message ?? r.body.slice(0, 100)}`.trim(),
+        remediation: "Check the provisioned datasource URL points at Prometheus on the internal network and Prometheus is up.",
+      });
     }
     return pass(`datasource ${g.datasourceUid}: ${r.json.message ?? "OK"}`);
   },
@@ -70,7 +83,11 @@ export const grafanaDashboardsCheck: Check<VerifyTarget> = {
     }
     if (g.dashboardUids.length === 0) problems.push("no dashboard UIDs expected: the provisioning renders none");
     if (problems.length > 0) {
-      return fail(`dashboard problems: ${problems.join("; ")}`, { expected: `dashboards ${g.dashboardUids.join(", ")} with panels`, actual: problems.join("; "), remediation: "Check the dashboard provisioning files and Grafana's provisioning log." });
+      return fail(`dashboard problems: ${problems.join("; ")}`, {
+        expected: `dashboards ${g.dashboardUids.join(", ")} with panels`,
+        actual: problems.join("; "),
+        remediation: "Check the dashboard provisioning files and Grafana's provisioning log.",
+      });
     }
     return pass(`${titles.length} dashboards load: ${titles.join(", ")}`, { measurements: { dashboards: titles.length } });
   },

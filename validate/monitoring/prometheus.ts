@@ -86,7 +86,7 @@ export const prometheusRulesCheck: Check<VerifyTarget> = {
       ...(alerts.length === 0 ? ["no alerting rules loaded"] : []),
       ...missing.map((m) => `alert ${m} not loaded`),
       ...unhealthy.map((r) => `${r.group}/${r.name} health ${r.health}${r.lastError ? `: ${r.lastError}` : ""}`),
-      ...(["critical", "warning"].filter((s) => alerts.length > 0 && !severities.has(s)).map((s) => `no alert with severity ${s}`)),
+      ...["critical", "warning"].filter((s) => alerts.length > 0 && !severities.has(s)).map((s) => `no alert with severity ${s}`),
     ];
     if (problems.length > 0) {
       return fail(`alert rule problems: ${problems.slice(0, 5).join("; ")}`, {
@@ -110,15 +110,25 @@ export const prometheusAlertmanagerCheck: Check<VerifyTarget> = {
   async run({ prometheus: p }, { signal }) {
     const data = await api<{ activeAlertmanagers: { url: string }[]; droppedAlertmanagers: { url: string }[] }>(p, "/api/v1/alertmanagers", signal);
     if (data.activeAlertmanagers.length === 0) {
-      return fail("Prometheus has no active Alertmanager", { expected: "at least one active Alertmanager", actual: `${data.droppedAlertmanagers.length} dropped`, remediation: "Check alerting.alertmanagers in prometheus.yml and that Alertmanager runs." });
+      return fail("Prometheus has no active Alertmanager", {
+        expected: "at least one active Alertmanager",
+        actual: `${data.droppedAlertmanagers.length} dropped`,
+        remediation: "Check alerting.alertmanagers in prometheus.yml and that Alertmanager runs.",
+      });
     }
-    return pass(`active Alertmanager${data.activeAlertmanagers.length > 1 ? "s" : ""}: ${data.activeAlertmanagers.map((a) => a.url).join(", ")}`, { measurements: { alertmanagers: data.activeAlertmanagers.length } });
+    return pass(`active Alertmanager${data.activeAlertmanagers.length > 1 ? "s" : ""}: ${data.activeAlertmanagers.map((a) => a.url).join(", ")}`, {
+      measurements: { alertmanagers: data.activeAlertmanagers.length },
+    });
   },
 };
 
 /** Prometheus prints sizes as "20GiB" for a configured "20GB" (it uses binary units). */
 export function retentionMatches(runtime: string, expected: { time: string; size: string }): boolean {
-  const norm = (s: string) => s.replace(/\s+/g, "").replace(/([KMGTPE])i?B/gi, "$1B").toUpperCase();
+  const norm = (s: string) =>
+    s
+      .replace(/\s+/g, "")
+      .replace(/([KMGTPE])i?B/gi, "$1B")
+      .toUpperCase();
   const parts = runtime.split(/\s+or\s+/i).map(norm);
   return parts.includes(norm(expected.time)) && parts.includes(norm(expected.size));
 }
@@ -132,7 +142,11 @@ export const prometheusRetentionCheck: Check<VerifyTarget> = {
     const info = await api<{ storageRetention: string }>(p, "/api/v1/status/runtimeinfo", signal);
     const expected = `${p.retention.time} or ${p.retention.size}`;
     if (!retentionMatches(info.storageRetention, p.retention)) {
-      return fail(`Prometheus retention is "${info.storageRetention}"`, { expected, actual: info.storageRetention, remediation: "Set --storage.tsdb.retention.time/size from mcp:prometheus.retentionTime/retentionSize." });
+      return fail(`Prometheus retention is "${info.storageRetention}"`, {
+        expected,
+        actual: info.storageRetention,
+        remediation: "Set --storage.tsdb.retention.time/size from mcp:prometheus.retentionTime/retentionSize.",
+      });
     }
     return pass(`retention ${info.storageRetention}`, { measurements: { retention: info.storageRetention } });
   },

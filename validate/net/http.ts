@@ -65,7 +65,10 @@ function send(urlString: string, opts: HttpOptions, r: RequestOptions): Promise<
   const lib = url.protocol === "https:" ? https : http;
   return new Promise((resolve, reject) => {
     const base = connectOptions(url, opts);
-    const req = lib.request({ ...base, agent: r.agent ?? base.agent, method: r.method ?? "GET", headers: { host: url.host, ...r.headers }, signal: r.signal }, resolve);
+    const req = lib.request(
+      { ...base, agent: r.agent ?? base.agent, method: r.method ?? "GET", headers: { host: url.host, ...r.headers }, signal: r.signal },
+      resolve,
+    );
     req.on("error", reject);
     req.end(r.body);
   });
@@ -84,7 +87,11 @@ export async function request(url: string, opts: HttpOptions, r: RequestOptions 
   return { status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8"), ms: performance.now() - started };
 }
 
-export async function requestJson<T = unknown>(url: string, opts: HttpOptions, r: RequestOptions = {}): Promise<{ status: number; json: T | undefined; body: string; headers: http.IncomingHttpHeaders }> {
+export async function requestJson<T = unknown>(
+  url: string,
+  opts: HttpOptions,
+  r: RequestOptions = {},
+): Promise<{ status: number; json: T | undefined; body: string; headers: http.IncomingHttpHeaders }> {
   const res = await request(url, opts, { ...r, headers: { accept: "application/json", ...r.headers } });
   let json: T | undefined;
   try {

@@ -34,11 +34,20 @@ export const postgresTlsCheck: Check<VerifyTarget> = {
   async run({ postgres: p }, { signal }) {
     let row: { ssl: boolean; version: string | null; cipher: string | null };
     try {
-      row = await withPg(pgConfig(p, "app", true), signal, async (c) => (await c.query("SELECT ssl, version, cipher FROM pg_stat_ssl WHERE pid = pg_backend_pid()")).rows[0]);
+      row = await withPg(
+        pgConfig(p, "app", true),
+        signal,
+        async (c) => (await c.query("SELECT ssl, version, cipher FROM pg_stat_ssl WHERE pid = pg_backend_pid()")).rows[0],
+      );
     } catch (e) {
       return connectFailure(p, p.user, e);
     }
-    if (!row?.ssl) return fail("pg_stat_ssl shows this connection unencrypted", { expected: "ssl = true", actual: JSON.stringify(row ?? null), remediation: "Set ssl=on with the stack's server certificate." });
+    if (!row?.ssl)
+      return fail("pg_stat_ssl shows this connection unencrypted", {
+        expected: "ssl = true",
+        actual: JSON.stringify(row ?? null),
+        remediation: "Set ssl=on with the stack's server certificate.",
+      });
     let plainAccepted = false;
     let plainError = "";
     try {
@@ -49,7 +58,12 @@ export const postgresTlsCheck: Check<VerifyTarget> = {
     }
     const measurements = { tlsVersion: row.version ?? "", cipher: row.cipher ?? "", plainRefused: !plainAccepted };
     if (plainAccepted) {
-      return fail("PostgreSQL accepts unencrypted connections", { expected: "pg_hba.conf allows only hostssl", actual: "a plain connection succeeded", remediation: "Use hostssl (not host) lines in pg_hba.conf (infra/render/postgres.ts).", measurements });
+      return fail("PostgreSQL accepts unencrypted connections", {
+        expected: "pg_hba.conf allows only hostssl",
+        actual: "a plain connection succeeded",
+        remediation: "Use hostssl (not host) lines in pg_hba.conf (infra/render/postgres.ts).",
+        measurements,
+      });
     }
     return pass(`TLS ${row.version} (${row.cipher}) per pg_stat_ssl; plain connection refused (${plainError.slice(0, 80)})`, { measurements });
   },
@@ -65,14 +79,31 @@ export const postgresMigrationsCheck: Check<VerifyTarget> = {
       return await withPg(pgConfig(p, "app", true), signal, async (c) => {
         const table = p.migrationsTable;
         const exists = (await c.query("SELECT to_regclass($1) IS NOT NULL AS present", [table])).rows[0]?.present;
-        if (!exists) return fail(`migrations table ${table} does not exist`, { expected: `table ${table} with at least ${p.minMigrations} rows`, actual: "no such table", remediation: "Run the app's migrations (or set mcp:app.migrationsTable to the table your migration tool writes)." });
+        if (!exists)
+          return fail(`migrations table ${table} does not exist`, {
+            expected: `table ${table} with at least ${p.minMigrations} rows`,
+            actual: "no such table",
+            remediation: "Run the app's migrations (or set mcp:app.migrationsTable to the table your migration tool writes).",
+          });
         const count = Number((await c.query(`SELECT count(*)::int AS n FROM ${escapeIdentifier(table)}`)).rows[0].n);
         // golang-migrate and friends mark a failed run with dirty=true.
         const hasDirty = (await c.query("SELECT 1 FROM information_schema.columns WHERE table_name = $1 AND column_name = 'dirty'", [table])).rowCount! > 0;
         const dirty = hasDirty ? Number((await c.query(`SELECT count(*)::int AS n FROM ${escapeIdentifier(table)} WHERE dirty`)).rows[0].n) : 0;
         const measurements = { migrations: count, dirty };
-        if (count < p.minMigrations) return fail(`${table} has ${count} migrations`, { expected: `at least ${p.minMigrations} (mcp:app.minMigrations)`, actual: String(count), remediation: "Run the app's migrations.", measurements });
-        if (dirty > 0) return fail(`${table} has ${dirty} dirty migration(s)`, { expected: "no dirty migrations", actual: String(dirty), remediation: "A migration failed half-way: fix it and re-run.", measurements });
+        if (count < p.minMigrations)
+          return fail(`${table} has ${count} migrations`, {
+            expected: `at least ${p.minMigrations} (mcp:app.minMigrations)`,
+            actual: String(count),
+            remediation: "Run the app's migrations.",
+            measurements,
+          });
+        if (dirty > 0)
+          return fail(`${table} has ${dirty} dirty migration(s)`, {
+            expected: "no dirty migrations",
+            actual: String(dirty),
+            remediation: "A migration failed half-way: fix it and re-run.",
+            measurements,
+          });
         return pass(`${count} migrations applied in ${table}`, { measurements });
       });
     } catch (e) {
@@ -91,8 +122,13 @@ export const postgresConnectionsCheck: Check<VerifyTarget> = {
   retries: 2,
   async run({ postgres: p }, { signal }) {
     try {
-      const opened = await Promise.all(Array.from({ length: CONCURRENT }, () => withPg(pgConfig(p, "app", true), signal, async (c) => (await c.query("SELECT pg_backend_pid() AS pid")).rows[0].pid as number)));
-      if (new Set(opened).size !== CONCURRENT) return fail("concurrent connections shared a backend", { expected: `${CONCURRENT} distinct backends`, actual: String(new Set(opened).size) });
+      const opened = await Promise.all(
+        Array.from({ length: CONCURRENT }, () =>
+          withPg(pgConfig(p, "app", true), signal, async (c) => (await c.query("SELECT pg_backend_pid() AS pid")).rows[0].pid as number),
+        ),
+      );
+      if (new Set(opened).size !== CONCURRENT)
+        return fail("concurrent connections shared a backend", { expected: `${CONCURRENT} distinct backends`, actual: String(new Set(opened).size) });
       return await withPg(pgConfig(p, "app", true), signal, async (c) => {
         const r = (
           await c.query(
@@ -103,7 +139,12 @@ export const postgresConnectionsCheck: Check<VerifyTarget> = {
         const usedPercent = Math.round((r.used / usable) * 1000) / 10;
         const measurements = { maxConnections: r.max, reserved: r.reserved, inUse: r.used, usedPercent };
         if (usedPercent >= p.maxConnectionsPercent) {
-          return fail(`${r.used} of ${usable} usable connections in use (${usedPercent}%)`, { expected: `below ${p.maxConnectionsPercent}% of max_connections`, actual: `${usedPercent}%`, remediation: "Lower the app's pool size per replica or raise mcp:postgres.maxConnections.", measurements });
+          return fail(`${r.used} of ${usable} usable connections in use (${usedPercent}%)`, {
+            expected: `below ${p.maxConnectionsPercent}% of max_connections`,
+            actual: `${usedPercent}%`,
+            remediation: "Lower the app's pool size per replica or raise mcp:postgres.maxConnections.",
+            measurements,
+          });
         }
         return pass(`${CONCURRENT} concurrent connections OK; ${r.used}/${usable} in use (${usedPercent}%)`, { measurements });
       });
@@ -143,7 +184,11 @@ export const postgresAuthLogCheck: Check<VerifyTarget> = {
     try {
       text = await p.logs(signal);
     } catch (e) {
-      return fail(`could not read the PostgreSQL log: ${errorMessage(e)}`, { expected: "the container log", actual: errorMessage(e), remediation: "Give the verifier access to the Docker API (DOCKER_HOST)." });
+      return fail(`could not read the PostgreSQL log: ${errorMessage(e)}`, {
+        expected: "the container log",
+        actual: errorMessage(e),
+        remediation: "Give the verifier access to the Docker API (DOCKER_HOST).",
+      });
     }
     const hits = text.match(AUTH_FAILURE) ?? [];
     if (hits.length > 0) {

@@ -16,7 +16,14 @@ export function pgConfig(p: PostgresTarget, who: "app" | "backup", tls: boolean)
     user: who === "app" ? p.user : p.backupUser,
     password: who === "app" ? p.password : p.backupPassword,
     // SNI only for names (RFC 6066); the identity check always uses the service's name.
-    ssl: tls ? { ca: p.ca, rejectUnauthorized: true, servername: isIP(p.servername) ? undefined : p.servername, checkServerIdentity: (_host, cert) => checkServerIdentity(p.servername, cert) } : false,
+    ssl: tls
+      ? {
+          ca: p.ca,
+          rejectUnauthorized: true,
+          servername: isIP(p.servername) ? undefined : p.servername,
+          checkServerIdentity: (_host, cert) => checkServerIdentity(p.servername, cert),
+        }
+      : false,
     connectionTimeoutMillis: 2500,
     statement_timeout: 2500,
     query_timeout: 3000,

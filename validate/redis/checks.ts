@@ -60,7 +60,9 @@ function connectFailure(r: RedisTarget, err: unknown) {
   return fail(`Redis ${r.host}:${r.port}: ${msg}`, {
     expected: "an authenticated connection",
     actual: msg,
-    remediation: auth ? "The password does not match the stack's redisPassword secret (requirepass / ACL in redis.conf)." : "Check that Redis is running and listens on the internal network.",
+    remediation: auth
+      ? "The password does not match the stack's redisPassword secret (requirepass / ACL in redis.conf)."
+      : "Check that Redis is running and listens on the internal network.",
   });
 }
 
@@ -78,7 +80,12 @@ export const redisAuthCheck: Check<VerifyTarget> = {
       anonymous = errorMessage(e);
     }
     if (!/NOAUTH|Authentication required/i.test(anonymous)) {
-      if (anonymous === "PONG") return fail("Redis answered PING without a password", { expected: "NOAUTH Authentication required", actual: "PONG", remediation: "Set requirepass in redis.conf (infra/render/redis.ts)." });
+      if (anonymous === "PONG")
+        return fail("Redis answered PING without a password", {
+          expected: "NOAUTH Authentication required",
+          actual: "PONG",
+          remediation: "Set requirepass in redis.conf (infra/render/redis.ts).",
+        });
       return connectFailure(redis, new Error(anonymous));
     }
     try {
@@ -104,13 +111,19 @@ export const redisOperationsCheck: Check<VerifyTarget> = {
           await c.set(key, value, "EX", 30);
           const got = await c.get(key);
           const ttl = await c.ttl(key);
-          if (got !== value) return fail("GET did not return the value just SET", { expected: "the value written", actual: got === null ? "nil" : "a different value" });
+          if (got !== value)
+            return fail("GET did not return the value just SET", { expected: "the value written", actual: got === null ? "nil" : "a different value" });
           if (ttl <= 0 || ttl > 30) return fail(`TTL of a key set with EX 30 is ${ttl}`, { expected: "1..30", actual: String(ttl) });
           // A short expiry must actually remove the key (sessions depend on it).
           await c.set(`${key}:short`, "1", "PX", 100);
           await new Promise((r) => setTimeout(r, 180));
           const expired = await c.exists(`${key}:short`);
-          if (expired !== 0) return fail("a key set with PX 100 still exists after 180 ms", { expected: "expired", actual: "still present", remediation: "Check the server clock and hz setting." });
+          if (expired !== 0)
+            return fail("a key set with PX 100 still exists after 180 ms", {
+              expected: "expired",
+              actual: "still present",
+              remediation: "Check the server clock and hz setting.",
+            });
           return pass(`SET/GET round trip, TTL ${ttl}s, 100 ms expiry honoured`, { measurements: { ttl } });
         } finally {
           await c.del(key, `${key}:short`).catch(() => undefined);
@@ -131,15 +144,26 @@ export const redisPersistenceCheck: Check<VerifyTarget> = {
     try {
       const info = await withRedis(redis, redis.password, signal, async (c) => parseInfo(await c.info("persistence")));
       const aof = info.aof_enabled === "1";
-      const measurements = { aofEnabled: aof, rdbLastBgsaveStatus: info.rdb_last_bgsave_status ?? "", aofLastWriteStatus: info.aof_last_write_status ?? "", loading: info.loading === "1" };
+      const measurements = {
+        aofEnabled: aof,
+        rdbLastBgsaveStatus: info.rdb_last_bgsave_status ?? "",
+        aofLastWriteStatus: info.aof_last_write_status ?? "",
+        loading: info.loading === "1",
+      };
       const problems: string[] = [];
       if (info.loading === "1") problems.push("still loading the dataset");
       if (info.rdb_last_bgsave_status && info.rdb_last_bgsave_status !== "ok") problems.push(`rdb_last_bgsave_status:${info.rdb_last_bgsave_status}`);
       if (aof && info.aof_last_write_status !== "ok") problems.push(`aof_last_write_status:${info.aof_last_write_status}`);
-      if (aof && info.aof_last_bgrewrite_status && info.aof_last_bgrewrite_status !== "ok") problems.push(`aof_last_bgrewrite_status:${info.aof_last_bgrewrite_status}`);
+      if (aof && info.aof_last_bgrewrite_status && info.aof_last_bgrewrite_status !== "ok")
+        problems.push(`aof_last_bgrewrite_status:${info.aof_last_bgrewrite_status}`);
       if (!aof) problems.push("aof_enabled:0");
       if (problems.length > 0) {
-        return fail(`Redis persistence unhealthy: ${problems.join(", ")}`, { expected: "aof_enabled:1, aof_last_write_status:ok, rdb_last_bgsave_status:ok", actual: problems.join(", "), remediation: "Enable appendonly in redis.conf and check the data volume is writable and not full.", measurements });
+        return fail(`Redis persistence unhealthy: ${problems.join(", ")}`, {
+          expected: "aof_enabled:1, aof_last_write_status:ok, rdb_last_bgsave_status:ok",
+          actual: problems.join(", "),
+          remediation: "Enable appendonly in redis.conf and check the data volume is writable and not full.",
+          measurements,
+        });
       }
       return pass(`AOF on, last write ok; last RDB save ${info.rdb_last_bgsave_status ?? "n/a"}`, { measurements });
     } catch (e) {
@@ -161,9 +185,27 @@ export const redisMemoryCheck: Check<VerifyTarget> = {
       const policy = info.maxmemory_policy ?? "";
       const usedPercent = max > 0 ? Math.round((used / max) * 1000) / 10 : NaN;
       const measurements = { usedBytes: used, maxmemoryBytes: max, usedPercent: Number.isNaN(usedPercent) ? "n/a" : usedPercent, policy };
-      if (!(max > 0)) return fail("maxmemory is not set", { expected: "maxmemory > 0 (mcp:redis.maxmemoryMb)", actual: String(info.maxmemory), remediation: "Set maxmemory below the container's memory limit.", measurements });
-      if (policy !== redis.maxmemoryPolicy) return fail(`maxmemory-policy is ${policy}`, { expected: redis.maxmemoryPolicy, actual: policy, remediation: "Set maxmemory-policy as mcp:redis.maxmemoryPolicy says.", measurements });
-      if (usedPercent >= redis.maxMemoryPercent) return fail(`Redis uses ${usedPercent}% of maxmemory`, { expected: `below ${redis.maxMemoryPercent}%`, actual: `${usedPercent}%`, remediation: "Raise mcp:redis.maxmemoryMb or look for keys without TTL.", measurements });
+      if (!(max > 0))
+        return fail("maxmemory is not set", {
+          expected: "maxmemory > 0 (mcp:redis.maxmemoryMb)",
+          actual: String(info.maxmemory),
+          remediation: "Set maxmemory below the container's memory limit.",
+          measurements,
+        });
+      if (policy !== redis.maxmemoryPolicy)
+        return fail(`maxmemory-policy is ${policy}`, {
+          expected: redis.maxmemoryPolicy,
+          actual: policy,
+          remediation: "Set maxmemory-policy as mcp:redis.maxmemoryPolicy says.",
+          measurements,
+        });
+      if (usedPercent >= redis.maxMemoryPercent)
+        return fail(`Redis uses ${usedPercent}% of maxmemory`, {
+          expected: `below ${redis.maxMemoryPercent}%`,
+          actual: `${usedPercent}%`,
+          remediation: "Raise mcp:redis.maxmemoryMb or look for keys without TTL.",
+          measurements,
+        });
       return pass(`${usedPercent}% of maxmemory used (${Math.round(used / 1024)} KiB of ${Math.round(max / 1048576)} MiB), policy ${policy}`, { measurements });
     } catch (e) {
       return connectFailure(redis, e);

@@ -105,7 +105,8 @@ export function addBase(tree: ImageTree, options: BaseOptions): void {
   // Name lookups through /etc/hosts first (Docker writes the service names there), then DNS.
   tree.file("/etc/nsswitch.conf", "passwd: files\ngroup: files\nshadow: files\nhosts: files dns\n");
   tree.file("/etc/os-release", `NAME="mcp-engine stand-in"\nID=mcp-engine\nPRETTY_NAME="${options.description}"\n`);
-  for (const d of ["/bin", "/sbin", "/usr/bin", "/usr/sbin", "/usr/local/bin", "/home", "/run", "/var", "/proc", "/sys", "/dev", "/mnt"]) if (!tree.has(d)) tree.dir(d);
+  for (const d of ["/bin", "/sbin", "/usr/bin", "/usr/sbin", "/usr/local/bin", "/home", "/run", "/var", "/proc", "/sys", "/dev", "/mnt"])
+    if (!tree.has(d)) tree.dir(d);
   tree.dir("/root", { mode: 0o700, owner: ROOT });
   if (options.busybox === "alpine") {
     tree.symlink("/etc/ssl/cert.pem", "certs/ca-certificates.crt");

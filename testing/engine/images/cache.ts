@@ -28,7 +28,10 @@ export function builderSourceDigest(): string {
       const p = join(dir, name);
       const st = statSync(p);
       if (st.isDirectory()) walk(p, depth + 1);
-      else if (st.isFile()) h.update(`${relative(__dirname, p)}\n`).update(readFileSync(p)).update("\n");
+      else if (st.isFile())
+        h.update(`${relative(__dirname, p)}\n`)
+          .update(readFileSync(p))
+          .update("\n");
     }
   };
   walk(__dirname, 0);
@@ -48,7 +51,9 @@ export function tarballPath(hash: string): string {
 function tarTree(stage: string, out: string): Promise<void> {
   return new Promise((resolve, reject) => {
     // --numeric-owner: the image's users need not exist on this machine.
-    const child = spawn("tar", ["--create", "--file", out, "--numeric-owner", "--sort=name", "--directory", stage, "."], { stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn("tar", ["--create", "--file", out, "--numeric-owner", "--sort=name", "--directory", stage, "."], {
+      stdio: ["ignore", "ignore", "pipe"],
+    });
     let stderr = "";
     child.stderr.on("data", (d) => (stderr += d));
     const timer = setTimeout(() => child.kill("SIGKILL"), TAR_TIMEOUT_MS);

@@ -27,7 +27,8 @@ export function dpkgVersions(packages: readonly string[]): Record<string, string
     if (name && version && status === "installed") found[name] = version;
   }
   const missing = wanted.filter((p) => !found[p]);
-  if (missing.length) throw new Error(`Debian package${missing.length > 1 ? "s" : ""} not installed: ${missing.join(", ")} (apt-get install -y ${missing.join(" ")})`);
+  if (missing.length)
+    throw new Error(`Debian package${missing.length > 1 ? "s" : ""} not installed: ${missing.join(", ")} (apt-get install -y ${missing.join(" ")})`);
   return Object.fromEntries(wanted.map((p) => [p, found[p]]));
 }
 
@@ -72,5 +73,8 @@ export function sharedLibraries(binary: string): string[] {
 export function busyboxAppletPaths(busybox: string): string[] {
   const r = run(busybox, ["--list-full"]);
   if (r.code !== 0) throw new Error(`${busybox} --list-full failed: ${r.stderr.trim()}`);
-  return r.stdout.split("\n").map((l) => l.trim()).filter(Boolean);
+  return r.stdout
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean);
 }

@@ -179,13 +179,25 @@ async function importOne(engine: DockerEngine, image: StackImage, timeoutMs: num
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), timeoutMs);
   try {
-    const imported = await drain((await engine.docker.importImage(createReadStream(image.tarball) as unknown as string, { repo, tag, changes: image.changes, abortSignal: abort.signal } as object)) as NodeJS.ReadableStream);
+    const imported = await drain(
+      (await engine.docker.importImage(
+        createReadStream(image.tarball) as unknown as string,
+        { repo, tag, changes: image.changes, abortSignal: abort.signal } as object,
+      )) as NodeJS.ReadableStream,
+    );
     const importError = streamError(imported);
     if (importError) throw new Error(importError);
     if (image.buildInstructions.length) {
       // FROM a local image: the classic builder pulls nothing, and no RUN means no container runs.
-      const context = tarArchive([{ path: "Dockerfile", type: "file", mode: 0o644, content: Buffer.from(`FROM ${image.localRef}\n${image.buildInstructions.join("\n")}\n`) }]);
-      const built = await drain((await engine.docker.buildImage(Readable.from([context]) as unknown as string, { t: image.localRef, pull: false, rm: true, forcerm: true, networkmode: "none", abortSignal: abort.signal } as object)) as NodeJS.ReadableStream);
+      const context = tarArchive([
+        { path: "Dockerfile", type: "file", mode: 0o644, content: Buffer.from(`FROM ${image.localRef}\n${image.buildInstructions.join("\n")}\n`) },
+      ]);
+      const built = await drain(
+        (await engine.docker.buildImage(
+          Readable.from([context]) as unknown as string,
+          { t: image.localRef, pull: false, rm: true, forcerm: true, networkmode: "none", abortSignal: abort.signal } as object,
+        )) as NodeJS.ReadableStream,
+      );
       const buildError = streamError(built);
       if (buildError) throw new Error(`adding ${image.buildInstructions.join(", ")}: ${buildError}`);
     }

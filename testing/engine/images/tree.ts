@@ -83,7 +83,12 @@ export class ImageTree {
   }
 
   file(path: string, content: string | Buffer, opts: EntryOptions = {}): this {
-    this.put(path, { kind: "file", content: Buffer.isBuffer(content) ? content : Buffer.from(content, "utf8"), mode: opts.mode ?? 0o644, owner: opts.owner ?? ROOT });
+    this.put(path, {
+      kind: "file",
+      content: Buffer.isBuffer(content) ? content : Buffer.from(content, "utf8"),
+      mode: opts.mode ?? 0o644,
+      owner: opts.owner ?? ROOT,
+    });
     return this;
   }
 
@@ -173,7 +178,8 @@ export class ImageTree {
 
   /** Writes the tree under `stage` (an empty directory). Needs root for the owners. */
   materialize(stage: string): void {
-    if (typeof process.getuid === "function" && process.getuid() !== 0) throw new Error("building an image tree needs root (files get the image's owners); run as root, as .ci/run does");
+    if (typeof process.getuid === "function" && process.getuid() !== 0)
+      throw new Error("building an image tree needs root (files get the image's owners); run as root, as .ci/run does");
     // The staging directory is the image's /: mkdtemp made it 0700.
     chmodSync(stage, 0o755);
     lchownSync(stage, 0, 0);

@@ -22,7 +22,14 @@ import { readFileSync } from "node:fs";
 import { isIP } from "node:net";
 import { Pool, type PoolConfig } from "pg";
 import Redis from "ioredis";
-import { startAppStandIn, type SessionDirectory, type AppContractSettings, type HealthReport, type ServerEntry, type ServerStore } from "../../../stand-ins/app";
+import {
+  startAppStandIn,
+  type SessionDirectory,
+  type AppContractSettings,
+  type HealthReport,
+  type ServerEntry,
+  type ServerStore,
+} from "../../../stand-ins/app";
 
 declare const __APP_CONTRACT_DEFAULTS__: AppContractSettings & { port: number; migrationsTable: string };
 declare const __APP_VERSION__: string;
@@ -31,7 +38,10 @@ const DEFAULTS = __APP_CONTRACT_DEFAULTS__;
 const instance = process.env.INSTANCE_ID ?? "app";
 
 function log(level: "info" | "warn" | "error", msg: string, fields: Record<string, unknown> = {}): void {
-  const line = process.env.LOG_FORMAT === "json" ? JSON.stringify({ time: new Date().toISOString(), level, instance, msg, ...fields }) : `${new Date().toISOString()} ${level} ${msg}${Object.keys(fields).length ? ` ${JSON.stringify(fields)}` : ""}`;
+  const line =
+    process.env.LOG_FORMAT === "json"
+      ? JSON.stringify({ time: new Date().toISOString(), level, instance, msg, ...fields })
+      : `${new Date().toISOString()} ${level} ${msg}${Object.keys(fields).length ? ` ${JSON.stringify(fields)}` : ""}`;
   process.stderr.write(`${line}\n`);
 }
 
@@ -101,7 +111,10 @@ function tlsFor(host: string): PoolConfig["ssl"] {
 const SERVERS_TABLE = "mcp_servers";
 /** Applied in order, each once; the version is what the migrations table records. */
 const MIGRATIONS: { version: number; sql: string }[] = [
-  { version: 20260101000000, sql: `CREATE TABLE IF NOT EXISTS ${SERVERS_TABLE} (id uuid PRIMARY KEY, name text NOT NULL, url text NOT NULL, transport text NOT NULL, created_at timestamptz NOT NULL DEFAULT now())` },
+  {
+    version: 20260101000000,
+    sql: `CREATE TABLE IF NOT EXISTS ${SERVERS_TABLE} (id uuid PRIMARY KEY, name text NOT NULL, url text NOT NULL, transport text NOT NULL, created_at timestamptz NOT NULL DEFAULT now())`,
+  },
   { version: 20260201000000, sql: `CREATE INDEX IF NOT EXISTS ${SERVERS_TABLE}_created_at ON ${SERVERS_TABLE} (created_at)` },
 ];
 /** Advisory lock key the replicas serialise their migrations on. */
@@ -132,13 +145,25 @@ async function migrate(pool: Pool, table: string): Promise<number> {
 }
 
 function postgresStore(pool: Pool): ServerStore {
-  const row = (r: { id: string; name: string; url: string; transport: string; created_at: Date }): ServerEntry => ({ id: r.id, name: r.name, url: r.url, transport: r.transport, createdAt: r.created_at.toISOString() });
+  const row = (r: { id: string; name: string; url: string; transport: string; created_at: Date }): ServerEntry => ({
+    id: r.id,
+    name: r.name,
+    url: r.url,
+    transport: r.transport,
+    createdAt: r.created_at.toISOString(),
+  });
   return {
     async list() {
       return (await pool.query(`SELECT id, name, url, transport, created_at FROM ${SERVERS_TABLE} ORDER BY created_at, id`)).rows.map(row);
     },
     async add(e) {
-      await pool.query(`INSERT INTO ${SERVERS_TABLE} (id, name, url, transport, created_at) VALUES ($1, $2, $3, $4, $5)`, [e.id, e.name, e.url, e.transport, e.createdAt]);
+      await pool.query(`INSERT INTO ${SERVERS_TABLE} (id, name, url, transport, created_at) VALUES ($1, $2, $3, $4, $5)`, [
+        e.id,
+        e.name,
+        e.url,
+        e.transport,
+        e.createdAt,
+      ]);
     },
     async remove(id) {
       // Not a uuid: it cannot be one of ours (and must not reach the cast as an error).
@@ -228,7 +253,12 @@ async function main(): Promise<void> {
     const [db, cache] = await Promise.allSettled([withTimeout(pool.query("SELECT 1"), 2000, "PostgreSQL"), withTimeout(redis.ping(), 2000, "Redis")]);
     const checks: Record<string, string> = {
       database: db.status === "fulfilled" ? "ok" : (db.reason as Error).message,
-      cache: cache.status === "fulfilled" && cache.value === "PONG" ? "ok" : cache.status === "rejected" ? (cache.reason as Error).message : `unexpected answer ${String(cache.value)}`,
+      cache:
+        cache.status === "fulfilled" && cache.value === "PONG"
+          ? "ok"
+          : cache.status === "rejected"
+            ? (cache.reason as Error).message
+            : `unexpected answer ${String(cache.value)}`,
       migrations: migrated ? "ok" : "pending",
     };
     return { ok: Object.values(checks).every((v) => v === "ok"), checks };

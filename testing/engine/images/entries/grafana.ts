@@ -16,7 +16,9 @@ import { startGrafanaStandIn } from "../../../stand-ins/grafana";
 declare const __GRAFANA_VERSION__: string;
 
 function log(level: string, logger: string, msg: string, fields: Record<string, string | number> = {}): void {
-  const extra = Object.entries(fields).map(([k, v]) => ` ${k}=${typeof v === "number" ? v : JSON.stringify(v)}`).join("");
+  const extra = Object.entries(fields)
+    .map(([k, v]) => ` ${k}=${typeof v === "number" ? v : JSON.stringify(v)}`)
+    .join("");
   process.stderr.write(`logger=${logger} t=${new Date().toISOString()} level=${level} msg=${JSON.stringify(msg)}${extra}\n`);
 }
 
@@ -37,7 +39,10 @@ function cfgOverrides(args: readonly string[]): Record<string, string> {
 
 function yamlFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => join(dir, f));
+  return readdirSync(dir)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort()
+    .map((f) => join(dir, f));
 }
 
 function readProvisioning(provisioningDir: string): Record<string, string> {
@@ -52,7 +57,10 @@ function readProvisioning(provisioningDir: string): Record<string, string> {
         log("warn", "provisioning.dashboard", "dashboard provider path does not exist", { path: dir });
         continue;
       }
-      for (const name of readdirSync(dir).filter((n) => n.endsWith(".json")).sort()) files[join(dir, name)] = readFileSync(join(dir, name), "utf8");
+      for (const name of readdirSync(dir)
+        .filter((n) => n.endsWith(".json"))
+        .sort())
+        files[join(dir, name)] = readFileSync(join(dir, name), "utf8");
     }
   }
   return files;

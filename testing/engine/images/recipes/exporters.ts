@@ -17,7 +17,12 @@ export const redisExporterRecipe: Recipe = {
     const tree = new ImageTree();
     tree.binary(requireHostFile("/usr/bin/prometheus-redis-exporter", "prometheus-redis-exporter"), "/redis_exporter", { mode: 0o755 });
     // Alpine's stock users only: upstream adds none for 59000, so the uid has no name.
-    addBase(tree, { users: [ROOT_USER, NOBODY_USER], groups: [ROOT_GROUP, NOBODY_GROUP], busybox: "alpine", description: "redis_exporter stand-in: Debian prometheus-redis-exporter on an Alpine-like base" });
+    addBase(tree, {
+      users: [ROOT_USER, NOBODY_USER],
+      groups: [ROOT_GROUP, NOBODY_GROUP],
+      busybox: "alpine",
+      description: "redis_exporter stand-in: Debian prometheus-redis-exporter on an Alpine-like base",
+    });
     return {
       tree,
       config: { user: "59000:59000", env: { PATH: DEFAULT_PATH }, expose: ["9121"], entrypoint: ["/redis_exporter"] },
@@ -33,7 +38,13 @@ export const nginxExporterRecipe: Recipe = {
     const tree = new ImageTree();
     tree.binary(requireHostFile("/usr/bin/prometheus-nginx-exporter", "prometheus-nginx-exporter"), "/usr/bin/nginx-prometheus-exporter", { mode: 0o755 });
     // FROM scratch: no shell, no busybox, no passwd, no /tmp.
-    addBase(tree, { users: [], groups: [], busybox: null, tmp: false, description: "nginx-prometheus-exporter stand-in: Debian prometheus-nginx-exporter, FROM-scratch layout" });
+    addBase(tree, {
+      users: [],
+      groups: [],
+      busybox: null,
+      tmp: false,
+      description: "nginx-prometheus-exporter stand-in: Debian prometheus-nginx-exporter, FROM-scratch layout",
+    });
     return {
       tree,
       config: {

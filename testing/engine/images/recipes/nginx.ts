@@ -63,7 +63,8 @@ const DEFAULT_CONF = `server {
 }
 `;
 
-const page = (title: string, body: string) => `<!DOCTYPE html>\n<html>\n<head><title>${title}</title></head>\n<body>\n<h1>${title}</h1>\n<p>${body}</p>\n</body>\n</html>\n`;
+const page = (title: string, body: string) =>
+  `<!DOCTYPE html>\n<html>\n<head><title>${title}</title></head>\n<body>\n<h1>${title}</h1>\n<p>${body}</p>\n</body>\n</html>\n`;
 
 export const nginxRecipe: Recipe = {
   name: "nginx",
@@ -75,7 +76,8 @@ export const nginxRecipe: Recipe = {
     tree.dir("/etc/nginx/conf.d", { owner: NGINX_ETC, mode: 0o775 });
     tree.file("/etc/nginx/nginx.conf", NGINX_CONF, { owner: NGINX_ETC, mode: 0o664 });
     tree.file("/etc/nginx/conf.d/default.conf", DEFAULT_CONF, { owner: NGINX_ETC, mode: 0o664 });
-    for (const f of ["mime.types", "fastcgi_params", "scgi_params", "uwsgi_params"]) tree.copy(requireHostFile(`/etc/nginx/${f}`, "nginx-common"), `/etc/nginx/${f}`, { owner: NGINX_ETC, mode: 0o664 });
+    for (const f of ["mime.types", "fastcgi_params", "scgi_params", "uwsgi_params"])
+      tree.copy(requireHostFile(`/etc/nginx/${f}`, "nginx-common"), `/etc/nginx/${f}`, { owner: NGINX_ETC, mode: 0o664 });
     tree.file("/usr/share/nginx/html/index.html", page("Welcome to nginx!", "The nginx stand-in of the MCP test engine."));
     tree.file("/usr/share/nginx/html/50x.html", page("An error occurred.", "Sorry, the page you are looking for is currently unavailable."));
     tree.dir("/var/cache/nginx", { owner: NGINX_ETC, mode: 0o775 });
@@ -84,7 +86,8 @@ export const nginxRecipe: Recipe = {
     tree.copy(join(FILES, "nginx-entrypoint.sh"), "/docker-entrypoint.sh", { mode: 0o755 });
     tree.copy(join(FILES, "nginx-http2-bridge.awk"), "/usr/local/lib/nginx-http2-bridge.awk", { mode: 0o644 });
     tree.copy(join(FILES, "nginx-upstream-watch.sh"), "/usr/local/lib/nginx-upstream-watch.sh", { mode: 0o755 });
-    for (const s of ["10-listen-on-ipv6-by-default.sh", "20-envsubst-on-templates.sh", "30-tune-worker-processes.sh"]) tree.copy(join(FILES, "nginx-entrypoint.d", s), `/docker-entrypoint.d/${s}`, { mode: 0o755 });
+    for (const s of ["10-listen-on-ipv6-by-default.sh", "20-envsubst-on-templates.sh", "30-tune-worker-processes.sh"])
+      tree.copy(join(FILES, "nginx-entrypoint.d", s), `/docker-entrypoint.d/${s}`, { mode: 0o755 });
     addBase(tree, {
       users: [ROOT_USER, NOBODY_USER, NGINX_IMAGE_USER],
       groups: [ROOT_GROUP, NOBODY_GROUP, { name: "nginx", gid: 101 }],

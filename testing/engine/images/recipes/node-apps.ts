@@ -26,7 +26,8 @@ const tagOf = (ref: string) => ref.slice(ref.lastIndexOf(":") + 1);
 /** The app contract's defaults, from the stack config schema itself. */
 function appContractDefaults(): Record<string, unknown> {
   const shape = (stackConfigSchema as unknown as { shape?: { app?: { parse(v: unknown): Record<string, unknown> } } }).shape;
-  if (!shape?.app) throw new Error("infra/config/schema.ts stackConfigSchema no longer has an `app` object: the app image cannot take the contract's defaults from it");
+  if (!shape?.app)
+    throw new Error("infra/config/schema.ts stackConfigSchema no longer has an `app` object: the app image cannot take the contract's defaults from it");
   return shape.app.parse(undefined);
 }
 
@@ -96,8 +97,12 @@ export const grafanaRecipe: Recipe = {
     const tree = new ImageTree();
     addNode(tree, "/usr/lib/grafana-stand-in/node");
     const version = tagOf(DEFAULT_IMAGES.grafana);
-    tree.file("/usr/lib/grafana-stand-in/grafana.cjs", await bundle({ entry: join(ENTRIES, "grafana.ts"), format: "cjs", define: { __GRAFANA_VERSION__: JSON.stringify(version) } }), { mode: 0o644 });
-    tree.file(`${GF.home}/bin/grafana`, "#!/bin/sh\nexec /usr/lib/grafana-stand-in/node /usr/lib/grafana-stand-in/grafana.cjs \"$@\"\n", { mode: 0o755 });
+    tree.file(
+      "/usr/lib/grafana-stand-in/grafana.cjs",
+      await bundle({ entry: join(ENTRIES, "grafana.ts"), format: "cjs", define: { __GRAFANA_VERSION__: JSON.stringify(version) } }),
+      { mode: 0o644 },
+    );
+    tree.file(`${GF.home}/bin/grafana`, '#!/bin/sh\nexec /usr/lib/grafana-stand-in/node /usr/lib/grafana-stand-in/grafana.cjs "$@"\n', { mode: 0o755 });
     tree.file(`${GF.home}/conf/defaults.ini`, GRAFANA_INI);
     tree.file(`${GF.home}/conf/sample.ini`, GRAFANA_INI);
     tree.file(GF.config, GRAFANA_INI);
@@ -106,7 +111,15 @@ export const grafanaRecipe: Recipe = {
     tree.binary(requireHostFile("/usr/bin/curl", "curl"), "/usr/bin/curl", { mode: 0o755 });
     // As the upstream Dockerfile: grafana:root owns the writable paths, mode 777.
     const gf = { uid: 472, gid: 0 };
-    for (const d of [GF.data, GF.plugins, GF.logs, `${GF.home}/.aws`, GF.provisioning, ...["datasources", "dashboards", "notifiers", "plugins", "access-control", "alerting"].map((s) => `${GF.provisioning}/${s}`)]) tree.dir(d, { owner: gf, mode: 0o777 });
+    for (const d of [
+      GF.data,
+      GF.plugins,
+      GF.logs,
+      `${GF.home}/.aws`,
+      GF.provisioning,
+      ...["datasources", "dashboards", "notifiers", "plugins", "access-control", "alerting"].map((s) => `${GF.provisioning}/${s}`),
+    ])
+      tree.dir(d, { owner: gf, mode: 0o777 });
     tree.dir("/home/grafana", { owner: gf });
     addBase(tree, {
       users: [ROOT_USER, NOBODY_USER, GRAFANA_IMAGE_USER],

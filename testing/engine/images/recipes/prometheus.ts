@@ -31,7 +31,12 @@ function busyboxGoImage(image: GoImage): Recipe {
       const tree = new ImageTree();
       for (const b of image.binaries) tree.binary(requireHostFile(b.host, image.pkg), b.image, { mode: 0o755 });
       image.extra?.(tree);
-      addBase(tree, { users: [ROOT_USER, NOBODY_USER], groups: [ROOT_GROUP, NOBODY_GROUP], busybox: "bin", description: `${image.name} stand-in: Debian ${image.pkg} on a busybox:glibc-like base` });
+      addBase(tree, {
+        users: [ROOT_USER, NOBODY_USER],
+        groups: [ROOT_GROUP, NOBODY_GROUP],
+        busybox: "bin",
+        description: `${image.name} stand-in: Debian ${image.pkg} on a busybox:glibc-like base`,
+      });
       return { tree, config: { ...image.config, env: { PATH: DEFAULT_PATH, ...image.config.env } }, packages: [image.pkg, ...BASE_PACKAGES] };
     },
   };
@@ -75,7 +80,12 @@ export const prometheusRecipe = busyboxGoImage({
     volumes: ["/prometheus"],
     workdir: "/prometheus",
     entrypoint: ["/bin/prometheus"],
-    cmd: ["--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus", "--web.console.libraries=/usr/share/prometheus/console_libraries", "--web.console.templates=/usr/share/prometheus/consoles"],
+    cmd: [
+      "--config.file=/etc/prometheus/prometheus.yml",
+      "--storage.tsdb.path=/prometheus",
+      "--web.console.libraries=/usr/share/prometheus/console_libraries",
+      "--web.console.templates=/usr/share/prometheus/consoles",
+    ],
   },
 });
 

@@ -34,7 +34,14 @@ export const redisRecipe: Recipe = {
     });
     return {
       tree,
-      config: { env: { PATH: DEFAULT_PATH }, volumes: ["/data"], workdir: "/data", expose: ["6379"], entrypoint: ["docker-entrypoint.sh"], cmd: ["redis-server"] },
+      config: {
+        env: { PATH: DEFAULT_PATH },
+        volumes: ["/data"],
+        workdir: "/data",
+        expose: ["6379"],
+        entrypoint: ["docker-entrypoint.sh"],
+        cmd: ["redis-server"],
+      },
       packages: ["redis-server", "redis-tools", ...BASE_PACKAGES],
     };
   },
