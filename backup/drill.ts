@@ -12,10 +12,11 @@ import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } fr
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client, type ClientConfig } from "pg";
-import { ageRecipientOf, identityFromKeyMaterial, renderPgpass } from "./keys";
+import { ageRecipientOf, identityFromKeyMaterial, renderPgpass } from "../infra/render/backup-keys";
+import { BACKUP_INVENTORY_FILE } from "../infra/components/backup";
 import { BackupError, inventorySchema, readManifest, type BackupManifest, type BackupRef, type Inventory } from "./manifest";
 
-export const INVENTORY_SQL_FILE = join(__dirname, "inventory.sql");
+export const INVENTORY_SQL_FILE = BACKUP_INVENTORY_FILE;
 export const SCRATCH_PREFIX = "mcp_drill_";
 
 export interface DrillConnection {
@@ -292,7 +293,8 @@ export async function decryptAndRestore(o: RestoreInto): Promise<void> {
   const exit = (p: ReturnType<typeof spawn>) =>
     new Promise<number | null>((resolve) => {
       p.on("error", (e) => {
-        p === age ? (ageErr += e.message) : (restoreErr += e.message);
+        if (p === age) ageErr += e.message;
+        else restoreErr += e.message;
         resolve(-1);
       });
       p.on("close", (code) => resolve(code));
@@ -344,7 +346,6 @@ export async function runRestoreDrill(o: DrillOptions): Promise<DrillReport> {
   const scratch = scratchDatabaseName(started);
   const workDir = mkdtempSync(join(o.workRoot ?? tmpdir(), "mcp-drill-"));
   let created = false;
-  let dropped = false;
   try {
     await admin.query(`CREATE DATABASE ${quoteIdent(scratch)} TEMPLATE template0`);
     created = true;
@@ -363,7 +364,7 @@ export async function runRestoreDrill(o: DrillOptions): Promise<DrillReport> {
     }
     const differences = compareInventories(manifest.inventory, restored);
     const verifySeconds = (Date.now() - t1) / 1000;
-    dropped = await dropDatabase(admin, scratch);
+    const dropped = await dropDatabase(admin, scratch);
     created = !dropped;
     const finished = now();
     const rpoSeconds = Math.max(0, Math.round(started / 1000 - manifest.createdAtEpoch));

@@ -1,5 +1,5 @@
 /**
- * The per-backup manifest that backup/mcp-backup.sh writes next to each encrypted dump,
+ * The per-backup manifest that infra/images/backup/mcp-backup.sh writes next to each encrypted dump,
  * and how the drill and the runtime checks find and read backups. A backup is the pair
  * NAME.dump.age + NAME.manifest.json; the manifest is written last, so its presence
  * means a complete, verified backup.

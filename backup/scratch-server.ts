@@ -1,11 +1,11 @@
 /**
  * A throw-away local PostgreSQL for the restore drill, so a drill never needs CREATE
  * DATABASE rights on the production server (the stack's roles have none, by design) and
- * never competes with it for resources. Same code the tests use to start real servers
- * (testing/servers/postgres.ts): temp dir, loopback port, always stopped and removed.
+ * never competes with it for resources. The server is backup/scratch-postgres.ts, which the
+ * test harness reuses for its real servers: temp dir, loopback port, always stopped and removed.
  * Needs the PostgreSQL server package on the machine running the drill (root, for runuser).
  */
-import { startPostgres, type PgServer } from "../testing/servers/postgres";
+import { startPostgres, type PgServer } from "./scratch-postgres";
 import type { DrillConnection } from "./drill";
 
 export async function withScratchServer<T>(

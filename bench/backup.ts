@@ -1,6 +1,6 @@
 /**
  * Backup and restore of a 100,000-row database with the container's own script
- * (backup/mcp-backup.sh under busybox sh) and the restore drill, on a real loopback
+ * (infra/images/backup/mcp-backup.sh under busybox sh) and the restore drill, on a real loopback
  * PostgreSQL: backup time and throughput, encrypted size, restore time (RTO) and
  * throughput, verification time. Throughput is logical database size (pg_database_size)
  * per second, and encrypted bytes per second.

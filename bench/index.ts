@@ -34,7 +34,6 @@ async function main(): Promise<void> {
     process.stderr.write(`== bench ${name}\n`);
     const started = Date.now();
     try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const mod = require(file) as BenchModule;
       all[name] = await mod.run();
     } catch (e) {

@@ -5,9 +5,19 @@
  * Pure over its inputs; tests/checklist and `npm run checklist:coverage` both use it.
  */
 import type { ChecklistItem } from "./items";
-import type { RegistryLoad } from "./registries";
 import type { TestIndex } from "./test-index";
 import { SIGNOFF_ROLES, type ItemMapping } from "./verification";
+
+/** A policy or a runtime check, as the mapping refers to it. */
+export interface RegistryEntry {
+  /** Policy name or check ID. */
+  name: string;
+  /** Checklist item IDs the entry claims to prove. */
+  checklistIds: readonly string[];
+}
+
+/** A registry as given to the consistency check (scripts/registries.ts reads the real two). */
+export type RegistryLoad = { status: "loaded"; module: string; entries: RegistryEntry[] } | { status: "missing" | "invalid"; module: string; reason: string };
 
 export interface MappingProblem {
   /** The item concerned, when there is one. */
@@ -66,7 +76,7 @@ function registryProblems(
   for (const e of load.entries) {
     if (seen.has(e.name)) out.push({ category: "mapping", message: `${load.module}: ${noun} "${e.name}" is listed twice` });
     seen.add(e.name);
-    for (const id of e.items)
+    for (const id of e.checklistIds)
       if (!knownItemIds.has(id)) out.push({ category: "mapping", message: `${load.module}: ${noun} "${e.name}" names unknown checklist item ID "${id}"` });
   }
   for (const [itemId, refs] of refsByItem) {
@@ -79,11 +89,11 @@ function registryProblems(
           category: "mapping",
           message: `${itemId}: ${noun} "${ref}" does not exist in ${load.module}${hint.length ? ` (similar: ${hint.join(", ")})` : ""}`,
         });
-      } else if (!entry.items.includes(itemId)) {
+      } else if (!entry.checklistIds.includes(itemId)) {
         out.push({
           itemId,
           category: "claim",
-          message: `${itemId}: ${noun} "${ref}" does not name ${itemId} in its items (it names: ${list([...entry.items]) || "none"})`,
+          message: `${itemId}: ${noun} "${ref}" does not name ${itemId} in its items (it names: ${list([...entry.checklistIds]) || "none"})`,
         });
       }
     }
@@ -157,7 +167,7 @@ export function otherClaims(input: Pick<ConsistencyInputs, "mapping" | "policies
   ] as const) {
     if (load.status !== "loaded") continue;
     for (const e of load.entries)
-      for (const id of e.items) {
+      for (const id of e.checklistIds) {
         const v = input.mapping[id]?.verify;
         if (!v) continue;
         const named = v.kind === "policy" ? v.policies : v.kind === "runtime" ? v.checks : [];

@@ -3,9 +3,33 @@
  * --format json` write, and what `npm run signoff` reads. Versioned so old files are
  * refused with a clear message instead of being misread.
  */
-import type { CheckRecord } from "../validate/core/types";
+// 2: check records name their checklist items `checklistIds` (was `items`), as policies do.
+export const EVIDENCE_FORMAT_VERSION = 2;
 
-export const EVIDENCE_FORMAT_VERSION = 1;
+// A runtime check's outcome: what the checks return (validate/core) and the verify report holds.
+export type CheckStatus = "pass" | "fail" | "skip";
+
+export interface CheckResult {
+  status: CheckStatus;
+  /** One line, human readable: what was checked and what was seen. */
+  message: string;
+  expected?: string;
+  actual?: string;
+  /** How to fix it; shown on failure. */
+  remediation?: string;
+  /** Measured values for the sign-off evidence (latency p50/p95 in ms, counts, ages). */
+  measurements?: Record<string, number | string | boolean>;
+}
+
+/** Outcome as recorded by the runner (adds identity and timing). */
+export interface CheckRecord extends CheckResult {
+  id: string;
+  title: string;
+  /** Checklist item IDs the check proves. */
+  checklistIds: readonly string[];
+  durationMs: number;
+  attempts: number;
+}
 
 export type PreflightItemStatus = "pass" | "violated" | "undecidable";
 

@@ -303,8 +303,8 @@ export const CHECKLIST_MAPPING: Readonly<Record<string, ItemMapping>> = {
   "BAK-SYSTEM-05": { verify: runtime("backup.monitoring") },
 
   // ── Backup & Recovery / Recovery Testing ──
-  "BAK-RECOVERY-01": { verify: runtime("backup.restore-drill") },
-  "BAK-RECOVERY-02": { verify: runtime("backup.config-restore") },
+  "BAK-RECOVERY-01": { verify: runtime("backup.restore-drill"), drill: "database" },
+  "BAK-RECOVERY-02": { verify: runtime("backup.config-restore"), drill: "configuration" },
   "BAK-RECOVERY-03": {
     verify: attest(
       "Report of a full recovery onto a fresh Docker host (pulumi up from the repository, restore of the latest backup, npm run verify green) with start and end times",
@@ -318,6 +318,7 @@ export const CHECKLIST_MAPPING: Readonly<Record<string, ItemMapping>> = {
       test(DOCS, "HA-DR-03 HA-DR-04 BAK-RECOVERY-04 RTO and RPO in the DR plan match every stack config"),
     ),
     docs: docs("docs/disaster-recovery.md"),
+    drill: "database",
   },
   "BAK-RECOVERY-05": {
     verify: program(
@@ -560,7 +561,7 @@ export const CHECKLIST_MAPPING: Readonly<Record<string, ItemMapping>> = {
     docs: docs("docs/README.md"),
   },
   "SIGN-OPS-01": { verify: runtime(...MONITORING_CHECKS) },
-  "SIGN-OPS-02": { verify: runtime("backup.verified", "backup.restore-drill", "backup.config-restore") },
+  "SIGN-OPS-02": { verify: runtime("backup.verified", "backup.restore-drill", "backup.config-restore"), drill: "database" },
   "SIGN-OPS-03": { verify: attest("Record of a runbook walk-through (or game day) by the on-call team", "A runbook is validated by people following it") },
   "SIGN-OPS-04": { verify: attest("Training record of the on-call team (POST-WEEK-05)", "Training happens between people") },
   "SIGN-SEC-01": {

@@ -46,8 +46,13 @@ export type Verification = PolicyVerification | RuntimeVerification | ProgramVer
 export type VerificationKind = Verification["kind"];
 export const VERIFICATION_KINDS: readonly VerificationKind[] = ["policy", "runtime", "program", "attestation"];
 
+/** Which part of a restore drill report (`npm run drill:restore`) speaks to an item. */
+export type DrillPart = "database" | "configuration";
+
 export interface ItemMapping {
   verify: Verification;
+  /** The restore drill part whose result also counts for the item (a failed drill fails it). */
+  drill?: DrillPart;
   /** Sign-off role whose section lists the item (and who signs it when it is an attestation). */
   owner?: SignoffRole;
   /** Repository documents that are evidence for the item (linked from the sign-off). */

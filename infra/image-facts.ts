@@ -261,7 +261,7 @@ export const IMAGE_FACTS: readonly ImageFacts[] = [
   {
     service: "backup",
     ref: "ghcr.io/mcp-platform/mcp-backup:16.4-1",
-    base: "postgres:16.4-alpine3.20 + age + rclone (backup/Dockerfile)",
+    base: "postgres:16.4-alpine3.20 + age + rclone (infra/images/backup/Dockerfile)",
     shell: "/bin/sh",
     tools: ["busybox", "pg_dump", "pg_isready", "psql", "age", "rclone"],
     imageUser: "70:70",
@@ -276,7 +276,7 @@ export const IMAGE_FACTS: readonly ImageFacts[] = [
     health:
       "mcp-backup.sh live: the daemon's heartbeat is fresh and its configuration is valid; backup age is the BackupTooOld alert's job, so a slow first off-site copy does not fail the deploy",
     nonRoot: "USER 70; the script writes only its volumes and /tmp",
-    sources: ["backup/Dockerfile", "backup/mcp-backup.sh", ...PG_SOURCES],
+    sources: ["infra/images/backup/Dockerfile", "infra/images/backup/mcp-backup.sh", ...PG_SOURCES],
   },
 ];
 

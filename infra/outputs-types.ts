@@ -1,6 +1,6 @@
 /**
  * The stack outputs as plain JSON, the shape `pulumi stack output --json --show-secrets`
- * prints. Runtime checks, the restore drill and the sign-off read this; infra/index.ts
+ * prints. Runtime checks, the restore drill and the sign-off read this; program/index.ts
  * produces it. Values under `secrets` are Pulumi secrets (shown only with --show-secrets).
  */
 import type { ServiceName } from "./config/schema";

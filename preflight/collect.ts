@@ -60,7 +60,7 @@ export interface RunProgramOptions {
   secretKeys: string[];
   /** Project root (where infra/ lives). */
   projectDir?: string;
-  /** The program; default: the same steps as infra/index.ts. */
+  /** The program; default: the same steps as program/index.ts. */
   program?: (config: StackConfig, stack: string) => unknown;
   /** Provider stand-ins (default: the preflight's); a real-engine test passes ones that make real certificates. */
   mocks?: PreflightMocks;
@@ -94,11 +94,11 @@ interface MonitorLike {
   registerResourceHook?: unknown;
 }
 
-/** The program `pulumi up` runs: infra/main.ts, the one composition root. */
+/** The program `pulumi up` runs: program/main.ts, the one composition root. */
 function defaultProgram(projectDir: string): (config: StackConfig, stack: string) => unknown {
   return (config, stack) => {
-    // Resolved at run time from the project being checked (its own infra/, not this module's).
-    const { main } = require(path.join(projectDir, "infra", "main")) as { main(c: StackConfig, s: string): unknown };
+    // Resolved at run time from the project being checked (its own program/, not this module's).
+    const { main } = require(path.join(projectDir, "program", "main")) as { main(c: StackConfig, s: string): unknown };
     return main(config, stack);
   };
 }
@@ -129,7 +129,7 @@ export async function runProgram(opts: RunProgramOptions): Promise<ProgramRun> {
   // A failed registration rejects promises inside the SDK that nobody awaits; held here so it
   // is reported once, as this function's error, instead of crashing the process.
   const stray: unknown[] = [];
-  let outputs: Record<string, unknown> = {};
+  let outputs: Record<string, unknown>;
   const onStray = (e: unknown) => void stray.push(e);
   process.on("unhandledRejection", onStray);
   try {

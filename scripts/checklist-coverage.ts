@@ -10,12 +10,12 @@ import { mappingProblems, otherClaims } from "../checklist/consistency";
 import { computeCoverage, renderCoverage } from "../checklist/coverage";
 import { CHECKLIST_ITEMS, CHECKLIST_VERSION } from "../checklist/items";
 import { CHECKLIST_MAPPING } from "../checklist/mapping";
-import { loadCheckRegistry, loadPolicyCatalog, REPO_ROOT } from "../checklist/registries";
+import { checkRegistry, policyRegistry, REPO_ROOT } from "./registries";
 import { fileTestIndex } from "../checklist/test-index";
 
 export function main(root = REPO_ROOT): { text: string; exitCode: number } {
-  const policies = loadPolicyCatalog(root);
-  const checks = loadCheckRegistry(root);
+  const policies = policyRegistry();
+  const checks = checkRegistry();
   const problems = mappingProblems({
     items: CHECKLIST_ITEMS,
     mapping: CHECKLIST_MAPPING,

@@ -48,14 +48,6 @@ export interface SignoffInputs {
   drill?: { file: string; evidence: DrillEvidence };
 }
 
-/** Items a restore drill report speaks to, and which part of it. */
-const DRILL_PARTS: Readonly<Record<string, "database" | "configuration">> = {
-  "BAK-RECOVERY-01": "database",
-  "BAK-RECOVERY-02": "configuration",
-  "BAK-RECOVERY-04": "database",
-  "SIGN-OPS-02": "database",
-};
-
 interface Verdict {
   status: ItemStatus;
   reason: string;
@@ -218,16 +210,17 @@ function corroborate(base: Verdict, v: Verification, itemId: string, inputs: Sig
   }
   if (inputs.verify) {
     const mine = v.kind === "runtime" ? v.checks : [];
-    for (const c of allRecords(inputs.verify).filter((c) => c.items.includes(itemId) && !mine.includes(c.id))) {
+    for (const c of allRecords(inputs.verify).filter((c) => c.checklistIds.includes(itemId) && !mine.includes(c.id))) {
       extra.push({ source: "verify", summary: `also ${c.status} ${c.id}: ${c.message}`, measurements: c.measurements });
       if (c.status === "fail") failed.push(`check ${c.id}`);
     }
   }
-  const part = DRILL_PARTS[itemId] && inputs.drill ? inputs.drill.evidence[DRILL_PARTS[itemId]] : undefined;
+  const drillPart = inputs.mapping[itemId]?.drill;
+  const part = drillPart && inputs.drill ? inputs.drill.evidence[drillPart] : undefined;
   if (part && inputs.drill) {
     const d = inputs.drill.evidence.database;
     const measured: Record<string, number | string | boolean> = {};
-    if (DRILL_PARTS[itemId] === "database" && d.rtoSeconds !== undefined)
+    if (drillPart === "database" && d.rtoSeconds !== undefined)
       Object.assign(measured, {
         rtoSeconds: d.rtoSeconds,
         rpoSeconds: d.rpoSeconds ?? "",
@@ -240,7 +233,7 @@ function corroborate(base: Verdict, v: Verification, itemId: string, inputs: Sig
       link: inputs.drill.file,
       measurements: Object.keys(measured).length ? measured : undefined,
     });
-    if (part.status !== "pass") failed.push(`restore drill (${DRILL_PARTS[itemId]})`);
+    if (part.status !== "pass") failed.push(`restore drill (${drillPart})`);
   }
   if (failed.length === 0) return { ...base, evidence: [...base.evidence, ...extra] };
   return {
@@ -334,7 +327,8 @@ export function evaluateSignoff(inputs: SignoffInputs): SignoffReport {
   const known = new Set(inputs.items.map((i) => i.id));
   const entries = new Map((inputs.attestations?.entries ?? []).map((e) => [e.item, e]));
 
-  for (const c of allRecords(inputs.verify)) for (const id of c.items) if (!known.has(id)) warnings.push(`runtime check ${c.id} names unknown item ${id}`);
+  for (const c of allRecords(inputs.verify))
+    for (const id of c.checklistIds) if (!known.has(id)) warnings.push(`runtime check ${c.id} names unknown item ${id}`);
   for (const r of inputs.preflight?.report.items ?? []) if (!known.has(r.itemId)) warnings.push(`preflight reports unknown item ${r.itemId}`);
   const outputsVersion = inputs.outputs?.outputs.checklistVersion;
   if (outputsVersion && outputsVersion !== inputs.checklistVersion)

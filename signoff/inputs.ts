@@ -58,7 +58,7 @@ const verifySchema = z.looseObject({
     z.looseObject({
       id: z.string(),
       title: z.string(),
-      items: z.array(z.string()),
+      checklistIds: z.array(z.string()),
       status: z.enum(["pass", "fail", "skip"]),
       message: z.string(),
       expected: z.string().optional(),

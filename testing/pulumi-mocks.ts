@@ -1,5 +1,5 @@
 /**
- * Runs the infra program (infra/index.ts itself) under Pulumi's mock runtime with a stack's
+ * Runs the infra program (program/index.ts itself) under Pulumi's mock runtime with a stack's
  * configuration, records every registered resource with plain inputs and resolves the
  * stack outputs, for the program tests. Provider state comes from the preflight's mocks
  * (preflight/mocks.ts), so dependent inputs are known as after a real create.
@@ -24,7 +24,7 @@ export interface MockRunOptions {
   /** Engine-style config ("mcp:domain" -> string), e.g. from readStackFile(). */
   engineConfig: Record<string, string>;
   secretKeys?: string[];
-  /** Runs the program; returns its exports (module.exports of infra/index.ts). */
+  /** Runs the program; returns its exports (module.exports of program/index.ts). */
   program: () => unknown;
   preview?: boolean;
 }
@@ -69,7 +69,7 @@ export async function runUnderMocks(opts: MockRunOptions): Promise<MockRunResult
   }
   const outputs = await resolve(exported ?? {});
   // Registrations are asynchronous: drain the runtime's RPC queue before reading them.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+
   await require("@pulumi/pulumi/runtime/settings").waitForRPCs();
   return { resources, outputs };
 }

@@ -1,5 +1,5 @@
 /**
- * The backup service: backup/mcp-backup.sh as a daemon in its own container. It dumps the
+ * The backup service: infra/images/backup/mcp-backup.sh as a daemon in its own container. It dumps the
  * database with pg_dump (custom format, compressed) on the configured interval, encrypts
  * each dump with age to a key derived from the stack's backupEncryptionKey, verifies it,
  * writes a manifest, prunes by the retention policy, optionally copies off-site with
@@ -16,9 +16,9 @@ import { durationSeconds } from "../config/durations";
 import { HOSTS, PATHS, PORTS } from "../topology";
 import type { ServiceSpec } from "../spec";
 import { baseSpec, execHealthcheck, SpecContext, tmpfsFor } from "./common";
-import { renderAgeIdentityFile, renderPgpass } from "../../backup/keys";
+import { renderAgeIdentityFile, renderPgpass } from "../render/backup-keys";
 
-/** The postgres image's (and backup/Dockerfile's) postgres user. */
+/** The postgres image's (and infra/images/backup/Dockerfile's) postgres user. */
 export const BACKUP_USER = "70:70";
 export const BACKUP_HOME = "/opt/mcp-backup";
 export const BACKUP_SCRIPT_PATH = `${BACKUP_HOME}/mcp-backup.sh`;
@@ -33,13 +33,15 @@ export const BACKUP_SECRET_FILES = {
   offsiteSecretKey: `${PATHS.secretsDir}/backup-offsite-secret-key`,
 } as const;
 
-/** Where the script and its SQL live in this repository. */
-export const BACKUP_SOURCE_DIR = join(__dirname, "..", "..", "backup");
+/** The backup image's build context in this repository: its Dockerfile, the script and its SQL. */
+export const BACKUP_IMAGE_DIR = join(__dirname, "..", "images", "backup");
+export const BACKUP_SCRIPT_FILE = join(BACKUP_IMAGE_DIR, "mcp-backup.sh");
+export const BACKUP_INVENTORY_FILE = join(BACKUP_IMAGE_DIR, "inventory.sql");
 
 export function backupScriptSource(): { script: string; inventorySql: string } {
   return {
-    script: readFileSync(join(BACKUP_SOURCE_DIR, "mcp-backup.sh"), "utf8"),
-    inventorySql: readFileSync(join(BACKUP_SOURCE_DIR, "inventory.sql"), "utf8"),
+    script: readFileSync(BACKUP_SCRIPT_FILE, "utf8"),
+    inventorySql: readFileSync(BACKUP_INVENTORY_FILE, "utf8"),
   };
 }
 

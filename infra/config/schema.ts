@@ -26,7 +26,7 @@ export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 const duration = z.string().regex(/^\d+(ms|s|m|h|d|w|y)$/, "must be a duration like 15s, 6h or 30d");
 const byteSize = z.string().regex(/^\d+(B|KB|MB|GB|TB)$/, "must be a size like 512MB or 10GB");
-const urlPath = z.string().regex(/^\/[A-Za-z0-9._~\/-]*$/, "must be an absolute URL path like /health");
+const urlPath = z.string().regex(/^\/[A-Za-z0-9._~/-]*$/, "must be an absolute URL path like /health");
 const hostname = z
   .string()
   .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/, "must be a lower-case DNS name");
@@ -74,7 +74,7 @@ export const DEFAULT_IMAGES: Record<ServiceName, string> = {
   nginxExporter: "nginx/nginx-prometheus-exporter:1.3.0",
   nodeExporter: "prom/node-exporter:v1.8.2",
   blackboxExporter: "prom/blackbox-exporter:v0.25.0",
-  // Built from backup/Dockerfile (postgres:16.4-alpine3.20 + age + rclone) and pushed by the operator.
+  // Built from infra/images/backup/Dockerfile (postgres:16.4-alpine3.20 + age + rclone) and pushed by the operator.
   backup: "ghcr.io/mcp-platform/mcp-backup:16.4-1",
 };
 

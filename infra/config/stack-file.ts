@@ -60,7 +60,7 @@ export function readStackFile(stack: string, projectDir = process.cwd()): StackF
   try {
     doc = YAML.parse(fs.readFileSync(file, "utf8"));
   } catch (e) {
-    throw new Error(`${path.basename(file)} is not valid YAML: ${(e as Error).message}`);
+    throw new Error(`${path.basename(file)} is not valid YAML: ${(e as Error).message}`, { cause: e });
   }
   const config = (doc as { config?: Record<string, unknown> } | null)?.config ?? {};
   const engineConfig: Record<string, string> = {};

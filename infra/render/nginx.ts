@@ -126,7 +126,7 @@ export const NGINX_TLS12_CIPHERS = [
 ].join(":");
 
 const HOST_PORT = /^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9A-Fa-f:]+\]:\d{1,5}$/;
-const SAFE_PATH = /^\/[A-Za-z0-9._~\/-]*$/;
+const SAFE_PATH = /^\/[A-Za-z0-9._~/-]*$/;
 const SAFE_FILE = /^[^\s;{}'"$]+$/;
 
 /** Input problems named by field; thrown as one error so a bad harness input is obvious. */

@@ -56,7 +56,7 @@ export function postgresInputFromConfig(config: StackConfig): PostgresInput {
 }
 
 const IDENT = /^[a-z_][a-z0-9_]*$/;
-const FILE = /^\/[A-Za-z0-9._\/-]+$/;
+const FILE = /^\/[A-Za-z0-9._/-]+$/;
 
 export function postgresInputProblems(input: PostgresInput): string[] {
   const problems: string[] = [];

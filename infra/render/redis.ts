@@ -54,7 +54,7 @@ export function redisInputProblems(input: RedisInput): string[] {
   for (const b of input.bind) if (!/^-?[0-9a-fA-F.:*]+$/.test(b)) problems.push(`bind entry "${b}" is not an address`);
   if (!Number.isInteger(input.port) || input.port < 1 || input.port > 65535) problems.push(`port ${input.port} is out of range`);
   for (const [k, v] of Object.entries({ dir: input.dir, authIncludePath: input.authIncludePath }))
-    if (!/^\/[A-Za-z0-9._\/-]+$/.test(v)) problems.push(`${k} "${v}" must be an absolute path of [A-Za-z0-9._/-]`);
+    if (!/^\/[A-Za-z0-9._/-]+$/.test(v)) problems.push(`${k} "${v}" must be an absolute path of [A-Za-z0-9._/-]`);
   if (!(Number.isInteger(input.maxmemoryMb) && input.maxmemoryMb > 0)) problems.push(`maxmemoryMb ${input.maxmemoryMb} must be a positive integer`);
   if (!POLICIES.includes(input.maxmemoryPolicy)) problems.push(`maxmemoryPolicy "${input.maxmemoryPolicy}" is not one of ${POLICIES.join(", ")}`);
   for (const c of input.disabledCommands) if (!/^[A-Z]+$/.test(c)) problems.push(`disabledCommands entry "${c}" is not a command name`);

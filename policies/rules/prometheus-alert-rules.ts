@@ -39,7 +39,7 @@ export const prometheusAlertRules = stackPolicy<{ prometheusService: string; req
       let doc: { rule_files?: unknown; alerting?: { alertmanagers?: unknown[] } } | null;
       try {
         doc = parseYaml(file.content) as typeof doc;
-      } catch (e) {
+      } catch {
         ctx.violation(`${w.label}: ${path} is not valid YAML`, w.urn);
         continue;
       }

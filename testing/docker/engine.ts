@@ -259,7 +259,7 @@ export async function startDockerEngine(options: EngineOptions = {}): Promise<Do
     } catch (err) {
       const why = `swarm init failed: ${(err as Error).message}\n${engine.logTail()}`;
       await engine.stop();
-      throw new Error(why);
+      throw new Error(why, { cause: err });
     }
   }
   log(`docker test engine up at ${engine.host} (pid ${pid}${engine.swarm ? `, swarm manager on ${engine.swarm.listenAddr}` : ""})`);

@@ -79,7 +79,7 @@ export function processesOf(dir: string, filter: (cmd: string) => boolean = () =
 
 /** Mount points at or under `dir`, deepest first. */
 export function mountsUnder(dir: string): string[] {
-  let text = "";
+  let text: string;
   try {
     text = readFileSync("/proc/self/mountinfo", "utf8");
   } catch {

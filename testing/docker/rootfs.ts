@@ -89,7 +89,7 @@ export function busyboxRootfsTar(busyboxPath = BUSYBOX_PATH): Buffer {
   try {
     busybox = readFileSync(busyboxPath);
   } catch (err) {
-    throw new Error(`cannot read ${busyboxPath} (${(err as Error).message}): install Debian's busybox-static`);
+    throw new Error(`cannot read ${busyboxPath} (${(err as Error).message}): install Debian's busybox-static`, { cause: err });
   }
   return tarArchive(busyboxRootfsEntries(busybox));
 }

@@ -26,7 +26,7 @@ import { join } from "node:path";
 import { randomBytes, randomInt } from "node:crypto";
 import { createSocket } from "node:dgram";
 import type Docker from "dockerode";
-import { freePort } from "../tools/ports";
+import { freePort } from "../../local/ports";
 
 /** Swarm-scope networks (overlays, ingress). */
 export const SWARM_ADDRESS_POOL = "198.18.0.0/16";

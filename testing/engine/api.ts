@@ -73,7 +73,7 @@ export class EngineApi {
         res.on("error", (e) => reject(new EngineCallError(undefined, e.message, what)));
         res.on("end", () => {
           const text = Buffer.concat(chunks).toString("utf8");
-          let json: unknown = undefined;
+          let json: unknown;
           try {
             json = text ? JSON.parse(text) : undefined;
           } catch {

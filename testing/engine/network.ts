@@ -93,7 +93,7 @@ export async function createNetwork(api: EngineApi, body: NetworkCreateRequest):
   try {
     id = (await api.networkCreate(req)).Id;
   } catch (err) {
-    throw new Error(`Unable to create network: ${(err as Error).message}`);
+    throw new Error(`Unable to create network: ${(err as Error).message}`, { cause: err });
   }
   await waitForState({
     pending: ["pending"],

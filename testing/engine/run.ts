@@ -96,7 +96,7 @@ export async function runToCompletion(docker: Docker, spec: RunSpec, timeoutMs =
     try {
       status = (await Promise.race([waited, timeout])) as { StatusCode: number };
     } catch (err) {
-      throw new Error(`${(err as Error).message} (${await stateOf(container)})`);
+      throw new Error(`${(err as Error).message} (${await stateOf(container)})`, { cause: err });
     } finally {
       clearTimeout(timer);
     }

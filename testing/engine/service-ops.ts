@@ -311,7 +311,7 @@ export async function deleteService(ctx: ServiceOpsContext, id: string, name: st
   try {
     await ctx.api.serviceRemove(id);
   } catch (err) {
-    throw new Error(`Error deleting service with ID '${id}': ${(err as Error).message}`);
+    throw new Error(`Error deleting service with ID '${id}': ${(err as Error).message}`, { cause: err });
   }
   ctx.log(`service ${name} removed (${id})`);
   if (graceMs === undefined) return;
@@ -325,15 +325,16 @@ export async function deleteService(ctx: ServiceOpsContext, id: string, name: st
         if (r?.Error?.Message && !ignorable(r.Error.Message, "No such container"))
           throw new Error(`failed to wait for container with ID '${cid}': '${r.Error.Message}'`);
       } catch (err) {
-        if (controller.signal.aborted) throw new Error(`error on wait for container with ID '${cid}': context deadline exceeded`);
+        if (controller.signal.aborted) throw new Error(`error on wait for container with ID '${cid}': context deadline exceeded`, { cause: err });
         const msg = err instanceof EngineCallError ? err.engineMessage : (err as Error).message;
-        if (!ignorable(msg, "No such container")) throw new Error(`error on wait for container with ID '${cid}': ${msg}`);
+        if (!ignorable(msg, "No such container")) throw new Error(`error on wait for container with ID '${cid}': ${msg}`, { cause: err });
       }
       try {
         await ctx.api.containerRemove(cid);
       } catch (err) {
         const msg = err instanceof EngineCallError ? err.engineMessage : (err as Error).message;
-        if (!ignorable(msg, "No such container", "is already in progress")) throw new Error(`Error deleting container with ID '${cid}': ${msg}`);
+        if (!ignorable(msg, "No such container", "is already in progress"))
+          throw new Error(`Error deleting container with ID '${cid}': ${msg}`, { cause: err });
       }
     } finally {
       clearTimeout(timer);

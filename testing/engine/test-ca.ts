@@ -7,7 +7,7 @@
  */
 import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { requireExecutable, runToolOk } from "../tools/run";
+import { requireExecutable, runToolOk } from "../../local/run";
 
 export const TEST_CA_DIR = join(__dirname, "..", "..", "node_modules", ".cache", "mcp-engine-images", "test-ca");
 

@@ -36,7 +36,7 @@ export async function createVolume(api: EngineApi, body: VolumeCreateRequest): P
     await api.volumeInspect(v.Name);
     return v.Name;
   } catch (err) {
-    throw new Error(`Unable to create volume: ${(err as Error).message}`);
+    throw new Error(`Unable to create volume: ${(err as Error).message}`, { cause: err });
   }
 }
 

@@ -4,10 +4,10 @@
  * free loopback port under a temp dir.
  */
 import { writeFileSync } from "node:fs";
-import { freePort } from "../tools/ports";
+import { freePort } from "../../local/ports";
 import { startProcess, type RunningProcess } from "../tools/process";
-import { requireExecutable } from "../tools/run";
-import { makeTempDir } from "../tools/tempdir";
+import { requireExecutable } from "../../local/run";
+import { makeTempDir } from "../../local/tempdir";
 
 export interface AlertmanagerServer {
   url: string;

@@ -1,19 +1,20 @@
 /**
  * The backup service as tests and benchmarks run it: a real PostgreSQL (./postgres.ts) with
  * the stack's database and read-only backup role (pg_read_all_data), the key and password
- * files the container gets, and a runner for backup/mcp-backup.sh — the container's own
+ * files the container gets, and a runner for infra/images/backup/mcp-backup.sh — the container's own
  * script — under busybox sh with busybox's applets first on PATH, as in the Alpine image.
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { startPostgres, type PgServer } from "./postgres";
-import { makeTempDir, type TempDir } from "../tools/tempdir";
-import { requireExecutable, runTool, type ToolResult } from "../tools/run";
-import { renderAgeIdentityFile, renderPgpass } from "../../backup/keys";
+import { join } from "node:path";
+import { startPostgres, type PgServer } from "../../backup/scratch-postgres";
+import { makeTempDir, type TempDir } from "../../local/tempdir";
+import { requireExecutable, runTool, type ToolResult } from "../../local/run";
+import { renderAgeIdentityFile, renderPgpass } from "../../infra/render/backup-keys";
 import type { DrillConnection } from "../../backup/drill";
+import { BACKUP_SCRIPT_FILE } from "../../infra/components/backup";
 
-export const SCRIPT = resolve(__dirname, "../../backup/mcp-backup.sh");
+export const SCRIPT = BACKUP_SCRIPT_FILE;
 export const DATABASE = "mcp";
 export const BACKUP_ROLE = "mcp_backup";
 

@@ -5,7 +5,7 @@
  * on /mcp. Stopped with SIGINT (its own shutdown path), SIGKILL after a bound.
  */
 import { dirname, join } from "node:path";
-import { freePort } from "../tools/ports";
+import { freePort } from "../../local/ports";
 import { startProcess, tcpReady, type RunningProcess } from "../tools/process";
 
 export interface McpEverything {

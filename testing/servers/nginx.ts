@@ -8,10 +8,10 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { execFileSync, spawnSync } from "node:child_process";
 import { http2ModeForVersion, renderNginxConf, type NginxInput } from "../../infra/render/nginx";
-import { freePorts } from "../tools/ports";
+import { freePorts } from "../../local/ports";
 import { startProcess, tcpReady, type RunningProcess } from "../tools/process";
-import { requireExecutable } from "../tools/run";
-import { allowTraversal, chownTree, makeTempDir, type TempDir } from "../tools/tempdir";
+import { requireExecutable } from "../../local/run";
+import { allowTraversal, chownTree, makeTempDir, type TempDir } from "../../local/tempdir";
 
 export interface NginxCert {
   certPem: string;

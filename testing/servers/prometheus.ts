@@ -6,10 +6,10 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { renderPrometheusConfig, type PrometheusInput } from "../../infra/render/prometheus";
-import { freePort } from "../tools/ports";
+import { freePort } from "../../local/ports";
 import { startProcess, type RunningProcess } from "../tools/process";
-import { requireExecutable } from "../tools/run";
-import { makeTempDir, type TempDir } from "../tools/tempdir";
+import { requireExecutable } from "../../local/run";
+import { makeTempDir, type TempDir } from "../../local/tempdir";
 
 export interface PrometheusServerOptions {
   /** Input with loopback targets; `ruleFiles` is set by the harness. */

@@ -5,10 +5,10 @@
  */
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { renderRedisAuthConf, renderRedisConf, type RedisInput } from "../../infra/render/redis";
-import { freePort } from "../tools/ports";
+import { freePort } from "../../local/ports";
 import { startProcess, tcpReady, type RunningProcess } from "../tools/process";
-import { requireExecutable } from "../tools/run";
-import { makeTempDir } from "../tools/tempdir";
+import { requireExecutable } from "../../local/run";
+import { makeTempDir } from "../../local/tempdir";
 
 export interface RedisServer {
   host: string;

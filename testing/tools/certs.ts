@@ -5,7 +5,7 @@
  */
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { requireExecutable, runToolOk } from "./run";
+import { requireExecutable, runToolOk } from "../../local/run";
 
 export interface TestCertificates {
   caCert: string;

@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { requireExecutable, runTool, ToolResult } from "./run";
+import { requireExecutable, runTool, ToolResult } from "../../local/run";
 
 export interface NginxTestOptions {
   /** Prefix dir (-p); relative paths in the config resolve against it. */

@@ -110,7 +110,7 @@ export async function startProcess(command: string, args: readonly string[], opt
   const interval = options.pollIntervalMs ?? 100;
   for (;;) {
     if (exited) throw new Error(`${command} exited early (code ${code}):\n${output}`);
-    let ok = false;
+    let ok: boolean;
     try {
       ok = await options.ready();
     } catch {

@@ -1,5 +1,5 @@
 /**
- * backup/mcp-backup.sh (the container's code, run here under busybox sh) against a real
+ * infra/images/backup/mcp-backup.sh (the container's code, run here under busybox sh) against a real
  * PostgreSQL: back up, destroy, restore, compare; encryption; tamper detection; the drill's
  * clear errors; a failed drill leaves nothing behind.
  */
@@ -9,8 +9,8 @@ import { join } from "node:path";
 import { contentChecksums, DATABASE, readJson, seed, startBackupFixture, type BackupFixture, randomStackKey } from "./support";
 import { backupRefFor, listBackups, readManifest, resolveBackup, type BackupManifest, BackupError } from "../../backup/manifest";
 import { decryptAndRestore, runRestoreDrill, SCRATCH_PREFIX, fileSha256, type DrillConnection } from "../../backup/drill";
-import { ageIdentityFromStackKey } from "../../backup/keys";
-import { makeTempDir } from "../../testing/tools/tempdir";
+import { ageIdentityFromStackKey } from "../../infra/render/backup-keys";
+import { makeTempDir } from "../../local/tempdir";
 
 jest.setTimeout(180_000);
 
@@ -236,7 +236,7 @@ describe("backup and restore with real PostgreSQL", () => {
     });
 
     it("names the unreachable database", async () => {
-      const { freePort } = await import("../../testing/tools/ports");
+      const { freePort } = await import("../../local/ports");
       const port = await freePort();
       await expect(drill(backup, { connection: { ...f.connection, port, connectTimeoutMs: 3000 } })).rejects.toMatchObject({
         code: "database-unreachable",

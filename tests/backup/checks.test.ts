@@ -27,8 +27,8 @@ import { compareBundles, exportStackConfig, restoreStackConfig, runConfigRestore
 import { loadStackFileConfig } from "../../infra/config/stack-file";
 import { runChecks } from "../../validate/core/runner";
 import type { CheckContext } from "../../validate/core/types";
-import { makeTempDir } from "../../testing/tools/tempdir";
-import { freePort } from "../../testing/tools/ports";
+import { makeTempDir } from "../../local/tempdir";
+import { freePort } from "../../local/ports";
 
 jest.setTimeout(180_000);
 const ROOT = resolve(__dirname, "../..");
@@ -266,6 +266,6 @@ describe("the backup checks together", () => {
     });
     const text = JSON.stringify(records);
     for (const s of [f.stackKey, f.pg.password, f.backupPassword]) expect(text).not.toContain(s);
-    for (const r of records) expect(r.items.length).toBeGreaterThan(0);
+    for (const r of records) expect(r.checklistIds.length).toBeGreaterThan(0);
   });
 });

@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync, existsSync, readdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { compareBundles, exportStackConfig, readBundle, restoreStackConfig, runConfigRestoreDrill, writeBundle } from "../../backup/config-restore";
-import { makeTempDir } from "../../testing/tools/tempdir";
+import { makeTempDir } from "../../local/tempdir";
 
 const ROOT = resolve(__dirname, "../..");
 

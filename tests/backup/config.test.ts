@@ -12,8 +12,8 @@ import { rawConfigFromStackFile, readStackFile } from "../../infra/config/stack-
 import { backupEnv, backupSpecs, BACKUP_SCRIPT_PATH, BACKUP_INVENTORY_PATH, BACKUP_SECRET_FILES } from "../../infra/components/backup";
 import type { SecretValues, ServiceSpec } from "../../infra/spec";
 import { PATHS } from "../../infra/topology";
-import { ageRecipientOf, ageIdentityFromStackKey, renderAgeIdentityFile } from "../../backup/keys";
-import { makeTempDir } from "../../testing/tools/tempdir";
+import { ageRecipientOf, ageIdentityFromStackKey, renderAgeIdentityFile } from "../../infra/render/backup-keys";
+import { makeTempDir } from "../../local/tempdir";
 import { randomStackKey, SCRIPT } from "./support";
 
 const ROOT = resolve(__dirname, "../..");
@@ -105,7 +105,7 @@ describe("the backup container spec", () => {
     const spec = only(dev());
     const script = spec.configFiles.find((c) => c.path === BACKUP_SCRIPT_PATH);
     expect(script?.content).toBe(readFileSync(SCRIPT, "utf8"));
-    expect(spec.configFiles.find((c) => c.path === BACKUP_INVENTORY_PATH)?.content).toBe(readFileSync(join(ROOT, "backup/inventory.sql"), "utf8"));
+    expect(spec.configFiles.find((c) => c.path === BACKUP_INVENTORY_PATH)?.content).toBe(readFileSync(join(ROOT, "infra/images/backup/inventory.sql"), "utf8"));
     expect(spec.entrypoint).toEqual(["/bin/sh", BACKUP_SCRIPT_PATH]);
     expect(spec.command).toEqual(["daemon"]);
     expect(spec.healthcheck).toMatchObject({ test: ["CMD", "/bin/sh", BACKUP_SCRIPT_PATH, "live"] });

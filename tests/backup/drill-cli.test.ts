@@ -9,10 +9,10 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { main } from "../../scripts/drill-restore";
 import { seed, startBackupFixture, type BackupFixture } from "./support";
-import { startPostgres } from "../../testing/servers/postgres";
+import { startPostgres } from "../../backup/scratch-postgres";
 import type { DrillRunReport } from "../../backup/drill-run";
 import type { DrillReport } from "../../backup/drill";
-import { freePort } from "../../testing/tools/ports";
+import { freePort } from "../../local/ports";
 
 jest.setTimeout(180_000);
 const ROOT = resolve(__dirname, "../..");

@@ -2,13 +2,14 @@
  * The retention rule exists twice: in the container's script (what deletes) and in
  * backup/retention.ts (what the backup.retention check expects). Same inputs, same answer.
  */
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { planRetention } from "../../backup/retention";
 import { busyboxApplets } from "./support";
-import { runTool } from "../../testing/tools/run";
-import { makeTempDir } from "../../testing/tools/tempdir";
+import { runTool } from "../../local/run";
+import { makeTempDir } from "../../local/tempdir";
+import { BACKUP_SCRIPT_FILE } from "../../infra/components/backup";
 
-const SCRIPT = resolve(__dirname, "../../backup/mcp-backup.sh");
+const SCRIPT = BACKUP_SCRIPT_FILE;
 
 /** Small deterministic PRNG so a failure is reproducible from the printed seed. */
 function prng(seed: number): () => number {

@@ -1,5 +1,5 @@
 /**
- * backup/mcp-backup.sh's own behaviour, run under busybox sh against a real PostgreSQL:
+ * infra/images/backup/mcp-backup.sh's own behaviour, run under busybox sh against a real PostgreSQL:
  * retention exactly per policy, metrics for the alert rules (checked by promtool), the
  * scheduler, the health check, failures that leave nothing half-written, configuration
  * errors, and the off-site copy (through a recording stand-in for rclone).
@@ -10,9 +10,9 @@ import { Client } from "pg";
 import { DATABASE, makeExecutable, seed, startBackupFixture, type BackupFixture } from "./support";
 import { parseTextfileMetrics, listBackups, METRIC_LAST_RUN_SUCCESS, METRIC_LAST_SUCCESS } from "../../backup/manifest";
 import { runRestoreDrill } from "../../backup/drill";
-import { findExecutable, runTool } from "../../testing/tools/run";
-import { freePort } from "../../testing/tools/ports";
-import { makeTempDir } from "../../testing/tools/tempdir";
+import { findExecutable, runTool } from "../../local/run";
+import { freePort } from "../../local/ports";
+import { makeTempDir } from "../../local/tempdir";
 
 jest.setTimeout(180_000);
 
@@ -36,7 +36,7 @@ describe("retention", () => {
     const input = ages.map((age, i) => `${NOW - age} b${i}`).join("\n") + "\n";
     const r = await runTool(
       join(f.busyboxDir, "sh"),
-      [join(__dirname, "../../backup/mcp-backup.sh"), "plan-retention", String(NOW), String(keepLast), String(maxAgeDays)],
+      [join(__dirname, "../../infra/images/backup/mcp-backup.sh"), "plan-retention", String(NOW), String(keepLast), String(maxAgeDays)],
       {
         env: { PATH: f.env.PATH },
         input,

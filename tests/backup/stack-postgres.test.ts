@@ -10,7 +10,7 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Client } from "pg";
-import { startPostgres, type PgServer } from "../../testing/servers/postgres";
+import { startPostgres, type PgServer } from "../../backup/scratch-postgres";
 import { busyboxApplets, SCRIPT, randomStackKey } from "../../testing/servers/backup";
 import { makeTempDir, makeTestCertificates, runTool, type TempDir, type TestCertificates } from "../../testing/tools";
 import { loadStackFileConfig } from "../../infra/config/stack-file";

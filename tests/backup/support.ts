@@ -3,7 +3,7 @@
  * with awkward values, and content checksums to prove zero rows lost.
  */
 import { chmodSync, readFileSync, writeFileSync } from "node:fs";
-import type { PgServer } from "../../testing/servers/postgres";
+import type { PgServer } from "../../backup/scratch-postgres";
 import { DATABASE } from "../../testing/servers/backup";
 
 export * from "../../testing/servers/backup";

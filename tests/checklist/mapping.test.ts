@@ -1,18 +1,21 @@
 import * as fs from "fs";
 import * as path from "path";
-import { mappingProblems, otherClaims, type ConsistencyInputs } from "../../checklist/consistency";
+import { mappingProblems, otherClaims, type ConsistencyInputs, type RegistryLoad } from "../../checklist/consistency";
 import { CHECKLIST_ITEMS, type ChecklistItem } from "../../checklist/items";
 import { CHECKLIST_MAPPING } from "../../checklist/mapping";
 import { defaultOwner, SUBSECTION_OWNERS, subsectionKey } from "../../checklist/owners";
-import { loadCheckRegistry, loadPolicyCatalog, type RegistryLoad } from "../../checklist/registries";
+import { checkRegistry, policyRegistry } from "../../scripts/registries";
 import { fileTestIndex, testTitles, type TestIndex } from "../../checklist/test-index";
 import { attest, policy, program, runtime, test as testRef, type ItemMapping } from "../../checklist/verification";
+
+import { POLICY_CATALOG } from "../../policies/catalog";
+import { VERIFY_CHECKS } from "../../validate/registry";
 
 const ROOT = path.resolve(__dirname, "../..");
 
 describe("the checklist mapping of this repository", () => {
-  const policies = loadPolicyCatalog(ROOT);
-  const checks = loadCheckRegistry(ROOT);
+  const policies = policyRegistry();
+  const checks = checkRegistry();
   const problems = mappingProblems({
     items: CHECKLIST_ITEMS,
     mapping: CHECKLIST_MAPPING,
@@ -79,7 +82,11 @@ describe("mappingProblems", () => {
     "T-A-03": { verify: program("docs exist", testRef("tests/x.test.ts", "proves it")), docs: ["docs/a.md"] },
     "T-A-04": { verify: attest("a signed record", "people only") },
   };
-  const loaded = (entries: { name: string; items: string[] }[]): RegistryLoad => ({ status: "loaded", module: "reg.ts", entries });
+  const loaded = (entries: { name: string; items: string[] }[]): RegistryLoad => ({
+    status: "loaded",
+    module: "reg.ts",
+    entries: entries.map((e) => ({ name: e.name, checklistIds: e.items })),
+  });
   const tests: TestIndex = { titles: (f) => (f === "tests/x.test.ts" ? ["proves it"] : undefined) };
   const base: ConsistencyInputs = {
     items,
@@ -184,20 +191,14 @@ describe("test titles are read from source", () => {
   });
 });
 
-describe("registry loading", () => {
-  const tmp = fs.mkdtempSync(path.join(require("os").tmpdir(), "registry-"));
-  afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-  test("a missing module is reported as missing, a module without entries as invalid", () => {
-    expect(loadPolicyCatalog(tmp)).toMatchObject({ status: "missing" });
-    fs.mkdirSync(path.join(tmp, "policies"));
-    fs.writeFileSync(path.join(tmp, "policies/catalog.ts"), "export const nothing = 1;\n");
-    expect(loadPolicyCatalog(tmp)).toMatchObject({ status: "invalid", reason: expect.stringContaining("exports no list") });
-  });
-
-  test("entries are found under the metadata field names the registries use", () => {
-    fs.mkdirSync(path.join(tmp, "validate"), { recursive: true });
-    fs.writeFileSync(path.join(tmp, "validate/registry.ts"), `export const ALL_CHECKS = [{ id: "a.b", title: "t", items: ["X-01"], run: () => 1 }];\n`);
-    expect(loadCheckRegistry(tmp)).toEqual({ status: "loaded", module: "validate/registry.ts", entries: [{ name: "a.b", items: ["X-01"] }] });
+describe("the registries", () => {
+  test("hold every policy of the catalog and every runtime check, with the IDs each names", () => {
+    const policies = policyRegistry();
+    const checks = checkRegistry();
+    if (policies.status !== "loaded" || checks.status !== "loaded") throw new Error("registries not loaded");
+    expect(policies.entries.map((e) => e.name)).toEqual(POLICY_CATALOG.map((p) => p.name));
+    expect(checks.entries.map((e) => e.name)).toEqual(VERIFY_CHECKS.map((c) => c.id));
+    expect(policies.entries.find((e) => e.name === "nginx-tls")?.checklistIds).toContain("SEC-NET-03");
+    expect(checks.entries.find((e) => e.name === "edge.tls-chain")?.checklistIds).toContain("PRE-SEC-01");
   });
 });

@@ -11,7 +11,6 @@ import { createServer, type Server } from "node:http";
 import { createServer as createTcpServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { randomBytes } from "node:crypto";
 import { runChecks } from "../../validate/core/runner";
 import type { CheckRecord } from "../../validate/core/types";
 import { connectDocker } from "../../validate/docker/client";
@@ -21,7 +20,7 @@ import type { HostTarget } from "../../validate/host/target";
 import type { HostThresholds } from "../../validate/host/thresholds";
 import { startDockerEngine, type DockerEngine } from "../../testing/docker/engine";
 import { SKIPPED_ON_HARDENED, startHardenedEngine, type HardenedEngine } from "../../testing/docker/hardened";
-import { freePort, freePorts } from "../../testing/tools/ports";
+import { freePort, freePorts } from "../../local/ports";
 
 jest.setTimeout(120_000);
 
@@ -29,11 +28,8 @@ const STACK = "mcpt";
 const REPO = resolve(__dirname, "../..");
 
 let engine: DockerEngine;
-let edgePort: number;
-let extraPort: number;
 
 beforeAll(async () => {
-  [edgePort, extraPort] = await freePorts(2);
   engine = await startDockerEngine();
 });
 

@@ -65,7 +65,7 @@ import {
   updateNodeLabels,
   type HardenedEngine,
 } from "../../testing/docker/hardened";
-import { freePorts } from "../../testing/tools/ports";
+import { freePorts } from "../../local/ports";
 import { section, tableRows } from "../docs/support";
 
 jest.setTimeout(120_000);
@@ -159,7 +159,7 @@ describe("recommended daemon.json (infra/render/daemon-json.ts)", () => {
     const rows = tableRows(section(doc, /^## What host:check verifies/)!).slice(1);
     const list = (cell: string) => (cell === "—" ? [] : cell.split(/,\s*/));
     expect(rows.map((r) => ({ id: r[0].replace(/`/g, ""), cis: list(r[1]), items: list(r[2]) }))).toEqual(
-      HOST_CHECKS.map((c) => ({ id: c.id, cis: [...c.cis], items: [...c.items] })),
+      HOST_CHECKS.map((c) => ({ id: c.id, cis: [...c.cis], items: [...c.checklistIds] })),
     );
     for (const c of HOST_CHECKS) for (const id of c.cis) expect(CIS_CONTROLS[id]).toBeDefined();
   });

@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import { SIGNOFF_ROLES } from "../../checklist/verification";
-import { loadCheckRegistry } from "../../checklist/registries";
+import { checkRegistry } from "../../scripts/registries";
 import { durationSeconds, SERVICE_NAMES, stackConfigSchema } from "../../infra/config";
 import { ALERT_NAMES } from "../../infra/render/alert-rules";
 import {
@@ -177,7 +177,7 @@ describe("the documents the checklist asks for", () => {
     expect(doc).toContain(`(default \`${String(defaults.jwtIssuer)}\`)`);
     expect(doc).toContain(`(default \`${String(defaults.jwtAudience)}\`)`);
     // Every runtime check the page names exists.
-    const registry = loadCheckRegistry(ROOT);
+    const registry = checkRegistry();
     if (registry.status !== "loaded") throw new Error(registry.reason);
     const ids = new Set(registry.entries.map((e) => e.name));
     const named = [...(section(doc, /^## Endpoints/) ?? "").matchAll(/`((?:app|edge|mcp)\.[a-z-]+)`/g)].map((m) => m[1]);

@@ -33,7 +33,7 @@ import { NOT_APPLICABLE_HERE } from "../../testing/engine/differences";
 import { SKIPPED_ON_HARDENED } from "../../testing/docker/hardened";
 import { deployEngineStack, type EngineStack } from "../../testing/engine/stack";
 import { StackOperationError } from "../../testing/engine/apply";
-import { importUnhealthyImage, updateThatRollsBack, waitForUpdateState } from "../../testing/engine/faults";
+import { importUnhealthyImage, updateThatRollsBack } from "../../testing/engine/faults";
 import { makeTempDir, type TempDir } from "../../testing/tools";
 
 jest.setTimeout(20 * 60_000);
@@ -112,10 +112,6 @@ interface RawService {
 
 const serviceOf = async (name: string) => (await stack.engine.docker.getService(`${stack.outputs.resourcePrefix}-${name}`).inspect()) as RawService;
 
-/** Polls (bounded) until the service's update reaches one of the given states; returns the last state seen. */
-const updateReaches = (name: string, states: readonly string[], withinMs: number) =>
-  waitForUpdateState(stack.engine.docker, `${stack.outputs.resourcePrefix}-${name}`, states, withinMs);
-
 /** A change that must fail on `service` and be rolled back by the swarm; returns the time to rollback_completed. */
 async function rolledBack(service: string, change: Parameters<EngineStack["redeploy"]>[0]): Promise<number> {
   const { error: err, state, ms } = await updateThatRollsBack(stack, service, change);
@@ -162,12 +158,9 @@ async function exec(container: string, cmd: string[]): Promise<{ code: number; o
     setTimeout(resolve, 120_000).unref();
   });
   const info = await e.inspect();
-  return {
-    code: info.ExitCode ?? -1,
-    out: Buffer.concat(chunks)
-      .toString("utf8")
-      .replace(/[\x00-\x08]/g, ""),
-  };
+  // eslint-disable-next-line no-control-regex -- the exec stream's framing bytes are what is stripped
+  const framing = /[\u0000-\u0008]/g;
+  return { code: info.ExitCode ?? -1, out: Buffer.concat(chunks).toString("utf8").replace(framing, "") };
 }
 
 /** A PostgreSQL session as the app's role, through the same tunnel verify uses. */

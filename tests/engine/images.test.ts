@@ -28,7 +28,7 @@ import { execIn, logsOf, runToCompletion, startContainer, type RunResult, type R
 import { createTestNetwork } from "../../testing/engine/test-network";
 import { localStackConfig } from "../../testing/stack";
 import { makeTestCertificates } from "../../testing/tools/certs";
-import { makeTempDir, type TempDir } from "../../testing/tools/tempdir";
+import { makeTempDir, type TempDir } from "../../local/tempdir";
 
 jest.setTimeout(120_000);
 

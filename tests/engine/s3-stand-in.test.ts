@@ -1,6 +1,6 @@
 /**
  * The S3 stand-in the engine suite gives the backup service's off-site copy, driven by the
- * real rclone (Debian's) exactly as backup/mcp-backup.sh drives it: environment-only config,
+ * real rclone (Debian's) exactly as infra/images/backup/mcp-backup.sh drives it: environment-only config,
  * `copyto` and `deletefile`, path-style bucket, the secret key only in rclone's environment.
  */
 import { execFile } from "node:child_process";

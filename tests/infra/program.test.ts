@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { readStackFile } from "../../infra/config/stack-file";
 import { byType, plainValue, ProgramError, RegisteredResource, runUnderMocks, TYPES } from "../../testing/pulumi-mocks";
 
-/** Runs infra/index.ts fresh (its own module registry) with a stack's config, plus overrides. */
+/** Runs program/index.ts fresh (its own module registry) with a stack's config, plus overrides. */
 async function runProgram(stack: string, overrides: Record<string, unknown> = {}) {
   const sf = readStackFile(stack);
   const engineConfig: Record<string, string> = { ...sf.engineConfig, "mcp:deployHooks": "false" };
@@ -22,7 +22,7 @@ async function runProgram(stack: string, overrides: Record<string, unknown> = {}
     secretKeys: sf.secretKeys,
     program: () => {
       jest.isolateModules(() => {
-        exported = require("../../infra");
+        exported = require("../../program");
       });
       return exported;
     },
@@ -281,7 +281,7 @@ describe("bad configuration fails before any resource is registered", () => {
 describe("deploy hooks", () => {
   // The mock monitor cannot register hooks (pulumi/pulumi#20874): stand in for the engine's
   // side of registration and record which resources carry which hooks.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+
   const { MockMonitor } = require("@pulumi/pulumi/runtime/mocks");
   const proto = MockMonitor.prototype;
   const original = { registerResourceHook: proto.registerResourceHook, registerResource: proto.registerResource };
@@ -312,7 +312,7 @@ describe("deploy hooks", () => {
       program: () => {
         let m: unknown;
         jest.isolateModules(() => {
-          m = require("../../infra");
+          m = require("../../program");
         });
         return m;
       },

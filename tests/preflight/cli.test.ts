@@ -33,7 +33,7 @@ test("--format json,junit,sarif --out DIR writes the files; JSON is the sign-off
     expect(r.stderr).toBe("");
     expect(fs.readdirSync(dir).sort()).toEqual(["preflight.json", "preflight.junit.xml", "preflight.sarif"]);
     const report = JSON.parse(fs.readFileSync(path.join(dir, "preflight.json"), "utf8"));
-    expect(report).toMatchObject({ kind: "preflight", formatVersion: 1, stack: "dev", mandatoryViolations: 0 });
+    expect(report).toMatchObject({ kind: "preflight", formatVersion: 2, stack: "dev", mandatoryViolations: 0 });
     // Every resource judged, by type and name.
     expect(report.resources.length).toBe(report.resourceCount);
     expect(report.resources).toContainEqual({ type: "docker:index/service:Service", name: "mcp-dev-redis" });

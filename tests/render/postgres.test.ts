@@ -1,6 +1,6 @@
 /**
  * PostgreSQL settings, pg_hba.conf and the init script on a real PostgreSQL (Debian's,
- * via testing/servers/postgres.ts): non-TLS connections are refused, SCRAM over TLS works
+ * via backup/scratch-postgres.ts): non-TLS connections are refused, SCRAM over TLS works
  * for the app role, the backup role reads but cannot write, the exporter sees statistics
  * only, the superuser cannot log in over TCP, and no password reaches a log or output.
  * Broken variants: a bad setting keeps the server from starting; a missing password file
@@ -19,7 +19,7 @@ import {
   renderPostgresInitScript,
 } from "../../infra/render/postgres";
 import { PATHS } from "../../infra/topology";
-import { startPostgres, PgServer } from "../../testing/servers/postgres";
+import { startPostgres, PgServer } from "../../backup/scratch-postgres";
 import { makeTempDir, makeTestCertificates, runTool, TempDir, TestCertificates } from "../../testing/tools";
 import { loadStackFile, STACKS } from "./stack-configs";
 

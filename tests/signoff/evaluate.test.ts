@@ -137,7 +137,15 @@ describe("sign-off evaluation", () => {
   test("another source that names the item and failed makes it fail", () => {
     const policyItem = itemsOfKind("policy")[0].id;
     const v = verifyReport();
-    v.checks.push({ id: "extra.check", title: "extra", items: [policyItem], status: "fail", message: "seen broken at runtime", durationMs: 1, attempts: 1 });
+    v.checks.push({
+      id: "extra.check",
+      title: "extra",
+      checklistIds: [policyItem],
+      status: "fail",
+      message: "seen broken at runtime",
+      durationMs: 1,
+      attempts: 1,
+    });
     const r = evaluateSignoff({ ...full(), verify: [{ file: "v.json", report: v }] });
     expect(item(r, policyItem)).toMatchObject({ status: "fail", reason: "check extra.check failed for this item" });
   });

@@ -39,10 +39,10 @@ export function verifyReport(over: (checkId: string) => Partial<CheckRecord> = (
   const byCheck = new Map<string, string[]>();
   for (const i of itemsOfKind("runtime"))
     for (const c of (CHECKLIST_MAPPING[i.id].verify as unknown as { checks: string[] }).checks) byCheck.set(c, [...(byCheck.get(c) ?? []), i.id]);
-  const checks: CheckRecord[] = [...byCheck].map(([id, items]) => ({
+  const checks: CheckRecord[] = [...byCheck].map(([id, checklistIds]) => ({
     id,
     title: id,
-    items,
+    checklistIds,
     status: "pass",
     message: `${id} ok`,
     durationMs: 12,

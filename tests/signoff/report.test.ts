@@ -147,7 +147,7 @@ describe("npm run signoff", () => {
     const dev = run(["--stack", "dev", "--verify", inputs.verify, "--out", dir]);
     expect(dev.stderr).toContain(`verify file ${inputs.verify} is for stack "prod", not "dev"`);
     const old = run(["--stack", "prod", "--verify", file("old.json", { ...verify, formatVersion: 0 }), "--out", dir]);
-    expect(old.stderr).toMatch(/has format version 0; this sign-off reads version 1/);
+    expect(old.stderr).toMatch(/has format version 0; this sign-off reads version 2/);
     expect(run(["--stack", "nope", "--out", dir]).stderr).toMatch(/no stack file Pulumi\.nope\.yaml/);
     expect(fs.existsSync(dir)).toBe(false);
   });

@@ -7,8 +7,8 @@ import { spawn } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Client } from "pg";
-import { startPostgres, type PgServer } from "../../testing/servers/postgres";
-import { makeTempDir } from "../../testing/tools/tempdir";
+import { startPostgres, type PgServer } from "../../backup/scratch-postgres";
+import { makeTempDir } from "../../local/tempdir";
 
 jest.setTimeout(90_000);
 
@@ -91,7 +91,7 @@ describe("startPostgres", () => {
       const script = join(work.path, "crash.ts");
       writeFileSync(
         script,
-        `import { startPostgres } from ${JSON.stringify(join(__dirname, "../../testing/servers/postgres"))};
+        `import { startPostgres } from ${JSON.stringify(join(__dirname, "../../backup/scratch-postgres"))};
          import { readFileSync } from "node:fs";
          startPostgres().then((pg) => {
            const pid = Number(readFileSync(pg.dataDir + "/postmaster.pid", "utf8").split("\\n")[0]);

@@ -210,8 +210,8 @@ describe("registry", () => {
     const known = new Set(CHECKLIST_ITEMS.map((i) => i.id));
     for (const c of VERIFY_CHECKS) {
       // host.ports-free deliberately proves no item (its owner's call); every post-deploy check proves some.
-      if (!/^(host|docker|backup)\./.test(c.id)) expect(c.items.length).toBeGreaterThan(0);
-      for (const item of c.items) expect(known.has(item) ? item : `${c.id} names unknown ${item}`).toBe(item);
+      if (!/^(host|docker|backup)\./.test(c.id)) expect(c.checklistIds.length).toBeGreaterThan(0);
+      for (const item of c.checklistIds) expect(known.has(item) ? item : `${c.id} names unknown ${item}`).toBe(item);
     }
     for (const list of Object.values(SERVICE_CHECK_IDS)) for (const id of list ?? []) expect(ids).toContain(id);
     // Every folder's checks are in: post-deploy, containers, backups.

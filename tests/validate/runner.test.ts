@@ -7,7 +7,7 @@ import { fail, pass, type Check } from "../../validate/core/types";
 const SECRET = "s3cr3t-Value-0123456789abcdef";
 
 function check(id: string, run: Check<{ n: number }>["run"], extra: Partial<Check<{ n: number }>> = {}): Check<{ n: number }> {
-  return { id, title: `title of ${id}`, items: ["DEP-CORE-02"], run, ...extra };
+  return { id, title: `title of ${id}`, checklistIds: ["DEP-CORE-02"], run, ...extra };
 }
 
 describe("runner", () => {
@@ -25,7 +25,7 @@ describe("runner", () => {
       ["a.pass", "pass", 1],
       ["b.fail", "fail", 1],
     ]);
-    expect(records[0]).toMatchObject({ message: "n is 7", items: ["DEP-CORE-02"], measurements: { n: 7 }, title: "title of a.pass" });
+    expect(records[0]).toMatchObject({ message: "n is 7", checklistIds: ["DEP-CORE-02"], measurements: { n: 7 }, title: "title of a.pass" });
     expect(lines.some((l) => /FAIL b\.fail/.test(l))).toBe(true);
   });
 
@@ -206,7 +206,7 @@ describe("report", () => {
     {
       id: "edge.hsts",
       title: "HSTS",
-      items: ["DEP-WEB-02"],
+      checklistIds: ["DEP-WEB-02"],
       status: "pass" as const,
       message: "ok",
       durationMs: 3,
@@ -216,7 +216,7 @@ describe("report", () => {
     {
       id: "redis.auth",
       title: "auth",
-      items: ["DEP-CACHE-01"],
+      checklistIds: ["DEP-CACHE-01"],
       status: "fail" as const,
       message: "answered without a password",
       expected: "NOAUTH",
@@ -225,12 +225,12 @@ describe("report", () => {
       durationMs: 4,
       attempts: 2,
     },
-    { id: "backup.age", title: "age", items: ["BAK-SYSTEM-05"], status: "skip" as const, message: "no backups configured", durationMs: 0, attempts: 1 },
+    { id: "backup.age", title: "age", checklistIds: ["BAK-SYSTEM-05"], status: "skip" as const, message: "no backups configured", durationMs: 0, attempts: 1 },
   ];
   const report = buildVerifyReport({ stack: "prod", records, startedAt: new Date("2026-01-01T00:00:00Z"), durationMs: 12 });
 
   it("builds the VerifyReport evidence shape", () => {
-    expect(report).toMatchObject({ kind: "verify", formatVersion: 1, stack: "prod", generatedAt: "2026-01-01T00:00:00.000Z", durationMs: 12 });
+    expect(report).toMatchObject({ kind: "verify", formatVersion: 2, stack: "prod", generatedAt: "2026-01-01T00:00:00.000Z", durationMs: 12 });
     expect(JSON.parse(formatJson(report)).checks).toHaveLength(3);
     expect(summarize(report.checks)).toEqual({ total: 3, pass: 1, fail: 1, skip: 1 });
     expect(exitCodeFor(report)).toBe(1);

@@ -27,7 +27,7 @@ function token(app: AppTarget, key = app.jwtSigningKey): Promise<string> {
 export const appHealthCheck: Check<VerifyTarget> = {
   id: "app.health",
   title: "Every app replica answers its health endpoint",
-  items: ["FUN-API-01", "DEP-CORE-02", "HA-REDUNDANCY-01"],
+  checklistIds: ["FUN-API-01", "DEP-CORE-02", "HA-REDUNDANCY-01"],
   retries: 3,
   retryDelayMs: 300,
   async run({ app }, { signal }) {
@@ -67,7 +67,7 @@ export const appHealthCheck: Check<VerifyTarget> = {
 export const appAuthCheck: Check<VerifyTarget> = {
   id: "app.auth",
   title: "Auth accepts a valid JWT and rejects invalid or missing ones with 401",
-  items: ["FUN-API-02", "PRE-SEC-04"],
+  checklistIds: ["FUN-API-02", "PRE-SEC-04"],
   retries: 2,
   async run({ app }, { signal }) {
     const url = joinUrl(app.publicUrl, app.contract.authPath);
@@ -121,7 +121,7 @@ async function listServers(app: AppTarget, bearer: string, signal: AbortSignal):
 export const appServersListCheck: Check<VerifyTarget> = {
   id: "app.servers-list",
   title: "Server listing answers a JSON list",
-  items: ["FUN-API-03", "FUN-MCP-02"],
+  checklistIds: ["FUN-API-03", "FUN-MCP-02"],
   retries: 2,
   async run({ app }, { signal }) {
     const url = joinUrl(app.publicUrl, app.contract.listServersPath);
@@ -140,7 +140,7 @@ export const appServersListCheck: Check<VerifyTarget> = {
 export const appServersCreateCheck: Check<VerifyTarget> = {
   id: "app.servers-create",
   title: "A server can be created, is listed, and is deleted again",
-  items: ["FUN-API-04", "FUN-MCP-03"],
+  checklistIds: ["FUN-API-04", "FUN-MCP-03"],
   timeoutMs: 8000,
   async run({ app }, { signal }) {
     const bearer = await token(app);
@@ -199,7 +199,7 @@ export const appServersCreateCheck: Check<VerifyTarget> = {
 export const appMetricsCheck: Check<VerifyTarget> = {
   id: "app.metrics",
   title: "Every replica's metrics endpoint is valid Prometheus exposition, and not public",
-  items: ["FUN-API-05", "MON-METRICS-01"],
+  checklistIds: ["FUN-API-05", "MON-METRICS-01"],
   retries: 2,
   async run({ app }, { signal }) {
     const problems: string[] = [];

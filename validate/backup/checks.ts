@@ -73,7 +73,7 @@ const isResult = (x: unknown): x is CheckResult => !!x && typeof x === "object" 
 export const backupAgeCheck: Check<BackupTarget> = {
   id: "backup.age",
   title: "The most recent backup is younger than 1.5 x the backup interval",
-  items: ["BAK-SYSTEM-01", "POST-24H-02", "DEP-DB-04"],
+  checklistIds: ["BAK-SYSTEM-01", "POST-24H-02", "DEP-DB-04"],
   async run(t) {
     const n = newest(t);
     if (isResult(n)) return n;
@@ -102,7 +102,7 @@ export const backupAgeCheck: Check<BackupTarget> = {
 export const backupMonitoringCheck: Check<BackupTarget> = {
   id: "backup.monitoring",
   title: "The backup service exposes last-success and last-result metrics that agree with the backups",
-  items: ["BAK-SYSTEM-05"],
+  checklistIds: ["BAK-SYSTEM-05"],
   async run(t, ctx) {
     const m = await metricsOf(t, ctx);
     if (isResult(m)) return m;
@@ -137,7 +137,7 @@ const AGE_HEADER = "age-encryption.org/v1\n";
 export const backupEncryptedCheck: Check<BackupTarget> = {
   id: "backup.encrypted",
   title: "Backups are encrypted (age, X25519) and hold no readable dump",
-  items: ["SEC-DATA-09"],
+  checklistIds: ["SEC-DATA-09"],
   async run(t) {
     const n = newest(t);
     if (isResult(n)) return n;
@@ -165,7 +165,7 @@ export const backupEncryptedCheck: Check<BackupTarget> = {
 export const backupVerifiedCheck: Check<BackupTarget> = {
   id: "backup.verified",
   title: "The newest backup was read back after writing and still matches its SHA-256",
-  items: ["BAK-SYSTEM-02", "SIGN-OPS-02"],
+  checklistIds: ["BAK-SYSTEM-02", "SIGN-OPS-02"],
   timeoutMs: 120_000,
   async run(t) {
     const n = newest(t);
@@ -187,7 +187,7 @@ export const backupVerifiedCheck: Check<BackupTarget> = {
 export const backupRetentionCheck: Check<BackupTarget> = {
   id: "backup.retention",
   title: "Backups are pruned by the configured retention policy",
-  items: ["BAK-SYSTEM-03"],
+  checklistIds: ["BAK-SYSTEM-03"],
   async run(t) {
     if (!existsSync(t.backupDir)) return fail(`backup directory ${t.backupDir} does not exist`);
     const all = listBackups(t.backupDir);
@@ -221,7 +221,7 @@ export const backupRetentionCheck: Check<BackupTarget> = {
 export const backupOffsiteCheck: Check<BackupTarget> = {
   id: "backup.offsite",
   title: "Backups are copied off-site within 1.5 x the backup interval",
-  items: ["BAK-SYSTEM-04"],
+  checklistIds: ["BAK-SYSTEM-04"],
   async run(t, ctx) {
     if (!t.offsiteEnabled) {
       return fail("off-site copy is disabled (mcp:backup.offsite.enabled is false)", {
@@ -245,7 +245,7 @@ export const backupOffsiteCheck: Check<BackupTarget> = {
 export const backupRestoreDrillCheck: Check<BackupTarget> = {
   id: "backup.restore-drill",
   title: "The latest backup restores into a scratch database with every table, column and row, within the RTO",
-  items: ["BAK-RECOVERY-01", "BAK-RECOVERY-04", "SIGN-OPS-02"],
+  checklistIds: ["BAK-RECOVERY-01", "BAK-RECOVERY-04", "SIGN-OPS-02"],
   timeoutMs: 30 * 60_000,
   async run(t, ctx) {
     if (!t.runDrill) return skip("no restore target configured for the drill (run `npm run drill:restore -- --stack <stack>`)");
@@ -284,7 +284,7 @@ export const backupRestoreDrillCheck: Check<BackupTarget> = {
 export const backupConfigRestoreCheck: Check<BackupTarget> = {
   id: "backup.config-restore",
   title: "The stack configuration restores into a fresh directory and renders identical configs",
-  items: ["BAK-RECOVERY-02", "SIGN-OPS-02"],
+  checklistIds: ["BAK-RECOVERY-02", "SIGN-OPS-02"],
   timeoutMs: 60_000,
   async run(t, ctx) {
     if (!t.runConfigRestore) return skip("configuration restore not configured (needs the project directory)");

@@ -58,7 +58,7 @@ export function formatText(report: VerifyReport): string {
     }
     const m = formatMeasurements(c.measurements);
     if (m) detail.push(`measured: ${m}`);
-    detail.push(`proves:   ${c.items.join(", ") || "-"}   (${c.durationMs} ms, ${c.attempts} attempt${c.attempts === 1 ? "" : "s"})`);
+    detail.push(`proves:   ${c.checklistIds.join(", ") || "-"}   (${c.durationMs} ms, ${c.attempts} attempt${c.attempts === 1 ? "" : "s"})`);
     for (const d of detail) lines.push(`      ${"".padEnd(width)}  ${d}`);
   }
   const s = summarize(report.checks);
@@ -83,7 +83,7 @@ export function formatJunit(report: VerifyReport): string {
       .className(`verify.${c.id.split(".")[0]}`)
       .name(`${c.id} ${c.title}`)
       .time(c.durationMs / 1000)
-      .property("items", c.items.join(","));
+      .property("checklistIds", c.checklistIds.join(","));
     if (c.status === "fail") {
       const body = [c.expected && `expected: ${c.expected}`, c.actual && `actual: ${c.actual}`, c.remediation && `fix: ${c.remediation}`]
         .filter(Boolean)

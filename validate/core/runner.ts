@@ -132,7 +132,7 @@ export async function runChecks<T>(checks: readonly Check<T>[], target: T, optio
         ? { result: skip(`not applicable here: ${reason}`), attempts: 0 }
         : await runOne(check, target, timeoutMs, (m) => say(`${check.id}: ${m}`), options.signal);
     const record: CheckRecord = redactDeep(
-      { ...result, id: check.id, title: check.title, items: [...check.items], durationMs: Date.now() - started, attempts },
+      { ...result, id: check.id, title: check.title, checklistIds: [...check.checklistIds], durationMs: Date.now() - started, attempts },
       redact,
     );
     records[index] = record;

@@ -1,33 +1,13 @@
 /**
  * The one check framework every runtime check uses: post-deploy validation (edge, app,
  * MCP, PostgreSQL, Redis, monitoring, backups) and Docker host/container checks alike.
- * A check proves checklist items (`items`) and reports what it expected, what it saw
+ * A check proves checklist items (`checklistIds`) and reports what it expected, what it saw
  * and how to fix it. Messages must never contain a secret value: the runner also
  * redacts every known secret from results as a second line of defence.
  */
 
-export type CheckStatus = "pass" | "fail" | "skip";
-
-export interface CheckResult {
-  status: CheckStatus;
-  /** One line, human readable: what was checked and what was seen. */
-  message: string;
-  expected?: string;
-  actual?: string;
-  /** How to fix it; shown on failure. */
-  remediation?: string;
-  /** Measured values for the sign-off evidence (latency p50/p95 in ms, counts, ages). */
-  measurements?: Record<string, number | string | boolean>;
-}
-
-/** Outcome as recorded by the runner (adds identity and timing). */
-export interface CheckRecord extends CheckResult {
-  id: string;
-  title: string;
-  items: readonly string[];
-  durationMs: number;
-  attempts: number;
-}
+export type { CheckStatus, CheckResult, CheckRecord } from "../../checklist/evidence";
+import type { CheckResult } from "../../checklist/evidence";
 
 export interface CheckContext {
   /** Aborted when the check's timeout elapses: pass it to fetch / clients. */
@@ -41,7 +21,7 @@ export interface Check<T = unknown> {
   id: string;
   title: string;
   /** Checklist item IDs this check proves. */
-  items: readonly string[];
+  checklistIds: readonly string[];
   /** Per-check timeout; the runner's default applies when unset. */
   timeoutMs?: number;
   /** Extra attempts for things that settle after deploy (a failed attempt is retried). */

@@ -142,11 +142,19 @@ async function guarded(target: DockerTarget, body: () => Promise<CheckResult>): 
 }
 
 /** A check that is one pure rule applied to every running task container. */
-function ruleCheck(spec: { id: string; title: string; items: string[]; rule: Rule; what: string; expected: string; remediation: string }): Check<DockerTarget> {
+function ruleCheck(spec: {
+  id: string;
+  title: string;
+  checklistIds: string[];
+  rule: Rule;
+  what: string;
+  expected: string;
+  remediation: string;
+}): Check<DockerTarget> {
   return {
     id: spec.id,
     title: spec.title,
-    items: spec.items,
+    checklistIds: spec.checklistIds,
     timeoutMs: 15_000,
     async run(target, ctx) {
       return guarded(target, async () => {
@@ -162,14 +170,14 @@ const SETTLING = new Set(["new", "pending", "assigned", "accepted", "preparing",
 export const runningCheck: Check<DockerTarget> = {
   id: "docker.running",
   title: "Every declared service runs all its replicas",
-  items: ["DEP-CORE-01", "HA-REDUNDANCY-01"],
+  checklistIds: ["DEP-CORE-01", "HA-REDUNDANCY-01"],
   timeoutMs: MAX_HEALTH_WAIT_MS + 10_000,
   async run(target, ctx) {
     return guarded(target, async () => {
       const waitMs = Math.min(target.healthWaitMs ?? DEFAULT_HEALTH_WAIT_MS, MAX_HEALTH_WAIT_MS);
       const pollMs = Math.max(100, target.pollMs ?? 1000);
       const deadline = Date.now() + waitMs;
-      let findings: Finding[] = [];
+      let findings: Finding[];
       // Bounded by the deadline: tasks still being scheduled or started can settle.
       for (;;) {
         const swarm = await inspectServices(
@@ -240,7 +248,7 @@ export const runningCheck: Check<DockerTarget> = {
 export const healthCheck: Check<DockerTarget> = {
   id: "docker.health",
   title: "Health checks report healthy",
-  items: ["DEP-CORE-02"],
+  checklistIds: ["DEP-CORE-02"],
   timeoutMs: MAX_HEALTH_WAIT_MS + 10_000,
   async run(target, ctx) {
     return guarded(target, async () => {
@@ -273,7 +281,7 @@ export const healthCheck: Check<DockerTarget> = {
 export const restartsCheck: Check<DockerTarget> = {
   id: "docker.restarts",
   title: "No restart loops while observed",
-  items: ["DEP-CORE-03"],
+  checklistIds: ["DEP-CORE-03"],
   timeoutMs: MAX_RESTART_WINDOW_MS + 10_000,
   async run(target, ctx) {
     return guarded(target, async () => {
@@ -308,7 +316,7 @@ export const restartsCheck: Check<DockerTarget> = {
 export const userCheck = ruleCheck({
   id: "docker.user",
   title: "Containers run as the declared non-root user",
-  items: ["SEC-CONTAINER-01"],
+  checklistIds: ["SEC-CONTAINER-01"],
   rule: userRule,
   what: "run as their declared non-root user",
   expected: "Config.User equals the declared uid:gid and is not root",
@@ -318,7 +326,7 @@ export const userCheck = ruleCheck({
 export const privilegedCheck = ruleCheck({
   id: "docker.privileged",
   title: "No privileged containers",
-  items: ["SEC-CONTAINER-02"],
+  checklistIds: ["SEC-CONTAINER-02"],
   rule: privilegedRule,
   what: "none privileged",
   expected: "HostConfig.Privileged false",
@@ -328,7 +336,7 @@ export const privilegedCheck = ruleCheck({
 export const limitsCheck = ruleCheck({
   id: "docker.limits",
   title: "Memory and CPU limits applied as declared",
-  items: ["SEC-CONTAINER-03"],
+  checklistIds: ["SEC-CONTAINER-03"],
   rule: limitsRule,
   what: "memory and CPU limits as declared",
   expected: "HostConfig.Memory = memoryMb MiB and NanoCpus (or CpuQuota/CpuPeriod) = cpus",
@@ -338,7 +346,7 @@ export const limitsCheck = ruleCheck({
 export const capabilitiesCheck = ruleCheck({
   id: "docker.capabilities",
   title: "All capabilities dropped, only declared ones added",
-  items: ["SEC-CONTAINER-04"],
+  checklistIds: ["SEC-CONTAINER-04"],
   rule: capabilitiesRule,
   what: "CapDrop ALL, CapAdd as declared",
   expected: "HostConfig.CapDrop includes ALL; HostConfig.CapAdd equals the declared capAdd",
@@ -348,7 +356,7 @@ export const capabilitiesCheck = ruleCheck({
 export const readonlyRootfsCheck = ruleCheck({
   id: "docker.readonly-rootfs",
   title: "Read-only root filesystem as declared",
-  items: ["SEC-CONTAINER-04"],
+  checklistIds: ["SEC-CONTAINER-04"],
   rule: readonlyRootfsRule,
   what: "root filesystem read-only as declared",
   expected: "HostConfig.ReadonlyRootfs equals the declared readOnlyRootfs",
@@ -358,7 +366,7 @@ export const readonlyRootfsCheck = ruleCheck({
 export const noNewPrivilegesCheck: Check<DockerTarget> = {
   id: "docker.no-new-privileges",
   title: "no-new-privileges in force for every task process",
-  items: ["SEC-CONTAINER-04"],
+  checklistIds: ["SEC-CONTAINER-04"],
   timeoutMs: 15_000,
   async run(target, ctx) {
     return guarded(target, async () => {
@@ -379,7 +387,7 @@ export const noNewPrivilegesCheck: Check<DockerTarget> = {
 export const secretFilesCheck: Check<DockerTarget> = {
   id: "docker.secret-files",
   title: "Docker secrets and configs mounted with the declared owner and mode",
-  items: ["SEC-DATA-03", "PRE-CONFIG-07", "PRE-CONFIG-03", "SEC-DATA-02"],
+  checklistIds: ["SEC-DATA-03", "PRE-CONFIG-07", "PRE-CONFIG-03", "SEC-DATA-02"],
   timeoutMs: 15_000,
   async run(target, ctx) {
     return guarded(target, async () => {
@@ -400,7 +408,7 @@ export const secretFilesCheck: Check<DockerTarget> = {
 export const updateStateCheck: Check<DockerTarget> = {
   id: "docker.update-state",
   title: "No service update stuck or paused; a failed update was rolled back",
-  items: ["ROLLBACK-STEPS-01", "ROLLBACK-STEPS-02"],
+  checklistIds: ["ROLLBACK-STEPS-01", "ROLLBACK-STEPS-02"],
   timeoutMs: 15_000,
   async run(target, ctx) {
     return guarded(target, async () => {
@@ -440,7 +448,7 @@ export const updateStateCheck: Check<DockerTarget> = {
 export const portsCheck = ruleCheck({
   id: "docker.ports",
   title: "Published ports exactly as declared",
-  items: ["SEC-NET-01"],
+  checklistIds: ["SEC-NET-01"],
   rule: portsRule,
   what: "publish exactly the declared ports",
   expected: "HostConfig.PortBindings and NetworkSettings.Ports equal the declared publishedPorts; no host network mode",
@@ -450,7 +458,7 @@ export const portsCheck = ruleCheck({
 export const logRotationCheck = ruleCheck({
   id: "docker.log-rotation",
   title: "Log driver options as declared (rotation)",
-  items: ["MON-LOG-04"],
+  checklistIds: ["MON-LOG-04"],
   rule: logRotationRule,
   what: "log options as declared, rotation on",
   expected: "HostConfig.LogConfig.Config has the declared logOpts (max-size/max-file for json-file)",
@@ -460,7 +468,7 @@ export const logRotationCheck = ruleCheck({
 export const envSecretsCheck: Check<DockerTarget> = {
   id: "docker.env-secrets",
   title: "No secret value in container environments",
-  items: ["SEC-DATA-02"],
+  checklistIds: ["SEC-DATA-02"],
   timeoutMs: 15_000,
   async run(target, ctx) {
     return guarded(target, async () => {

@@ -11,7 +11,7 @@ import { httpsUrl, httpUrl } from "./urls";
 export const httpRedirectCheck: Check<VerifyTarget> = {
   id: "edge.http-redirect",
   title: "Port 80 answers 301 to the same URL on HTTPS",
-  items: ["DEP-WEB-03", "SEC-NET-04"],
+  checklistIds: ["DEP-WEB-03", "SEC-NET-04"],
   retries: 2,
   async run({ edge }, { signal }) {
     const path = "/verify-redirect-probe?from=verify";
@@ -38,7 +38,7 @@ export function hstsMaxAge(value: string | undefined): number | undefined {
 export const hstsCheck: Check<VerifyTarget> = {
   id: "edge.hsts",
   title: "HTTPS responses carry Strict-Transport-Security",
-  items: ["SEC-NET-04"],
+  checklistIds: ["SEC-NET-04"],
   retries: 2,
   async run({ edge }, { signal }) {
     const url = httpsUrl(edge, edge.healthPath);
@@ -59,7 +59,7 @@ export const hstsCheck: Check<VerifyTarget> = {
 export const proxyPassCheck: Check<VerifyTarget> = {
   id: "edge.proxy-pass",
   title: "Nginx proxies requests to the app",
-  items: ["DEP-WEB-04", "DEP-WEB-01", "HA-REDUNDANCY-02", "DEP-CORE-04"],
+  checklistIds: ["DEP-WEB-04", "DEP-WEB-01", "HA-REDUNDANCY-02", "DEP-CORE-04"],
   retries: 3,
   retryDelayMs: 300,
   async run({ edge }, { signal }) {
@@ -86,7 +86,7 @@ export const proxyPassCheck: Check<VerifyTarget> = {
 export const staticFileCheck: Check<VerifyTarget> = {
   id: "edge.static-file",
   title: "Nginx serves static files",
-  items: ["DEP-WEB-05"],
+  checklistIds: ["DEP-WEB-05"],
   retries: 2,
   async run({ edge }, { signal }) {
     const url = httpsUrl(edge, edge.staticFile.path);

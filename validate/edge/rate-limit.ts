@@ -22,7 +22,7 @@ const CONNECTIONS = 8;
 export const rateLimitCheck: Check<VerifyTarget> = {
   id: "edge.rate-limit",
   title: "A burst above the rate limit gets 429",
-  items: ["SEC-NET-05", "PRE-SEC-03"],
+  checklistIds: ["SEC-NET-05", "PRE-SEC-03"],
   exclusive: true,
   timeoutMs: 15_000,
   async run({ edge }, { signal, log }) {

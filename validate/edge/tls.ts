@@ -58,7 +58,7 @@ const TRUST_CODES = [
 export const tlsChainCheck: Check<VerifyTarget> = {
   id: "edge.tls-chain",
   title: "TLS certificate chain valid for the host name and not expiring soon",
-  items: ["DEP-WEB-02", "PRE-SEC-01", "PRE-CONFIG-09", "SEC-NET-03"],
+  checklistIds: ["DEP-WEB-02", "PRE-SEC-01", "PRE-CONFIG-09", "SEC-NET-03"],
   retries: 2,
   async run({ edge }, { signal }) {
     const where = `${edge.hostname}:${edge.httpsPort}`;
@@ -121,7 +121,7 @@ const REFUSAL = /ALERT_PROTOCOL_VERSION|UNSUPPORTED_PROTOCOL|WRONG_VERSION_NUMBE
 export const tlsLegacyRefusedCheck: Check<VerifyTarget> = {
   id: "edge.tls-legacy-refused",
   title: "TLS 1.0 and 1.1 refused, TLS 1.2+ accepted",
-  items: ["SEC-NET-03"],
+  checklistIds: ["SEC-NET-03"],
   retries: 1,
   async run({ edge }, { signal }) {
     const modern = await handshake(edge, signal, { rejectUnauthorized: false, minVersion: "TLSv1.2" });

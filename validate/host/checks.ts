@@ -27,7 +27,7 @@ const unreachable = (t: HostTarget, what: string, err: unknown) =>
 export const engineCheck: Check<HostTarget> = {
   id: "host.engine",
   title: "Docker engine running and reachable",
-  items: ["PRE-INFRA-01"],
+  checklistIds: ["PRE-INFRA-01"],
   timeoutMs: 15_000,
   async run(t, ctx) {
     try {
@@ -46,7 +46,7 @@ export const engineCheck: Check<HostTarget> = {
 export const dockerVersionCheck: Check<HostTarget> = {
   id: "host.docker-version",
   title: "Docker engine version at least the minimum",
-  items: ["PRE-INFRA-01"],
+  checklistIds: ["PRE-INFRA-01"],
   timeoutMs: 15_000,
   async run(t, ctx) {
     let v: { Version: string; ApiVersion: string };
@@ -87,7 +87,7 @@ export const dockerVersionCheck: Check<HostTarget> = {
 export const memoryCheck: Check<HostTarget> = {
   id: "host.memory",
   title: "Host memory at least the minimum",
-  items: ["PRE-INFRA-03"],
+  checklistIds: ["PRE-INFRA-03"],
   timeoutMs: 15_000,
   async run(t, ctx) {
     let info: { MemTotal: number };
@@ -114,7 +114,7 @@ export const memoryCheck: Check<HostTarget> = {
 export const diskCheck: Check<HostTarget> = {
   id: "host.disk",
   title: "Free disk on the engine's data root at least the minimum",
-  items: ["PRE-INFRA-04"],
+  checklistIds: ["PRE-INFRA-04"],
   timeoutMs: 15_000,
   async run(t, ctx) {
     let root: string;
@@ -155,7 +155,7 @@ export const diskCheck: Check<HostTarget> = {
 export const registriesCheck: Check<HostTarget> = {
   id: "host.registries",
   title: "Image registries answer",
-  items: ["PRE-INFRA-05"],
+  checklistIds: ["PRE-INFRA-05"],
   timeoutMs: 20_000,
   async run(t, ctx) {
     const regs = t.thresholds.registries;
@@ -200,7 +200,7 @@ export const portsFreeCheck: Check<HostTarget> = {
   title: "Ports the stack publishes are free",
   // Not a firewall check (PRE-INFRA-06 stays an attestation): a free port says nothing about
   // what the host or cloud firewall lets through. This only keeps Nginx's bind from failing.
-  items: [],
+  checklistIds: [],
   timeoutMs: 15_000,
   async run(t, ctx) {
     if (t.ports.length === 0) return skip("the stack publishes no host ports");

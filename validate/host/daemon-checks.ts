@@ -448,14 +448,14 @@ function daemonCheck(
   id: string,
   title: string,
   cis: string[],
-  items: string[],
+  checklistIds: string[],
   decide: (file: DaemonFile, engine: EngineFacts, t: HostTarget, signal: AbortSignal) => Promise<CheckResult> | CheckResult,
 ): CisCheck<HostTarget> {
   return {
     id,
     title: `${title} (CIS ${cis.join(", ")})`,
     cis,
-    items,
+    checklistIds,
     timeoutMs: 15_000,
     async run(t, ctx) {
       let facts;

@@ -301,7 +301,7 @@ function swarmCheck(
   id: string,
   title: string,
   cis: string[],
-  items: string[],
+  checklistIds: string[],
   decide: (t: HostTarget, info: EngineInfo, signal: AbortSignal) => Promise<CheckResult>,
   needsManager = true,
 ): CisCheck<HostTarget> {
@@ -309,7 +309,7 @@ function swarmCheck(
     id,
     title: cis.length ? `${title} (CIS ${cis.join(", ")})` : title,
     cis,
-    items,
+    checklistIds,
     timeoutMs: 15_000,
     async run(t, ctx) {
       let info: EngineInfo;

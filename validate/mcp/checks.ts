@@ -24,7 +24,7 @@ const FIX_ENDPOINT = "Check the MCP location in nginx.conf (no buffering) and th
 export const mcpInitializeCheck: Check<VerifyTarget> = {
   id: "mcp.initialize",
   title: "MCP initialize over Streamable HTTP through Nginx",
-  items: ["FUN-MCP-02", "DEP-WEB-04"],
+  checklistIds: ["FUN-MCP-02", "DEP-WEB-04"],
   retries: 2,
   timeoutMs: 6000,
   async run({ mcp }, { signal }) {
@@ -61,7 +61,7 @@ export const mcpInitializeCheck: Check<VerifyTarget> = {
 export const mcpToolsListCheck: Check<VerifyTarget> = {
   id: "mcp.tools-list",
   title: "MCP tools/list includes the probe tool",
-  items: ["FUN-MCP-02"],
+  checklistIds: ["FUN-MCP-02"],
   retries: 2,
   timeoutMs: 6000,
   async run({ mcp }, { signal }) {
@@ -83,7 +83,7 @@ export const mcpToolsListCheck: Check<VerifyTarget> = {
 export const mcpToolCallCheck: Check<VerifyTarget> = {
   id: "mcp.tool-call",
   title: "MCP tools/call of the probe tool succeeds",
-  items: ["FUN-MCP-04"],
+  checklistIds: ["FUN-MCP-04"],
   retries: 2,
   timeoutMs: 6000,
   async run({ mcp }, { signal }) {
@@ -109,7 +109,7 @@ export const mcpToolCallCheck: Check<VerifyTarget> = {
 export const mcpResourcesCheck: Check<VerifyTarget> = {
   id: "mcp.resources",
   title: "MCP resources/list and resources/read work",
-  items: ["FUN-MCP-05"],
+  checklistIds: ["FUN-MCP-05"],
   retries: 2,
   timeoutMs: 6000,
   async run({ mcp }, { signal }) {
@@ -159,7 +159,7 @@ export function expandEnv(value: string, env: Record<string, string>): string {
 export const mcpClaudeConfigCheck: Check<VerifyTarget> = {
   id: "mcp.claude-config",
   title: ".mcp.json output is valid Claude Code config and its URL works",
-  items: ["FUN-MCP-01"],
+  checklistIds: ["FUN-MCP-01"],
   retries: 2,
   timeoutMs: 6000,
   async run({ mcp }, { signal }) {

@@ -6,7 +6,7 @@ import type { VerifyTarget } from "../target";
 export const alertmanagerReadyCheck: Check<VerifyTarget> = {
   id: "alertmanager.ready",
   title: "Alertmanager is ready",
-  items: ["DEP-MON-04", "DEP-CORE-02"],
+  checklistIds: ["DEP-MON-04", "DEP-CORE-02"],
   retries: 3,
   retryDelayMs: 500,
   async run({ alertmanager: a }, { signal }) {
@@ -24,7 +24,7 @@ export const alertmanagerReadyCheck: Check<VerifyTarget> = {
 export const alertmanagerReceiversCheck: Check<VerifyTarget> = {
   id: "alertmanager.receivers",
   title: "Every configured receiver is loaded",
-  items: ["MON-ALERT-01", "MON-ALERT-02", "POST-24H-05", "SIGN-OPS-01"],
+  checklistIds: ["MON-ALERT-01", "MON-ALERT-02", "POST-24H-05", "SIGN-OPS-01"],
   retries: 2,
   async run({ alertmanager: a }, { signal }) {
     const url = joinUrl(a.url, "/api/v2/receivers");

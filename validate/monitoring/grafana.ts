@@ -16,7 +16,7 @@ function get<T>(g: GrafanaTarget, path: string, signal: AbortSignal) {
 export const grafanaHealthCheck: Check<VerifyTarget> = {
   id: "grafana.health",
   title: "Grafana is healthy and its database is ok",
-  items: ["DEP-MON-02", "DEP-CORE-02"],
+  checklistIds: ["DEP-MON-02", "DEP-CORE-02"],
   retries: 3,
   retryDelayMs: 500,
   async run({ grafana: g }, { signal }) {
@@ -35,7 +35,7 @@ export const grafanaHealthCheck: Check<VerifyTarget> = {
 export const grafanaDatasourceCheck: Check<VerifyTarget> = {
   id: "grafana.datasource",
   title: "The Prometheus datasource passes Grafana's health check",
-  items: ["DEP-MON-02", "MON-METRICS-02"],
+  checklistIds: ["DEP-MON-02", "MON-METRICS-02"],
   retries: 3,
   retryDelayMs: 500,
   async run({ grafana: g }, { signal }) {
@@ -64,7 +64,7 @@ interface DashboardResponse {
 export const grafanaDashboardsCheck: Check<VerifyTarget> = {
   id: "grafana.dashboards",
   title: "Provisioned dashboards present and loadable",
-  items: ["DEP-MON-03"],
+  checklistIds: ["DEP-MON-03"],
   retries: 3,
   retryDelayMs: 500,
   async run({ grafana: g }, { signal }) {

@@ -32,7 +32,7 @@ interface ActiveTarget {
 export const prometheusTargetsCheck: Check<VerifyTarget> = {
   id: "prometheus.targets",
   title: "Every expected scrape target is up",
-  items: ["DEP-MON-01", "MON-METRICS-02", "DEP-CORE-02", "SIGN-OPS-01"],
+  checklistIds: ["DEP-MON-01", "MON-METRICS-02", "DEP-CORE-02", "SIGN-OPS-01"],
   // New targets are "unknown" until their first scrape: give them a few intervals.
   retries: 5,
   retryDelayMs: 1000,
@@ -69,7 +69,7 @@ interface RuleGroup {
 export const prometheusRulesCheck: Check<VerifyTarget> = {
   id: "prometheus.rules",
   title: "Alert rules loaded and every rule group healthy",
-  items: ["DEP-MON-04", "MON-ALERT-01", "MON-ALERT-02", "POST-24H-05", "SIGN-OPS-01"],
+  checklistIds: ["DEP-MON-04", "MON-ALERT-01", "MON-ALERT-02", "POST-24H-05", "SIGN-OPS-01"],
   retries: 5,
   retryDelayMs: 1000,
   timeoutMs: 10_000,
@@ -103,7 +103,7 @@ export const prometheusRulesCheck: Check<VerifyTarget> = {
 export const prometheusAlertmanagerCheck: Check<VerifyTarget> = {
   id: "prometheus.alertmanager",
   title: "Prometheus has discovered Alertmanager",
-  items: ["DEP-MON-04", "POST-24H-05", "SIGN-OPS-01"],
+  checklistIds: ["DEP-MON-04", "POST-24H-05", "SIGN-OPS-01"],
   retries: 5,
   retryDelayMs: 1000,
   timeoutMs: 10_000,
@@ -136,7 +136,7 @@ export function retentionMatches(runtime: string, expected: { time: string; size
 export const prometheusRetentionCheck: Check<VerifyTarget> = {
   id: "prometheus.retention",
   title: "Metrics retention as configured",
-  items: ["DEP-MON-05"],
+  checklistIds: ["DEP-MON-05"],
   retries: 2,
   async run({ prometheus: p }, { signal }) {
     const info = await api<{ storageRetention: string }>(p, "/api/v1/status/runtimeinfo", signal);

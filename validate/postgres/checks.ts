@@ -28,7 +28,7 @@ function connectFailure(p: VerifyTarget["postgres"], user: string, err: unknown)
 export const postgresTlsCheck: Check<VerifyTarget> = {
   id: "postgres.tls",
   title: "PostgreSQL connections are TLS-encrypted; plain connections are refused",
-  items: ["SEC-DATA-01", "DEP-DB-01"],
+  checklistIds: ["SEC-DATA-01", "DEP-DB-01"],
   retries: 3,
   retryDelayMs: 300,
   async run({ postgres: p }, { signal }) {
@@ -72,7 +72,7 @@ export const postgresTlsCheck: Check<VerifyTarget> = {
 export const postgresMigrationsCheck: Check<VerifyTarget> = {
   id: "postgres.migrations",
   title: "Database migrations applied",
-  items: ["DEP-DB-02"],
+  checklistIds: ["DEP-DB-02"],
   retries: 2,
   async run({ postgres: p }, { signal }) {
     try {
@@ -118,7 +118,7 @@ const CONCURRENT = 5;
 export const postgresConnectionsCheck: Check<VerifyTarget> = {
   id: "postgres.connections",
   title: "Concurrent connections work with headroom under max_connections",
-  items: ["DEP-DB-03"],
+  checklistIds: ["DEP-DB-03"],
   retries: 2,
   async run({ postgres: p }, { signal }) {
     try {
@@ -157,7 +157,7 @@ export const postgresConnectionsCheck: Check<VerifyTarget> = {
 export const postgresBackupRoleCheck: Check<VerifyTarget> = {
   id: "postgres.backup-role",
   title: "The backup role can connect over TLS",
-  items: ["DEP-DB-04"],
+  checklistIds: ["DEP-DB-04"],
   retries: 2,
   async run({ postgres: p }, { signal }) {
     try {
@@ -176,7 +176,7 @@ const AUTH_FAILURE = /(?:password|md5|scram|ident|peer|cert) authentication fail
 export const postgresAuthLogCheck: Check<VerifyTarget> = {
   id: "postgres.auth-log",
   title: "No authentication failures in the PostgreSQL log",
-  items: ["DEP-DB-05"],
+  checklistIds: ["DEP-DB-05"],
   retries: 1,
   async run({ postgres: p }, { signal }) {
     if (!p.logs) return skip("no log source for PostgreSQL (needs the Docker API)");

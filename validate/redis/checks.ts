@@ -69,7 +69,7 @@ function connectFailure(r: RedisTarget, err: unknown) {
 export const redisAuthCheck: Check<VerifyTarget> = {
   id: "redis.auth",
   title: "Redis refuses unauthenticated clients and accepts the stack's password",
-  items: ["DEP-CACHE-01"],
+  checklistIds: ["DEP-CACHE-01"],
   retries: 3,
   retryDelayMs: 300,
   async run({ redis }, { signal }) {
@@ -100,7 +100,7 @@ export const redisAuthCheck: Check<VerifyTarget> = {
 export const redisOperationsCheck: Check<VerifyTarget> = {
   id: "redis.operations",
   title: "SET/GET/EXPIRE work",
-  items: ["DEP-CACHE-02", "DEP-CACHE-03"],
+  checklistIds: ["DEP-CACHE-02", "DEP-CACHE-03"],
   retries: 2,
   async run({ redis }, { signal }) {
     try {
@@ -138,7 +138,7 @@ export const redisOperationsCheck: Check<VerifyTarget> = {
 export const redisPersistenceCheck: Check<VerifyTarget> = {
   id: "redis.persistence",
   title: "Persistence enabled and healthy",
-  items: ["DEP-CACHE-03"],
+  checklistIds: ["DEP-CACHE-03"],
   retries: 2,
   async run({ redis }, { signal }) {
     try {
@@ -175,7 +175,7 @@ export const redisPersistenceCheck: Check<VerifyTarget> = {
 export const redisMemoryCheck: Check<VerifyTarget> = {
   id: "redis.memory",
   title: "Memory under maxmemory with the configured eviction policy",
-  items: ["DEP-CACHE-04"],
+  checklistIds: ["DEP-CACHE-04"],
   retries: 2,
   async run({ redis }, { signal }) {
     try {

@@ -115,7 +115,7 @@ export async function buildStackImages(options: BuildOptions = {}): Promise<Stac
     try {
       plan = await recipe.plan({ log });
     } catch (err) {
-      throw new Error(`image ${recipe.name} (stands for ${DEFAULT_IMAGES[recipe.service]}): ${(err as Error).message}`);
+      throw new Error(`image ${recipe.name} (stands for ${DEFAULT_IMAGES[recipe.service]}): ${(err as Error).message}`, { cause: err });
     }
     const hash = imageHash({
       name: recipe.name,
@@ -204,7 +204,7 @@ async function importOne(engine: DockerEngine, image: StackImage, timeoutMs: num
     await engine.docker.getImage(image.localRef).inspect();
   } catch (err) {
     const why = abort.signal.aborted ? `timed out after ${timeoutMs} ms` : (err as Error).message;
-    throw new Error(`docker import of ${image.tarball} as ${image.localRef} failed: ${why}\n${engine.logTail(10)}`);
+    throw new Error(`docker import of ${image.tarball} as ${image.localRef} failed: ${why}\n${engine.logTail(10)}`, { cause: err });
   } finally {
     clearTimeout(timer);
   }

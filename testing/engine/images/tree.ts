@@ -103,7 +103,7 @@ export class ImageTree {
     try {
       st = statSync(hostPath);
     } catch (err) {
-      throw new Error(`cannot copy ${hostPath} into the image: ${(err as Error).message}`);
+      throw new Error(`cannot copy ${hostPath} into the image: ${(err as Error).message}`, { cause: err });
     }
     if (!st.isFile()) throw new Error(`cannot copy ${hostPath} into the image: not a regular file`);
     this.put(imagePath, { kind: "file", host: hostPath, mode: opts.mode ?? st.mode & 0o7777, owner: opts.owner ?? ROOT });

@@ -4,6 +4,7 @@
 //    itself talks to it, so a listen on a bare port is pinned to loopback.
 import { createRequire as __mcpCreateRequire } from "node:module";
 import * as __mcpHttp from "node:http";
+// eslint-disable-next-line no-redeclare, @typescript-eslint/no-unused-vars -- the bundle's CommonJS dependencies call this module-scoped require()
 const require = __mcpCreateRequire(import.meta.url);
 {
   const listen = __mcpHttp.Server.prototype.listen;

@@ -1,16 +1,15 @@
 /**
- * ghcr.io/mcp-platform/mcp-backup:16.4-1 stand-in, built the way backup/Dockerfile builds
+ * ghcr.io/mcp-platform/mcp-backup:16.4-1 stand-in, built the way infra/images/backup/Dockerfile builds
  * it: the postgres stand-in plus age and rclone, the backup and textfile directories owned
  * by 70:70 (0700 and 0755: Docker copies them into the empty named volumes mounted there),
  * the repository's mcp-backup.sh and inventory.sql in /opt/mcp-backup, USER 70:70, and the
  * script as entrypoint with `daemon` as command.
  */
-import { join } from "node:path";
 import { owner } from "../base";
 import { requireHostFile } from "../host";
 import type { ImagePlan, Recipe } from "../recipe";
 import { addPostgresBase, POSTGRES_IMAGE_USER, POSTGRES_PACKAGES, postgresTree } from "./postgres";
-import { REPO_ROOT } from "../cache";
+import { BACKUP_INVENTORY_FILE, BACKUP_SCRIPT_FILE } from "../../../../infra/components/backup";
 
 export const backupRecipe: Recipe = {
   name: "backup",
@@ -24,8 +23,8 @@ export const backupRecipe: Recipe = {
     tree.dir("/var/backups/mcp", { owner: pg, mode: 0o700 });
     tree.dir("/var/lib/node-exporter/textfile", { owner: pg, mode: 0o755 });
     tree.dir("/opt/mcp-backup", { mode: 0o755 });
-    tree.copy(join(REPO_ROOT, "backup", "mcp-backup.sh"), "/opt/mcp-backup/mcp-backup.sh", { mode: 0o755 });
-    tree.copy(join(REPO_ROOT, "backup", "inventory.sql"), "/opt/mcp-backup/inventory.sql", { mode: 0o644 });
+    tree.copy(BACKUP_SCRIPT_FILE, "/opt/mcp-backup/mcp-backup.sh", { mode: 0o755 });
+    tree.copy(BACKUP_INVENTORY_FILE, "/opt/mcp-backup/inventory.sql", { mode: 0o644 });
     addPostgresBase(tree, "mcp-backup stand-in: the postgres stand-in plus Debian age and rclone");
     return {
       tree,

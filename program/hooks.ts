@@ -5,9 +5,9 @@
  * runtime cannot register them): `mcp:deployHooks: false` turns them off for the offline
  * preflight and the program tests.
  */
-import type { StackConfig } from "./config/load";
-import type { StackOutputs } from "./outputs-types";
-import type { StackHooks } from "./stack";
+import type { StackConfig } from "../infra/config/load";
+import type { StackOutputs } from "../infra/outputs-types";
+import type { StackHooks } from "../infra/stack";
 import { hostReadinessHook } from "../validate/host";
 import { outputsWhenResolved, verifyHooksFor } from "../validate/hooks";
 

@@ -1,6 +1,7 @@
 /**
- * A real PostgreSQL server for tests (Debian's postgresql package), on a free loopback
- * port under a temp dir that is always removed.
+ * A throw-away PostgreSQL server (Debian's postgresql package) on a free loopback port under a
+ * temp dir that is always removed: the restore drill's scratch server (backup/scratch-server.ts),
+ * and the real server the test harness starts for its suites.
  *
  * PostgreSQL refuses to run as root, so initdb and postgres run through
  * `runuser -u postgres --` and the temp dir is handed to that user. Rendered settings
@@ -17,9 +18,9 @@ import { randomBytes } from "node:crypto";
 import { copyFileSync, chmodSync, existsSync, mkdirSync, openSync, closeSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Client, type ClientConfig, type QueryResultRow } from "pg";
-import { makeTempDir, chownTree, allowTraversal, type TempDir } from "../tools/tempdir";
-import { freePort } from "../tools/ports";
-import { runTool, runToolOk } from "../tools/run";
+import { makeTempDir, chownTree, allowTraversal, type TempDir } from "../local/tempdir";
+import { freePort } from "../local/ports";
+import { runTool, runToolOk } from "../local/run";
 
 export interface PostgresTlsFiles {
   certFile: string;

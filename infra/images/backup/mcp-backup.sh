@@ -129,7 +129,7 @@ require_tools() {
     command -v "$t" >/dev/null 2>&1 || missing="$missing $t"
   done
   if [ "$OFFSITE" = 1 ]; then command -v rclone >/dev/null 2>&1 || missing="$missing rclone"; fi
-  [ -z "$missing" ] || die "required tools not found on PATH:$missing (the backup image is backup/Dockerfile: postgres + age + rclone)" 69
+  [ -z "$missing" ] || die "required tools not found on PATH:$missing (the backup image is infra/images/backup/Dockerfile: postgres + age + rclone)" 69
 }
 
 # The age recipient (public key) of the identity file; fails clearly on a malformed key.

@@ -1,6 +1,6 @@
 /**
  * Temporary directories that are always removed. `makeTempDir` registers the directory
- * for removal at process exit too, so a test that forgets `remove()` (or dies in
+ * for removal at process exit too, so a caller that forgets `remove()` (or dies in
  * between) does not leave key material behind.
  */
 import { chmodSync, chownSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";

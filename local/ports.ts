@@ -1,5 +1,5 @@
 /**
- * Free loopback ports for test servers. The kernel picks the port (bind to 0), so two
+ * Free loopback ports for local servers (the drill's scratch server, the test harness). The kernel picks the port (bind to 0), so two
  * parallel jest workers never race on a hand-picked number; the tiny window between
  * closing our socket and the server binding is accepted (a bind failure fails the test).
  */
