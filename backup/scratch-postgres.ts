@@ -21,6 +21,7 @@ import { Client, type ClientConfig, type QueryResultRow } from "pg";
 import { makeTempDir, chownTree, allowTraversal, type TempDir } from "../local/tempdir";
 import { freePort } from "../local/ports";
 import { runTool, runToolOk } from "../local/run";
+import { processAlive } from "../local/pids";
 
 export interface PostgresTlsFiles {
   certFile: string;
@@ -103,15 +104,6 @@ function postmasterPid(dataDir: string): number | undefined {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
@@ -119,7 +111,7 @@ function installExitHook(): void {
   process.once("exit", () => {
     for (const s of live) {
       const pid = postmasterPid(s.dataDir);
-      if (pid && alive(pid)) process.kill(pid, "SIGKILL");
+      if (pid && processAlive(pid)) process.kill(pid, "SIGKILL");
       s.dir.remove();
     }
   });
@@ -222,11 +214,11 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<Pg
       /* already gone */
     }
     const pid = postmasterPid(dataDir);
-    if (pid && alive(pid)) {
+    if (pid && processAlive(pid)) {
       process.kill(pid, "SIGQUIT"); // immediate shutdown: test data need no checkpoint
-      for (let i = 0; i < 100 && alive(pid); i++) await sleep(50);
-      if (alive(pid)) process.kill(pid, "SIGKILL");
-      for (let i = 0; i < 100 && alive(pid); i++) await sleep(50);
+      for (let i = 0; i < 100 && processAlive(pid); i++) await sleep(50);
+      if (processAlive(pid)) process.kill(pid, "SIGKILL");
+      for (let i = 0; i < 100 && processAlive(pid); i++) await sleep(50);
     }
     if (child && child.exitCode === null && child.signalCode === null) {
       // runuser waits for its child; give it a moment, then make sure it is gone.

@@ -11,6 +11,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { processAlive } from "../../local/pids";
 
 export const STATE_FILE = "engine.json";
 /** $0 of the watchdog shell, so the reaper can tell it from the engine's processes. */
@@ -28,16 +29,6 @@ export interface EngineState {
 
 function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    // A zombie answers kill(0) but is gone for our purposes.
-    return !/\)\s+Z\s/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
-  } catch {
-    return false;
-  }
 }
 
 function cmdline(pid: number): string {
@@ -96,10 +87,10 @@ export function mountsUnder(dir: string): string[] {
 
 function waitGone(pids: number[], ms: number): number[] {
   const deadline = Date.now() + ms;
-  let left = pids.filter(alive);
+  let left = pids.filter(processAlive);
   while (left.length && Date.now() < deadline) {
     sleepSync(50);
-    left = left.filter(alive);
+    left = left.filter(processAlive);
   }
   return left;
 }
@@ -124,7 +115,7 @@ export function reapSync(state: EngineState, graceMs = 8000): { forced: number; 
   }
   let forced = containerProcs.length;
   // Our dockerd only: the pid must still be a process that names our directory.
-  if (dockerdPid > 0 && alive(dockerdPid) && cmdline(dockerdPid).includes(dir)) {
+  if (dockerdPid > 0 && processAlive(dockerdPid) && cmdline(dockerdPid).includes(dir)) {
     try {
       process.kill(dockerdPid, "SIGTERM");
     } catch {
@@ -133,7 +124,7 @@ export function reapSync(state: EngineState, graceMs = 8000): { forced: number; 
     waitGone([dockerdPid], graceMs);
   }
   for (let round = 0; round < 3; round++) {
-    const left = processesOf(dir).filter(alive);
+    const left = processesOf(dir).filter(processAlive);
     if (left.length === 0) break;
     for (const p of left) {
       try {

@@ -27,6 +27,7 @@ import { randomBytes, randomInt } from "node:crypto";
 import { createSocket } from "node:dgram";
 import type Docker from "dockerode";
 import { freePort } from "../../local/ports";
+import { processAlive } from "../../local/pids";
 
 /** Swarm-scope networks (overlays, ingress). */
 export const SWARM_ADDRESS_POOL = "198.18.0.0/16";
@@ -138,15 +139,6 @@ function lockOwner(): number | undefined {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Waits (bounded) until no other live process holds the machine's swarm lock, takes it, and
  * returns its release. A lock whose holder died (SIGKILL) is taken over. mkdir is the atomic step.
@@ -171,7 +163,7 @@ export async function acquireSwarmLock(log: (line: string) => void, timeoutMs = 
     // Nested in one process (a test that also starts a swarm it expects to fail): its own business.
     if (owner === process.pid) return () => undefined;
     // A holder that died (SIGKILL) left a stale lock.
-    if (owner !== undefined && !alive(owner)) {
+    if (owner !== undefined && !processAlive(owner)) {
       rmSync(LOCK_DIR, { recursive: true, force: true });
       continue;
     }

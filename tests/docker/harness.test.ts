@@ -4,21 +4,13 @@
  * (detached watchdog). Each crash case runs in a child process that starts its own engine.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { tarArchive } from "../../testing/docker/rootfs";
 import { mountsUnder, processesOf } from "../../testing/docker/reaper";
+import { processAlive } from "../../local/pids";
 
 jest.setTimeout(90_000);
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return !/\)\s+Z\s/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
-  } catch {
-    return false;
-  }
-}
 
 interface Crashed {
   dir: string;
@@ -55,10 +47,10 @@ async function leftovers(c: Crashed, withinMs: number): Promise<string[]> {
   for (;;) {
     const left = [
       ...(existsSync(c.dir) ? [`directory ${c.dir}`] : []),
-      ...(alive(c.dockerdPid) ? [`dockerd ${c.dockerdPid}`] : []),
-      ...(alive(c.containerPid) ? [`container process ${c.containerPid}`] : []),
+      ...(processAlive(c.dockerdPid) ? [`dockerd ${c.dockerdPid}`] : []),
+      ...(processAlive(c.containerPid) ? [`container process ${c.containerPid}`] : []),
       ...processesOf(c.dir)
-        .filter(alive)
+        .filter(processAlive)
         .map((p) => `process ${p}`),
       ...mountsUnder(c.dir).map((m) => `mount ${m}`),
       ...c.links.filter((l) => spawnSync("ip", ["link", "show", l], { stdio: "ignore" }).status === 0).map((l) => `interface ${l}`),

@@ -8,7 +8,7 @@ import { join, resolve } from "node:path";
 import { ESLint } from "eslint";
 
 const ROOT = resolve(__dirname, "../..");
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- the lint table is CommonJS, shared with eslint.config.js
+ 
 const { LAYERS, allowedImports } = require("../../lint/layers") as { LAYERS: { folders: string[] }[]; allowedImports(f: string): string[] };
 
 function diagramLayers(): string[][] {
@@ -43,7 +43,7 @@ test("every folder with TypeScript in it is in a layer", () => {
 
 describe("the boundary rule", () => {
   // The config object itself (jest's VM cannot run ESLint's dynamic import of the config file).
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- eslint.config.js is CommonJS
+   
   const eslint = new ESLint({ cwd: ROOT, overrideConfigFile: true, overrideConfig: require("../../eslint.config.js") });
   const boundaryErrors = async (file: string, code: string) => {
     const [result] = await eslint.lintText(code, { filePath: join(ROOT, file) });

@@ -21,18 +21,10 @@ import { ALL_POLICIES } from "../../policies/pack";
 import { CASES, fires, KINDS } from "../policies/cases";
 import { FIXTURE_SECRETS } from "../policies/fixture-files";
 import { CONTAINER_TYPE, fixtureStack, policy, SERVICE_TYPE, type Kind } from "../policies/fixture-stacks";
+import { processAlive } from "../../local/pids";
 
 const ROOT = path.resolve(__dirname, "../..");
 const TYPE: Record<Kind, string> = { service: SERVICE_TYPE, container: CONTAINER_TYPE };
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 let session: PreflightSession;
 const bases = new Map<Kind, CollectedResource[]>();
@@ -197,9 +189,9 @@ describe("pack process lifecycle", () => {
   test("the pack is gone after the session closes", async () => {
     const s = await PreflightSession.start({ projectDir: ROOT, input: stackInput("dev", ROOT), policyConfig: {} });
     const pid = (s as unknown as { pack: { pid: number } }).pack.pid;
-    expect(alive(pid)).toBe(true);
+    expect(processAlive(pid)).toBe(true);
     await s.close();
-    expect(alive(pid)).toBe(false);
+    expect(processAlive(pid)).toBe(false);
   });
 
   test("a pack that prints something before its port is refused and killed", async () => {

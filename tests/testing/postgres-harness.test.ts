@@ -9,18 +9,11 @@ import { join } from "node:path";
 import { Client } from "pg";
 import { startPostgres, type PgServer } from "../../backup/scratch-postgres";
 import { makeTempDir } from "../../local/tempdir";
+import { processAlive } from "../../local/pids";
 
 jest.setTimeout(90_000);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe("startPostgres", () => {
   let pg: PgServer | undefined;
@@ -41,7 +34,7 @@ describe("startPostgres", () => {
     const baseDir = pg.baseDir;
     const port = pg.port;
     await pg.stop();
-    expect(alive(postmaster)).toBe(false);
+    expect(processAlive(postmaster)).toBe(false);
     expect(existsSync(baseDir)).toBe(false);
     const after = new Client({ host: "127.0.0.1", port, user: "postgres", password: "x", connectionTimeoutMillis: 2000 });
     await expect(after.connect()).rejects.toThrow(/ECONNREFUSED/);
@@ -108,8 +101,8 @@ describe("startPostgres", () => {
       const { pid, baseDir } = JSON.parse(out.trim()) as { pid: number; baseDir: string };
       expect(pid).toBeGreaterThan(1);
       // The watchdog polls once a second and then gives the server up to 10 s to stop.
-      for (let i = 0; i < 150 && (alive(pid) || existsSync(baseDir)); i++) await sleep(100);
-      expect(alive(pid)).toBe(false);
+      for (let i = 0; i < 150 && (processAlive(pid) || existsSync(baseDir)); i++) await sleep(100);
+      expect(processAlive(pid)).toBe(false);
       expect(existsSync(baseDir)).toBe(false);
     } finally {
       work.remove();
