@@ -7,9 +7,18 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../infra/config/load";
 import { loadStackConfig } from "../infra/config/pulumi-config";
-import { createStack } from "../infra/stack";
-import { deployHooks } from "./hooks";
+import { createStack, type StackHooks } from "../infra/stack";
+
+/**
+ * The hooks load the runtime checks (database and HTTP clients, the Docker API): loaded only when
+ * they are on, so the offline preflight and the program tests do not pay for them.
+ */
+function hooksFor(config: StackConfig, stack: string): StackHooks {
+  if (!config.deployHooks) return {};
+  const { deployHooks } = require("./hooks") as typeof import("./hooks");
+  return deployHooks(config, stack);
+}
 
 export function main(config: StackConfig = loadStackConfig(), stack: string = pulumi.getStack()) {
-  return createStack(config, stack, config.deployHooks ? deployHooks(config, stack) : {}).outputs;
+  return createStack(config, stack, hooksFor(config, stack)).outputs;
 }
