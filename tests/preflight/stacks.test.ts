@@ -8,6 +8,9 @@ import * as path from "path";
 import { pathToFileURL } from "url";
 import { formatReport, FORMATS } from "../../preflight/format";
 import { PreflightResult, runPreflight } from "../../preflight/run";
+import { sarifContext } from "../../preflight/sarif-context";
+import { sarifAcceptanceProblems } from "../../testing/sarif/acceptance";
+import { sarifSchemaErrors } from "../../testing/sarif/schema";
 import { CHECKLIST_ITEMS } from "../../checklist/items";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -65,10 +68,18 @@ describe.each(["prod", "dev"])("stack %s", (stack) => {
     expect(inProgram.length).toBeGreaterThan(r.run.resources.length / 2);
   });
 
+  const sarif = () => sarifContext({ projectDir: ROOT, stack, resources: r.run.resources, policies: r.info.policies.map((p) => p.name), env: {} });
+
   test("no generated secret appears in any output", () => {
     expect(r.run.generatedSecrets.length).toBeGreaterThanOrEqual(7);
-    const outputs = [...FORMATS.map((f) => formatReport(f, r.report, r.info)), lines.join("\n")];
+    const outputs = [...FORMATS.map((f) => formatReport(f, r.report, r.info, sarif())), lines.join("\n")];
     for (const s of r.run.generatedSecrets) for (const o of outputs) expect(o.includes(s)).toBe(false);
+  });
+
+  test("its SARIF is valid SARIF 2.1.0 that code scanning accepts", () => {
+    const log = JSON.parse(formatReport("sarif", r.report, r.info, sarif()));
+    expect(sarifSchemaErrors(log)).toEqual([]);
+    expect(sarifAcceptanceProblems(log)).toEqual([]);
   });
 
   test("progress lines tell what happened", () => {
