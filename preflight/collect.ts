@@ -26,6 +26,13 @@ export interface CollectedOptions {
   parent?: string;
 }
 
+/** Where the program constructed a resource, as the SDK records it at registration (file URI, 1-based line and column). */
+export interface SourcePosition {
+  uri: string;
+  line: number;
+  column: number;
+}
+
 export interface CollectedResource {
   urn: string;
   type: string;
@@ -41,6 +48,8 @@ export interface CollectedResource {
   inputs: Record<string, EngineValue>;
   outputs: Record<string, EngineValue>;
   options: CollectedOptions;
+  /** Absent when the SDK could not tell (no user frame on the stack) or the resource was not registered by the program. */
+  source?: SourcePosition;
 }
 
 export interface ProgramRun {
@@ -84,6 +93,7 @@ interface RegisterRequest {
   getAdditionalsecretoutputsList(): string[];
   getAliasurnsList(): string[];
   getCustomtimeouts(): { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined;
+  getSourceposition?(): { getUri(): string; getLine(): number; getColumn(): number } | undefined;
 }
 
 interface MonitorLike {
@@ -248,6 +258,7 @@ function toEngineResources(raw: RawRegistration[], stack: string): CollectedReso
     });
     const t = req.getCustomtimeouts();
     const dbr = req.getDeletebeforereplacedefined();
+    const source = sourcePositionOf(req);
     out.push({
       urn,
       type,
@@ -276,7 +287,15 @@ function toEngineResources(raw: RawRegistration[], stack: string): CollectedReso
         },
         parent,
       },
+      ...(source ? { source } : {}),
     });
   }
   return out;
+}
+
+/** The SDK's own record of where the resource was constructed, the position `pulumi up` sends the engine too. */
+function sourcePositionOf(req: RegisterRequest): SourcePosition | undefined {
+  const pos = req.getSourceposition?.();
+  if (!pos || !pos.getUri() || pos.getLine() < 1) return undefined;
+  return { uri: pos.getUri(), line: pos.getLine(), column: pos.getColumn() };
 }

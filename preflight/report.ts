@@ -15,6 +15,9 @@ import type { AnalyzerInfo, Diagnostic, PolicyConfigEntry } from "./harness";
 const ITEM_IDS = new Set(CHECKLIST_ITEMS.map((i) => i.id));
 const ITEM_ORDER = new Map(CHECKLIST_ITEMS.map((i, n) => [i.id, n]));
 
+/** An item's reason when one of its policies is switched off (`<policy>: disabled by policy config`). */
+export const DISABLED_REASON = "disabled by policy config";
+
 export interface ReportInput {
   stack: string;
   info: AnalyzerInfo;
@@ -33,6 +36,13 @@ export function isUndecidable(d: Diagnostic): boolean {
 /** @pulumi/policy prefixes a string violation with the policy description and a newline. */
 export function stripDescription(d: Diagnostic): string {
   return d.description && d.message.startsWith(`${d.description}\n`) ? d.message.slice(d.description.length + 1) : d.message;
+}
+
+/** An undecidable reason read back: `<policy>[ on <resource name>]: <what>` (the format buildReport writes). */
+export function reasonParts(reason: string): { policy: string; resourceName?: string; what: string; disabled: boolean } {
+  const m = /^([^\s:]+)(?: on (.+?))?: ([\s\S]*)$/.exec(reason);
+  if (!m) return { policy: reason.split(/[: ]/)[0], what: reason, disabled: false };
+  return { policy: m[1], ...(m[2] ? { resourceName: m[2] } : {}), what: m[3], disabled: !m[2] && m[3] === DISABLED_REASON };
 }
 
 export function resourceNameOf(urn: string | undefined): string | undefined {
@@ -82,7 +92,7 @@ export function buildReport(input: ReportInput): PreflightReport {
     .map(([itemId, policies]) => {
       const v = violations.filter((x) => policies.includes(x.policy));
       const reasons = policies.flatMap((p) => undecidable.get(p) ?? []);
-      for (const p of policies) if (config[p]?.enforcementLevel === "disabled") reasons.push(`${p}: disabled by policy config`);
+      for (const p of policies) if (config[p]?.enforcementLevel === "disabled") reasons.push(`${p}: ${DISABLED_REASON}`);
       const status = v.length ? "violated" : reasons.length ? "undecidable" : "pass";
       return { itemId, status, policies, violations: v, ...(reasons.length ? { undecidableReasons: reasons } : {}) };
     });

@@ -13,7 +13,8 @@ import { FILE_NAMES, Format, FORMATS, formatReport } from "../preflight/format";
 import { formatText } from "../preflight/format/text";
 import { findMutation, MUTATIONS } from "../preflight/mutations";
 import { PolicyConfigError } from "../preflight/policy-config";
-import { runPreflight } from "../preflight/run";
+import { defaultPolicyConfigFile, runPreflight } from "../preflight/run";
+import { sarifContext } from "../preflight/sarif-context";
 import { parseCli } from "./cli";
 
 interface Opts {
@@ -69,25 +70,33 @@ async function main(argv: string[]): Promise<number> {
   }
   const progress = o.quiet ? undefined : (line: string) => process.stderr.write(`preflight: ${line}\n`);
   const projectDir = process.cwd();
+  const policyConfigFile = o.policyConfig ? path.resolve(o.policyConfig) : defaultPolicyConfigFile(projectDir, o.stack);
   const result = await runPreflight({
     stack: o.stack,
     projectDir,
-    policyConfigFile: o.policyConfig ? path.resolve(o.policyConfig) : undefined,
+    policyConfigFile,
     packMode: o.pack,
     failOnUndecidable: o.failOnUndecidable,
     configOverrides: mutation?.config,
     mutate: mutation ? (rs) => mutation.apply(rs) : undefined,
     progress,
   });
+  const sarif = sarifContext({
+    projectDir,
+    stack: o.stack,
+    resources: result.run.resources,
+    policyConfigFile,
+    policies: result.info.policies.map((p) => p.name),
+  });
   if (o.out) {
     fs.mkdirSync(o.out, { recursive: true });
     for (const f of formats) {
       const file = path.join(o.out, FILE_NAMES[f]);
-      fs.writeFileSync(file, formatReport(f, result.report, result.info));
+      fs.writeFileSync(file, formatReport(f, result.report, result.info, sarif));
       progress?.(`wrote ${file}`);
     }
     process.stdout.write(formatText(result.report));
-  } else process.stdout.write(formatReport(formats[0], result.report, result.info));
+  } else process.stdout.write(formatReport(formats[0], result.report, result.info, sarif));
   progress?.(`done in ${result.timings.totalMs} ms: exit ${result.exitCode}`);
   return result.exitCode;
 }

@@ -2,7 +2,7 @@
 import type { PreflightReport } from "../../checklist/evidence";
 import type { AnalyzerInfo } from "../harness";
 import { formatJunit } from "./junit";
-import { formatSarif } from "./sarif";
+import { formatSarif, SarifContext } from "./sarif";
 import { formatText } from "./text";
 
 export const FORMATS = ["text", "json", "junit", "sarif"] as const;
@@ -10,7 +10,10 @@ export type Format = (typeof FORMATS)[number];
 
 export const FILE_NAMES: Record<Format, string> = { text: "preflight.txt", json: "preflight.json", junit: "preflight.junit.xml", sarif: "preflight.sarif" };
 
-export function formatReport(format: Format, report: PreflightReport, info: AnalyzerInfo): string {
+export type { SarifContext };
+
+/** `sarif` says where results point and where rule help lives (only the SARIF format reads it). */
+export function formatReport(format: Format, report: PreflightReport, info: AnalyzerInfo, sarif: SarifContext): string {
   switch (format) {
     case "text":
       return formatText(report);
@@ -19,6 +22,6 @@ export function formatReport(format: Format, report: PreflightReport, info: Anal
     case "junit":
       return formatJunit(report);
     case "sarif":
-      return formatSarif(report, info);
+      return formatSarif(report, info, sarif);
   }
 }

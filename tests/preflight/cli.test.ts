@@ -6,13 +6,15 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { sarifAcceptanceProblems } from "../../testing/sarif/acceptance";
+import { sarifSchemaErrors } from "../../testing/sarif/schema";
 
 const ROOT = path.resolve(__dirname, "../..");
 
-function preflight(args: string[], viaNpm = false) {
+function preflight(args: string[], viaNpm = false, env: Record<string, string> = {}) {
   const cmd = viaNpm ? "npm" : process.execPath;
   const argv = viaNpm ? ["run", "--silent", "preflight", "--", ...args] : [require.resolve("ts-node/dist/bin.js"), "--swc", "scripts/preflight.ts", ...args];
-  const r = spawnSync(cmd, argv, { cwd: ROOT, encoding: "utf8", timeout: 120000 });
+  const r = spawnSync(cmd, argv, { cwd: ROOT, encoding: "utf8", timeout: 120000, env: { ...process.env, ...env } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -37,7 +39,29 @@ test("--format json,junit,sarif --out DIR writes the files; JSON is the sign-off
     // Every resource judged, by type and name.
     expect(report.resources.length).toBe(report.resourceCount);
     expect(report.resources).toContainEqual({ type: "docker:index/service:Service", name: "mcp-dev-redis" });
-    expect(JSON.parse(fs.readFileSync(path.join(dir, "preflight.sarif"), "utf8")).version).toBe("2.1.0");
+    const sarif = JSON.parse(fs.readFileSync(path.join(dir, "preflight.sarif"), "utf8"));
+    expect(sarifSchemaErrors(sarif)).toEqual([]);
+    expect(sarifAcceptanceProblems(sarif)).toEqual([]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("--format sarif of a blocked stack: valid SARIF 2.1.0, the violation at the program line, help at the commit under GitHub Actions", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "preflight-sarif-"));
+  try {
+    const gh = { GITHUB_SERVER_URL: "https://github.com", GITHUB_REPOSITORY: "acme/mcp", GITHUB_SHA: "0123abc" };
+    const r = preflight(["--stack", "prod", "--mutate", "cap-all-redis", "--format", "sarif", "--out", dir, "--quiet"], false, gh);
+    expect(r.code).toBe(1);
+    const sarif = JSON.parse(fs.readFileSync(path.join(dir, "preflight.sarif"), "utf8"));
+    expect(sarifSchemaErrors(sarif)).toEqual([]);
+    expect(sarifAcceptanceProblems(sarif)).toEqual([]);
+    const run = sarif.runs[0];
+    const hit = run.results.find((x: any) => x.ruleId === "container-capabilities" && x.kind === "fail");
+    const where = hit.locations[0].physicalLocation;
+    const line = fs.readFileSync(path.join(ROOT, where.artifactLocation.uri), "utf8").split("\n")[where.region.startLine - 1];
+    expect(line).toMatch(/new docker\.Service\(/);
+    expect(run.tool.driver.rules[hit.ruleIndex].helpUri).toBe("https://github.com/acme/mcp/blob/0123abc/policies/rules/container-capabilities.ts");
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -1,8 +1,10 @@
 /** Report formats: JSON is the PreflightReport contract, JUnit and SARIF parse and carry the findings. */
 import { EVIDENCE_FORMAT_VERSION, PreflightReport } from "../../checklist/evidence";
-import { formatReport } from "../../preflight/format";
+import { formatReport, SarifContext } from "../../preflight/format";
 import type { AnalyzerInfo } from "../../preflight/harness";
 import { buildReport } from "../../preflight/report";
+import { sarifAcceptanceProblems } from "../../testing/sarif/acceptance";
+import { sarifSchemaErrors } from "../../testing/sarif/schema";
 
 const info: AnalyzerInfo = {
   name: "mcp-production-checklist",
@@ -31,6 +33,14 @@ const info: AnalyzerInfo = {
   ],
 };
 const urn = "urn:pulumi:prod::mcp-production-stack::docker:index/container:Container::mcp-prod-redis";
+const sarif: SarifContext = {
+  locations: {
+    resources: { [urn]: { uri: "infra/components/service.ts", startLine: 95, startColumn: 10 } },
+    stackFile: { uri: "Pulumi.prod.yaml", startLine: 11 },
+    policyConfig: { uri: "policies/policy-config.prod.json", lines: { "image-pinned": 9 } },
+  },
+  helpUriBase: "https://github.com/acme/mcp/blob/0123abc/",
+};
 
 function sample(): PreflightReport {
   return buildReport({
@@ -96,11 +106,11 @@ test("item statuses: violated, advisory violation, undecidable, disabled policy 
 
 test("json is the report itself", () => {
   const r = sample();
-  expect(JSON.parse(formatReport("json", r, info))).toEqual(r);
+  expect(JSON.parse(formatReport("json", r, info, sarif))).toEqual(r);
 });
 
 test("text: a row per item with details and a summary", () => {
-  const t = formatReport("text", sample(), info);
+  const t = formatReport("text", sample(), info, sarif);
   expect(t).toMatch(/SEC-CONTAINER-02\s+VIOLATED\s+No privileged containers \(container-no-privileged\)/);
   expect(t).toMatch(/x \[mandatory\] container-no-privileged on mcp-prod-redis: container mcp-prod-redis runs privileged/);
   expect(t).toMatch(/fix: Remove privileged\./);
@@ -109,7 +119,7 @@ test("text: a row per item with details and a summary", () => {
 });
 
 test("junit: one test case per item; failures, skips", () => {
-  const x = formatReport("junit", sample(), info);
+  const x = formatReport("junit", sample(), info, sarif);
   expect(x).toMatch(/^<\?xml/);
   expect((x.match(/<testcase /g) ?? []).length).toBe(4);
   expect(x).toMatch(/<failure message="\[mandatory\] container-no-privileged on mcp-prod-redis: container mcp-prod-redis runs privileged" type="mandatory"/);
@@ -117,17 +127,46 @@ test("junit: one test case per item; failures, skips", () => {
   expect(x).toMatch(/<testsuite name="preflight.prod"[^>]* tests="4" failures="2" errors="0" skipped="2"/);
 });
 
-test("sarif 2.1.0: rules, results with levels and logical locations", () => {
-  const s = JSON.parse(formatReport("sarif", sample(), info));
+test("sarif 2.1.0: rules with help, results with kinds, levels and physical locations", () => {
+  const s = JSON.parse(formatReport("sarif", sample(), info, sarif));
+  expect(sarifSchemaErrors(s)).toEqual([]);
+  expect(sarifAcceptanceProblems(s)).toEqual([]);
   expect(s.version).toBe("2.1.0");
-  expect(s.$schema).toMatch(/sarif-2\.1\.0/);
   const run = s.runs[0];
   expect(run.tool.driver.name).toBe("mcp-production-checklist");
   expect(run.tool.driver.rules.map((r: { id: string }) => r.id)).toEqual(info.policies.map((p) => p.name));
-  const levels = run.results.map((r: { ruleId: string; level: string }) => `${r.ruleId}:${r.level}`);
-  expect(levels).toEqual(["container-no-privileged:error", "container-deprecated-fields:warning", "container-non-root-user:note", "image-pinned:note"]);
+  const rule = run.tool.driver.rules[0];
+  expect(rule.helpUri).toBe("https://github.com/acme/mcp/blob/0123abc/policies/rules/container-no-privileged.ts");
+  expect(rule.help.text).toBe("No privileged containers.\n\nFix: Remove privileged.\n\nChecklist items: SEC-CONTAINER-02");
+  expect(rule.defaultConfiguration).toEqual({ level: "error" });
+  expect(run.tool.driver.rules[3].defaultConfiguration).toEqual({ enabled: false });
+  // A result that is not a failure has no severity: level none (SARIF §3.27.10).
+  const kinds = run.results.map((r: { ruleId: string; kind: string; level: string }) => `${r.ruleId}:${r.kind}:${r.level}`);
+  expect(kinds).toEqual([
+    "container-no-privileged:fail:error",
+    "container-deprecated-fields:fail:warning",
+    "container-non-root-user:open:none",
+    "image-pinned:review:none",
+  ]);
+  const where = run.results.map((r: any) => `${r.locations[0].physicalLocation.artifactLocation.uri}:${r.locations[0].physicalLocation.region.startLine}`);
+  // The resource's constructing line; the undecidable one names the resource; the disabled policy's config line.
+  expect(where).toEqual([
+    "infra/components/service.ts:95",
+    "infra/components/service.ts:95",
+    "infra/components/service.ts:95",
+    "policies/policy-config.prod.json:9",
+  ]);
   const first = run.results[0];
   expect(first.ruleIndex).toBe(0);
   expect(first.locations[0].logicalLocations[0]).toEqual({ fullyQualifiedName: urn, name: "mcp-prod-redis", kind: "resource" });
   expect(first.properties.checklistItems).toEqual(["SEC-CONTAINER-02"]);
+});
+
+test("sarif: a finding whose resource has no known position, and a disabled policy without a policy config, point at the stack file", () => {
+  const bare: SarifContext = { locations: { resources: {}, stackFile: { uri: "Pulumi.prod.yaml", startLine: 11 } }, helpUriBase: "file:///p/" };
+  const s = JSON.parse(formatReport("sarif", sample(), info, bare));
+  expect(sarifAcceptanceProblems(s)).toEqual([]);
+  const where = s.runs[0].results.map((r: any) => r.locations[0].physicalLocation);
+  expect(new Set(where.map((w: any) => `${w.artifactLocation.uri}:${w.region.startLine}`))).toEqual(new Set(["Pulumi.prod.yaml:11"]));
+  expect(s.runs[0].tool.driver.rules[0].helpUri).toBe("file:///p/policies/rules/container-no-privileged.ts");
 });

@@ -3,9 +3,14 @@
  * pack process, gRPC): zero mandatory violations, and not one generated secret in any
  * report format, the pack's stderr or the engine log.
  */
+import * as fs from "fs";
 import * as path from "path";
+import { pathToFileURL } from "url";
 import { formatReport, FORMATS } from "../../preflight/format";
 import { PreflightResult, runPreflight } from "../../preflight/run";
+import { sarifContext } from "../../preflight/sarif-context";
+import { sarifAcceptanceProblems } from "../../testing/sarif/acceptance";
+import { sarifSchemaErrors } from "../../testing/sarif/schema";
 import { CHECKLIST_ITEMS } from "../../checklist/items";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -46,10 +51,35 @@ describe.each(["prod", "dev"])("stack %s", (stack) => {
     expect([...ids].sort((a, b) => order.indexOf(a) - order.indexOf(b))).toEqual(ids);
   });
 
+  test("each resource the program constructs carries the SDK's source position: the line of its `new`", () => {
+    const pos = (name: string) => r.run.resources.find((x) => x.name === name)?.source;
+    const at = (p: { uri: string; line: number; column: number }) => {
+      const lines = fs.readFileSync(new URL(p.uri), "utf8").split("\n");
+      return lines[p.line - 1].slice(p.column - 1);
+    };
+    const redis = pos(`mcp-${stack}-redis`)!;
+    expect(redis.uri).toBe(pathToFileURL(path.join(ROOT, "infra/components/service.ts")).href);
+    expect(at(redis)).toMatch(/^new docker\.Service\(/);
+    const network = pos(`mcp-${stack}-internal`)!;
+    expect(at(network)).toMatch(/^new docker\.Network\(/);
+    // The root stack is constructed by the SDK itself: its position is no line of this program.
+    expect(pos(`mcp-production-stack-${stack}`)?.uri ?? "/node_modules/").toContain("/node_modules/");
+    const inProgram = r.run.resources.filter((x) => x.source?.uri.startsWith(`${pathToFileURL(ROOT).href}/infra/`));
+    expect(inProgram.length).toBeGreaterThan(r.run.resources.length / 2);
+  });
+
+  const sarif = () => sarifContext({ projectDir: ROOT, stack, resources: r.run.resources, policies: r.info.policies.map((p) => p.name), env: {} });
+
   test("no generated secret appears in any output", () => {
     expect(r.run.generatedSecrets.length).toBeGreaterThanOrEqual(7);
-    const outputs = [...FORMATS.map((f) => formatReport(f, r.report, r.info)), lines.join("\n")];
+    const outputs = [...FORMATS.map((f) => formatReport(f, r.report, r.info, sarif())), lines.join("\n")];
     for (const s of r.run.generatedSecrets) for (const o of outputs) expect(o.includes(s)).toBe(false);
+  });
+
+  test("its SARIF is valid SARIF 2.1.0 that code scanning accepts", () => {
+    const log = JSON.parse(formatReport("sarif", r.report, r.info, sarif()));
+    expect(sarifSchemaErrors(log)).toEqual([]);
+    expect(sarifAcceptanceProblems(log)).toEqual([]);
   });
 
   test("progress lines tell what happened", () => {
