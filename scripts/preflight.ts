@@ -81,13 +81,16 @@ async function main(argv: string[]): Promise<number> {
     mutate: mutation ? (rs) => mutation.apply(rs) : undefined,
     progress,
   });
-  const sarif = sarifContext({
-    projectDir,
-    stack: o.stack,
-    resources: result.run.resources,
-    policyConfigFile,
-    policies: result.info.policies.map((p) => p.name),
-  });
+  // Read from the project only when a SARIF file is written, once.
+  let sarifMemo: ReturnType<typeof sarifContext> | undefined;
+  const sarif = () =>
+    (sarifMemo ??= sarifContext({
+      projectDir,
+      stack: o.stack,
+      resources: result.run.resources,
+      policyConfigFile,
+      policies: result.info.policies.map((p) => p.name),
+    }));
   if (o.out) {
     fs.mkdirSync(o.out, { recursive: true });
     for (const f of formats) {

@@ -13,7 +13,8 @@ export const FILE_NAMES: Record<Format, string> = { text: "preflight.txt", json:
 export type { SarifContext };
 
 /** `sarif` says where results point and where rule help lives (only the SARIF format reads it). */
-export function formatReport(format: Format, report: PreflightReport, info: AnalyzerInfo, sarif: SarifContext): string {
+/** `sarif` is called only for the SARIF format: its context reads the project's files. */
+export function formatReport(format: Format, report: PreflightReport, info: AnalyzerInfo, sarif: () => SarifContext): string {
   switch (format) {
     case "text":
       return formatText(report);
@@ -22,6 +23,6 @@ export function formatReport(format: Format, report: PreflightReport, info: Anal
     case "junit":
       return formatJunit(report);
     case "sarif":
-      return formatSarif(report, info, sarif);
+      return formatSarif(report, info, sarif());
   }
 }

@@ -106,11 +106,11 @@ test("item statuses: violated, advisory violation, undecidable, disabled policy 
 
 test("json is the report itself", () => {
   const r = sample();
-  expect(JSON.parse(formatReport("json", r, info, sarif))).toEqual(r);
+  expect(JSON.parse(formatReport("json", r, info, () => sarif))).toEqual(r);
 });
 
 test("text: a row per item with details and a summary", () => {
-  const t = formatReport("text", sample(), info, sarif);
+  const t = formatReport("text", sample(), info, () => sarif);
   expect(t).toMatch(/SEC-CONTAINER-02\s+VIOLATED\s+No privileged containers \(container-no-privileged\)/);
   expect(t).toMatch(/x \[mandatory\] container-no-privileged on mcp-prod-redis: container mcp-prod-redis runs privileged/);
   expect(t).toMatch(/fix: Remove privileged\./);
@@ -119,7 +119,7 @@ test("text: a row per item with details and a summary", () => {
 });
 
 test("junit: one test case per item; failures, skips", () => {
-  const x = formatReport("junit", sample(), info, sarif);
+  const x = formatReport("junit", sample(), info, () => sarif);
   expect(x).toMatch(/^<\?xml/);
   expect((x.match(/<testcase /g) ?? []).length).toBe(4);
   expect(x).toMatch(/<failure message="\[mandatory\] container-no-privileged on mcp-prod-redis: container mcp-prod-redis runs privileged" type="mandatory"/);
@@ -128,7 +128,7 @@ test("junit: one test case per item; failures, skips", () => {
 });
 
 test("sarif 2.1.0: rules with help, results with kinds, levels and physical locations", () => {
-  const s = JSON.parse(formatReport("sarif", sample(), info, sarif));
+  const s = JSON.parse(formatReport("sarif", sample(), info, () => sarif));
   expect(sarifSchemaErrors(s)).toEqual([]);
   expect(sarifAcceptanceProblems(s)).toEqual([]);
   expect(s.version).toBe("2.1.0");
@@ -164,7 +164,7 @@ test("sarif 2.1.0: rules with help, results with kinds, levels and physical loca
 
 test("sarif: a finding whose resource has no known position, and a disabled policy without a policy config, point at the stack file", () => {
   const bare: SarifContext = { locations: { resources: {}, stackFile: { uri: "Pulumi.prod.yaml", startLine: 11 } }, helpUriBase: "file:///p/" };
-  const s = JSON.parse(formatReport("sarif", sample(), info, bare));
+  const s = JSON.parse(formatReport("sarif", sample(), info, () => bare));
   expect(sarifAcceptanceProblems(s)).toEqual([]);
   const where = s.runs[0].results.map((r: any) => r.locations[0].physicalLocation);
   expect(new Set(where.map((w: any) => `${w.artifactLocation.uri}:${w.region.startLine}`))).toEqual(new Set(["Pulumi.prod.yaml:11"]));

@@ -72,12 +72,12 @@ describe.each(["prod", "dev"])("stack %s", (stack) => {
 
   test("no generated secret appears in any output", () => {
     expect(r.run.generatedSecrets.length).toBeGreaterThanOrEqual(7);
-    const outputs = [...FORMATS.map((f) => formatReport(f, r.report, r.info, sarif())), lines.join("\n")];
+    const outputs = [...FORMATS.map((f) => formatReport(f, r.report, r.info, sarif)), lines.join("\n")];
     for (const s of r.run.generatedSecrets) for (const o of outputs) expect(o.includes(s)).toBe(false);
   });
 
   test("its SARIF is valid SARIF 2.1.0 that code scanning accepts", () => {
-    const log = JSON.parse(formatReport("sarif", r.report, r.info, sarif()));
+    const log = JSON.parse(formatReport("sarif", r.report, r.info, sarif));
     expect(sarifSchemaErrors(log)).toEqual([]);
     expect(sarifAcceptanceProblems(log)).toEqual([]);
   });
