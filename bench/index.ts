@@ -15,7 +15,7 @@ interface BenchModule {
   run(): Promise<Figures>;
 }
 
-const BENCHES = ["preflight", "verify", "backup", "engine"] as const;
+const BENCHES = ["preflight", "verify", "backup", "engine", "secrets"] as const;
 
 async function main(): Promise<void> {
   const program = new Command("bench")

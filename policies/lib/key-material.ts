@@ -4,9 +4,8 @@
  * The same heuristics as the env rules (policies/lib/secrets.ts), applied to file content.
  */
 import { memoByText } from "./memo";
-import { hasUrlCredentials, isInertValue, looksRandom } from "./secrets";
-
-const PRIVATE_KEY = /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----|-----BEGIN OPENSSH PRIVATE KEY-----|^AGE-SECRET-KEY-1/m;
+import { hasUrlCredentials, isInertValue, keyMaterialKind } from "./secrets";
+import { PRIVATE_KEY } from "./value-shapes";
 
 /** `KEY=value`, `key: value`, `key = value`, `requirepass value` (one setting per line). */
 const SETTING = /^\s*([A-Za-z_][\w.-]*)\s*(?:=|:|\s)\s*(.+?)\s*$/;
@@ -38,6 +37,6 @@ export const keyMaterialIn = memoByText((text: string): string | undefined => {
     if (SECRET_SETTING.test(key) && value.length >= 8 && !isInertValue(value) && !isReference(value)) return `a secret setting (${m[1]})`;
   }
   const t = text.trim();
-  if (t && !/\s/.test(t) && looksRandom(t)) return "a random-looking token";
-  return undefined;
+  // Only a file that is one token is judged by shape: config files are full of ids and hashes.
+  return t && !/\s/.test(t) ? keyMaterialKind(t) : undefined;
 });

@@ -2,6 +2,7 @@
  * Heuristics for "this value is a secret": by variable name, by randomness, by embedded
  * credentials. Used to keep secrets out of environment variables (SEC-DATA-02).
  */
+import { credentialShape, meaningfulParts, PRIVATE_KEY, publicShape, withoutPublicPem } from "./value-shapes";
 
 /** Names that hold a credential unless they point at a file (`*_FILE`) or are an identifier. */
 const SECRET_NAME =
@@ -50,16 +51,63 @@ export interface EntropyRule {
 
 export const DEFAULT_ENTROPY_RULE: EntropyRule = { minLength: 20, minEntropy: 3.5, maxMeanClassRun: 2.2 };
 
+const HIGH_ENTROPY = 4.5;
+
 /** True when the value (or a whitespace-free token of it) looks like generated key material. */
 export function looksRandom(value: string, rule: EntropyRule = DEFAULT_ENTROPY_RULE): boolean {
   const tokens = value.split(/\s+/).filter((t) => t.length >= rule.minLength);
   return tokens.some((t) => {
     if (/^[0-9a-f]+$/i.test(t) && t.length >= 32) return true; // hex keys
-    return entropy(t) >= rule.minEntropy && meanClassRun(t) <= rule.maxMeanClassRun;
+    const h = entropy(t);
+    if (h < rule.minEntropy) return false;
+    // Punctuation separates the words of structured values (en_US.UTF-8, v1.2.3-rc.4, image
+    // references), so class switching is measured on letters and digits alone.
+    const alnum = t.replace(/[^A-Za-z0-9]/g, "");
+    if (alnum.length < Math.min(12, rule.minLength)) return false;
+    const run = meanClassRun(alnum);
+    // Near-uniform characters are random even with longer runs: one in five 40-character base62
+    // tokens has a mean run above 2.2, while words and paths stay below 4.5 bits per character.
+    return run <= rule.maxMeanClassRun || (h >= HIGH_ENTROPY && run <= 3.5);
   });
 }
 
 /** `scheme://user:password@host`: a credential inside a URL. */
 export function hasUrlCredentials(value: string): boolean {
-  return /[a-z][a-z0-9+.-]*:\/\/[^\s/:@]+:[^\s/@]+@/i.test(value);
+  return /[a-z][a-z0-9+.-]*:\/\/[^\s/:@]*:[^\s/@]+@/i.test(value);
+}
+
+/**
+ * What kind of key material a value holds, or undefined: a private key, a token in a
+ * credential format, or a random-looking part that is not a public identifier (a commit id,
+ * UUID, digest, certificate, base64'd config, a flag's name). `name` is the variable or
+ * setting that holds the value, when there is one. Never returns the material.
+ */
+export function keyMaterialKind(value: string, rule: EntropyRule = DEFAULT_ENTROPY_RULE, name?: string): string | undefined {
+  if (PRIVATE_KEY.test(value)) return "a private key";
+  const whole = credentialShape(value.trim());
+  if (whole) return whole;
+  for (const token of withoutPublicPem(value).split(/\s+/)) {
+    const t = token.replace(/^["']|["',;]$/g, "");
+    const credential = credentialShape(t);
+    if (credential) return credential;
+    for (const part of meaningfulParts(t)) if (!publicShape(part, name) && looksRandom(part, rule)) return "a random-looking token";
+  }
+  return undefined;
+}
+
+/** Why an environment entry carries a secret, or undefined: by its name, a URL credential, or its shape. */
+export type EnvSecretFinding = { by: "name" } | { by: "url-credentials" } | { by: "shape"; kind: string };
+
+/** The env rule's decision (SEC-DATA-02), pure so the corpus benchmark measures exactly what the pack enforces. */
+export function envSecretFinding(
+  key: string,
+  value: string,
+  rule: EntropyRule = DEFAULT_ENTROPY_RULE,
+  allowKeys: readonly string[] = [],
+): EnvSecretFinding | undefined {
+  if (isSecretName(key) && !isInertValue(value)) return { by: "name" };
+  if (hasUrlCredentials(value)) return { by: "url-credentials" };
+  if (allowKeys.includes(key)) return undefined;
+  const kind = keyMaterialKind(value, rule, key);
+  return kind ? { by: "shape", kind } : undefined;
 }

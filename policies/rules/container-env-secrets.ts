@@ -4,7 +4,7 @@
  * env values found by variable name, by randomness and by credentials inside URLs.
  */
 import { resourcePolicy } from "../lib/define";
-import { DEFAULT_ENTROPY_RULE, hasUrlCredentials, isInertValue, isSecretName, looksRandom } from "../lib/secrets";
+import { DEFAULT_ENTROPY_RULE, envSecretFinding } from "../lib/secrets";
 import { workloadOf, WORKLOAD_TYPES } from "../lib/workloads";
 
 export const containerEnvSecrets = resourcePolicy<{ allowKeys: string[]; minLength: number; minEntropy: number; maxMeanClassRun: number }>({
@@ -33,7 +33,7 @@ export const containerEnvSecrets = resourcePolicy<{ allowKeys: string[]; minLeng
     maxMeanClassRun: {
       type: "number",
       default: DEFAULT_ENTROPY_RULE.maxMeanClassRun,
-      description: "Random tokens switch character class often: mean same-class run length at or below this.",
+      description: "Random tokens switch character class often: mean same-class run length (letters and digits) at or below this.",
     },
   },
   check(r, ctx) {
@@ -49,11 +49,10 @@ export const containerEnvSecrets = resourcePolicy<{ allowKeys: string[]; minLeng
         continue;
       }
       // Messages name the variable only: the value may be the secret itself.
-      if (isSecretName(e.key) && !isInertValue(e.value))
-        ctx.violation(`${w.label}: env ${e.key} carries a secret value; use ${e.key}_FILE with a Docker secret under /run/secrets`);
-      else if (hasUrlCredentials(e.value)) ctx.violation(`${w.label}: env ${e.key} contains credentials in a URL`);
-      else if (!ctx.config.allowKeys.includes(e.key) && looksRandom(e.value, ctx.config))
-        ctx.violation(`${w.label}: env ${e.key} holds a value that looks like key material`);
+      const found = envSecretFinding(e.key, e.value, ctx.config, ctx.config.allowKeys);
+      if (found?.by === "name") ctx.violation(`${w.label}: env ${e.key} carries a secret value; use ${e.key}_FILE with a Docker secret under /run/secrets`);
+      else if (found?.by === "url-credentials") ctx.violation(`${w.label}: env ${e.key} contains credentials in a URL`);
+      else if (found) ctx.violation(`${w.label}: env ${e.key} holds a value that looks like key material (${found.kind})`);
     }
   },
 });
