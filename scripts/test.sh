@@ -13,7 +13,7 @@ PACKAGES=(
   prometheus-blackbox-exporter docker.io busybox-static chromium openssl age
   ca-certificates procps iproute2
   prometheus-postgres-exporter prometheus-redis-exporter prometheus-nginx-exporter
-  prometheus-node-exporter rclone curl tzdata
+  prometheus-node-exporter rclone curl tzdata linux-libc-dev
 )
 NODE_VERSION=24.22.3
 

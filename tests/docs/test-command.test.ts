@@ -39,7 +39,7 @@ test("the test command installs every Debian package the harness names", () => {
   const list = /PACKAGES=\(([\s\S]*?)\)/.exec(read("scripts/test.sh"))?.[1] ?? "";
   const installed = new Set(list.split(/\s+/).filter(Boolean));
   const named = new Set<string>();
-  for (const f of [...sources(join(ROOT, "testing")), ...sources(join(ROOT, "local")), ...sources(join(ROOT, "backup"))]) {
+  for (const f of [...sources(join(ROOT, "testing")), ...sources(join(ROOT, "local")), ...sources(join(ROOT, "backup")), ...sources(join(ROOT, "tests"))]) {
     for (const m of readFileSync(f, "utf8").matchAll(/require(?:Executable|HostFile)\((?:[^()]|\([^()]*\))*?,\s*"([a-z0-9.+-]+)"\s*[,)]/g)) named.add(m[1]);
   }
   expect(named.size).toBeGreaterThan(5);
