@@ -34,7 +34,8 @@ export function policyListMarkdown(): string {
     out.push(`**${group}**`, "", "| policy | checklist items | applies to | level | severity | what it blocks |", "|---|---|---|---|---|---|");
     for (const p of ps) {
       const applies = p.kind === "stack" ? "stack" : p.resourceTypes.map((t) => t.split(":").pop()).join(", ");
-      out.push(`| \`${p.name}\` | ${p.checklistIds.join(", ")} | ${applies} | ${p.enforcementLevel} | ${p.severity} | ${cell(p.description)} |`);
+      const level = p.remediable ? `${p.enforcementLevel} (can remediate)` : p.enforcementLevel;
+      out.push(`| \`${p.name}\` | ${p.checklistIds.join(", ")} | ${applies} | ${level} | ${p.severity} | ${cell(p.description)} |`);
     }
     out.push("");
   }

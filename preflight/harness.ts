@@ -86,6 +86,30 @@ interface AnalyzeResponse {
   getNotApplicableList(): { getPolicyName(): string; getReason(): string }[];
 }
 
+/** One remediation the pack made (RemediateResponse.remediations). */
+export interface Remediation {
+  policyName: string;
+  description: string;
+  /** The corrected properties; absent when the pack could only say why not (`diagnostic`). */
+  properties?: Record<string, EngineValue>;
+  diagnostic?: string;
+}
+
+export interface RemediateResult {
+  remediations: Remediation[];
+  notApplicable: NotApplicable[];
+}
+
+interface RemediateResponse {
+  getRemediationsList(): {
+    getPolicyname(): string;
+    getDescription(): string;
+    getProperties(): { toJavaScript(): unknown } | undefined;
+    getDiagnostic(): string;
+  }[];
+  getNotApplicableList(): { getPolicyName(): string; getReason(): string }[];
+}
+
 function analyzeResult(res: AnalyzeResponse): AnalyzeResult {
   return {
     diagnostics: res.getDiagnosticsList().map(diagnostic),
@@ -184,15 +208,25 @@ export class AnalyzerHarness {
     providers: Map<string, CollectedResource>,
     props: Record<string, EngineValue> = r.inputs,
   ): Promise<AnalyzeResult> {
-    const req = new analyzerproto.AnalyzeRequest();
-    req.setType(r.type);
-    req.setProperties(Struct.fromJavaScript(props));
-    req.setUrn(r.urn);
-    req.setName(r.name);
-    req.setOptions(options(r));
-    const p = r.provider ? providers.get(r.provider) : undefined;
-    if (p) req.setProvider(providerResource(p));
-    return analyzeResult(await this.call<AnalyzeResponse>("analyze", req));
+    return analyzeResult(await this.call<AnalyzeResponse>("analyze", resourceRequest(r, providers, props)));
+  }
+
+  /**
+   * Remediate, as the engine calls it before Analyze for policies at the `remediate` level:
+   * each remediation the pack made, in order, with the properties it returned (each one
+   * starts from the previous one's).
+   */
+  async remediate(r: CollectedResource, providers: Map<string, CollectedResource>, props: Record<string, EngineValue> = r.inputs): Promise<RemediateResult> {
+    const res = await this.call<RemediateResponse>("remediate", resourceRequest(r, providers, props));
+    return {
+      remediations: res.getRemediationsList().map((x) => ({
+        policyName: x.getPolicyname(),
+        description: x.getDescription(),
+        properties: x.getProperties()?.toJavaScript() as Record<string, EngineValue> | undefined,
+        diagnostic: x.getDiagnostic() || undefined,
+      })),
+      notApplicable: res.getNotApplicableList().map((n) => ({ policyName: n.getPolicyName(), reason: n.getReason() })),
+    };
   }
 
   async analyzeStack(resources: readonly CollectedResource[], providers: Map<string, CollectedResource>, useOutputs = true): Promise<Diagnostic[]> {
@@ -227,6 +261,19 @@ export class AnalyzerHarness {
   close(): void {
     this.client.close();
   }
+}
+
+/** The request Analyze and Remediate share: one resource with every field the engine fills. */
+function resourceRequest(r: CollectedResource, providers: Map<string, CollectedResource>, props: Record<string, EngineValue>): unknown {
+  const req = new analyzerproto.AnalyzeRequest();
+  req.setType(r.type);
+  req.setProperties(Struct.fromJavaScript(props));
+  req.setUrn(r.urn);
+  req.setName(r.name);
+  req.setOptions(options(r));
+  const p = r.provider ? providers.get(r.provider) : undefined;
+  if (p) req.setProvider(providerResource(p));
+  return req;
 }
 
 function options(r: CollectedResource): unknown {

@@ -12,7 +12,7 @@ import type { PreflightReport } from "../checklist/evidence";
 import { readStackFile } from "../infra/config/stack-file";
 import type { CollectedResource, ProgramRun, RunProgramOptions } from "./collect";
 import { PROJECT } from "./project";
-import { AnalyzerHarness, AnalyzerInfo, Diagnostic, NotApplicable, PolicyConfigEntry } from "./harness";
+import { AnalyzerHarness, AnalyzerInfo, Diagnostic, NotApplicable, PolicyConfigEntry, type RemediateResult } from "./harness";
 import { buildPack } from "./pack-build";
 import { EngineStub, PackProcess, startEngineStub, startPack } from "./pack-process";
 import { PolicyConfigFile, readPolicyConfigFile, resolvePolicyConfig } from "./policy-config";
@@ -170,6 +170,18 @@ export class PreflightSession {
     await Promise.all(Array.from({ length: Math.max(1, Math.min(this.opts.concurrency ?? 16, resources.length)) }, worker));
     const stack = await this.harness.analyzeStackResult(resources, providers);
     return { diagnostics: [...out.flat(), ...stack.diagnostics], notApplicable: [...na.flat(), ...stack.notApplicable] };
+  }
+
+  /** Policies the config runs at the `remediate` level. */
+  remediatingPolicies(): string[] {
+    return Object.entries(this.policyConfig)
+      .filter(([, c]) => c.enforcementLevel === "remediate")
+      .map(([name]) => name);
+  }
+
+  /** The pack's remediations for one resource of `resources` (the engine's Remediate call). */
+  async remediate(resources: readonly CollectedResource[], r: CollectedResource): Promise<RemediateResult> {
+    return this.harness.remediate(r, this.providers(resources));
   }
 
   async analyze(resources: readonly CollectedResource[]): Promise<PreflightReport> {

@@ -17,6 +17,7 @@ import type {
 } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import { CHECKLIST_VERSION } from "../../checklist/items";
+import { plainCopy } from "./remediate";
 import { Props, unwrapProxy } from "./values";
 
 export const PACK_NAME = "mcp-production-checklist";
@@ -44,6 +45,8 @@ export interface PolicyMeta {
   enforcementLevel: EnforcementLevel;
   group: PolicyGroup;
   kind: "resource" | "stack";
+  /** The policy can fix a violation itself when its enforcement level is `remediate`. */
+  remediable: boolean;
   /** Resource types a resource policy looks at. */
   resourceTypes: readonly string[];
   configSchema: { properties: Record<string, PolicyConfigJSONSchema> };
@@ -94,6 +97,12 @@ interface CommonDef<C> {
 export interface ResourcePolicyDef<C> extends CommonDef<C> {
   resourceTypes: readonly string[];
   check(resource: ResourceView, ctx: RuleContext<C>): void;
+  /**
+   * The mechanical fix, for a policy the config runs at `remediate`: the resource's whole
+   * corrected properties, or undefined when the fix is not safe to make for this resource
+   * (an unknown value, a choice only its owner can make). Called only on a violating resource.
+   */
+  remediate?(resource: ResourceView, config: C): Props | undefined;
 }
 
 export interface StackPolicyDef<C> extends CommonDef<C> {
@@ -105,6 +114,8 @@ export interface McpResourcePolicy {
   policy: ResourceValidationPolicy;
   /** The pure check, for in-process evaluation (tests, bench). Config keys unset take defaults. */
   evaluate(resource: ResourceView, config?: Record<string, unknown>): Finding[];
+  /** The corrected properties when the policy can remediate this violating resource; undefined otherwise. */
+  remediate?(resource: ResourceView, config?: Record<string, unknown>): Props | undefined;
 }
 
 export interface McpStackPolicy {
@@ -135,7 +146,7 @@ export function configWithDefaults<C>(schema: PolicyMeta["configSchema"], given:
   return out as C & { unknownValues: UnknownValuesMode };
 }
 
-function metaOf<C>(def: CommonDef<C>, kind: PolicyMeta["kind"], resourceTypes: readonly string[]): PolicyMeta {
+function metaOf<C>(def: CommonDef<C>, kind: PolicyMeta["kind"], resourceTypes: readonly string[], remediable = false): PolicyMeta {
   return {
     name: def.name,
     description: def.description,
@@ -145,6 +156,7 @@ function metaOf<C>(def: CommonDef<C>, kind: PolicyMeta["kind"], resourceTypes: r
     enforcementLevel: def.enforcementLevel ?? "mandatory",
     group: def.group,
     kind,
+    remediable,
     resourceTypes,
     configSchema: schemaOf(def),
   };
@@ -206,7 +218,7 @@ function policyFields(meta: PolicyMeta) {
 }
 
 export function resourcePolicy<C>(def: ResourcePolicyDef<C>): McpResourcePolicy {
-  const meta = metaOf(def, "resource", def.resourceTypes);
+  const meta = metaOf(def, "resource", def.resourceTypes, def.remediate !== undefined);
   const types = new Set(def.resourceTypes);
   const evaluate = (resource: ResourceView, config?: Record<string, unknown>): Finding[] =>
     types.has(resource.type) ? runCheck((ctx) => def.check(resource, ctx as unknown as RuleContext<C>), configWithDefaults<C>(meta.configSchema, config)) : [];
@@ -222,7 +234,20 @@ export function resourcePolicy<C>(def: ResourcePolicyDef<C>): McpResourcePolicy 
   };
   // The server skips a policy without calling it when the type differs (server.js fast path).
   if (def.resourceTypes.length === 1) (validate as unknown as { __pulumiType: string }).__pulumiType = def.resourceTypes[0];
-  return { meta, evaluate, policy: { ...policyFields(meta), validateResource: validate } };
+  const fix = def.remediate;
+  if (!fix) return { meta, evaluate, policy: { ...policyFields(meta), validateResource: validate } };
+  const remediate = (resource: ResourceView, given?: Record<string, unknown>): Props | undefined => {
+    if (!types.has(resource.type)) return undefined;
+    const config = configWithDefaults<C>(meta.configSchema, given);
+    // A plain copy: Remediate's proxies (secrets kept) break array reads, and the rule edits
+    // this copy, so the engine's properties and a caller's view stay as they were.
+    const plain = { ...resource, props: plainCopy(resource.props) };
+    if (!evaluate(plain, config).some((f) => f.kind === "violation")) return undefined;
+    return fix(plain, config);
+  };
+  const remediateResource = (args: ResourceValidationArgs) =>
+    remediate({ type: args.type, name: args.name, urn: args.urn, props: unwrapProxy(args.props) as Props }, args.getConfig<Record<string, unknown>>());
+  return { meta, evaluate, remediate, policy: { ...policyFields(meta), validateResource: validate, remediateResource } };
 }
 
 function stackViews(resources: StackValidationArgs["resources"]): ResourceView[] {

@@ -1,5 +1,6 @@
 /** SEC-CONTAINER-04 (security contexts), SEC-CONTAINER-02: drop ALL capabilities, add nothing dangerous. */
 import { resourcePolicy } from "../lib/define";
+import { setPath } from "../lib/remediate";
 import { isUnknown } from "../lib/values";
 import { workloadOf, WORKLOAD_TYPES } from "../lib/workloads";
 
@@ -42,5 +43,14 @@ export const containerCapabilities = resourcePolicy<{ forbiddenAdds: string[]; a
       const extra = added.filter((c) => !forbidden.has(c) && !allowed.map(norm).includes(c));
       if (extra.length) ctx.violation(`${w.label} adds capabilities not allowed for its service: ${extra.join(", ")}`);
     }
+  },
+  // Dropping ALL is mechanical; which capabilities a service adds back is its owner's call.
+  remediate(r) {
+    const w = workloadOf(r);
+    if (!w.capDrops.known || w.capDrops.value.some(isUnknown)) return undefined;
+    const drops = w.capDrops.value.map(String);
+    if (drops.map(norm).includes("ALL")) return undefined;
+    const path = w.kind === "container" ? ["capabilities", "drops"] : ["taskSpec", "containerSpec", "capDrops"];
+    return setPath(r.props, path, [...drops, "ALL"]);
   },
 });

@@ -1,5 +1,7 @@
 /** MON-LOG-04 (log rotation configured): workload logs rotate (json-file/local with max-size and max-file) or go to a log driver. */
 import { resourcePolicy } from "../lib/define";
+import { LOG_OPTS } from "../../infra/components/common";
+import { setPath } from "../lib/remediate";
 import { workloadOf, WORKLOAD_TYPES } from "../lib/workloads";
 
 const SIZE = /^\d+[kmg]?$/i;
@@ -39,5 +41,17 @@ export const containerLogRotation = resourcePolicy<{ shippingDrivers: string[]; 
     const n = Number(files);
     if (files === undefined || !Number.isInteger(n) || n < 1 || n > ctx.config.maxFiles)
       ctx.violation(`${w.label} keeps an unbounded number of log files (log option max-file 1..${ctx.config.maxFiles})`);
+  },
+  // Fills a missing max-size / max-file with the program's own values; another driver, or a
+  // bound someone set, is left for its owner.
+  remediate(r) {
+    const w = workloadOf(r);
+    if (!w.log.known) return undefined;
+    const driver = (w.log.value.driver ?? "json-file").trim();
+    if (driver !== "json-file" && driver !== "local") return undefined;
+    const options = { ...w.log.value.options };
+    for (const key of ["max-size", "max-file"]) if (options[key] === undefined) options[key] = LOG_OPTS[key];
+    if (w.kind === "container") return setPath(r.props, ["logDriver"], driver) && setPath(r.props, ["logOpts"], options);
+    return setPath(r.props, ["taskSpec", "logDriver"], { name: driver, options });
   },
 });

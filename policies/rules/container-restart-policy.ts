@@ -4,6 +4,8 @@
  */
 import { resourcePolicy } from "../lib/define";
 import { dockerDurationSeconds } from "../lib/durations";
+import { RESTART } from "../../infra/components/common";
+import { fillPath, setPath } from "../lib/remediate";
 import { workloadOf, WORKLOAD_TYPES } from "../lib/workloads";
 
 export const containerRestartPolicy = resourcePolicy<{ allowed: string[]; allowedServiceConditions: string[] }>({
@@ -42,5 +44,26 @@ export const containerRestartPolicy = resourcePolicy<{ allowed: string[]; allowe
     if (!maxAttempts || maxAttempts < 1) ctx.violation(`${w.label} ${what}: set restartPolicy.maxAttempts`);
     const secs = window ? dockerDurationSeconds(window) : undefined;
     if (!secs || secs <= 0) ctx.violation(`${w.label} ${defaulted ? what : "counts restart attempts over no window"}: set restartPolicy.window`);
+  },
+  // Fills what is missing (no policy at all, no retry bound, no window) with the program's own
+  // values; a condition someone chose stays theirs to change.
+  remediate(r, config) {
+    const w = workloadOf(r);
+    if (!w.restart.known) return undefined;
+    const { policy, maxAttempts, window, defaulted } = w.restart.value;
+    if (w.kind === "container") {
+      if (defaulted) return setPath(r.props, ["restart"], config.allowed.includes("unless-stopped") ? "unless-stopped" : config.allowed[0]);
+      if (policy === "on-failure" && !maxAttempts) return setPath(r.props, ["maxRetryCount"], RESTART.maxAttempts);
+      return undefined;
+    }
+    if (!defaulted && !config.allowedServiceConditions.includes(policy)) return undefined;
+    const secs = window ? dockerDurationSeconds(window) : undefined;
+    const rp = ["taskSpec", "restartPolicy"];
+    const fixed =
+      setPath(r.props, [...rp, "condition"], defaulted ? RESTART.condition : policy) &&
+      fillPath(r.props, [...rp, "delay"], RESTART.delay) &&
+      setPath(r.props, [...rp, "maxAttempts"], maxAttempts && maxAttempts >= 1 ? maxAttempts : RESTART.maxAttempts) &&
+      setPath(r.props, [...rp, "window"], secs && secs > 0 ? window : RESTART.window);
+    return fixed || undefined;
   },
 });
