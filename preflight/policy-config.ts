@@ -6,6 +6,7 @@
  */
 import * as fs from "fs";
 import type { AnalyzerInfo, EnforcementLevel, PolicyConfigEntry } from "./harness";
+import { WAIVERS_KEY, waiversSchema } from "../policies/lib/waivers";
 
 const LEVELS: readonly EnforcementLevel[] = ["advisory", "mandatory", "remediate", "disabled"];
 
@@ -60,6 +61,13 @@ export function resolvePolicyConfig(info: AnalyzerInfo, file: PolicyConfigFile =
     const schema = (policy.configSchema ?? {}) as Record<string, { type?: string | string[]; enum?: unknown[] }>;
     for (const [k, v] of Object.entries(entry)) {
       if (k === "enforcementLevel") continue;
+      if (k === WAIVERS_KEY) {
+        const parsed = waiversSchema.safeParse(v);
+        if (!parsed.success)
+          for (const issue of parsed.error.issues)
+            problems.push(`"${name}".${k}${issue.path.map((x) => (typeof x === "number" ? `[${x}]` : `.${String(x)}`)).join("")}: ${issue.message}`);
+        continue;
+      }
       const s = schema[k];
       if (!s) {
         problems.push(`"${name}".${k}: unknown setting (settings: ${Object.keys(schema).join(", ") || "none"})`);

@@ -18,6 +18,7 @@ import type {
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import { CHECKLIST_VERSION } from "../../checklist/items";
 import { plainCopy } from "./remediate";
+import { expiredWaiverMessage, waivedMessage, waiverActive, waiverFor, WAIVERS_JSON_SCHEMA, WAIVERS_KEY, waiversSchema } from "./waivers";
 import { Props, unwrapProxy } from "./values";
 
 export const PACK_NAME = "mcp-production-checklist";
@@ -135,7 +136,13 @@ const unknownValuesSchema: PolicyConfigJSONSchema = {
 };
 
 function schemaOf<C>(def: CommonDef<C>): PolicyMeta["configSchema"] {
-  return { properties: { ...(def.config as Record<string, PolicyConfigJSONSchema> | undefined), [UNKNOWN_VALUES_KEY]: unknownValuesSchema } };
+  return {
+    properties: {
+      ...(def.config as Record<string, PolicyConfigJSONSchema> | undefined),
+      [UNKNOWN_VALUES_KEY]: unknownValuesSchema,
+      [WAIVERS_KEY]: WAIVERS_JSON_SCHEMA,
+    },
+  };
 }
 
 /** Config as the rule sees it: given keys over schema defaults. */
@@ -179,23 +186,41 @@ function runCheck(fn: (ctx: RuleContext<never>) => void, config: unknown): Findi
   return findings;
 }
 
-/** Findings -> CrossGuard diagnostics. Undecidable ones are advisory unless the policy's config says "fail". */
-function report(findings: Finding[], mode: UnknownValuesMode, reportViolation: ReportViolation, defaultUrn?: string): void {
+/** Findings -> CrossGuard diagnostics. Undecidable ones are advisory unless the policy's config says "fail"; waived violations are advisory. */
+function report(findings: Finding[], config: ReportConfig, reportViolation: ReportViolation, subject?: string): void {
+  // The object form keeps the message as-is and sets this one diagnostic's level.
+  const advisory = (message: string, urn?: string) =>
+    (reportViolation as unknown as (v: { message: string; urn?: string; enforcementLevel: EnforcementLevel }) => void)({
+      message,
+      urn,
+      enforcementLevel: "advisory",
+    });
+  const waivers = waiversSchema.safeParse(config.waivers ?? []);
+  // A waiver list the engine let through but that does not parse must not waive (or hide) anything.
+  if (!waivers.success)
+    reportViolation(`policy config: waivers are invalid (${waivers.error.issues.map((i) => `[${i.path.join(".")}] ${i.message}`).join("; ")})`);
+  const now = new Date();
   for (const f of findings) {
     if (f.kind === "not-applicable") continue;
+    // Diagnostics keep the urn the rule gave (the engine attributes a resource policy's to its resource);
+    // a waiver matches the resource the finding is about.
+    const urn = f.urn;
     if (f.kind === "violation") {
-      reportViolation(f.message, f.urn ?? defaultUrn);
-    } else if (mode === "fail") {
-      reportViolation(`${UNDECIDABLE_PREFIX} ${f.message}`, f.urn ?? defaultUrn);
+      const w = waivers.success ? waiverFor(waivers.data, f.urn ?? subject) : undefined;
+      if (!w) reportViolation(f.message, urn);
+      else if (waiverActive(w, now)) advisory(waivedMessage(w, f.message), urn);
+      else reportViolation(expiredWaiverMessage(w, f.message), urn);
+    } else if (config.unknownValues === "fail") {
+      reportViolation(`${UNDECIDABLE_PREFIX} ${f.message}`, urn);
     } else {
-      // The object form keeps the message as-is and lowers this one diagnostic to advisory.
-      (reportViolation as unknown as (v: { message: string; urn?: string; enforcementLevel: EnforcementLevel }) => void)({
-        message: `${UNDECIDABLE_PREFIX} ${f.message}`,
-        urn: f.urn ?? defaultUrn,
-        enforcementLevel: "advisory",
-      });
+      advisory(`${UNDECIDABLE_PREFIX} ${f.message}`, urn);
     }
   }
+}
+
+interface ReportConfig {
+  unknownValues: UnknownValuesMode;
+  waivers?: unknown;
 }
 
 function policyFields(meta: PolicyMeta) {
@@ -227,7 +252,7 @@ export function resourcePolicy<C>(def: ResourcePolicyDef<C>): McpResourcePolicy 
     const config = configWithDefaults<C>(meta.configSchema, args.getConfig<Record<string, unknown>>());
     const view: ResourceView = { type: args.type, name: args.name, urn: args.urn, props: unwrapProxy(args.props) as Props };
     const findings = evaluate(view, config);
-    report(findings, config.unknownValues, reportViolation);
+    report(findings, config, reportViolation, args.urn);
     // After the report: notApplicable throws (the server records the reason).
     const na = findings.find((f) => f.kind === "not-applicable");
     if (na && findings.every((f) => f.kind === "not-applicable")) args.notApplicable(na.message);
@@ -261,7 +286,7 @@ export function stackPolicy<C>(def: StackPolicyDef<C>): McpStackPolicy {
   const validateStack = (args: StackValidationArgs, reportViolation: ReportViolation) => {
     const config = configWithDefaults<C>(meta.configSchema, args.getConfig<Record<string, unknown>>());
     const findings = evaluate(stackViews(args.resources), config);
-    report(findings, config.unknownValues, reportViolation);
+    report(findings, config, reportViolation);
     const na = findings.find((f) => f.kind === "not-applicable");
     if (na && findings.every((f) => f.kind === "not-applicable")) args.notApplicable(na.message);
   };
