@@ -90,7 +90,7 @@ export const CHECKLIST_MAPPING: Readonly<Record<string, ItemMapping>> = {
   "PRE-SEC-01": { verify: runtime("edge.tls-chain") },
   "PRE-SEC-02": { verify: policy("default-passwords", "grafana-auth") },
   "PRE-SEC-03": { verify: policy("nginx-rate-limit") },
-  "PRE-SEC-04": { verify: runtime("app.auth") },
+  "PRE-SEC-04": { verify: runtime("app.auth", "grafana.anonymous-refused", "grafana.auth-settings") },
   "PRE-SEC-05": { verify: policy("data-services-internal-network", "network-internal-flag") },
   "PRE-SEC-06": {
     verify: attest(

@@ -22,7 +22,7 @@ import { nginxInputFromConfig, renderStaticFiles } from "../infra/render/nginx";
 import { prometheusInputFromConfig, SCRAPE_JOBS, type PrometheusInput } from "../infra/render/prometheus";
 import { alertRulesInputFromConfig, renderAlertRules } from "../infra/render/alert-rules";
 import { alertmanagerInputFromConfig, renderAlertmanagerConfig } from "../infra/render/alertmanager";
-import { renderGrafanaProvisioning } from "../infra/render/grafana";
+import { grafanaEnv, renderGrafanaProvisioning } from "../infra/render/grafana";
 import { postgresInputFromConfig, renderPgHbaConf, renderPostgresConf, renderPostgresInitScript } from "../infra/render/postgres";
 import { redisInputFromConfig } from "../infra/render/redis";
 import { CHECKLIST_VERSION } from "../checklist/items";
@@ -323,6 +323,7 @@ export async function startLocalStack(log: (line: string) => void = () => undefi
       adminUser: config.grafana.adminUser,
       adminPassword: secrets.grafanaAdminPassword,
       provisioning: renderGrafanaProvisioning(config, { prometheusUrl: promUrl }),
+      env: grafanaEnv(config),
     });
     const settled = await Promise.allSettled([mcpP, pgP, redisP, amP, grafanaP]);
     for (const s of settled) if (s.status === "fulfilled") stoppers.push(() => s.value.stop());

@@ -23,6 +23,7 @@ import { redisAuthCheck, redisMemoryCheck, redisOperationsCheck, redisPersistenc
 import { prometheusAlertmanagerCheck, prometheusRetentionCheck, prometheusRulesCheck, prometheusTargetsCheck } from "./monitoring/prometheus";
 import { alertmanagerReadyCheck, alertmanagerReceiversCheck } from "./monitoring/alertmanager";
 import { grafanaDashboardsCheck, grafanaDatasourceCheck, grafanaHealthCheck } from "./monitoring/grafana";
+import { grafanaAnonymousRefusedCheck, grafanaAuthSettingsCheck } from "./monitoring/grafana-access";
 import { DOCKER_CHECKS, type DockerTarget } from "./docker";
 import { BACKUP_CHECKS, BACKUP_EXTRA, type BackupTarget } from "./backup";
 import { HOST_CHECKS, type HostTarget } from "./host";
@@ -73,6 +74,8 @@ export const MONITORING_CHECKS: Check<VerifyTarget>[] = [
   grafanaHealthCheck,
   grafanaDatasourceCheck,
   grafanaDashboardsCheck,
+  grafanaAnonymousRefusedCheck,
+  grafanaAuthSettingsCheck,
 ];
 export const CONTAINER_CHECKS: Check<VerifyTarget>[] = DOCKER_CHECKS.map((c) =>
   adapt(c, (t) => t.extra[DOCKER_EXTRA] as DockerTarget | undefined, "no Docker Engine API access (set DOCKER_HOST or run where the Docker socket is)"),
@@ -108,7 +111,7 @@ export const SERVICE_CHECK_IDS: Partial<Record<ServiceName, readonly string[]>> 
   nginx: [...EDGE_CHECKS, ...MCP_CHECKS, appAuthCheck, appServersListCheck, appServersCreateCheck].map((c) => c.id),
   prometheus: ["prometheus.rules", "prometheus.retention"],
   alertmanager: ["alertmanager.ready", "alertmanager.receivers", "prometheus.alertmanager"],
-  grafana: ["grafana.health", "grafana.datasource", "grafana.dashboards"],
+  grafana: ["grafana.health", "grafana.datasource", "grafana.dashboards", "grafana.anonymous-refused", "grafana.auth-settings"],
 };
 
 export function checkById(id: string): Check<VerifyTarget> {

@@ -7,13 +7,19 @@
  *                                           Prometheus URL, like Grafana does: "OK" or "ERROR"
  *   GET /api/dashboards/uid/:uid            { dashboard, meta } or 404
  *   GET /api/search?type=dash-db            provisioned dashboards
+ *   GET /api/admin/settings                 the effective settings, section -> key -> string
+ *   GET /                                   the UI: a redirect to /login without a session
  *   GET /metrics                            a small exposition (Prometheus scrapes it)
- * Every /api/ route but health needs basic auth with the admin user and password.
+ * Every /api/ route but health needs basic auth with the admin user and password, unless the
+ * GF_* environment turns anonymous access on (then reads are served as a Viewer, as Grafana
+ * does). Settings come from Grafana's defaults overridden by the GF_* variables, read with
+ * the same mapping as infra/grafana-settings.ts.
  * Runs in the test process on a loopback port, and as the program of the Grafana image
  * (testing/engine/images/entries/grafana.ts), which reads the same files from disk.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { parse } from "yaml";
+import { grafanaSettingOf } from "../../infra/grafana-settings";
 
 export interface GrafanaStandIn {
   url: string;
@@ -34,6 +40,29 @@ export interface GrafanaStandInOptions {
   port?: number;
   /** Served from a sub-path (serve_from_sub_path): requests under it are answered with it stripped. */
   subPath?: string;
+  /** The GF_* environment (e.g. infra/render/grafana.ts grafanaEnv): overrides Grafana's defaults. */
+  env?: Record<string, string | undefined>;
+}
+
+/** Grafana's defaults (conf/defaults.ini) for the settings the stand-in acts on or reports. */
+const DEFAULT_SETTINGS: Record<string, Record<string, string>> = {
+  "auth.anonymous": { enabled: "false", org_role: "Viewer" },
+  "auth.basic": { enabled: "true" },
+  auth: { disable_login_form: "false" },
+  users: { allow_sign_up: "false", allow_org_create: "false" },
+  security: { admin_user: "admin", admin_password: "admin" },
+};
+
+/** Effective settings: the defaults with every GF_<SECTION>_<KEY> of `env` applied; secrets masked as Grafana does. */
+function effectiveSettings(env: Record<string, string | undefined>): Record<string, Record<string, string>> {
+  const out = structuredClone(DEFAULT_SETTINGS);
+  for (const [name, value] of Object.entries(env)) {
+    const s = value === undefined ? undefined : grafanaSettingOf(name);
+    if (!s || s.fromFile) continue;
+    (out[s.section] ??= {})[s.key] = value!;
+  }
+  out.security.admin_password = "************";
+  return out;
 }
 
 interface Datasource {
@@ -64,6 +93,8 @@ export async function startGrafanaStandIn(options: GrafanaStandInOptions): Promi
   const version = options.version ?? "11.2.2";
   const faults = { databaseDown: false };
   const expectedAuth = `Basic ${Buffer.from(`${options.adminUser}:${options.adminPassword}`).toString("base64")}`;
+  const settings = effectiveSettings(options.env ?? {});
+  const anonymous = settings["auth.anonymous"].enabled === "true";
   let requests = 0;
 
   async function datasourceHealth(ds: Datasource): Promise<{ status: number; body: unknown }> {
@@ -94,8 +125,21 @@ export async function startGrafanaStandIn(options: GrafanaStandInOptions): Promi
     if (path === "/api/health") {
       return json(res, faults.databaseDown ? 503 : 200, { commit: "stand-in", database: faults.databaseDown ? "failing" : "ok", version });
     }
+    const admin = req.headers.authorization === expectedAuth;
+    if (path === "/" && req.method === "GET") {
+      if (admin || anonymous) {
+        res.writeHead(200, { "content-type": "text/html" });
+        res.end("<!doctype html><title>Grafana</title>");
+        return;
+      }
+      res.writeHead(302, { location: `${sub ?? ""}/login` });
+      res.end();
+      return;
+    }
     if (!path.startsWith("/api/")) return json(res, 404, { message: "Not found" });
-    if (req.headers.authorization !== expectedAuth) return json(res, 401, { message: "Invalid username or password" });
+    // Anonymous access serves reads as a Viewer; admin routes still need the admin.
+    if (!admin && !(anonymous && req.method === "GET" && !path.startsWith("/api/admin/"))) return json(res, 401, { message: "Invalid username or password" });
+    if (path === "/api/admin/settings" && req.method === "GET") return json(res, 200, settings);
     let m = /^\/api\/datasources\/uid\/([^/]+)\/health$/.exec(path);
     if (m && req.method === "GET") {
       const ds = datasources.find((d) => d.uid === decodeURIComponent(m![1]));

@@ -110,6 +110,7 @@ async function main(): Promise<void> {
     host: env.GF_SERVER_HTTP_ADDR || "0.0.0.0",
     port,
     subPath,
+    env,
   });
   log("info", "provisioning", "provisioned", { files: Object.keys(provisioning).length, path: provisioningDir });
   log("info", "http.server", "HTTP Server Listen", { address: `${env.GF_SERVER_HTTP_ADDR || "[::]"}:${server.port}`, protocol: "http", subUrl: subPath ?? "" });
