@@ -23,6 +23,7 @@ import { redisAuthCheck, redisMemoryCheck, redisOperationsCheck, redisPersistenc
 import { prometheusAlertmanagerCheck, prometheusRetentionCheck, prometheusRulesCheck, prometheusTargetsCheck } from "./monitoring/prometheus";
 import { alertmanagerReadyCheck, alertmanagerReceiversCheck } from "./monitoring/alertmanager";
 import { grafanaDashboardsCheck, grafanaDatasourceCheck, grafanaHealthCheck } from "./monitoring/grafana";
+import { alertmanagerRoutingCheck } from "./monitoring/alertmanager-routing";
 import { grafanaAnonymousRefusedCheck, grafanaAuthSettingsCheck } from "./monitoring/grafana-access";
 import { DOCKER_CHECKS, type DockerTarget } from "./docker";
 import { BACKUP_CHECKS, BACKUP_EXTRA, type BackupTarget } from "./backup";
@@ -71,6 +72,7 @@ export const MONITORING_CHECKS: Check<VerifyTarget>[] = [
   prometheusRetentionCheck,
   alertmanagerReadyCheck,
   alertmanagerReceiversCheck,
+  alertmanagerRoutingCheck,
   grafanaHealthCheck,
   grafanaDatasourceCheck,
   grafanaDashboardsCheck,
@@ -110,7 +112,7 @@ export const SERVICE_CHECK_IDS: Partial<Record<ServiceName, readonly string[]>> 
   // Nginx is created after the app replicas: everything reached through the edge.
   nginx: [...EDGE_CHECKS, ...MCP_CHECKS, appAuthCheck, appServersListCheck, appServersCreateCheck].map((c) => c.id),
   prometheus: ["prometheus.rules", "prometheus.retention"],
-  alertmanager: ["alertmanager.ready", "alertmanager.receivers", "prometheus.alertmanager"],
+  alertmanager: ["alertmanager.ready", "alertmanager.receivers", "alertmanager.routing", "prometheus.alertmanager"],
   grafana: ["grafana.health", "grafana.datasource", "grafana.dashboards", "grafana.anonymous-refused", "grafana.auth-settings"],
 };
 

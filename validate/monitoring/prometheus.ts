@@ -14,7 +14,8 @@ interface ApiEnvelope<T> {
   error?: string;
 }
 
-async function api<T>(p: PrometheusTarget, path: string, signal: AbortSignal): Promise<T> {
+/** A Prometheus HTTP API call: the `data` of a success envelope, else an error naming the URL and status. */
+export async function prometheusApi<T>(p: PrometheusTarget, path: string, signal: AbortSignal): Promise<T> {
   const url = joinUrl(p.url, path);
   const r = await requestJson<ApiEnvelope<T>>(url, {}, { signal });
   if (r.status !== 200 || r.json?.status !== "success") throw new Error(`GET ${url} answered ${r.status}${r.json?.error ? `: ${r.json.error}` : ""}`);
@@ -38,7 +39,7 @@ export const prometheusTargetsCheck: Check<VerifyTarget> = {
   retryDelayMs: 1000,
   timeoutMs: 10_000,
   async run({ prometheus: p }, { signal }) {
-    const data = await api<{ activeTargets: ActiveTarget[] }>(p, "/api/v1/targets?state=active", signal);
+    const data = await prometheusApi<{ activeTargets: ActiveTarget[] }>(p, "/api/v1/targets?state=active", signal);
     const byJob = new Map<string, ActiveTarget[]>();
     for (const t of data.activeTargets) byJob.set(t.labels.job ?? t.scrapePool, [...(byJob.get(t.labels.job ?? t.scrapePool) ?? []), t]);
     const missing = p.expectedJobs.filter((j) => !byJob.has(j));
@@ -60,7 +61,7 @@ export const prometheusTargetsCheck: Check<VerifyTarget> = {
   },
 };
 
-interface RuleGroup {
+export interface RuleGroup {
   name: string;
   file: string;
   rules: { name: string; type: "alerting" | "recording"; health: string; lastError?: string; labels?: Record<string, string> }[];
@@ -74,7 +75,7 @@ export const prometheusRulesCheck: Check<VerifyTarget> = {
   retryDelayMs: 1000,
   timeoutMs: 10_000,
   async run({ prometheus: p }, { signal }) {
-    const { groups } = await api<{ groups: RuleGroup[] }>(p, "/api/v1/rules", signal);
+    const { groups } = await prometheusApi<{ groups: RuleGroup[] }>(p, "/api/v1/rules", signal);
     const rules = groups.flatMap((g) => g.rules.map((r) => ({ ...r, group: g.name })));
     const alerts = rules.filter((r) => r.type === "alerting");
     const unhealthy = rules.filter((r) => r.health !== "ok");
@@ -108,7 +109,7 @@ export const prometheusAlertmanagerCheck: Check<VerifyTarget> = {
   retryDelayMs: 1000,
   timeoutMs: 10_000,
   async run({ prometheus: p }, { signal }) {
-    const data = await api<{ activeAlertmanagers: { url: string }[]; droppedAlertmanagers: { url: string }[] }>(p, "/api/v1/alertmanagers", signal);
+    const data = await prometheusApi<{ activeAlertmanagers: { url: string }[]; droppedAlertmanagers: { url: string }[] }>(p, "/api/v1/alertmanagers", signal);
     if (data.activeAlertmanagers.length === 0) {
       return fail("Prometheus has no active Alertmanager", {
         expected: "at least one active Alertmanager",
@@ -139,7 +140,7 @@ export const prometheusRetentionCheck: Check<VerifyTarget> = {
   checklistIds: ["DEP-MON-05"],
   retries: 2,
   async run({ prometheus: p }, { signal }) {
-    const info = await api<{ storageRetention: string }>(p, "/api/v1/status/runtimeinfo", signal);
+    const info = await prometheusApi<{ storageRetention: string }>(p, "/api/v1/status/runtimeinfo", signal);
     const expected = `${p.retention.time} or ${p.retention.size}`;
     if (!retentionMatches(info.storageRetention, p.retention)) {
       return fail(`Prometheus retention is "${info.storageRetention}"`, {
