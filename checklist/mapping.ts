@@ -248,12 +248,7 @@ export const CHECKLIST_MAPPING: Readonly<Record<string, ItemMapping>> = {
   // ── Monitoring & Alerting / Alert Configuration ──
   "MON-ALERT-01": { verify: policy("prometheus-alert-rules", "alertmanager-receivers") },
   "MON-ALERT-02": { verify: policy("prometheus-alert-rules", "alertmanager-receivers") },
-  "MON-ALERT-03": {
-    verify: attest(
-      "Record of a test alert delivered end to end to every receiver (pager incident number, e-mail received) with timestamps",
-      "Delivery to a pager or mailbox outside the stack can only be confirmed by the person who received it",
-    ),
-  },
+  "MON-ALERT-03": { verify: runtime("alertmanager.test-alert") },
   "MON-ALERT-04": {
     verify: program(
       "The escalation procedure names every severity route of the rendered Alertmanager configuration, who is paged in what order and after how long",

@@ -37,6 +37,7 @@ export interface VerifyCliOptions {
   daemonJson?: string;
   direct?: boolean;
   restoreDrill?: boolean;
+  sendTestAlert?: boolean;
   concurrency: number;
   timeout?: number;
   healthSamples?: number;
@@ -90,6 +91,7 @@ export function parseVerifyArgs(argv: string[]): VerifyCliOptions {
     .option("--direct", "the checks run on the stack's internal network: connect to internal names without tunnels")
     .option("--skip <id=reason>", "a check that cannot apply where this runs: reported as skipped with REASON, not run (repeatable)", skipEntry)
     .option("--restore-drill", "also run the backup restore drills (backup.restore-drill, backup.config-restore)")
+    .option("--send-test-alert", "also send a labelled test alert per severity through every receiver (alertmanager.test-alert): it notifies people")
     .option("--concurrency <n>", "checks running at once", positiveInt("--concurrency"), DEFAULT_CONCURRENCY)
     .option("--timeout <ms>", "timeout for checks that set none", positiveInt("--timeout"))
     .option("--health-samples <n>", "requests for the health latency check", positiveInt("--health-samples"))
@@ -112,6 +114,7 @@ export function parseVerifyArgs(argv: string[]): VerifyCliOptions {
     daemonJson: o.daemonJson,
     direct: !!o.direct,
     restoreDrill: !!o.restoreDrill,
+    sendTestAlert: !!o.sendTestAlert,
     concurrency: o.concurrency,
     timeout: o.timeout,
     healthSamples: o.healthSamples,
@@ -158,6 +161,7 @@ export async function verify(
       log: (line) => say(createRedactor(secrets)(line)),
     });
     say(`internal services via ${connection.via}`);
+    if (options.sendTestAlert) connection.target.alertmanager.sendTestAlert = true;
   } catch (e) {
     await connection?.close();
     return fatal(e);

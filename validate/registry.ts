@@ -23,6 +23,7 @@ import { redisAuthCheck, redisMemoryCheck, redisOperationsCheck, redisPersistenc
 import { prometheusAlertmanagerCheck, prometheusRetentionCheck, prometheusRulesCheck, prometheusTargetsCheck } from "./monitoring/prometheus";
 import { alertmanagerReadyCheck, alertmanagerReceiversCheck } from "./monitoring/alertmanager";
 import { grafanaDashboardsCheck, grafanaDatasourceCheck, grafanaHealthCheck } from "./monitoring/grafana";
+import { alertmanagerTestAlertCheck } from "./monitoring/alert-delivery";
 import { alertmanagerRoutingCheck } from "./monitoring/alertmanager-routing";
 import { grafanaAnonymousRefusedCheck, grafanaAuthSettingsCheck } from "./monitoring/grafana-access";
 import { DOCKER_CHECKS, type DockerTarget } from "./docker";
@@ -73,6 +74,7 @@ export const MONITORING_CHECKS: Check<VerifyTarget>[] = [
   alertmanagerReadyCheck,
   alertmanagerReceiversCheck,
   alertmanagerRoutingCheck,
+  alertmanagerTestAlertCheck,
   grafanaHealthCheck,
   grafanaDatasourceCheck,
   grafanaDashboardsCheck,

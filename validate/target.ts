@@ -117,6 +117,8 @@ export interface PrometheusTarget {
 export interface AlertmanagerTarget {
   url: string;
   expectedReceivers: string[];
+  /** Send a test alert through every receiver (alertmanager.test-alert): opt-in, it notifies people. */
+  sendTestAlert?: boolean;
 }
 
 export interface GrafanaTarget {
