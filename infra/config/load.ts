@@ -27,13 +27,16 @@ export interface ConfigProblem {
   message: string;
 }
 
+// The stack is `stackName`, not `stack`: a field named `stack` would replace Error.stack, and an
+// uncaught error (as `pulumi up` prints program errors, with util.inspect) would then show the
+// problems object instead of the message.
 export class ConfigError extends Error {
   constructor(
     readonly problems: ConfigProblem[],
-    readonly stack?: string,
+    readonly stackName?: string,
   ) {
     super(
-      `Invalid stack configuration${stack ? ` for stack "${stack}"` : ""} (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
+      `Invalid stack configuration${stackName ? ` for stack "${stackName}"` : ""} (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
         problems.map((p) => `  - ${p.key}: ${p.message}`).join("\n"),
     );
     this.name = "ConfigError";
