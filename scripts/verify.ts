@@ -20,6 +20,7 @@ import { loadStackOutputs } from "../validate/outputs";
 import { connectToStack } from "../validate/connect";
 import { secretValues } from "../validate/target-from-outputs";
 import { VERIFY_CHECKS } from "../validate/registry";
+import { parseDockerHost } from "../validate/docker/client";
 
 export interface VerifyCliOptions {
   stack: string;
@@ -69,6 +70,16 @@ const resolveEntry = (v: string, acc: Record<string, string> = {}) => {
   return { ...acc, [m[1]]: m[2] };
 };
 
+/** Checked while parsing, so a bad address is a usage error before any outputs are read. */
+const dockerHostFlag = (v: string) => {
+  try {
+    parseDockerHost(v);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
+  return v;
+};
+
 export function parseVerifyArgs(argv: string[]): VerifyCliOptions {
   const program = new Command("verify")
     .description("Run the post-deploy checks against a running stack")
@@ -85,7 +96,7 @@ export function parseVerifyArgs(argv: string[]): VerifyCliOptions {
       connectToEntry,
     )
     .option("--relay-container <name>", "container on the internal network to tunnel through (default: redis, postgres or backup)")
-    .option("--docker-host <address>", "Docker engine (default: DOCKER_HOST or the local socket)")
+    .option("--docker-host <address>", "Docker engine (default: DOCKER_HOST or the local socket)", dockerHostFlag)
     .option("--daemon-json <path>", "the engine's daemon.json on this host (default /etc/docker/daemon.json)")
     .option("--direct", "the checks run on the stack's internal network: connect to internal names without tunnels")
     .option("--skip <id=reason>", "a check that cannot apply where this runs: reported as skipped with REASON, not run (repeatable)", skipEntry)
