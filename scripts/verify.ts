@@ -8,10 +8,11 @@
  * Internal services are reached through Docker exec tunnels (see README). Exit 0 when
  * nothing failed, 1 when a check failed, 2 when the run could not start.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join, resolve as resolvePath } from "node:path";
+import { readFileSync } from "node:fs";
+import { resolve as resolvePath } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { loadStackFileConfig } from "../infra/config/stack-file";
+import { ensureOutDir, writeOutFiles } from "../local/out-files";
 import { runChecks, selectChecks, DEFAULT_CONCURRENCY } from "../validate/core/runner";
 import { buildVerifyReport, exitCodeFor, renderReport, REPORT_FILE_NAMES, REPORT_FORMATS, summarize, type ReportFormat } from "../validate/core/report";
 import { createRedactor } from "../validate/core/redact";
@@ -146,6 +147,8 @@ export async function verify(
     checks = selectChecks(VERIFY_CHECKS, options.only);
     const unknownSkips = Object.keys(options.skip ?? {}).filter((id) => !VERIFY_CHECKS.some((c) => c.id === id));
     if (unknownSkips.length) throw new Error(`--skip names unknown check id(s): ${unknownSkips.join(", ")}`);
+    // Before any check runs: an --out that cannot be written fails now, not after the whole run.
+    if (options.out) ensureOutDir(resolvePath(options.cwd, options.out));
   } catch (e) {
     return fatal(e);
   }
@@ -187,8 +190,11 @@ export async function verify(
     io.stdout(renderReport(report, options.format));
     if (options.out) {
       const dir = resolvePath(options.cwd, options.out);
-      mkdirSync(dir, { recursive: true });
-      for (const f of REPORT_FORMATS) writeFileSync(join(dir, REPORT_FILE_NAMES[f]), renderReport(report, f));
+      try {
+        writeOutFiles(dir, Object.fromEntries(REPORT_FORMATS.map((f) => [REPORT_FILE_NAMES[f], renderReport(report, f)])));
+      } catch (e) {
+        return fatal(e);
+      }
       say(`reports written to ${dir}`);
     }
     const s = summarize(records);
