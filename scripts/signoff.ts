@@ -8,6 +8,7 @@
 import * as path from "path";
 import { Command } from "commander";
 import { ConfigError } from "../infra/config/load";
+import { OutError } from "../local/out-files";
 import { AttestationError } from "../signoff/attestations";
 import { buildSignoff } from "../signoff/build";
 import { InputError } from "../signoff/inputs";
@@ -82,7 +83,7 @@ export function main(argv: string[]): number {
     );
     return opts.requireGo && r.decision !== "GO" ? 1 : 0;
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof AttestationError || err instanceof InputError) {
+    if (err instanceof ConfigError || err instanceof AttestationError || err instanceof InputError || err instanceof OutError) {
       process.stderr.write(`signoff: ${err.message}\n`);
       return 2;
     }
@@ -90,4 +91,12 @@ export function main(argv: string[]): number {
   }
 }
 
-if (require.main === module) process.exitCode = main(process.argv.slice(2));
+if (require.main === module) {
+  // Exit 1 means NO-GO (with --require-go): a failure of the command itself is 2, never 1.
+  try {
+    process.exitCode = main(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`signoff: failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 2;
+  }
+}
