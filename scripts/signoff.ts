@@ -44,7 +44,7 @@ export function main(argv: string[]): number {
     .option("--attestations <file>", "attestations YAML or JSON (see checklist/attestations.example.yaml)")
     .option("--outputs <file>", "stack outputs JSON (pulumi stack output --json --show-secrets); its secrets are redacted from every report")
     .option("--tests <file>", "jest JSON results (npx jest --json --outputFile=FILE) for the items the program guarantees")
-    .option("--drill <file>", "restore drill report JSON (npm run drill:restore -- --out FILE)")
+    .option("--drill <file>", "restore drill report JSON (DIR/drill-report.json from npm run drill:restore -- --out DIR)")
     .option("--out <dir>", "output directory (default out/signoff/<stack>)")
     .option("--now <iso>", "evaluate at this time instead of now (reproducible reports, waiver expiry)")
     .option("--require-go", "exit 1 when the decision is NO-GO")
