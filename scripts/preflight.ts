@@ -37,6 +37,13 @@ const formatFlag = (v: string): Format => {
   throw new InvalidArgumentError(`unknown format "${v}" (choose one of ${FORMATS.join(", ")})${several}`);
 };
 
+// An empty id must not read as "no mutation": a script passing an unset variable would check
+// the unmutated stack and report it as the mutant's result.
+const mutateFlag = (v: string): string => {
+  if (!v.trim()) throw new InvalidArgumentError(`--mutate needs a mutation id (see --list-mutations), got "${v}"`);
+  return v;
+};
+
 async function main(argv: string[]): Promise<number> {
   const program = new Command()
     .name("npm run preflight --")
@@ -51,7 +58,7 @@ async function main(argv: string[]): Promise<number> {
         .default("compiled"),
     )
     .option("--fail-on-undecidable", "also exit 1 when an item is not decidable at preview")
-    .option("--mutate <id>", "apply one variant of the mutation corpus before analysis (testing the pack)")
+    .option("--mutate <id>", "apply one variant of the mutation corpus before analysis (testing the pack)", mutateFlag)
     .option("--list-mutations", "list the mutation corpus and exit")
     .option("--quiet", "no progress lines on stderr");
   const parsed = parseCli<Opts>(program, argv);
@@ -61,8 +68,8 @@ async function main(argv: string[]): Promise<number> {
     for (const m of MUTATIONS) process.stdout.write(`${m.id.padEnd(34)} ${m.policy.padEnd(32)} ${m.itemId.padEnd(18)} ${m.description}\n`);
     return 0;
   }
-  const mutation = o.mutate ? findMutation(o.mutate) : undefined;
-  if (o.mutate && !mutation) {
+  const mutation = o.mutate !== undefined ? findMutation(o.mutate) : undefined;
+  if (o.mutate !== undefined && !mutation) {
     process.stderr.write(`preflight: --mutate ${o.mutate}: no such mutation (see --list-mutations)\n`);
     return 2;
   }

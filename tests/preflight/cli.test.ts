@@ -87,6 +87,8 @@ test.each([
   [["--stack", "prod", "--format", "pdf"], /--format <format>' argument 'pdf' is invalid\. unknown format "pdf" \(choose one of text, json, junit, sarif\)/],
   [["--stack", "prod", "--format", "json,sarif"], /unknown format "json,sarif" .*; one format only: --out DIR writes all of them/],
   [["--stack", "prod", "--mutate", "nope"], /--mutate nope: no such mutation/],
+  [["--stack", "prod", "--mutate", ""], /--mutate needs a mutation id \(see --list-mutations\), got ""/],
+  [["--stack", "prod", "--mutate", " "], /--mutate needs a mutation id \(see --list-mutations\), got " "/],
   [
     ["--stack", "prod", "--policy-config", "tests/preflight/fixtures/bad-policy-config.json"],
     /"container-no-privilegd": no such policy[\s\S]*"image-pinned".requireDigest: expected boolean, got string/,
