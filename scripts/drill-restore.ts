@@ -3,14 +3,15 @@
  *                          [--outputs FILE | --key-file FILE] [--docker-root DIR]
  *                          [--pg-host H --pg-port N --pg-user U --pg-password-file F
  *                           [--pg-sslmode disable|require|verify-full] [--pg-ca FILE]]
- *                          [--pg-bin DIR] [--project-dir DIR] [--no-config-restore] [--out FILE]
+ *                          [--pg-bin DIR] [--project-dir DIR] [--no-config-restore] [--out DIR]
  *
  * The restore drill (BAK-RECOVERY-01/02/04): verifies the chosen backup's SHA-256 against its
  * manifest, checks the key, decrypts it straight into pg_restore into a scratch database,
  * compares schema and per-table row counts with the manifest, measures RTO (restore time)
  * and RPO (data age), drops the scratch database; then restores the stack configuration
  * and rendered configs into a fresh directory and shows they are identical. Prints one
- * JSON report on stdout (progress on stderr) for the sign-off.
+ * JSON report on stdout (progress on stderr) for the sign-off; `--out DIR` also writes it to
+ * DIR/drill-report.json, like the other commands' `--out DIR`.
  *
  * Restore target: a throw-away local PostgreSQL (default; needs the server package and
  * root), or an existing server you name with --pg-host (the user needs CREATEDB).
@@ -29,7 +30,11 @@ import type { StackOutputs } from "../infra/outputs-types";
 import { runDrill, type DrillRunReport } from "../backup/drill-run";
 import type { DrillConnection } from "../backup/drill";
 import { BACKUP_VOLUME } from "../infra/components/backup";
+import { ensureOutDir, OutError, writeOutFiles } from "../local/out-files";
 import { parseCli } from "./cli";
+
+/** The one file `--out DIR` gets (the report has no text form: stdout is the same JSON). */
+export const DRILL_REPORT_FILE = "drill-report.json";
 
 interface Opts {
   stack: string;
@@ -124,7 +129,7 @@ export async function main(
     .option("--pg-bin <dir>", "directory with pg_restore (and postgres/initdb for the scratch server)")
     .option("--project-dir <dir>", "project directory with Pulumi.yaml and Pulumi.<stack>.yaml (default: current directory)")
     .option("--no-config-restore", "skip the configuration restore")
-    .option("--out <file>", "also write the JSON report to FILE")
+    .option("--out <dir>", `also write the JSON report to DIR/${DRILL_REPORT_FILE}`)
     .configureOutput({ writeErr: io.stderr, writeOut: io.stdout });
   const parsed = parseCli<Opts>(program, argv);
   if ("exitCode" in parsed) return parsed.exitCode;
@@ -137,6 +142,8 @@ export async function main(
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
   try {
+    // First: an --out that cannot be written fails before a scratch server is started.
+    if (opts.out) ensureOutDir(opts.out);
     const projectDir = path.resolve(opts.projectDir ?? process.cwd());
     const config = loadStackFileConfig(opts.stack, projectDir);
     const outputs = opts.outputs ? readOutputs(opts.outputs) : undefined;
@@ -168,11 +175,7 @@ export async function main(
     });
     const json = JSON.stringify(report, null, 2) + "\n";
     io.stdout(json);
-    if (opts.out) {
-      fs.mkdirSync(path.dirname(path.resolve(opts.out)), { recursive: true });
-      fs.writeFileSync(opts.out, json);
-      log(`wrote ${opts.out}`);
-    }
+    if (opts.out) log(`wrote ${writeOutFiles(opts.out, { [DRILL_REPORT_FILE]: json }).join(", ")}`);
     for (const [what, part] of [
       ["database", report.database],
       ["configuration", report.configuration],
@@ -185,7 +188,12 @@ export async function main(
     }
     return report.status === "pass" ? 0 : report.status === "fail" ? 1 : 2;
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof UsageError || /^(no stack file|invalid stack name|Pulumi\.)/.test((err as Error).message)) {
+    if (
+      err instanceof ConfigError ||
+      err instanceof UsageError ||
+      err instanceof OutError ||
+      /^(no stack file|invalid stack name|Pulumi\.)/.test((err as Error).message)
+    ) {
       io.stderr(`drill:restore: ${(err as Error).message}\n`);
       return 2;
     }

@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { z } from "zod";
 import { DEFAULT_IMAGES, DEFAULT_LIMITS, SERVICE_NAMES, stackConfigSchema } from "../infra/config/schema";
-import { SECRET_KEYS } from "../infra/config/load";
+import { SECRET_KEY_SCOPES, SECRET_KEYS } from "../infra/config/load";
 
 export const CONFIG_DOC = "docs/configuration.md";
 
@@ -252,7 +252,9 @@ export function renderConfigReference(): string {
   out.push("");
   out.push("## Secret keys", "");
   out.push(
-    `These keys must be set with \`pulumi config set --secret\`: ${SECRET_KEYS.map((k) => `\`mcp:${k}\``).join(", ")}. The offline preflight cannot decrypt them; it checks that they are present.`,
+    `These keys must be set with \`pulumi config set --secret\`: ${SECRET_KEYS.map((k) => `\`mcp:${k}\`${SECRET_KEY_SCOPES[k] === "prod" ? " (in a prod stack)" : ""}`).join(", ")}. ` +
+      "A plain-text value in `Pulumi.<stack>.yaml` (not `secure:`) is a configuration error naming the key, in the preflight and under `pulumi up`. " +
+      "The offline preflight cannot decrypt them; it checks that they are present.",
     "",
   );
   return out.join("\n");

@@ -14,11 +14,11 @@
  * verify report's shape, so the sign-off reads it like any runtime evidence.
  * Exit 0 when nothing failed, 1 when a check failed, 2 on bad input.
  */
-import * as fs from "fs";
 import * as path from "path";
 import { Command, Option } from "commander";
 import { ConfigError } from "../infra/config/load";
 import { loadStackFileConfig } from "../infra/config/stack-file";
+import { ensureOutDir, OutError, writeOutFiles } from "../local/out-files";
 import { buildVerifyReport, exitCodeFor, renderReport, REPORT_FORMATS, type ReportFormat } from "../validate/core/report";
 import { runChecks } from "../validate/core/runner";
 import { connectDocker } from "../validate/docker/client";
@@ -75,7 +75,7 @@ export async function main(argv: string[]): Promise<number> {
     .description("Docker host readiness before a deploy: engine, version, memory, disk, registries, free ports, daemon hardening, swarm")
     .requiredOption("--stack <name>", "stack whose Pulumi.<stack>.yaml gives the thresholds (mcp:host) and ports (mcp:edge)")
     .addOption(new Option("--format <format>", "report format on stdout").choices([...REPORT_FORMATS]).default("text"))
-    .option("--out <dir>", "also write the report to DIR/host-check.{txt,json,xml}")
+    .option("--out <dir>", "also write every format to DIR/host-check.{txt,json,xml}")
     .option("--docker-host <addr>", "engine address (default: DOCKER_HOST, else unix:///var/run/docker.sock)")
     .option("--min-memory-gb <n>", "override mcp:host.minMemoryGb")
     .option("--min-disk-gb <n>", "override mcp:host.minDiskGb")
@@ -92,6 +92,8 @@ export async function main(argv: string[]): Promise<number> {
   if ("exitCode" in parsed) return parsed.exitCode;
   const { opts } = parsed;
   try {
+    // First: an --out that cannot be written fails before the engine is asked anything.
+    if (opts.out) ensureOutDir(opts.out);
     const config = loadStackFileConfig(opts.stack, path.resolve(opts.projectDir ?? process.cwd()));
     const edge = {
       ...config.edge,
@@ -122,14 +124,17 @@ export async function main(argv: string[]): Promise<number> {
     };
     process.stdout.write(text(opts.format));
     if (opts.out) {
-      fs.mkdirSync(opts.out, { recursive: true });
-      const file = path.join(opts.out, FILE_NAMES[opts.format]);
-      fs.writeFileSync(file, text(opts.format));
-      process.stderr.write(`host:check: wrote ${file}\n`);
+      const files = writeOutFiles(opts.out, Object.fromEntries(REPORT_FORMATS.map((f) => [FILE_NAMES[f], text(f)])));
+      process.stderr.write(`host:check: wrote ${files.join(", ")}\n`);
     }
     return exitCodeFor(report);
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof UsageError || /^(no stack file|invalid stack name|Pulumi\.)/.test((err as Error).message)) {
+    if (
+      err instanceof ConfigError ||
+      err instanceof UsageError ||
+      err instanceof OutError ||
+      /^(no stack file|invalid stack name|Pulumi\.)/.test((err as Error).message)
+    ) {
       process.stderr.write(`host:check: ${(err as Error).message}\n`);
       return 2;
     }

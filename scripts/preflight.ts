@@ -1,16 +1,18 @@
 /**
  * npm run preflight -- --stack prod [--policy-config FILE] [--format text|json|junit|sarif] [--out DIR]
  *
+ * `--format` is what stdout shows; `--out DIR` writes every format into DIR
+ * (preflight.txt, .json, .junit.xml, .sarif), as the other commands do.
+ *
  * Offline policy check: runs the infra program under Pulumi's mock runtime with
  * Pulumi.<stack>.yaml, starts the CrossGuard pack (policies/) as the engine would and
  * reports every checklist item the pack proves. Exit 0: no mandatory violation; 1: at
  * least one (the deploy would be blocked); 2: the check itself could not run.
  */
-import * as fs from "fs";
 import * as path from "path";
-import { Command, Option } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
+import { ensureOutDir, OutError, writeOutFiles } from "../local/out-files";
 import { FILE_NAMES, Format, FORMATS, formatReport } from "../preflight/format";
-import { formatText } from "../preflight/format/text";
 import { findMutation, MUTATIONS } from "../preflight/mutations";
 import { PolicyConfigError } from "../preflight/policy-config";
 import { defaultPolicyConfigFile, runPreflight } from "../preflight/run";
@@ -20,7 +22,7 @@ import { parseCli } from "./cli";
 interface Opts {
   stack: string;
   policyConfig?: string;
-  format: string;
+  format: Format;
   out?: string;
   pack: "compiled" | "source";
   failOnUndecidable?: boolean;
@@ -29,21 +31,34 @@ interface Opts {
   quiet?: boolean;
 }
 
+const formatFlag = (v: string): Format => {
+  if ((FORMATS as readonly string[]).includes(v)) return v as Format;
+  const several = v.includes(",") ? "; one format only: --out DIR writes all of them" : "";
+  throw new InvalidArgumentError(`unknown format "${v}" (choose one of ${FORMATS.join(", ")})${several}`);
+};
+
+// An empty id must not read as "no mutation": a script passing an unset variable would check
+// the unmutated stack and report it as the mutant's result.
+const mutateFlag = (v: string): string => {
+  if (!v.trim()) throw new InvalidArgumentError(`--mutate needs a mutation id (see --list-mutations), got "${v}"`);
+  return v;
+};
+
 async function main(argv: string[]): Promise<number> {
   const program = new Command()
     .name("npm run preflight --")
     .description("Offline CrossGuard policy check of a stack against the production checklist")
     .requiredOption("--stack <name>", "stack whose Pulumi.<name>.yaml is checked (prod, dev, ...)")
     .option("--policy-config <file>", "policy pack config (default: policies/policy-config.<stack>.json)")
-    .option("--format <list>", `output format(s), comma-separated: ${FORMATS.join(", ")}`, "text")
-    .option("--out <dir>", "write each format to a file in this directory (stdout then gets the text summary)")
+    .option("--format <format>", `what stdout shows: ${FORMATS.join(", ")}`, formatFlag, "text")
+    .option("--out <dir>", `also write every format into this directory (${FORMATS.map((f) => FILE_NAMES[f]).join(", ")})`)
     .addOption(
       new Option("--pack <mode>", "start the pack precompiled (fast) or from TypeScript source exactly as the Pulumi CLI does")
         .choices(["compiled", "source"])
         .default("compiled"),
     )
     .option("--fail-on-undecidable", "also exit 1 when an item is not decidable at preview")
-    .option("--mutate <id>", "apply one variant of the mutation corpus before analysis (testing the pack)")
+    .option("--mutate <id>", "apply one variant of the mutation corpus before analysis (testing the pack)", mutateFlag)
     .option("--list-mutations", "list the mutation corpus and exit")
     .option("--quiet", "no progress lines on stderr");
   const parsed = parseCli<Opts>(program, argv);
@@ -53,22 +68,14 @@ async function main(argv: string[]): Promise<number> {
     for (const m of MUTATIONS) process.stdout.write(`${m.id.padEnd(34)} ${m.policy.padEnd(32)} ${m.itemId.padEnd(18)} ${m.description}\n`);
     return 0;
   }
-  const formats = o.format.split(",").map((f) => f.trim()) as Format[];
-  const bad = formats.filter((f) => !FORMATS.includes(f));
-  if (bad.length || formats.length === 0) {
-    process.stderr.write(`preflight: --format ${o.format}: unknown format ${bad.join(", ")} (choose from ${FORMATS.join(", ")})\n`);
-    return 2;
-  }
-  if (formats.length > 1 && !o.out) {
-    process.stderr.write("preflight: several formats need --out DIR\n");
-    return 2;
-  }
-  const mutation = o.mutate ? findMutation(o.mutate) : undefined;
-  if (o.mutate && !mutation) {
+  const mutation = o.mutate !== undefined ? findMutation(o.mutate) : undefined;
+  if (o.mutate !== undefined && !mutation) {
     process.stderr.write(`preflight: --mutate ${o.mutate}: no such mutation (see --list-mutations)\n`);
     return 2;
   }
   const progress = o.quiet ? undefined : (line: string) => process.stderr.write(`preflight: ${line}\n`);
+  // Made before the run, so an --out that cannot be written fails in a second, not after the check.
+  if (o.out) ensureOutDir(o.out);
   const projectDir = process.cwd();
   const policyConfigFile = o.policyConfig ? path.resolve(o.policyConfig) : defaultPolicyConfigFile(projectDir, o.stack);
   const result = await runPreflight({
@@ -91,15 +98,11 @@ async function main(argv: string[]): Promise<number> {
       policyConfigFile,
       policies: result.info.policies.map((p) => p.name),
     }));
+  process.stdout.write(formatReport(o.format, result.report, result.info, sarif));
   if (o.out) {
-    fs.mkdirSync(o.out, { recursive: true });
-    for (const f of formats) {
-      const file = path.join(o.out, FILE_NAMES[f]);
-      fs.writeFileSync(file, formatReport(f, result.report, result.info, sarif));
-      progress?.(`wrote ${file}`);
-    }
-    process.stdout.write(formatText(result.report));
-  } else process.stdout.write(formatReport(formats[0], result.report, result.info, sarif));
+    const files = Object.fromEntries(FORMATS.map((f) => [FILE_NAMES[f], formatReport(f, result.report, result.info, sarif)]));
+    for (const file of writeOutFiles(o.out, files)) progress?.(`wrote ${file}`);
+  }
   progress?.(`done in ${result.timings.totalMs} ms: exit ${result.exitCode}`);
   return result.exitCode;
 }
@@ -112,7 +115,9 @@ main(process.argv.slice(2)).then(
     // Bad input gets its own clear message (ConfigError lists every key); anything else the stack.
     // (ConfigError is matched by name: importing infra/config/load would load the Pulumi SDK up front.)
     const known =
-      e instanceof PolicyConfigError || (e instanceof Error && (e.name === "ConfigError" || /^(no stack file|invalid stack name|Pulumi\.)/.test(e.message)));
+      e instanceof PolicyConfigError ||
+      e instanceof OutError ||
+      (e instanceof Error && (e.name === "ConfigError" || /^(no stack file|invalid stack name|Pulumi\.)/.test(e.message)));
     if (known) process.stderr.write(`preflight: ${(e as Error).message}\n`);
     else process.stderr.write(`preflight: failed: ${e instanceof Error ? (process.env.PREFLIGHT_DEBUG ? e.stack : e.message) : String(e)}\n`);
     process.exitCode = 2;

@@ -8,6 +8,7 @@
 import * as path from "path";
 import { Command } from "commander";
 import { ConfigError } from "../infra/config/load";
+import { OutError } from "../local/out-files";
 import { AttestationError } from "../signoff/attestations";
 import { buildSignoff } from "../signoff/build";
 import { InputError } from "../signoff/inputs";
@@ -43,7 +44,7 @@ export function main(argv: string[]): number {
     .option("--attestations <file>", "attestations YAML or JSON (see checklist/attestations.example.yaml)")
     .option("--outputs <file>", "stack outputs JSON (pulumi stack output --json --show-secrets); its secrets are redacted from every report")
     .option("--tests <file>", "jest JSON results (npx jest --json --outputFile=FILE) for the items the program guarantees")
-    .option("--drill <file>", "restore drill report JSON (npm run drill:restore -- --out FILE)")
+    .option("--drill <file>", "restore drill report JSON (DIR/drill-report.json from npm run drill:restore -- --out DIR)")
     .option("--out <dir>", "output directory (default out/signoff/<stack>)")
     .option("--now <iso>", "evaluate at this time instead of now (reproducible reports, waiver expiry)")
     .option("--require-go", "exit 1 when the decision is NO-GO")
@@ -82,7 +83,7 @@ export function main(argv: string[]): number {
     );
     return opts.requireGo && r.decision !== "GO" ? 1 : 0;
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof AttestationError || err instanceof InputError) {
+    if (err instanceof ConfigError || err instanceof AttestationError || err instanceof InputError || err instanceof OutError) {
       process.stderr.write(`signoff: ${err.message}\n`);
       return 2;
     }
@@ -90,4 +91,12 @@ export function main(argv: string[]): number {
   }
 }
 
-if (require.main === module) process.exitCode = main(process.argv.slice(2));
+if (require.main === module) {
+  // Exit 1 means NO-GO (with --require-go): a failure of the command itself is 2, never 1.
+  try {
+    process.exitCode = main(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`signoff: failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 2;
+  }
+}

@@ -8,10 +8,12 @@
  * Internal services are reached through Docker exec tunnels (see README). Exit 0 when
  * nothing failed, 1 when a check failed, 2 when the run could not start.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join, resolve as resolvePath } from "node:path";
+import { readFileSync } from "node:fs";
+import { isIP } from "node:net";
+import { resolve as resolvePath } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { loadStackFileConfig } from "../infra/config/stack-file";
+import { ensureOutDir, writeOutFiles } from "../local/out-files";
 import { runChecks, selectChecks, DEFAULT_CONCURRENCY } from "../validate/core/runner";
 import { buildVerifyReport, exitCodeFor, renderReport, REPORT_FILE_NAMES, REPORT_FORMATS, summarize, type ReportFormat } from "../validate/core/report";
 import { createRedactor } from "../validate/core/redact";
@@ -20,6 +22,7 @@ import { loadStackOutputs } from "../validate/outputs";
 import { connectToStack } from "../validate/connect";
 import { secretValues } from "../validate/target-from-outputs";
 import { VERIFY_CHECKS } from "../validate/registry";
+import { parseDockerHost } from "../validate/docker/client";
 
 export interface VerifyCliOptions {
   stack: string;
@@ -67,7 +70,37 @@ const skipEntry = (v: string, acc: Record<string, string> = {}) => {
 const resolveEntry = (v: string, acc: Record<string, string> = {}) => {
   const m = /^([A-Za-z0-9.-]+):(.+)$/.exec(v);
   if (!m) throw new InvalidArgumentError(`--resolve takes HOST:ADDRESS (like curl --resolve without the port), got "${v}"`);
-  return { ...acc, [m[1]]: m[2] };
+  // An IP address, not a name: a name here would be looked up again, defeating the override.
+  const address = m[2].replace(/^\[(.*)\]$/, "$1");
+  if (!isIP(address))
+    throw new InvalidArgumentError(`--resolve ${v}: "${m[2]}" is not an IPv4 or IPv6 address (HOST:ADDRESS, e.g. mcp.example.com:203.0.113.7)`);
+  return { ...acc, [m[1]]: address };
+};
+
+/** The --ca file's PEM, read before anything connects. Empty is refused: it would trust nothing. */
+function readCaFile(flag: string, file: string, cwd: string): string {
+  let pem: string | undefined;
+  let why = "";
+  try {
+    pem = readFileSync(resolvePath(cwd, file), "utf8");
+  } catch (e) {
+    why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+  }
+  // Thrown outside the catch: the read error's code is the whole story, its object adds noise.
+  if (pem === undefined) throw new Error(`${flag} ${file} is not readable: ${why}`);
+  if (!pem.trim()) throw new Error(`${flag} ${file} is empty: it must hold the CA certificate (PEM) that signed the edge's certificate`);
+  if (!/-----BEGIN CERTIFICATE-----/.test(pem)) throw new Error(`${flag} ${file} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+  return pem;
+}
+
+/** Checked while parsing, so a bad address is a usage error before any outputs are read. */
+const dockerHostFlag = (v: string) => {
+  try {
+    parseDockerHost(v);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
+  return v;
 };
 
 export function parseVerifyArgs(argv: string[]): VerifyCliOptions {
@@ -86,7 +119,7 @@ export function parseVerifyArgs(argv: string[]): VerifyCliOptions {
       connectToEntry,
     )
     .option("--relay-container <name>", "container on the internal network to tunnel through (default: redis, postgres or backup)")
-    .option("--docker-host <address>", "Docker engine (default: DOCKER_HOST or the local socket)")
+    .option("--docker-host <address>", "Docker engine (default: DOCKER_HOST or the local socket)", dockerHostFlag)
     .option("--daemon-json <path>", "the engine's daemon.json on this host (default /etc/docker/daemon.json)")
     .option("--direct", "the checks run on the stack's internal network: connect to internal names without tunnels")
     .option("--skip <id=reason>", "a check that cannot apply where this runs: reported as skipped with REASON, not run (repeatable)", skipEntry)
@@ -134,10 +167,14 @@ export async function verify(
     return 2;
   };
   let checks;
+  let edgeCa: string | undefined;
   try {
     checks = selectChecks(VERIFY_CHECKS, options.only);
     const unknownSkips = Object.keys(options.skip ?? {}).filter((id) => !VERIFY_CHECKS.some((c) => c.id === id));
     if (unknownSkips.length) throw new Error(`--skip names unknown check id(s): ${unknownSkips.join(", ")}`);
+    // Before any check runs: an --out that cannot be written fails now, not after the whole run.
+    if (options.out) ensureOutDir(resolvePath(options.cwd, options.out));
+    if (options.ca) edgeCa = readCaFile("--ca", options.ca, options.cwd);
   } catch (e) {
     return fatal(e);
   }
@@ -153,7 +190,7 @@ export async function verify(
       daemonJsonPath: options.daemonJson && resolvePath(options.cwd, options.daemonJson),
       relayContainer: options.relayContainer,
       direct: options.direct,
-      edgeCa: options.ca ? readFileSync(resolvePath(options.cwd, options.ca), "utf8") : undefined,
+      edgeCa,
       resolve: options.resolve,
       connectTo: options.connectTo,
       healthSamples: options.healthSamples,
@@ -180,8 +217,11 @@ export async function verify(
     io.stdout(renderReport(report, options.format));
     if (options.out) {
       const dir = resolvePath(options.cwd, options.out);
-      mkdirSync(dir, { recursive: true });
-      for (const f of REPORT_FORMATS) writeFileSync(join(dir, REPORT_FILE_NAMES[f]), renderReport(report, f));
+      try {
+        writeOutFiles(dir, Object.fromEntries(REPORT_FORMATS.map((f) => [REPORT_FILE_NAMES[f], renderReport(report, f)])));
+      } catch (e) {
+        return fatal(e);
+      }
       say(`reports written to ${dir}`);
     }
     const s = summarize(records);

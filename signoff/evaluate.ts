@@ -401,7 +401,9 @@ export function evaluateSignoff(inputs: SignoffInputs): SignoffReport {
       "drill",
       inputs.drill?.file,
       inputs.drill?.evidence.generatedAt,
-      inputs.drill ? `restore drill ${inputs.drill.evidence.status}` : "not given: no restore drill evidence (npm run drill:restore -- --out FILE)",
+      inputs.drill
+        ? `restore drill ${inputs.drill.evidence.status}`
+        : "not given: no restore drill evidence (npm run drill:restore -- --out DIR, then --drill DIR/drill-report.json)",
     ),
     input(
       "outputs",

@@ -130,7 +130,7 @@ export function readDrill(file: string, stack: string): DrillEvidence {
   const r = drillSchema.safeParse(doc);
   if (!r.success)
     throw new InputError(
-      `drill file ${file} is not a restore drill report (write it with: npm run drill:restore -- --stack ${stack} --out FILE):\n  - ${r.error.issues
+      `drill file ${file} is not a restore drill report (write it with: npm run drill:restore -- --stack ${stack} --out DIR, then --drill DIR/drill-report.json):\n  - ${r.error.issues
         .slice(0, 5)
         .map((i) => `${i.path.join(".") || "(top level)"}: ${i.message}`)
         .join("\n  - ")}`,

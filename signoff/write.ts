@@ -4,8 +4,8 @@
  * copy cannot slip through) and from each rendered file; a file that still holds a
  * secret after that is not written.
  */
-import * as fs from "fs";
 import * as path from "path";
+import { writeOutFiles } from "../local/out-files";
 import { createRedactor, redactDeep } from "../validate/core/redact";
 import type { SignoffReport } from "./model";
 import { renderHtml } from "./render/html";
@@ -36,11 +36,7 @@ export function renderAll(report: SignoffReport, opts: { outDir: string; repoRoo
   return { files };
 }
 
+/** Throws OutError naming the path when `outDir` cannot be made or a file cannot be written. */
 export function writeAll(rendered: RenderedSignoff, outDir: string): string[] {
-  fs.mkdirSync(outDir, { recursive: true });
-  return Object.entries(rendered.files).map(([name, text]) => {
-    const file = path.join(outDir, name);
-    fs.writeFileSync(file, text, { mode: 0o644 });
-    return file;
-  });
+  return writeOutFiles(outDir, rendered.files, { mode: 0o644 });
 }

@@ -4,7 +4,17 @@
  * Pulumi runtime here (infra/config/pulumi-config.ts reads the running program's config),
  * so CLIs load it without the SDK.
  */
-import { DEFAULT_IMAGES, DEFAULT_LIMITS, ParsedConfig, SERVICE_NAMES, ServiceLimits, ServiceName, stackConfigSchema } from "./schema";
+import {
+  DEFAULT_IMAGES,
+  DEFAULT_LIMITS,
+  ParsedConfig,
+  SecretScope,
+  secretRegistry,
+  SERVICE_NAMES,
+  ServiceLimits,
+  ServiceName,
+  stackConfigSchema,
+} from "./schema";
 import { placeholderProblem } from "./placeholders";
 import { durationSeconds } from "./durations";
 
@@ -27,21 +37,52 @@ export interface ConfigProblem {
   message: string;
 }
 
+// The stack is `stackName`, not `stack`: a field named `stack` would replace Error.stack, and an
+// uncaught error (as `pulumi up` prints program errors, with util.inspect) would then show the
+// problems object instead of the message.
 export class ConfigError extends Error {
   constructor(
     readonly problems: ConfigProblem[],
-    readonly stack?: string,
+    readonly stackName?: string,
   ) {
     super(
-      `Invalid stack configuration${stack ? ` for stack "${stack}"` : ""} (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
+      `Invalid stack configuration${stackName ? ` for stack "${stackName}"` : ""} (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
         problems.map((p) => `  - ${p.key}: ${p.message}`).join("\n"),
     );
     this.name = "ConfigError";
   }
 }
 
-/** Keys whose values are secrets: never echoed in messages, must be `secure:` in stack files. */
-export const SECRET_KEYS = ["tlsCertificate", "tlsPrivateKey", "backupOffsiteSecretKey"] as const;
+/** Keys the schema marks secret, with where they must be encrypted. Their values are never echoed. */
+export const SECRET_KEY_SCOPES: Readonly<Record<string, SecretScope>> = Object.fromEntries(
+  Object.entries(stackConfigSchema.shape).flatMap(([key, schema]) => {
+    const meta = secretRegistry.get(schema as import("zod").ZodType);
+    return meta ? [[key, meta.secret]] : [];
+  }),
+);
+export const SECRET_KEYS: readonly string[] = Object.keys(SECRET_KEY_SCOPES);
+
+export interface ParseOptions {
+  /**
+   * Full keys (`mcp:tlsPrivateKey`) whose value arrived encrypted (`secure:` in the stack
+   * file, the engine's secret keys under Pulumi). Given, a secret key outside it is refused:
+   * its value sits in plain text in the stack file. Callers that read a stack pass it.
+   */
+  secretKeys?: readonly string[];
+}
+
+/** Secret keys set in plain text. Names the key and how to fix it, never the value. */
+function plainSecretProblems(raw: Record<string, unknown>, secretKeys: readonly string[], stack?: string): ConfigProblem[] {
+  const prod = raw.environment === "prod";
+  return Object.entries(SECRET_KEY_SCOPES)
+    .filter(([key, scope]) => raw[key] !== undefined && (scope === "always" || prod) && !secretKeys.includes(`${CONFIG_NAMESPACE}:${key}`))
+    .map(([key, scope]) => ({
+      key: `${CONFIG_NAMESPACE}:${key}`,
+      message:
+        `is a secret${scope === "prod" ? " in a prod stack" : ""} but is set in plain text, not as a secure: value: ` +
+        `remove it from Pulumi.${stack ?? "<stack>"}.yaml and set it with pulumi config set --secret ${CONFIG_NAMESPACE}:${key}`,
+    }));
+}
 
 function keyPath(path: readonly PropertyKey[]): string {
   return `${CONFIG_NAMESPACE}:${path
@@ -56,7 +97,7 @@ function scanPlaceholders(value: unknown, path: PropertyKey[], out: ConfigProble
     if (value === ENCRYPTED_CONFIG_VALUE) return;
     const problem = placeholderProblem(value);
     // Secret values are never quoted back: the message names the key only.
-    const secret = SECRET_KEYS.includes(path[0] as (typeof SECRET_KEYS)[number]);
+    const secret = SECRET_KEYS.includes(String(path[0]));
     if (problem) out.push({ key: keyPath(path), message: secret ? `secret value ${problem}` : `"${value}" ${problem}` });
   } else if (Array.isArray(value)) {
     value.forEach((v, i) => scanPlaceholders(v, [...path, i], out));
@@ -145,8 +186,9 @@ function redisHeadroomProblems(c: StackConfig): ConfigProblem[] {
  * Validates raw config (key without namespace -> parsed value). Throws ConfigError listing
  * every problem; returns the config with defaults filled in.
  */
-export function parseStackConfig(raw: Record<string, unknown>, stack?: string): StackConfig {
+export function parseStackConfig(raw: Record<string, unknown>, stack?: string, options: ParseOptions = {}): StackConfig {
   const problems: ConfigProblem[] = [];
+  if (options.secretKeys) problems.push(...plainSecretProblems(raw, options.secretKeys, stack));
   scanPlaceholders(raw, [], problems);
   const shape = stackConfigSchema.shape;
   const unknown = Object.keys(raw).filter((k) => !(k in shape));
@@ -161,7 +203,7 @@ export function parseStackConfig(raw: Record<string, unknown>, stack?: string): 
       continue;
     }
     schemaOk = false;
-    const secret = SECRET_KEYS.includes(key as (typeof SECRET_KEYS)[number]);
+    const secret = SECRET_KEYS.includes(key);
     for (const issue of r.error.issues) problems.push({ key: keyPath([key, ...issue.path]), message: issueMessage(issue, secret) });
   }
   problems.push(...crossKeyProblems(parsed as Partial<ParsedConfig>));

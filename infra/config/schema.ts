@@ -24,6 +24,18 @@ export const SERVICE_NAMES = [
 ] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
+/**
+ * Where a key holds a secret: `always`, or only in a prod stack (a certificate is public
+ * material, but the prod stack treats it as the key's companion). Marked here, next to the
+ * key, so the list of secret keys is derived and cannot drift from the schema.
+ */
+export type SecretScope = "always" | "prod";
+export const secretRegistry = z.registry<{ secret: SecretScope }>();
+function secret<T extends z.ZodType>(schema: T, scope: SecretScope = "always"): T {
+  secretRegistry.add(schema as z.ZodType, { secret: scope });
+  return schema;
+}
+
 const duration = z.string().regex(/^\d+(ms|s|m|h|d|w|y)$/, "must be a duration like 15s, 6h or 30d");
 const byteSize = z.string().regex(/^\d+(B|KB|MB|GB|TB)$/, "must be a size like 512MB or 10GB");
 const urlPath = z.string().regex(/^\/[A-Za-z0-9._~/-]*$/, "must be an absolute URL path like /health");
@@ -163,8 +175,8 @@ export const stackConfigSchema = z
         selfSignedValidityHours: z.number().int().min(24).default(2160),
       })
       .strict(),
-    tlsCertificate: z.string().optional(),
-    tlsPrivateKey: z.string().optional(),
+    tlsCertificate: secret(z.string().optional(), "prod"),
+    tlsPrivateKey: secret(z.string().optional()),
     images: perService(imageRef).default({}),
     app: appContract
       .extend({ replicas: z.number().int().min(1).max(32).default(2) })
@@ -272,7 +284,7 @@ export const stackConfigSchema = z
       })
       .strict(),
     /** Secret: S3 secret key for the off-site copy. */
-    backupOffsiteSecretKey: z.string().optional(),
+    backupOffsiteSecretKey: secret(z.string().optional()),
     dr: z
       .object({
         rtoMinutes: z.number().int().min(1),

@@ -83,5 +83,6 @@ export function rawConfigFromStackFile(sf: StackFile): Record<string, unknown> {
 
 /** Validated config of a stack file (throws ConfigError listing every bad key). */
 export function loadStackFileConfig(stack: string, projectDir = process.cwd()): StackConfig {
-  return parseStackConfig(rawConfigFromStackFile(readStackFile(stack, projectDir)), stack);
+  const sf = readStackFile(stack, projectDir);
+  return parseStackConfig(rawConfigFromStackFile(sf), stack, { secretKeys: sf.secretKeys });
 }

@@ -86,7 +86,7 @@ export function renderMarkdown(r: SignoffReport, opts: LinkOptions): string {
   const drill = r.rollback.drill;
   if (drill)
     push(`Last restore drill (${code(drill.file)}, ${drill.generatedAt}): **${drill.status.toUpperCase()}**`, "", ...drill.lines.map((l) => `- ${l}`), "");
-  else push("No restore drill report was given (`npm run drill:restore -- --stack " + r.stack + " --out FILE`, then `--drill FILE`).", "");
+  else push("No restore drill report was given (`npm run drill:restore -- --stack " + r.stack + " --out DIR`, then `--drill DIR/drill-report.json`).", "");
   let phase = "";
   let n = 0;
   for (const step of r.rollback.steps) {

@@ -79,8 +79,8 @@ describe("npm run drill:restore", () => {
   });
 
   it("starts, uses and removes its own scratch server when no --pg-host is given", async () => {
-    const out = f.tmp.join("reports", "drill.json");
-    const r = await cli([...base(), "--no-config-restore", "--out", out]);
+    const out = f.tmp.join("reports", "drill-report.json");
+    const r = await cli([...base(), "--no-config-restore", "--out", f.tmp.join("reports")]);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain("starting a scratch PostgreSQL server");
     expect(r.stderr).toContain("scratch server stopped and removed");

@@ -6,7 +6,7 @@
  * engine-checks.test.ts.
  */
 import type { StackOutputs } from "../../infra/outputs-types";
-import { parseDockerHost } from "../../validate/docker/client";
+import { connectDocker, parseDockerHost } from "../../validate/docker/client";
 import { declaredFromOutputs, secretsFromOutputs, type DeclaredContainer } from "../../validate/docker/declared";
 import type { ContainerFacts } from "../../validate/docker/facts";
 import {
@@ -353,7 +353,22 @@ describe("host thresholds and engine address", () => {
     expect(parseDockerHost("unix:///run/user/1000/docker.sock")).toEqual({ socketPath: "/run/user/1000/docker.sock" });
     expect(parseDockerHost("tcp://10.0.0.5:2375")).toEqual({ protocol: "http", host: "10.0.0.5", port: 2375 });
     expect(parseDockerHost("tcp://docker.internal:2376")).toEqual({ protocol: "https", host: "docker.internal", port: 2376 });
-    expect(parseDockerHost("ssh://ops@host")).toEqual({ protocol: "ssh", host: "host", port: 22 });
+    expect(parseDockerHost("ssh://ops@host")).toEqual({ protocol: "ssh", host: "host", port: 22, username: "ops" });
+    expect(parseDockerHost("ssh://host:2222")).toStrictEqual({ protocol: "ssh", host: "host", port: 2222 });
+    expect(parseDockerHost("/run/docker.sock")).toEqual({ socketPath: "/run/docker.sock" });
     expect(() => parseDockerHost("npipe:////./pipe/docker_engine")).toThrow(/unsupported scheme npipe:/);
+  });
+
+  it("keeps the ssh user for the engine connection and names it in the endpoint", () => {
+    const engine = connectDocker("ssh://ops@docker.internal:2222");
+    expect((engine.docker.modem as unknown as { username?: string }).username).toBe("ops");
+    expect(engine.endpoint).toBe("ssh://ops@docker.internal:2222");
+    expect((connectDocker("ssh://docker.internal").docker.modem as unknown as { username?: string }).username).toBeUndefined();
+  });
+
+  it.each(["garbage", "docker.internal:2375", "10.0.0.5"])("refuses %s: no scheme and not a socket path, naming the value and the accepted forms", (v) => {
+    expect(() => parseDockerHost(v)).toThrow(
+      `Docker host "${v}" has no scheme and is not a socket path (use unix:///var/run/docker.sock, /path/to/docker.sock`,
+    );
   });
 });

@@ -309,6 +309,7 @@ describe("deploy hooks", () => {
     await runUnderMocks({
       stack: "prod",
       engineConfig: { ...sf.engineConfig, "mcp:deployHooks": "true" },
+      secretKeys: sf.secretKeys,
       program: () => {
         let m: unknown;
         jest.isolateModules(() => {

@@ -27,19 +27,22 @@ test("npm run preflight -- --stack prod: exit 0 with the item table", () => {
   expect(r.stdout).toMatch(/0 mandatory violations/);
 });
 
-test("--format json,junit,sarif --out DIR writes the files; JSON is the sign-off's PreflightReport", () => {
+test("--out DIR writes every format; --format json puts the sign-off's PreflightReport on stdout", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "preflight-out-"));
+  const out = path.join(dir, "evidence");
   try {
-    const r = preflight(["--stack", "dev", "--format", "json,junit,sarif", "--out", dir, "--quiet"]);
+    const r = preflight(["--stack", "dev", "--format", "json", "--out", out, "--quiet"]);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe("");
-    expect(fs.readdirSync(dir).sort()).toEqual(["preflight.json", "preflight.junit.xml", "preflight.sarif"]);
-    const report = JSON.parse(fs.readFileSync(path.join(dir, "preflight.json"), "utf8"));
+    expect(fs.readdirSync(out).sort()).toEqual(["preflight.json", "preflight.junit.xml", "preflight.sarif", "preflight.txt"]);
+    expect(JSON.parse(r.stdout)).toEqual(JSON.parse(fs.readFileSync(path.join(out, "preflight.json"), "utf8")));
+    expect(fs.readFileSync(path.join(out, "preflight.txt"), "utf8")).toMatch(/^Preflight: stack dev/);
+    const report = JSON.parse(fs.readFileSync(path.join(out, "preflight.json"), "utf8"));
     expect(report).toMatchObject({ kind: "preflight", formatVersion: 2, stack: "dev", mandatoryViolations: 0 });
     // Every resource judged, by type and name.
     expect(report.resources.length).toBe(report.resourceCount);
     expect(report.resources).toContainEqual({ type: "docker:index/service:Service", name: "mcp-dev-redis" });
-    const sarif = JSON.parse(fs.readFileSync(path.join(dir, "preflight.sarif"), "utf8"));
+    const sarif = JSON.parse(fs.readFileSync(path.join(out, "preflight.sarif"), "utf8"));
     expect(sarifSchemaErrors(sarif)).toEqual([]);
     expect(sarifAcceptanceProblems(sarif)).toEqual([]);
   } finally {
@@ -81,8 +84,11 @@ test.each([
 
 test.each([
   [["--stack", "nosuch"], /no stack file Pulumi\.nosuch\.yaml .*stacks here: .*prod/],
-  [["--stack", "prod", "--format", "pdf"], /unknown format pdf/],
+  [["--stack", "prod", "--format", "pdf"], /--format <format>' argument 'pdf' is invalid\. unknown format "pdf" \(choose one of text, json, junit, sarif\)/],
+  [["--stack", "prod", "--format", "json,sarif"], /unknown format "json,sarif" .*; one format only: --out DIR writes all of them/],
   [["--stack", "prod", "--mutate", "nope"], /--mutate nope: no such mutation/],
+  [["--stack", "prod", "--mutate", ""], /--mutate needs a mutation id \(see --list-mutations\), got ""/],
+  [["--stack", "prod", "--mutate", " "], /--mutate needs a mutation id \(see --list-mutations\), got " "/],
   [
     ["--stack", "prod", "--policy-config", "tests/preflight/fixtures/bad-policy-config.json"],
     /"container-no-privilegd": no such policy[\s\S]*"image-pinned".requireDigest: expected boolean, got string/,
@@ -93,6 +99,27 @@ test.each([
   expect(r.code).toBe(2);
   expect(r.stderr).toMatch(message as RegExp);
   expect(r.stderr).not.toMatch(/^\s+at /m);
+});
+
+test.each([
+  ["under /proc", () => "/proc/no-such-dir/evidence", /--out \/proc\/no-such-dir\/evidence: cannot create directory \/proc\/no-such-dir: /],
+  [
+    "under a regular file",
+    () => {
+      const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "preflight-file-")), "plain");
+      fs.writeFileSync(file, "x");
+      return path.join(file, "evidence");
+    },
+    /--out \S+\/plain\/evidence: \S+\/plain exists and is not a directory/,
+  ],
+])("--out %s: exit 2 at once with one message naming the path", (_what, out, message) => {
+  const t0 = Date.now();
+  const r = preflight(["--stack", "prod", "--out", out(), "--quiet"]);
+  expect(Date.now() - t0).toBeLessThan(30000);
+  expect(r.code).toBe(2);
+  expect(r.stderr).toMatch(message);
+  expect(r.stderr.trim().split("\n")).toHaveLength(1);
+  expect(r.stdout).toBe("");
 });
 
 test("a config the program rejects is reported with every bad key, exit 2", () => {

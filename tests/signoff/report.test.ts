@@ -1,3 +1,4 @@
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -150,5 +151,34 @@ describe("npm run signoff", () => {
     expect(old.stderr).toMatch(/has format version 0; this sign-off reads version 2/);
     expect(run(["--stack", "nope", "--out", dir]).stderr).toMatch(/no stack file Pulumi\.nope\.yaml/);
     expect(fs.existsSync(dir)).toBe(false);
+  });
+
+  test("an --out that cannot be written: exit 2 with one message naming the path", () => {
+    const plain = file("plain-file", "x");
+    const under = run(["--stack", "prod", "--out", path.join(plain, "signoff")]);
+    expect(under.code).toBe(2);
+    expect(under.stderr).toMatch(new RegExp(`^signoff: --out ${plain}/signoff: ${plain} exists and is not a directory\n$`, "m"));
+    const proc = run(["--stack", "prod", "--out", "/proc/no-such-dir/signoff"]);
+    expect(proc.code).toBe(2);
+    expect(proc.stderr).toMatch(/^signoff: --out \/proc\/no-such-dir\/signoff: cannot create directory \/proc\/no-such-dir: /m);
+    expect(proc.stdout).toBe("");
+  });
+
+  test("the command itself: an unwritable --out is exit 2 (1 means NO-GO), no stack trace, within seconds", () => {
+    const root = path.resolve(__dirname, "../..");
+    const t0 = Date.now();
+    const r = spawnSync(
+      process.execPath,
+      [require.resolve("ts-node/dist/bin.js"), "--swc", "scripts/signoff.ts", "--stack", "prod", "--out", "/proc/no-such-dir/x"],
+      {
+        cwd: root,
+        encoding: "utf8",
+        timeout: 60000,
+      },
+    );
+    expect(Date.now() - t0).toBeLessThan(30000);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/signoff: --out \/proc\/no-such-dir\/x: cannot create directory \/proc\/no-such-dir/);
+    expect(r.stderr).not.toMatch(/^\s+at /m);
   });
 });

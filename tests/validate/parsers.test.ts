@@ -267,4 +267,14 @@ describe("CLI arguments", () => {
       quiet.mockRestore();
     }
   });
+
+  it("--docker-host: refuses an address without a scheme while parsing, keeps a good one", () => {
+    const quiet = jest.spyOn(process.stderr, "write").mockImplementation(() => true);
+    try {
+      expect(() => parseVerifyArgs(["--stack", "p", "--docker-host", "garbage"])).toThrow(/Docker host "garbage" has no scheme/);
+      expect(parseVerifyArgs(["--stack", "p", "--docker-host", "ssh://ops@h"]).dockerHost).toBe("ssh://ops@h");
+    } finally {
+      quiet.mockRestore();
+    }
+  });
 });

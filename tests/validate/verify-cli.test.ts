@@ -1,0 +1,126 @@
+/**
+ * `npm run verify` refusing input it cannot use before anything runs: exit 2 with one message
+ * naming the value. (The checks themselves are in stack.test.ts and the engine suites.)
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parseVerifyArgs, verify } from "../../scripts/verify";
+
+const ROOT = path.resolve(__dirname, "../..");
+
+let tmp: string;
+beforeEach(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), "verify-cli-"))));
+afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+async function run(args: string[]) {
+  let stdout = "";
+  let stderr = "";
+  const t0 = Date.now();
+  const code = await verify({ ...parseVerifyArgs(args), cwd: ROOT }, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s) });
+  return { code, stdout, stderr, ms: Date.now() - t0 };
+}
+
+describe("--out that cannot be written", () => {
+  test("under /proc: exit 2 at once naming the path, nothing run", async () => {
+    const r = await run(["--stack", "prod", "--out", "/proc/no-such-dir/reports"]);
+    expect(r.code).toBe(2);
+    expect(r.ms).toBeLessThan(5000);
+    expect(r.stderr).toBe(
+      "verify: --out /proc/no-such-dir/reports: cannot create directory /proc/no-such-dir: the file system does not allow creating it (ENOENT)\n",
+    );
+    expect(r.stdout).toBe("");
+  });
+
+  test("under a regular file: exit 2 naming the file", async () => {
+    const file = path.join(tmp, "plain");
+    fs.writeFileSync(file, "x");
+    const r = await run(["--stack", "prod", "--out", path.join(file, "reports")]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`verify: --out ${file}/reports: ${file} exists and is not a directory\n`);
+  });
+
+  test("a writable --out goes past that point (to the outputs)", async () => {
+    const r = await run(["--stack", "prod", "--out", path.join(tmp, "reports"), "--outputs", path.join(tmp, "absent.json")]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).not.toMatch(/--out/);
+    expect(r.stderr).toMatch(/absent\.json/);
+    expect(fs.statSync(path.join(tmp, "reports")).isDirectory()).toBe(true);
+  });
+});
+
+describe("--ca", () => {
+  test.each([
+    ["empty", "", /^verify: --ca \S+ca\.pem is empty: it must hold the CA certificate \(PEM\)/],
+    ["blank lines only", "\n \n", /^verify: --ca \S+ca\.pem is empty/],
+    ["not PEM", "hello\n", /^verify: --ca \S+ca\.pem holds no PEM certificate/],
+  ])("%s file: exit 2 naming the file, nothing run", async (_what, content, message) => {
+    const ca = path.join(tmp, "ca.pem");
+    fs.writeFileSync(ca, content);
+    const r = await run(["--stack", "prod", "--ca", ca]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).toContain(ca);
+  });
+
+  test("a missing file: exit 2 naming it", async () => {
+    const r = await run(["--stack", "prod", "--ca", path.join(tmp, "absent.pem")]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`verify: --ca ${tmp}/absent.pem is not readable: ENOENT\n`);
+  });
+
+  test("a PEM certificate is taken and the run goes on (to the outputs)", async () => {
+    const ca = path.join(tmp, "ca.pem");
+    fs.writeFileSync(ca, "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+    const r = await run(["--stack", "prod", "--ca", ca, "--outputs", path.join(tmp, "absent.json")]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).not.toMatch(/--ca/);
+    expect(r.stderr).toMatch(/absent\.json/);
+  });
+});
+
+describe("--resolve", () => {
+  const quiet = () => jest.spyOn(process.stderr, "write").mockImplementation(() => true);
+  test.each(["mcp.example.com:not-an-ip", "mcp.example.com:10.0.0", "mcp.example.com:999.1.1.1", "mcp.example.com:other.example.com"])(
+    "%s: refused naming the value",
+    (v) => {
+      const q = quiet();
+      try {
+        expect(() => parseVerifyArgs(["--stack", "prod", "--resolve", v])).toThrow(
+          `--resolve ${v}: "${v.slice(v.indexOf(":") + 1)}" is not an IPv4 or IPv6 address`,
+        );
+      } finally {
+        q.mockRestore();
+      }
+    },
+  );
+
+  test("IPv4 and IPv6 (bare or in brackets) are taken", () => {
+    const o = parseVerifyArgs([
+      "--stack",
+      "p",
+      "--resolve",
+      "a.example.com:203.0.113.7",
+      "--resolve",
+      "b.example.com:2001:db8::1",
+      "--resolve",
+      "c.example.com:[::1]",
+    ]);
+    expect(o.resolve).toEqual({ "a.example.com": "203.0.113.7", "b.example.com": "2001:db8::1", "c.example.com": "::1" });
+  });
+
+  test("the command exits 2 on a bad --resolve", () => {
+    const r = spawnSync(
+      process.execPath,
+      [require.resolve("ts-node/dist/bin.js"), "--swc", "scripts/verify.ts", "--stack", "prod", "--resolve", "mcp.example.com:nope"],
+      {
+        cwd: ROOT,
+        encoding: "utf8",
+        timeout: 60000,
+      },
+    );
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--resolve mcp\.example\.com:nope: "nope" is not an IPv4 or IPv6 address/);
+  });
+});
