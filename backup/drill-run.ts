@@ -27,21 +27,8 @@ export interface DrillRunOptions {
   signal?: AbortSignal;
 }
 
-export interface DrillError {
-  status: "error";
-  code: string;
-  message: string;
-}
-
-export interface DrillRunReport {
-  kind: "restore-drill-run";
-  formatVersion: 1;
-  stack: string;
-  generatedAt: string;
-  status: "pass" | "fail" | "error";
-  database: DrillReport | DrillError;
-  configuration?: ConfigRestoreReport | DrillError;
-}
+import type { DrillError, DrillRunReport } from "../evidence/drill";
+export type { DrillError, DrillRunReport };
 
 function asError(e: unknown): DrillError {
   if (e instanceof BackupError) return { status: "error", code: e.code, message: e.message };

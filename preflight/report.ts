@@ -1,5 +1,5 @@
 /**
- * Analyzer diagnostics -> the PreflightReport (checklist/evidence.ts) the sign-off reads:
+ * Analyzer diagnostics -> the PreflightReport (evidence/preflight.ts) the sign-off reads:
  * one entry per checklist item a policy proves, pass / violated / undecidable. Pure.
  *
  * A diagnostic is "undecidable" when it is advisory and says so (the pack's
@@ -8,7 +8,8 @@
  * as a violation. An item whose policies are disabled is undecidable too: never a pass.
  */
 import { CHECKLIST_ITEMS } from "../checklist/items";
-import { EVIDENCE_FORMAT_VERSION, PreflightItemResult, PreflightReport, PreflightResource, PreflightViolation } from "../checklist/evidence";
+import type { PreflightItemResult, PreflightReport, PreflightResource, PreflightViolation } from "../evidence/preflight";
+import { EVIDENCE_FORMAT_VERSION } from "../evidence/version";
 import { UNDECIDABLE_PREFIX } from "../policies/lib/define";
 import type { AnalyzerInfo, Diagnostic, PolicyConfigEntry } from "./harness";
 

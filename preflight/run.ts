@@ -8,7 +8,7 @@
  * state between Analyze calls besides its Configure/ConfigureStack settings.
  */
 import * as path from "path";
-import type { PreflightReport } from "../checklist/evidence";
+import type { PreflightReport } from "../evidence/preflight";
 import { readStackFile } from "../infra/config/stack-file";
 import type { CollectedResource, ProgramRun, RunProgramOptions } from "./collect";
 import { PROJECT } from "./project";

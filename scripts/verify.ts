@@ -14,11 +14,11 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { loadStackFileConfig } from "../infra/config/stack-file";
 import { runChecks, selectChecks, DEFAULT_CONCURRENCY } from "../validate/core/runner";
 import { buildVerifyReport, exitCodeFor, renderReport, REPORT_FILE_NAMES, REPORT_FORMATS, summarize, type ReportFormat } from "../validate/core/report";
-import { createRedactor } from "../validate/core/redact";
+import { createRedactor } from "../evidence/redact";
 import { errorMessage } from "../validate/core/errors";
 import { loadStackOutputs } from "../validate/outputs";
 import { connectToStack } from "../validate/connect";
-import { secretValues } from "../validate/target-from-outputs";
+import { secretValues } from "../evidence/secrets";
 import { VERIFY_CHECKS } from "../validate/registry";
 
 export interface VerifyCliOptions {

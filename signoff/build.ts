@@ -8,7 +8,8 @@ import { ConfigError, type StackConfig } from "../infra/config/load";
 import { loadStackFileConfig } from "../infra/config/stack-file";
 import { readAttestationsFile } from "./attestations";
 import { evaluateSignoff, type SignoffInputs } from "./evaluate";
-import { InputError, readDrill, readOutputs, readPreflight, readTestResults, readVerify, secretValues } from "./inputs";
+import { secretValues } from "../evidence/secrets";
+import { InputError, readDrill, readOutputs, readPreflight, readTestResults, readVerify } from "./inputs";
 import type { SignoffReport } from "./model";
 
 export interface SignoffOptions {

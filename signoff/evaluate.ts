@@ -10,13 +10,16 @@
  *    waiver (or attestation) is `fail`; a rejection is `fail`;
  *  - a role is GO when every item it answers for is `pass` or `waived`.
  */
-import type { PreflightReport, VerifyReport } from "../checklist/evidence";
-import type { CheckRecord } from "../validate/core/types";
+import type { CheckRecord } from "../evidence/checks";
+import type { PreflightReport } from "../evidence/preflight";
+import type { VerifyReport } from "../evidence/verify";
 import type { ChecklistItem } from "../checklist/items";
-import { SIGNOFF_ROLES, type ItemMapping, type TestRef, type Verification } from "../checklist/verification";
+import { SIGNOFF_ROLES } from "../evidence/attestations";
+import type { ItemMapping, TestRef, Verification } from "../checklist/verification";
 import type { StackConfig } from "../infra/config/load";
-import type { StackOutputs } from "../infra/outputs-types";
-import { isExpired, ownerOf, type AttestationEntry } from "./attestations";
+import type { OutputsEvidence } from "../evidence/outputs";
+import type { AttestationEntry } from "../evidence/attestations";
+import { isExpired, ownerOf } from "./attestations";
 import type { DrillEvidence, TestResults } from "./inputs";
 import {
   SIGNOFF_FORMAT_VERSION,
@@ -42,7 +45,7 @@ export interface SignoffInputs {
   preflight?: { file: string; report: PreflightReport };
   /** Runtime reports: npm run verify, npm run host:check (same format); a check found in several counts as failed if any run failed. */
   verify?: readonly { file: string; report: VerifyReport }[];
-  outputs?: { file: string; outputs: Partial<StackOutputs> };
+  outputs?: { file: string; outputs: OutputsEvidence };
   tests?: { file: string; results: TestResults };
   attestations?: { file: string; entries: readonly AttestationEntry[] };
   drill?: { file: string; evidence: DrillEvidence };

@@ -2,7 +2,8 @@
  * The sign-off report as data: what signoff.json holds and what the Markdown, HTML and
  * JUnit renderers draw. Built by signoff/evaluate.ts from the evidence files.
  */
-import type { SignoffRole, Verification } from "../checklist/verification";
+import type { SignoffRole } from "../evidence/attestations";
+import type { Verification } from "../checklist/verification";
 
 export const SIGNOFF_FORMAT_VERSION = 1;
 

@@ -7,7 +7,7 @@
  * (sarif-locations.ts) beside the resource URN as its logical location.
  */
 import { createHash } from "crypto";
-import type { PreflightReport } from "../../checklist/evidence";
+import type { PreflightReport } from "../../evidence/preflight";
 import type { AnalyzerInfo } from "../harness";
 import { reasonParts } from "../report";
 import { ruleHelpUri } from "./help-uri";

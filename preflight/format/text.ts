@@ -1,5 +1,5 @@
 /** The preflight report as a terminal table: one row per checklist item, details under it. */
-import type { PreflightReport } from "../../checklist/evidence";
+import type { PreflightReport } from "../../evidence/preflight";
 import { CHECKLIST_ITEMS } from "../../checklist/items";
 
 const TEXT = new Map(CHECKLIST_ITEMS.map((i) => [i.id, i.text]));

@@ -6,6 +6,8 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { preflightReportSchema } from "../../evidence/preflight";
+import { EVIDENCE_FORMAT_VERSION } from "../../evidence/version";
 import { sarifAcceptanceProblems } from "../../testing/sarif/acceptance";
 import { sarifSchemaErrors } from "../../testing/sarif/schema";
 
@@ -35,7 +37,8 @@ test("--format json,junit,sarif --out DIR writes the files; JSON is the sign-off
     expect(r.stderr).toBe("");
     expect(fs.readdirSync(dir).sort()).toEqual(["preflight.json", "preflight.junit.xml", "preflight.sarif"]);
     const report = JSON.parse(fs.readFileSync(path.join(dir, "preflight.json"), "utf8"));
-    expect(report).toMatchObject({ kind: "preflight", formatVersion: 2, stack: "dev", mandatoryViolations: 0 });
+    expect(report).toMatchObject({ kind: "preflight", formatVersion: EVIDENCE_FORMAT_VERSION, stack: "dev", mandatoryViolations: 0 });
+    expect(preflightReportSchema.safeParse(report).error?.issues ?? []).toEqual([]);
     // Every resource judged, by type and name.
     expect(report.resources.length).toBe(report.resourceCount);
     expect(report.resources).toContainEqual({ type: "docker:index/service:Service", name: "mcp-dev-redis" });

@@ -1,5 +1,6 @@
 /** Report formats: JSON is the PreflightReport contract, JUnit and SARIF parse and carry the findings. */
-import { EVIDENCE_FORMAT_VERSION, PreflightReport } from "../../checklist/evidence";
+import type { PreflightReport } from "../../evidence/preflight";
+import { EVIDENCE_FORMAT_VERSION } from "../../evidence/version";
 import { formatReport, SarifContext } from "../../preflight/format";
 import type { AnalyzerInfo } from "../../preflight/harness";
 import { buildReport } from "../../preflight/report";

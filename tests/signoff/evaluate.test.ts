@@ -1,4 +1,4 @@
-import type { VerifyReport } from "../../checklist/evidence";
+import type { VerifyReport } from "../../evidence/verify";
 import { CHECKLIST_ITEMS, CHECKLIST_VERSION } from "../../checklist/items";
 import { CHECKLIST_MAPPING } from "../../checklist/mapping";
 import { loadStackFileConfig } from "../../infra/config/stack-file";

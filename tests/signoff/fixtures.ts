@@ -5,7 +5,10 @@
  */
 import { randomBytes } from "crypto";
 import * as path from "path";
-import { EVIDENCE_FORMAT_VERSION, type PreflightReport, type VerifyReport } from "../../checklist/evidence";
+import type { DrillRunReport } from "../../evidence/drill";
+import type { PreflightReport } from "../../evidence/preflight";
+import type { VerifyReport } from "../../evidence/verify";
+import { EVIDENCE_FORMAT_VERSION } from "../../evidence/version";
 import { CHECKLIST_ITEMS, CHECKLIST_VERSION } from "../../checklist/items";
 import { CHECKLIST_MAPPING } from "../../checklist/mapping";
 import { defaultOwner } from "../../checklist/owners";
@@ -68,7 +71,7 @@ export function jestResults(over: (file: string, title: string) => string | unde
   };
 }
 
-export function drillReport(status: "pass" | "fail" = "pass"): unknown {
+export function drillReport(status: "pass" | "fail" = "pass"): DrillRunReport {
   return {
     kind: "restore-drill-run",
     formatVersion: 1,
@@ -77,17 +80,43 @@ export function drillReport(status: "pass" | "fail" = "pass"): unknown {
     status,
     database: {
       kind: "restore-drill",
+      formatVersion: 1,
       status,
-      rtoSeconds: 4.2,
-      rpoSeconds: 5400,
+      startedAt: NOW.toISOString(),
+      finishedAt: NOW.toISOString(),
+      backup: {
+        file: "mcp-20261125T1000Z.dump.age",
+        createdAt: "2026-11-25T10:30:00Z",
+        sizeBytes: 123456,
+        sha256: "0".repeat(64),
+        sha256Verified: true,
+        recipient: "age1example",
+        pgDumpVersion: "16.4",
+      },
+      scratchDatabase: "mcp_drill_1",
+      scratchDropped: true,
       tables: 7,
       rowsExpected: 100000,
       rowsRestored: status === "pass" ? 100000 : 99990,
-      backup: { file: "mcp-20261125T1000Z.dump.age", createdAt: "2026-11-25T10:30:00Z" },
       differences: status === "pass" ? [] : [{ table: "servers", problem: "rows", expected: 10, actual: 0 }],
+      rtoSeconds: 4.2,
+      rpoSeconds: 5400,
+      verifySeconds: 0.4,
+      totalSeconds: 5.1,
+      restoreMBps: 20,
       targets: { rtoMinutes: 60, rpoMinutes: 360, withinRto: true, withinRpo: true },
     },
-    configuration: { kind: "config-restore", status: "pass", identical: true, files: 14, differences: [] },
+    configuration: {
+      kind: "config-restore",
+      status: "pass",
+      stack: "prod",
+      files: 14,
+      renderedFiles: 12,
+      bundleSha256: "1".repeat(64),
+      identical: true,
+      differences: [],
+      seconds: 0.2,
+    },
   };
 }
 

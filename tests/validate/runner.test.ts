@@ -1,6 +1,6 @@
 import { runChecks, selectChecks } from "../../validate/core/runner";
 import { buildVerifyReport, exitCodeFor, formatJson, formatJunit, formatText, summarize } from "../../validate/core/report";
-import { createRedactor, REDACTED } from "../../validate/core/redact";
+import { createRedactor, REDACTED } from "../../evidence/redact";
 import { errorMessage } from "../../validate/core/errors";
 import { fail, pass, type Check } from "../../validate/core/types";
 

@@ -1,10 +1,11 @@
 /**
- * Turns check records into the verify report (checklist/evidence.ts `VerifyReport`) and
+ * Turns check records into the verify report (evidence/verify.ts `VerifyReport`) and
  * renders it as text (people), JSON (the sign-off reads it) or JUnit XML (CI). Pure:
  * callers write the strings where they want.
  */
 import junitFactory from "junit-report-builder";
-import { EVIDENCE_FORMAT_VERSION, type VerifyReport } from "../../checklist/evidence";
+import type { VerifyReport } from "../../evidence/verify";
+import { EVIDENCE_FORMAT_VERSION } from "../../evidence/version";
 import type { CheckRecord } from "./types";
 
 export const REPORT_FORMATS = ["text", "json", "junit"] as const;
