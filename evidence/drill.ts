@@ -4,6 +4,8 @@
  * configuration restore (backup/config-restore.ts).
  */
 import { z } from "zod";
+import { provenanceSchema } from "./provenance";
+import { EVIDENCE_FORMAT_VERSION } from "./version";
 
 export const tableDifferenceSchema = z.object({
   table: z.string(),
@@ -67,9 +69,10 @@ export type ConfigRestoreReport = z.infer<typeof configRestoreSchema>;
 export const drillErrorSchema = z.object({ status: z.literal("error"), code: z.string(), message: z.string() });
 export type DrillError = z.infer<typeof drillErrorSchema>;
 
-export const drillRunReportSchema = z.object({
+/** What a drill run found (backup/drill-run.ts); the CLI adds the provenance. */
+export const drillRunFindingsSchema = z.object({
   kind: z.literal("restore-drill-run"),
-  formatVersion: z.literal(1),
+  formatVersion: z.literal(EVIDENCE_FORMAT_VERSION),
   stack: z.string(),
   generatedAt: z.string(),
   status: z.enum(["pass", "fail", "error"]),
@@ -77,4 +80,7 @@ export const drillRunReportSchema = z.object({
   database: z.discriminatedUnion("status", [databaseDrillSchema, drillErrorSchema]),
   configuration: z.discriminatedUnion("status", [configRestoreSchema, drillErrorSchema]).optional(),
 });
+export type DrillRunFindings = z.infer<typeof drillRunFindingsSchema>;
+
+export const drillRunReportSchema = drillRunFindingsSchema.extend({ provenance: provenanceSchema });
 export type DrillRunReport = z.infer<typeof drillRunReportSchema>;

@@ -1,5 +1,6 @@
 /** The preflight report: what `npm run preflight -- --format json` writes and the sign-off reads. */
 import { z } from "zod";
+import { provenanceSchema } from "./provenance";
 import { EVIDENCE_FORMAT_VERSION } from "./version";
 
 export const preflightViolationSchema = z.object({
@@ -33,7 +34,8 @@ export type PreflightItemResult = z.infer<typeof preflightItemResultSchema>;
 export const preflightResourceSchema = z.object({ type: z.string(), name: z.string() });
 export type PreflightResource = z.infer<typeof preflightResourceSchema>;
 
-export const preflightReportSchema = z.object({
+/** What the analysis found (preflight/report.ts builds it from the pack's diagnostics). */
+export const preflightFindingsSchema = z.object({
   kind: z.literal("preflight"),
   formatVersion: z.literal(EVIDENCE_FORMAT_VERSION),
   stack: z.string(),
@@ -46,5 +48,14 @@ export const preflightReportSchema = z.object({
   items: z.array(preflightItemResultSchema),
   /** Every violation, including ones from policies that map to no item. */
   violations: z.array(preflightViolationSchema),
+});
+export type PreflightFindings = z.infer<typeof preflightFindingsSchema>;
+
+export const preflightReportSchema = preflightFindingsSchema.extend({
+  /** The policy pack config the pack ran with; path null: none, every policy at its own default level. */
+  policyConfig: z.object({ path: z.string().nullable(), sha256: z.string().nullable() }),
+  /** The mutation corpus variant applied before analysis (`--mutate`), else null: a report of a changed stack is no evidence. */
+  mutation: z.string().nullable(),
+  provenance: provenanceSchema,
 });
 export type PreflightReport = z.infer<typeof preflightReportSchema>;

@@ -18,7 +18,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { Command, Option } from "commander";
 import { ConfigError } from "../infra/config/load";
-import { loadStackFileConfig } from "../infra/config/stack-file";
+import { collectProvenance } from "../evidence/provenance";
+import { loadStackFileConfig, stackFilePath } from "../infra/config/stack-file";
 import { buildVerifyReport, exitCodeFor, renderReport, REPORT_FORMATS, type ReportFormat } from "../validate/core/report";
 import { runChecks } from "../validate/core/runner";
 import { connectDocker } from "../validate/docker/client";
@@ -92,7 +93,8 @@ export async function main(argv: string[]): Promise<number> {
   if ("exitCode" in parsed) return parsed.exitCode;
   const { opts } = parsed;
   try {
-    const config = loadStackFileConfig(opts.stack, path.resolve(opts.projectDir ?? process.cwd()));
+    const projectDir = path.resolve(opts.projectDir ?? process.cwd());
+    const config = loadStackFileConfig(opts.stack, projectDir);
     const edge = {
       ...config.edge,
       bindAddress: opts.bindAddress ?? config.edge.bindAddress,
@@ -115,7 +117,8 @@ export async function main(argv: string[]): Promise<number> {
     );
     const startedAt = new Date();
     const records = await runChecks(HOST_CHECKS, target, { label: "host:check" });
-    const report = buildVerifyReport({ stack: opts.stack, records, startedAt, durationMs: Date.now() - startedAt.getTime() });
+    const provenance = collectProvenance({ projectDir, inputs: [{ role: "stack file", file: stackFilePath(opts.stack, projectDir) }] });
+    const report = buildVerifyReport({ stack: opts.stack, records, startedAt, durationMs: Date.now() - startedAt.getTime(), provenance });
     const text = (format: ReportFormat) => {
       const out = renderReport(report, format);
       return format === "text" ? out.replace(/^Post-deploy verification of stack/, "Host readiness of stack") : out;

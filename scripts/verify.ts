@@ -11,7 +11,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve as resolvePath } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
-import { loadStackFileConfig } from "../infra/config/stack-file";
+import { collectProvenance } from "../evidence/provenance";
+import { loadStackFileConfig, stackFilePath } from "../infra/config/stack-file";
 import { runChecks, selectChecks, DEFAULT_CONCURRENCY } from "../validate/core/runner";
 import { buildVerifyReport, exitCodeFor, renderReport, REPORT_FILE_NAMES, REPORT_FORMATS, summarize, type ReportFormat } from "../validate/core/report";
 import { createRedactor } from "../evidence/redact";
@@ -172,7 +173,14 @@ export async function verify(
       notApplicable: options.skip,
       progress: (l) => io.stderr(l + "\n"),
     });
-    const report = buildVerifyReport({ stack: options.stack, records, startedAt, durationMs: Date.now() - t0 });
+    const provenance = collectProvenance({
+      projectDir: options.cwd,
+      inputs: [
+        { role: "stack file", file: stackFilePath(options.stack, options.cwd) },
+        ...(options.outputs ? [{ role: "outputs" as const, file: resolvePath(options.cwd, options.outputs) }] : []),
+      ],
+    });
+    const report = buildVerifyReport({ stack: options.stack, records, startedAt, durationMs: Date.now() - t0, provenance });
     io.stdout(renderReport(report, options.format));
     if (options.out) {
       const dir = resolvePath(options.cwd, options.out);

@@ -5,7 +5,8 @@
 import { CHECKLIST_ITEMS, CHECKLIST_VERSION } from "../checklist/items";
 import { CHECKLIST_MAPPING } from "../checklist/mapping";
 import { ConfigError, type StackConfig } from "../infra/config/load";
-import { loadStackFileConfig } from "../infra/config/stack-file";
+import { collectProvenance, sha256OfFile, type InputRole } from "../evidence/provenance";
+import { loadStackFileConfig, stackFilePath } from "../infra/config/stack-file";
 import { readAttestationsFile } from "./attestations";
 import { evaluateSignoff, type SignoffInputs } from "./evaluate";
 import { secretValues } from "../evidence/secrets";
@@ -40,15 +41,30 @@ export function buildSignoff(o: SignoffOptions): BuiltSignoff {
     if (err instanceof ConfigError) throw err;
     throw new InputError(err instanceof Error ? err.message : String(err));
   }
-  const inputs: SignoffInputs = { stack: o.stack, config, items: CHECKLIST_ITEMS, mapping: CHECKLIST_MAPPING, checklistVersion: CHECKLIST_VERSION, now };
-  if (o.preflight) inputs.preflight = { file: o.preflight, report: readPreflight(o.preflight, o.stack) };
-  if (o.verify?.length) inputs.verify = o.verify.map((file) => ({ file, report: readVerify(file, o.stack) }));
-  if (o.outputs) inputs.outputs = { file: o.outputs, outputs: readOutputs(o.outputs, o.stack) };
-  if (o.drill) inputs.drill = { file: o.drill, evidence: readDrill(o.drill, o.stack) };
-  if (o.tests) inputs.tests = { file: o.tests, results: readTestResults(o.tests) };
+  const read: { role: InputRole; file: string }[] = [{ role: "stack file", file: stackFilePath(o.stack, o.repoRoot) }];
+  const hashed = (role: InputRole, file: string) => {
+    read.push({ role, file });
+    return { file, sha256: sha256OfFile(file) };
+  };
+  const inputs: Omit<SignoffInputs, "provenance"> = {
+    stack: o.stack,
+    config,
+    items: CHECKLIST_ITEMS,
+    mapping: CHECKLIST_MAPPING,
+    checklistVersion: CHECKLIST_VERSION,
+    now,
+    stackFileSha256: sha256OfFile(stackFilePath(o.stack, o.repoRoot)),
+  };
+  // Each file is parsed first: a missing or malformed one is refused with its own message before it is hashed.
+  if (o.preflight) inputs.preflight = { report: readPreflight(o.preflight, o.stack), ...hashed("preflight", o.preflight) };
+  if (o.verify?.length) inputs.verify = o.verify.map((file) => ({ report: readVerify(file, o.stack), ...hashed("verify", file) }));
+  if (o.outputs) inputs.outputs = { outputs: readOutputs(o.outputs, o.stack), ...hashed("outputs", o.outputs) };
+  if (o.drill) inputs.drill = { evidence: readDrill(o.drill, o.stack), ...hashed("drill", o.drill) };
+  if (o.tests) inputs.tests = { results: readTestResults(o.tests), ...hashed("tests", o.tests) };
   if (o.attestations) {
     const a = readAttestationsFile(o.attestations, { items: CHECKLIST_ITEMS, mapping: CHECKLIST_MAPPING, stack: o.stack, now });
-    inputs.attestations = { file: o.attestations, entries: a.entries };
+    inputs.attestations = { entries: a.entries, ...hashed("attestations", o.attestations) };
   }
-  return { report: evaluateSignoff(inputs), secrets: secretValues(inputs.outputs?.outputs) };
+  const provenance = collectProvenance({ projectDir: o.repoRoot, inputs: read });
+  return { report: evaluateSignoff({ ...inputs, provenance }), secrets: secretValues(inputs.outputs?.outputs) };
 }

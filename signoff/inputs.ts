@@ -8,6 +8,7 @@ import * as fs from "fs";
 import { z } from "zod";
 import { drillRunReportSchema } from "../evidence/drill";
 import { outputsEvidenceSchema, type OutputsEvidence } from "../evidence/outputs";
+import type { Provenance } from "../evidence/provenance";
 import { preflightReportSchema, type PreflightReport } from "../evidence/preflight";
 import { EVIDENCE_FORMAT_VERSION } from "../evidence/version";
 import { verifyReportSchema, type VerifyReport } from "../evidence/verify";
@@ -31,7 +32,9 @@ const jestSchema = z.looseObject({
 
 /** What the sign-off keeps of a restore drill report (npm run drill:restore). */
 export interface DrillEvidence {
+  stack: string;
   generatedAt: string;
+  provenance: Provenance;
   status: "pass" | "fail" | "error";
   database: { status: "pass" | "fail" | "error"; summary: string; rtoSeconds?: number; rpoSeconds?: number; withinRto?: boolean; withinRpo?: boolean };
   configuration?: { status: "pass" | "fail" | "error"; summary: string };
@@ -39,6 +42,7 @@ export interface DrillEvidence {
 
 export function readDrill(file: string, stack: string): DrillEvidence {
   const doc = readJson(file, "drill");
+  checkVersion(doc, file, "drill");
   const r = drillRunReportSchema.safeParse(doc);
   if (!r.success)
     throw new InputError(
@@ -70,7 +74,7 @@ export function readDrill(file: string, stack: string): DrillEvidence {
             status: c.status,
             summary: `configuration restore ${c.status}: ${c.files} files, ${c.identical ? "identical after restore" : `${c.differences.length} difference(s)`}`,
           };
-  return { generatedAt: r.data.generatedAt, status: r.data.status, database, configuration };
+  return { stack: r.data.stack, generatedAt: r.data.generatedAt, provenance: r.data.provenance, status: r.data.status, database, configuration };
 }
 
 export interface TestResult {
@@ -122,7 +126,7 @@ function checkVersion(doc: unknown, file: string, what: string): void {
   const v = doc && typeof doc === "object" ? (doc as { formatVersion?: unknown }).formatVersion : undefined;
   if (typeof v === "number" && v !== EVIDENCE_FORMAT_VERSION)
     throw new InputError(
-      `${what} file ${file} has format version ${v}; this sign-off reads version ${EVIDENCE_FORMAT_VERSION} — regenerate it with npm run ${what}`,
+      `${what} file ${file} has format version ${v}; this sign-off reads version ${EVIDENCE_FORMAT_VERSION} — regenerate it with npm run ${what === "drill" ? "drill:restore" : what}`,
     );
 }
 

@@ -12,6 +12,7 @@ import { seed, startBackupFixture, type BackupFixture } from "./support";
 import { startPostgres } from "../../backup/scratch-postgres";
 import type { DrillRunReport } from "../../backup/drill-run";
 import { drillRunReportSchema } from "../../evidence/drill";
+import { sha256OfFile } from "../../evidence/provenance";
 import type { DrillReport } from "../../backup/drill";
 import { freePort } from "../../local/ports";
 
@@ -67,6 +68,7 @@ describe("npm run drill:restore", () => {
     const report = JSON.parse(r.stdout) as DrillRunReport;
     expect(report).toMatchObject({ kind: "restore-drill-run", stack: "prod", status: "pass" });
     expect(drillRunReportSchema.safeParse(report).error?.issues ?? []).toEqual([]);
+    expect(report.provenance.inputs).toEqual([{ role: "stack file", path: "Pulumi.prod.yaml", sha256: sha256OfFile(resolve(ROOT, "Pulumi.prod.yaml")) }]);
     const db = report.database as DrillReport;
     expect(db).toMatchObject({
       status: "pass",

@@ -10,6 +10,7 @@ import * as YAML from "yaml";
 import { attestationEntrySchema, attestationsFileSchema } from "../../evidence/attestations";
 import { drillRunReportSchema } from "../../evidence/drill";
 import { preflightReportSchema } from "../../evidence/preflight";
+import { collectProvenance } from "../../evidence/provenance";
 import { verifyReportSchema } from "../../evidence/verify";
 import { buildVerifyReport, formatJson } from "../../validate/core/report";
 import { runChecks } from "../../validate/core/runner";
@@ -17,6 +18,9 @@ import { fail, pass, skip, type Check } from "../../validate/core/types";
 import { drillReport, preflightReport } from "../signoff/fixtures";
 
 const ROOT = path.resolve(__dirname, "../..");
+
+// What verify records: the real git state and package.json, and the stack file it read.
+const provenance = () => collectProvenance({ projectDir: ROOT, inputs: [{ role: "stack file", file: "Pulumi.prod.yaml" }] });
 
 const paths = (r: { success: boolean; error?: { issues: { path: PropertyKey[] }[] } }) => (r.error?.issues ?? []).map((i) => i.path.join("."));
 
@@ -37,7 +41,7 @@ describe("the verify report", () => {
 
   test("what the runner records and formatJson writes parses", async () => {
     const records = await runChecks(checks, null, { progress: false });
-    const written = formatJson(buildVerifyReport({ stack: "prod", records, startedAt: new Date(), durationMs: 5 }));
+    const written = formatJson(buildVerifyReport({ stack: "prod", records, startedAt: new Date(), durationMs: 5, provenance: provenance() }));
     const r = verifyReportSchema.safeParse(JSON.parse(written));
     expect(paths(r)).toEqual([]);
     expect(r.data?.checks.map((c) => c.status)).toEqual(["pass", "fail", "skip", "fail"]);
@@ -45,7 +49,7 @@ describe("the verify report", () => {
 
   test("a check with an unknown status or without checklistIds is refused, naming the field", async () => {
     const records = await runChecks(checks, null, { progress: false });
-    const doc = JSON.parse(formatJson(buildVerifyReport({ stack: "prod", records, startedAt: new Date(), durationMs: 5 })));
+    const doc = JSON.parse(formatJson(buildVerifyReport({ stack: "prod", records, startedAt: new Date(), durationMs: 5, provenance: provenance() })));
     doc.checks[1].status = "broken";
     delete doc.checks[2].checklistIds;
     expect(paths(verifyReportSchema.safeParse(doc))).toEqual(["checks.1.status", "checks.2.checklistIds"]);

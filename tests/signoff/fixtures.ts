@@ -7,6 +7,7 @@ import { randomBytes } from "crypto";
 import * as path from "path";
 import type { DrillRunReport } from "../../evidence/drill";
 import type { PreflightReport } from "../../evidence/preflight";
+import { sha256OfFile, type Provenance } from "../../evidence/provenance";
 import type { VerifyReport } from "../../evidence/verify";
 import { EVIDENCE_FORMAT_VERSION } from "../../evidence/version";
 import { CHECKLIST_ITEMS, CHECKLIST_VERSION } from "../../checklist/items";
@@ -16,6 +17,19 @@ import type { CheckRecord } from "../../validate/core/types";
 
 export const ROOT = path.resolve(__dirname, "../..");
 export const NOW = new Date("2026-11-25T12:00:00Z");
+
+/** Provenance as a report records it (a fixed commit: the reports stay comparable between runs). */
+export const PROVENANCE: Provenance = {
+  git: { commit: "0123456789abcdef0123456789abcdef01234567", dirty: false },
+  product: { name: "mcp-production-stack", version: "0.1.0" },
+  inputs: [],
+};
+
+/** The stack's policy config as the preflight records it. */
+export const POLICY_CONFIG = (stack = "prod") => ({
+  path: `policies/policy-config.${stack}.json`,
+  sha256: sha256OfFile(path.join(ROOT, "policies", `policy-config.${stack}.json`)),
+});
 
 export const itemsOfKind = (kind: string) => CHECKLIST_ITEMS.filter((i) => CHECKLIST_MAPPING[i.id].verify.kind === kind);
 
@@ -34,6 +48,9 @@ export function preflightReport(over: (itemId: string) => Partial<PreflightRepor
     mandatoryViolations: 0,
     items,
     violations: items.flatMap((i) => i.violations),
+    policyConfig: POLICY_CONFIG(),
+    mutation: null,
+    provenance: PROVENANCE,
   };
 }
 
@@ -52,7 +69,15 @@ export function verifyReport(over: (checkId: string) => Partial<CheckRecord> = (
     attempts: 1,
     ...over(id),
   }));
-  return { kind: "verify", formatVersion: EVIDENCE_FORMAT_VERSION, stack: "prod", generatedAt: NOW.toISOString(), durationMs: 2345, checks };
+  return {
+    kind: "verify",
+    formatVersion: EVIDENCE_FORMAT_VERSION,
+    stack: "prod",
+    generatedAt: NOW.toISOString(),
+    durationMs: 2345,
+    checks,
+    provenance: PROVENANCE,
+  };
 }
 
 /** jest --json output in which every test the mapping names passed. */
@@ -74,7 +99,7 @@ export function jestResults(over: (file: string, title: string) => string | unde
 export function drillReport(status: "pass" | "fail" = "pass"): DrillRunReport {
   return {
     kind: "restore-drill-run",
-    formatVersion: 1,
+    formatVersion: EVIDENCE_FORMAT_VERSION,
     stack: "prod",
     generatedAt: NOW.toISOString(),
     status,
@@ -117,6 +142,7 @@ export function drillReport(status: "pass" | "fail" = "pass"): DrillRunReport {
       differences: [],
       seconds: 0.2,
     },
+    provenance: PROVENANCE,
   };
 }
 

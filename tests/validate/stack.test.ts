@@ -18,6 +18,7 @@ import { parse, stringify } from "yaml";
 import { startLocalStack, waitUntil, LOCAL_DOMAIN, LOCAL_REPLICA_HOSTS, LOCAL_STACK, localStackRawConfig, type LocalStack } from "../../testing/stack";
 import { freePort } from "../../local/ports";
 import { runChecks } from "../../validate/core/runner";
+import { collectProvenance } from "../../evidence/provenance";
 import { buildVerifyReport, formatJson, formatJunit, formatText } from "../../validate/core/report";
 import type { CheckRecord } from "../../validate/core/types";
 import { VERIFY_CHECKS } from "../../validate/registry";
@@ -72,7 +73,8 @@ describe("healthy stack", () => {
   it("passes every check; container, host and backup checks skip without a Docker engine", async () => {
     const started = new Date();
     const records = await runChecks(VERIFY_CHECKS, stack.target, { secrets: stack.target.secrets, progress: (l) => transcript.push(l) });
-    const report = buildVerifyReport({ stack: LOCAL_STACK, records, startedAt: started, durationMs: Date.now() - started.getTime() });
+    const provenance = collectProvenance({ projectDir: process.cwd(), inputs: [] });
+    const report = buildVerifyReport({ stack: LOCAL_STACK, records, startedAt: started, durationMs: Date.now() - started.getTime(), provenance });
     transcript.push(formatText(report), formatJson(report), formatJunit(report));
     const bad = records.filter((r) => (/^(docker|host|backup)\./.test(r.id) ? r.status !== "skip" : r.status !== "pass"));
     expect(bad.map((r) => `${r.id}: ${r.status} ${r.message}`)).toEqual([]);

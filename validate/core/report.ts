@@ -4,6 +4,7 @@
  * callers write the strings where they want.
  */
 import junitFactory from "junit-report-builder";
+import type { Provenance } from "../../evidence/provenance";
 import type { VerifyReport } from "../../evidence/verify";
 import { EVIDENCE_FORMAT_VERSION } from "../../evidence/version";
 import type { CheckRecord } from "./types";
@@ -18,7 +19,13 @@ export interface ReportSummary {
   skip: number;
 }
 
-export function buildVerifyReport(input: { stack: string; records: readonly CheckRecord[]; startedAt: Date; durationMs: number }): VerifyReport {
+export function buildVerifyReport(input: {
+  stack: string;
+  records: readonly CheckRecord[];
+  startedAt: Date;
+  durationMs: number;
+  provenance: Provenance;
+}): VerifyReport {
   return {
     kind: "verify",
     formatVersion: EVIDENCE_FORMAT_VERSION,
@@ -26,6 +33,7 @@ export function buildVerifyReport(input: { stack: string; records: readonly Chec
     generatedAt: input.startedAt.toISOString(),
     durationMs: input.durationMs,
     checks: [...input.records],
+    provenance: input.provenance,
   };
 }
 
