@@ -35,6 +35,11 @@ export const attestationsFileSchema = z
     version: z.literal(ATTESTATIONS_FORMAT_VERSION, { error: `must be ${ATTESTATIONS_FORMAT_VERSION}` }),
     /** When set, the file is refused for any other stack. */
     stack: z.string().min(1).optional(),
+    /**
+     * Marks the example shipped with the repository: its signers and links are made up, so the
+     * sign-off refuses it. A copy keeps it until someone removes it, which is the point.
+     */
+    example: z.literal(true, { error: "must be true or absent" }).optional(),
     attestations: z.array(z.unknown(), { error: "must be a list of entries" }),
   })
   .strict();

@@ -11,7 +11,8 @@ export const outputsEvidenceSchema = z.object({
   environment: z.string().optional(),
   publicUrl: z.string().optional(),
   checklistVersion: z.string().optional(),
-  secrets: z.record(z.string(), z.unknown()).optional(),
+  // Any shape: masked ("[secret]") or missing secrets are refused by name, not as a type error.
+  secrets: z.unknown().optional(),
   secretFingerprints: z.record(z.string(), z.string()).optional(),
 });
 export type OutputsEvidence = z.infer<typeof outputsEvidenceSchema>;

@@ -73,6 +73,10 @@ export function validateAttestations(doc: unknown, ctx: ValidationContext, file 
     }
     throw new AttestationError(file, problems);
   }
+  if (top.data.example)
+    problems.push(
+      "example: this is the example attestations file (example: true): its entries are made up — copy it, put in your own entries and delete the example line",
+    );
   if (top.data.stack !== undefined && top.data.stack !== ctx.stack) problems.push(`stack: file is for stack "${top.data.stack}", not "${ctx.stack}"`);
 
   const byId = new Map(ctx.items.map((i) => [i.id, i]));

@@ -7,6 +7,7 @@ import { CHECKLIST_MAPPING } from "../checklist/mapping";
 import { ConfigError, type StackConfig } from "../infra/config/load";
 import { collectProvenance, sha256OfFile, type InputRole } from "../evidence/provenance";
 import { loadStackFileConfig, stackFilePath } from "../infra/config/stack-file";
+import { admitAge, admitOutputs, admitPreflight } from "./admit";
 import { readAttestationsFile } from "./attestations";
 import { evaluateSignoff, type SignoffInputs } from "./evaluate";
 import { secretValues } from "../evidence/secrets";
@@ -56,11 +57,34 @@ export function buildSignoff(o: SignoffOptions): BuiltSignoff {
     stackFileSha256: sha256OfFile(stackFilePath(o.stack, o.repoRoot)),
   };
   // Each file is parsed first: a missing or malformed one is refused with its own message before it is hashed.
-  if (o.preflight) inputs.preflight = { report: readPreflight(o.preflight, o.stack), ...hashed("preflight", o.preflight) };
-  if (o.verify?.length) inputs.verify = o.verify.map((file) => ({ report: readVerify(file, o.stack), ...hashed("verify", file) }));
-  if (o.outputs) inputs.outputs = { outputs: readOutputs(o.outputs, o.stack), ...hashed("outputs", o.outputs) };
-  if (o.drill) inputs.drill = { evidence: readDrill(o.drill, o.stack), ...hashed("drill", o.drill) };
-  if (o.tests) inputs.tests = { results: readTestResults(o.tests), ...hashed("tests", o.tests) };
+  const when = { config, stack: o.stack, now };
+  if (o.preflight) {
+    const report = readPreflight(o.preflight, o.stack);
+    admitAge("preflight", o.preflight, report.generatedAt, when);
+    admitPreflight(o.preflight, report, { stack: o.stack, repoRoot: o.repoRoot });
+    inputs.preflight = { report, ...hashed("preflight", o.preflight) };
+  }
+  if (o.verify?.length)
+    inputs.verify = o.verify.map((file) => {
+      const report = readVerify(file, o.stack);
+      admitAge("verify", file, report.generatedAt, when);
+      return { report, ...hashed("verify", file) };
+    });
+  if (o.outputs) {
+    const outputs = readOutputs(o.outputs);
+    admitOutputs(o.outputs, outputs, o.stack);
+    inputs.outputs = { outputs, ...hashed("outputs", o.outputs) };
+  }
+  if (o.drill) {
+    const evidence = readDrill(o.drill, o.stack);
+    admitAge("drill", o.drill, evidence.generatedAt, when);
+    inputs.drill = { evidence, ...hashed("drill", o.drill) };
+  }
+  if (o.tests) {
+    const results = readTestResults(o.tests);
+    admitAge("tests", o.tests, results.generatedAt, when);
+    inputs.tests = { results, ...hashed("tests", o.tests) };
+  }
   if (o.attestations) {
     const a = readAttestationsFile(o.attestations, { items: CHECKLIST_ITEMS, mapping: CHECKLIST_MAPPING, stack: o.stack, now });
     inputs.attestations = { entries: a.entries, ...hashed("attestations", o.attestations) };
