@@ -19,6 +19,7 @@ import { startLocalStack, waitUntil, LOCAL_DOMAIN, LOCAL_REPLICA_HOSTS, LOCAL_ST
 import { freePort } from "../../local/ports";
 import { runChecks } from "../../validate/core/runner";
 import { collectProvenance } from "../../evidence/provenance";
+import { EVIDENCE_FORMAT_VERSION } from "../../evidence/version";
 import { buildVerifyReport, formatJson, formatJunit, formatText } from "../../validate/core/report";
 import type { CheckRecord } from "../../validate/core/types";
 import { VERIFY_CHECKS } from "../../validate/registry";
@@ -472,7 +473,7 @@ describe("npm run verify (the CLI)", () => {
     expect(r.stderr).toMatch(/\[verify\] \[\d+\/\d+\] PASS postgres\.tls/);
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout);
-    expect(report).toMatchObject({ kind: "verify", formatVersion: 2, stack: LOCAL_STACK });
+    expect(report).toMatchObject({ kind: "verify", formatVersion: EVIDENCE_FORMAT_VERSION, stack: LOCAL_STACK });
     expect(report.checks.length).toBeGreaterThanOrEqual(20);
     for (const f of ["verify-report.txt", "verify-report.json", "verify-report.xml"]) expect(existsSync(join(dir, "reports", f))).toBe(true);
     expect(readFileSync(join(dir, "reports", "verify-report.xml"), "utf8")).toMatch(/<testcase classname="verify\.postgres" name="postgres\.tls/);
