@@ -67,6 +67,13 @@ describe("evidence older than mcp:signoff.maxEvidenceAgeHours (defaults: preflig
     expectAccepted(signoff(flag, file(`${kind}-fresh.json`, make(at(-(hours - 1) * HOUR)))));
   });
 
+  test("jest results without startTime: their age cannot be told, refused", () => {
+    const { startTime: _t, ...undated } = jestResults() as { startTime: number };
+    void _t;
+    const f = file("tests-undated.json", undated);
+    expectRefused(signoff("--tests", f), f, "has no valid date (none): its age cannot be told");
+  });
+
   test("the limit comes from the stack config", () => {
     const repo = fs.mkdtempSync(path.join(tmp, "repo-"));
     fs.mkdirSync(path.join(repo, "policies"));
