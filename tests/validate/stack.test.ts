@@ -20,6 +20,7 @@ import { freePort } from "../../local/ports";
 import { runChecks } from "../../validate/core/runner";
 import { collectProvenance } from "../../evidence/provenance";
 import { EVIDENCE_FORMAT_VERSION } from "../../evidence/version";
+import { verifyReportSchema } from "../../evidence/verify";
 import { buildVerifyReport, formatJson, formatJunit, formatText } from "../../validate/core/report";
 import type { CheckRecord } from "../../validate/core/types";
 import { VERIFY_CHECKS } from "../../validate/registry";
@@ -474,6 +475,11 @@ describe("npm run verify (the CLI)", () => {
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report).toMatchObject({ kind: "verify", formatVersion: EVIDENCE_FORMAT_VERSION, stack: LOCAL_STACK });
+    expect(verifyReportSchema.safeParse(report).error?.issues ?? []).toEqual([]);
+    expect(report.provenance.inputs.map((i: { role: string; path: string }) => `${i.role} ${i.path}`)).toEqual([
+      `stack file Pulumi.${LOCAL_STACK}.yaml`,
+      "outputs outputs.json",
+    ]);
     expect(report.checks.length).toBeGreaterThanOrEqual(20);
     for (const f of ["verify-report.txt", "verify-report.json", "verify-report.xml"]) expect(existsSync(join(dir, "reports", f))).toBe(true);
     expect(readFileSync(join(dir, "reports", "verify-report.xml"), "utf8")).toMatch(/<testcase classname="verify\.postgres" name="postgres\.tls/);
