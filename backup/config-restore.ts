@@ -33,23 +33,8 @@ export interface ConfigBundle {
   files: BundleFile[];
 }
 
-export interface ConfigDifference {
-  path: string;
-  problem: "missing" | "unexpected" | "content";
-}
-
-export interface ConfigRestoreReport {
-  kind: "config-restore";
-  status: "pass" | "fail";
-  stack: string;
-  files: number;
-  renderedFiles: number;
-  /** SHA-256 over the sorted (path, sha256) list: one value to compare exports. */
-  bundleSha256: string;
-  identical: boolean;
-  differences: ConfigDifference[];
-  seconds: number;
-}
+import type { ConfigDifference, ConfigRestoreReport } from "../evidence/drill";
+export type { ConfigDifference, ConfigRestoreReport };
 
 const sha256 = (s: string) => createHash("sha256").update(s, "utf8").digest("hex");
 

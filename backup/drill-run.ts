@@ -27,28 +27,16 @@ export interface DrillRunOptions {
   signal?: AbortSignal;
 }
 
-export interface DrillError {
-  status: "error";
-  code: string;
-  message: string;
-}
-
-export interface DrillRunReport {
-  kind: "restore-drill-run";
-  formatVersion: 1;
-  stack: string;
-  generatedAt: string;
-  status: "pass" | "fail" | "error";
-  database: DrillReport | DrillError;
-  configuration?: ConfigRestoreReport | DrillError;
-}
+import type { DrillError, DrillRunFindings, DrillRunReport } from "../evidence/drill";
+import { EVIDENCE_FORMAT_VERSION } from "../evidence/version";
+export type { DrillError, DrillRunFindings, DrillRunReport };
 
 function asError(e: unknown): DrillError {
   if (e instanceof BackupError) return { status: "error", code: e.code, message: e.message };
   return { status: "error", code: "error", message: e instanceof Error ? e.message : String(e) };
 }
 
-export async function runDrill(o: DrillRunOptions): Promise<DrillRunReport> {
+export async function runDrill(o: DrillRunOptions): Promise<DrillRunFindings> {
   const log = o.log ?? (() => undefined);
   let database: DrillReport | DrillError;
   try {
@@ -79,5 +67,13 @@ export async function runDrill(o: DrillRunOptions): Promise<DrillRunReport> {
   }
   const parts = [database, ...(configuration ? [configuration] : [])];
   const status = parts.some((p) => p.status === "error") ? "error" : parts.every((p) => p.status === "pass") ? "pass" : "fail";
-  return { kind: "restore-drill-run", formatVersion: 1, stack: o.stack, generatedAt: new Date().toISOString(), status, database, configuration };
+  return {
+    kind: "restore-drill-run",
+    formatVersion: EVIDENCE_FORMAT_VERSION,
+    stack: o.stack,
+    generatedAt: new Date().toISOString(),
+    status,
+    database,
+    configuration,
+  };
 }

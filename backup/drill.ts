@@ -52,44 +52,9 @@ export interface DrillOptions {
   now?: () => number;
 }
 
-export interface TableDifference {
-  table: string;
-  problem: "missing" | "unexpected" | "rows" | "columns" | "indexes" | "constraints";
-  expected?: string | number;
-  actual?: string | number;
-}
-
-export interface DrillReport {
-  kind: "restore-drill";
-  formatVersion: 1;
-  status: "pass" | "fail";
-  startedAt: string;
-  finishedAt: string;
-  backup: {
-    file: string;
-    createdAt: string;
-    sizeBytes: number;
-    sha256: string;
-    sha256Verified: boolean;
-    recipient: string;
-    pgDumpVersion: string;
-  };
-  scratchDatabase: string;
-  scratchDropped: boolean;
-  tables: number;
-  rowsExpected: number;
-  rowsRestored: number;
-  differences: TableDifference[];
-  /** Measured restore time: decrypt + pg_restore until the database is usable. */
-  rtoSeconds: number;
-  /** Data age: drill start minus the backup's snapshot time. */
-  rpoSeconds: number;
-  verifySeconds: number;
-  totalSeconds: number;
-  /** Encrypted bytes restored per second. */
-  restoreMBps: number;
-  targets?: { rtoMinutes: number; rpoMinutes: number; withinRto: boolean; withinRpo: boolean };
-}
+// The report formats are the evidence contract's (the sign-off reads them).
+import type { DrillReport, TableDifference } from "../evidence/drill";
+export type { DrillReport, TableDifference };
 
 /** SHA-256 (hex) and size of a file, streamed. */
 export async function fileSha256(path: string): Promise<{ sha256: string; size: number }> {

@@ -6,7 +6,8 @@
  */
 import type { ChecklistItem } from "./items";
 import type { TestIndex } from "./test-index";
-import { SIGNOFF_ROLES, type ItemMapping } from "./verification";
+import { SIGNOFF_ROLES } from "../evidence/attestations";
+import type { ItemMapping } from "./verification";
 
 /** A policy or a runtime check, as the mapping refers to it. */
 export interface RegistryEntry {

@@ -4,7 +4,7 @@
  * may override it for a single item.
  */
 import type { ChecklistItem } from "./items";
-import type { SignoffRole } from "./verification";
+import type { SignoffRole } from "../evidence/attestations";
 
 /** Keyed by "<section> / <subsection>". A test proves every subsection of the catalog is here. */
 export const SUBSECTION_OWNERS: Readonly<Record<string, SignoffRole>> = {

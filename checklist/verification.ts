@@ -5,8 +5,8 @@
  * tests/checklist/mapping.test.ts proves every item is mapped and every name resolves.
  */
 
-export const SIGNOFF_ROLES = ["Technical Lead", "Operations Lead", "Security Lead", "Product Owner"] as const;
-export type SignoffRole = (typeof SIGNOFF_ROLES)[number];
+// The roles are part of the attestations format (a signer names one): the evidence contract holds them.
+import type { SignoffRole } from "../evidence/attestations";
 
 /** A jest test: file relative to the repository root, and the exact title passed to it()/test(). */
 export interface TestRef {

@@ -92,7 +92,8 @@ export function createStack(config: StackConfig, stack: string, hooks: StackHook
 
   const certs = createCertificates(config, prefix, after);
   const generated = createGeneratedSecrets(prefix, after);
-  const secretValues = {
+  // What the services are given as secret files (which stack outputs are secret is evidence/secrets.ts).
+  const secretMaterial = {
     ...generated,
     tlsPrivateKey: certs.edgeKeyPem,
     postgresTlsKey: certs.postgresKeyPem,
@@ -104,7 +105,7 @@ export function createStack(config: StackConfig, stack: string, hooks: StackHook
     internalCaCert: certs.internalCaCertPem,
   };
 
-  const files = createStackFiles(specs, { prefix, secrets: secretValues, materials, labels, opts: after });
+  const files = createStackFiles(specs, { prefix, secrets: secretMaterial, materials, labels, opts: after });
 
   const services: Record<string, docker.Service> = {};
   for (const spec of specs) {
@@ -122,7 +123,7 @@ export function createStack(config: StackConfig, stack: string, hooks: StackHook
     stack,
     prefix,
     specs,
-    secrets: secretValues,
+    secrets: secretMaterial,
     materials,
     serviceName: (n) => serviceName(prefix, n),
     networkName: (n) => networkName(prefix, n),

@@ -5,6 +5,7 @@
  * layer diagram in docs/architecture.md to it.
  */
 const LAYERS = [
+  { folders: ["evidence"], holds: "the evidence contract: report formats and their schemas, provenance, which outputs are secret, redaction" },
   { folders: ["checklist", "local"], holds: "checklist data and the mapping; this machine's processes, temp dirs and ports" },
   { folders: ["infra"], holds: "the stack: config schema, specs, rendering, Pulumi components" },
   { folders: ["policies", "backup"], holds: "the CrossGuard pack; backup manifests, restore drill" },

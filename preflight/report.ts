@@ -1,5 +1,5 @@
 /**
- * Analyzer diagnostics -> the PreflightReport (checklist/evidence.ts) the sign-off reads:
+ * Analyzer diagnostics -> the PreflightReport (evidence/preflight.ts) the sign-off reads:
  * one entry per checklist item a policy proves, pass / violated / undecidable. Pure.
  *
  * A diagnostic is "undecidable" when it is advisory and says so (the pack's
@@ -8,7 +8,9 @@
  * as a violation. An item whose policies are disabled is undecidable too: never a pass.
  */
 import { CHECKLIST_ITEMS } from "../checklist/items";
-import { EVIDENCE_FORMAT_VERSION, PreflightItemResult, PreflightReport, PreflightResource, PreflightViolation } from "../checklist/evidence";
+import type { PreflightFindings, PreflightItemResult, PreflightReport, PreflightResource, PreflightViolation } from "../evidence/preflight";
+import type { Provenance } from "../evidence/provenance";
+import { EVIDENCE_FORMAT_VERSION } from "../evidence/version";
 import { UNDECIDABLE_PREFIX } from "../policies/lib/define";
 import type { AnalyzerInfo, Diagnostic, PolicyConfigEntry } from "./harness";
 
@@ -54,7 +56,7 @@ export function itemsOfPolicy(tags: readonly string[]): string[] {
   return tags.filter((t) => ITEM_IDS.has(t));
 }
 
-export function buildReport(input: ReportInput): PreflightReport {
+export function buildReport(input: ReportInput): PreflightFindings {
   const { info, config, diagnostics } = input;
   const policyInfo = new Map(info.policies.map((p) => [p.name, p]));
   const violations: PreflightViolation[] = [];
@@ -111,8 +113,16 @@ export function buildReport(input: ReportInput): PreflightReport {
   };
 }
 
+/** The findings with what they were made from: the report the sign-off reads. */
+export function completeReport(
+  findings: PreflightFindings,
+  made: { policyConfig: PreflightReport["policyConfig"]; mutation: string | null; provenance: Provenance },
+): PreflightReport {
+  return { ...findings, policyConfig: made.policyConfig, mutation: made.mutation, provenance: made.provenance };
+}
+
 /** 1 when any mandatory violation (or, with failOnUndecidable, any undecidable item). */
-export function exitCodeFor(report: PreflightReport, opts: { failOnUndecidable?: boolean } = {}): number {
+export function exitCodeFor(report: PreflightFindings, opts: { failOnUndecidable?: boolean } = {}): number {
   if (report.mandatoryViolations > 0) return 1;
   if (opts.failOnUndecidable && report.items.some((i) => i.status === "undecidable")) return 1;
   return 0;

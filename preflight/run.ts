@@ -8,15 +8,16 @@
  * state between Analyze calls besides its Configure/ConfigureStack settings.
  */
 import * as path from "path";
-import type { PreflightReport } from "../checklist/evidence";
-import { readStackFile } from "../infra/config/stack-file";
+import type { PreflightFindings, PreflightReport } from "../evidence/preflight";
+import { collectProvenance, inputFile } from "../evidence/provenance";
+import { readStackFile, stackFilePath } from "../infra/config/stack-file";
 import type { CollectedResource, ProgramRun, RunProgramOptions } from "./collect";
 import { PROJECT } from "./project";
 import { AnalyzerHarness, AnalyzerInfo, Diagnostic, NotApplicable, PolicyConfigEntry, type RemediateResult } from "./harness";
 import { buildPack } from "./pack-build";
 import { EngineStub, PackProcess, startEngineStub, startPack } from "./pack-process";
 import { PolicyConfigFile, readPolicyConfigFile, resolvePolicyConfig } from "./policy-config";
-import { buildReport, exitCodeFor } from "./report";
+import { buildReport, completeReport, exitCodeFor } from "./report";
 
 export type PackMode = "compiled" | "source";
 
@@ -184,7 +185,7 @@ export class PreflightSession {
     return this.harness.remediate(r, this.providers(resources));
   }
 
-  async analyze(resources: readonly CollectedResource[]): Promise<PreflightReport> {
+  async analyze(resources: readonly CollectedResource[]): Promise<PreflightFindings> {
     const diagnostics = await this.diagnose(resources);
     return buildReport({ stack: this.opts.input.stack, info: this.info, config: this.policyConfig, diagnostics, resources });
   }
@@ -216,6 +217,8 @@ export interface PreflightOptions {
   configOverrides?: Record<string, string>;
   /** Changes the collected resources before analysis (the mutation hook). */
   mutate?: (resources: CollectedResource[]) => void;
+  /** The mutation's id, recorded in the report (a mutated stack is no evidence for the sign-off). */
+  mutation?: string;
   program?: RunProgramOptions["program"];
   progress?: (line: string) => void;
 }
@@ -266,8 +269,21 @@ export async function runPreflight(opts: PreflightOptions): Promise<PreflightRes
   try {
     opts.mutate?.(run.resources);
     const ta = Date.now();
-    const report = await session.analyze(run.resources);
+    const findings = await session.analyze(run.resources);
     const analyzeMs = Date.now() - ta;
+    const policyConfigUsed = policyConfigFile ? inputFile("policy config", policyConfigFile, projectDir) : undefined;
+    const report = completeReport(findings, {
+      policyConfig: { path: policyConfigUsed?.path ?? null, sha256: policyConfigUsed?.sha256 ?? null },
+      // Any change to the stack before analysis makes the report no evidence of the stack file, named or not.
+      mutation: opts.mutation ?? (opts.mutate || opts.configOverrides ? "(unnamed)" : null),
+      provenance: collectProvenance({
+        projectDir,
+        inputs: [
+          { role: "stack file", file: stackFilePath(opts.stack, projectDir) },
+          ...(policyConfigFile ? [{ role: "policy config" as const, file: policyConfigFile }] : []),
+        ],
+      }),
+    });
     opts.progress?.(`analyzed ${run.resources.length} resources and the stack in ${analyzeMs} ms`);
     return {
       report,

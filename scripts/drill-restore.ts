@@ -24,7 +24,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { Command, Option } from "commander";
 import { ConfigError } from "../infra/config/load";
-import { loadStackFileConfig } from "../infra/config/stack-file";
+import { collectProvenance } from "../evidence/provenance";
+import { loadStackFileConfig, stackFilePath } from "../infra/config/stack-file";
 import { resourcePrefix } from "../infra/topology";
 import type { StackOutputs } from "../infra/outputs-types";
 import { runDrill, type DrillRunReport } from "../backup/drill-run";
@@ -161,7 +162,7 @@ export async function main(
     log(
       `stack ${opts.stack}: backup ${opts.backup} from ${backupDir}; restore target ${connection ? `${connection.host}:${connection.port}` : "local scratch server"}`,
     );
-    const report: DrillRunReport = await runDrill({
+    const findings = await runDrill({
       stack: opts.stack,
       backupDir,
       backup: opts.backup,
@@ -173,6 +174,14 @@ export async function main(
       log,
       signal: controller.signal,
     });
+    const provenance = collectProvenance({
+      projectDir,
+      inputs: [
+        { role: "stack file", file: stackFilePath(opts.stack, projectDir) },
+        ...(opts.outputs ? [{ role: "outputs" as const, file: path.resolve(opts.outputs) }] : []),
+      ],
+    });
+    const report: DrillRunReport = { ...findings, provenance };
     const json = JSON.stringify(report, null, 2) + "\n";
     io.stdout(json);
     if (opts.out) log(`wrote ${writeOutFiles(opts.out, { [DRILL_REPORT_FILE]: json }).join(", ")}`);

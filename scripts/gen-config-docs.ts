@@ -97,6 +97,14 @@ export const KEY_DESCRIPTIONS: Readonly<Record<string, string>> = {
   "contacts[].name": "Contact's name (emergency contacts table of the sign-off).",
   "contacts[].phone": "Contact's phone number.",
   "contacts[].email": "Contact's e-mail address.",
+  "signoff.maxEvidenceAgeHours.preflight":
+    "The sign-off refuses a preflight report older than this, in hours (it judged the program and config of an older commit).",
+  "signoff.maxEvidenceAgeHours.verify":
+    "The sign-off refuses a verify or host:check report older than this, in hours (the running stack may have changed since).",
+  "signoff.maxEvidenceAgeHours.tests": "The sign-off refuses jest results (`--tests`) older than this, in hours.",
+  "signoff.maxEvidenceAgeHours.drill": "The sign-off refuses a restore drill report older than this, in hours (default: the 90-day drill interval).",
+  "signoff.clockSkewMinutes":
+    "How far in the future (by the sign-off's clock, or `--now`) a report may be dated before the sign-off refuses it as made by a wrong clock.",
   "host.minMemoryGb": "Host readiness: least total memory of the Docker host, in GB.",
   "host.minDiskGb": "Host readiness: least free disk on Docker's data root, in GB.",
   "host.minDockerVersion": "Host readiness: oldest Docker Engine version accepted.",

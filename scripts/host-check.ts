@@ -17,7 +17,8 @@
 import * as path from "path";
 import { Command, Option } from "commander";
 import { ConfigError } from "../infra/config/load";
-import { loadStackFileConfig } from "../infra/config/stack-file";
+import { collectProvenance } from "../evidence/provenance";
+import { loadStackFileConfig, stackFilePath } from "../infra/config/stack-file";
 import { ensureOutDir, OutError, writeOutFiles } from "../local/out-files";
 import { buildVerifyReport, exitCodeFor, renderReport, REPORT_FORMATS, type ReportFormat } from "../validate/core/report";
 import { runChecks } from "../validate/core/runner";
@@ -94,7 +95,8 @@ export async function main(argv: string[]): Promise<number> {
   try {
     // First: an --out that cannot be written fails before the engine is asked anything.
     if (opts.out) ensureOutDir(opts.out);
-    const config = loadStackFileConfig(opts.stack, path.resolve(opts.projectDir ?? process.cwd()));
+    const projectDir = path.resolve(opts.projectDir ?? process.cwd());
+    const config = loadStackFileConfig(opts.stack, projectDir);
     const edge = {
       ...config.edge,
       bindAddress: opts.bindAddress ?? config.edge.bindAddress,
@@ -117,7 +119,8 @@ export async function main(argv: string[]): Promise<number> {
     );
     const startedAt = new Date();
     const records = await runChecks(HOST_CHECKS, target, { label: "host:check" });
-    const report = buildVerifyReport({ stack: opts.stack, records, startedAt, durationMs: Date.now() - startedAt.getTime() });
+    const provenance = collectProvenance({ projectDir, inputs: [{ role: "stack file", file: stackFilePath(opts.stack, projectDir) }] });
+    const report = buildVerifyReport({ stack: opts.stack, records, startedAt, durationMs: Date.now() - startedAt.getTime(), provenance });
     const text = (format: ReportFormat) => {
       const out = renderReport(report, format);
       return format === "text" ? out.replace(/^Post-deploy verification of stack/, "Host readiness of stack") : out;

@@ -86,6 +86,7 @@ async function main(argv: string[]): Promise<number> {
     failOnUndecidable: o.failOnUndecidable,
     configOverrides: mutation?.config,
     mutate: mutation ? (rs) => mutation.apply(rs) : undefined,
+    mutation: mutation?.id,
     progress,
   });
   // Read from the project only when a SARIF file is written, once.

@@ -46,7 +46,7 @@ export function main(argv: string[]): number {
     .option("--tests <file>", "jest JSON results (npx jest --json --outputFile=FILE) for the items the program guarantees")
     .option("--drill <file>", "restore drill report JSON (DIR/drill-report.json from npm run drill:restore -- --out DIR)")
     .option("--out <dir>", "output directory (default out/signoff/<stack>)")
-    .option("--now <iso>", "evaluate at this time instead of now (reproducible reports, waiver expiry)")
+    .option("--now <iso>", "evaluate at this time instead of now (reproducible reports: waiver expiry, evidence age)")
     .option("--require-go", "exit 1 when the decision is NO-GO")
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   const parsed = parseCli<Opts>(program, argv);

@@ -12,15 +12,16 @@ import { readFileSync } from "node:fs";
 import { isIP } from "node:net";
 import { resolve as resolvePath } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
-import { loadStackFileConfig } from "../infra/config/stack-file";
+import { collectProvenance } from "../evidence/provenance";
+import { loadStackFileConfig, stackFilePath } from "../infra/config/stack-file";
 import { ensureOutDir, writeOutFiles } from "../local/out-files";
 import { runChecks, selectChecks, DEFAULT_CONCURRENCY } from "../validate/core/runner";
 import { buildVerifyReport, exitCodeFor, renderReport, REPORT_FILE_NAMES, REPORT_FORMATS, summarize, type ReportFormat } from "../validate/core/report";
-import { createRedactor } from "../validate/core/redact";
+import { createRedactor } from "../evidence/redact";
 import { errorMessage } from "../validate/core/errors";
 import { loadStackOutputs } from "../validate/outputs";
 import { connectToStack } from "../validate/connect";
-import { secretValues } from "../validate/target-from-outputs";
+import { secretValues } from "../evidence/secrets";
 import { VERIFY_CHECKS } from "../validate/registry";
 import { parseDockerHost } from "../validate/docker/client";
 
@@ -213,7 +214,14 @@ export async function verify(
       notApplicable: options.skip,
       progress: (l) => io.stderr(l + "\n"),
     });
-    const report = buildVerifyReport({ stack: options.stack, records, startedAt, durationMs: Date.now() - t0 });
+    const provenance = collectProvenance({
+      projectDir: options.cwd,
+      inputs: [
+        { role: "stack file", file: stackFilePath(options.stack, options.cwd) },
+        ...(options.outputs ? [{ role: "outputs" as const, file: resolvePath(options.cwd, options.outputs) }] : []),
+      ],
+    });
+    const report = buildVerifyReport({ stack: options.stack, records, startedAt, durationMs: Date.now() - t0, provenance });
     io.stdout(renderReport(report, options.format));
     if (options.out) {
       const dir = resolvePath(options.cwd, options.out);

@@ -8,42 +8,10 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { z } from "zod";
 import type { ChecklistItem } from "../checklist/items";
-import { SIGNOFF_ROLES, type ItemMapping, type SignoffRole } from "../checklist/verification";
+import type { ItemMapping } from "../checklist/verification";
+import { attestationEntrySchema, attestationsFileSchema, type AttestationEntry, type SignoffRole } from "../evidence/attestations";
 import { defaultOwner } from "../checklist/owners";
-
-export const ATTESTATIONS_FORMAT_VERSION = 1;
-
-const isoDate = z
-  .string({ error: "must be a date YYYY-MM-DD" })
-  .regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date YYYY-MM-DD")
-  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), "is not a real calendar date");
-
-export const attestationEntrySchema = z
-  .object({
-    item: z.string({ error: "is required (a checklist item ID)" }).min(1, "is required (a checklist item ID)"),
-    decision: z.enum(["attest", "waive", "reject"], { error: 'must be "attest", "waive" or "reject"' }),
-    by: z.string({ error: "is required (who signs)" }).trim().min(2, "is required (who signs)"),
-    role: z.enum(SIGNOFF_ROLES, { error: `must be one of: ${SIGNOFF_ROLES.join(", ")}` }),
-    date: isoDate,
-    expires: isoDate,
-    justification: z.string({ error: "is required" }).trim().min(10, "must say why, in at least 10 characters"),
-    /** Link (URL or repository path) to the evidence; required to attest. */
-    evidence: z.string().trim().min(1, "must not be empty").optional(),
-  })
-  .strict();
-
-export const attestationsFileSchema = z
-  .object({
-    version: z.literal(ATTESTATIONS_FORMAT_VERSION, { error: `must be ${ATTESTATIONS_FORMAT_VERSION}` }),
-    /** When set, the file is refused for any other stack. */
-    stack: z.string().min(1).optional(),
-    attestations: z.array(z.unknown(), { error: "must be a list of entries" }),
-  })
-  .strict();
-
-export type AttestationEntry = z.output<typeof attestationEntrySchema>;
 
 export interface AttestationsFile {
   file?: string;
@@ -105,6 +73,10 @@ export function validateAttestations(doc: unknown, ctx: ValidationContext, file 
     }
     throw new AttestationError(file, problems);
   }
+  if (top.data.example)
+    problems.push(
+      "example: this is the example attestations file (example: true): its entries are made up — copy it, put in your own entries and delete the example line",
+    );
   if (top.data.stack !== undefined && top.data.stack !== ctx.stack) problems.push(`stack: file is for stack "${top.data.stack}", not "${ctx.stack}"`);
 
   const byId = new Map(ctx.items.map((i) => [i.id, i]));

@@ -5,10 +5,13 @@
 import { CHECKLIST_ITEMS, CHECKLIST_VERSION } from "../checklist/items";
 import { CHECKLIST_MAPPING } from "../checklist/mapping";
 import { ConfigError, type StackConfig } from "../infra/config/load";
-import { loadStackFileConfig } from "../infra/config/stack-file";
+import { collectProvenance, sha256OfFile, type InputRole } from "../evidence/provenance";
+import { loadStackFileConfig, stackFilePath } from "../infra/config/stack-file";
+import { admitAge, admitOutputs, admitPreflight } from "./admit";
 import { readAttestationsFile } from "./attestations";
 import { evaluateSignoff, type SignoffInputs } from "./evaluate";
-import { InputError, readDrill, readOutputs, readPreflight, readTestResults, readVerify, secretValues } from "./inputs";
+import { secretValues } from "../evidence/secrets";
+import { InputError, readDrill, readOutputs, readPreflight, readTestResults, readVerify } from "./inputs";
 import type { SignoffReport } from "./model";
 
 export interface SignoffOptions {
@@ -39,15 +42,53 @@ export function buildSignoff(o: SignoffOptions): BuiltSignoff {
     if (err instanceof ConfigError) throw err;
     throw new InputError(err instanceof Error ? err.message : String(err));
   }
-  const inputs: SignoffInputs = { stack: o.stack, config, items: CHECKLIST_ITEMS, mapping: CHECKLIST_MAPPING, checklistVersion: CHECKLIST_VERSION, now };
-  if (o.preflight) inputs.preflight = { file: o.preflight, report: readPreflight(o.preflight, o.stack) };
-  if (o.verify?.length) inputs.verify = o.verify.map((file) => ({ file, report: readVerify(file, o.stack) }));
-  if (o.outputs) inputs.outputs = { file: o.outputs, outputs: readOutputs(o.outputs, o.stack) };
-  if (o.drill) inputs.drill = { file: o.drill, evidence: readDrill(o.drill, o.stack) };
-  if (o.tests) inputs.tests = { file: o.tests, results: readTestResults(o.tests) };
+  const read: { role: InputRole; file: string }[] = [{ role: "stack file", file: stackFilePath(o.stack, o.repoRoot) }];
+  const hashed = (role: InputRole, file: string) => {
+    read.push({ role, file });
+    return { file, sha256: sha256OfFile(file) };
+  };
+  const inputs: Omit<SignoffInputs, "provenance"> = {
+    stack: o.stack,
+    config,
+    items: CHECKLIST_ITEMS,
+    mapping: CHECKLIST_MAPPING,
+    checklistVersion: CHECKLIST_VERSION,
+    now,
+    stackFileSha256: sha256OfFile(stackFilePath(o.stack, o.repoRoot)),
+  };
+  // Each file is parsed first: a missing or malformed one is refused with its own message before it is hashed.
+  const when = { config, stack: o.stack, now };
+  if (o.preflight) {
+    const report = readPreflight(o.preflight, o.stack);
+    admitAge("preflight", o.preflight, report.generatedAt, when);
+    admitPreflight(o.preflight, report, { stack: o.stack, repoRoot: o.repoRoot });
+    inputs.preflight = { report, ...hashed("preflight", o.preflight) };
+  }
+  if (o.verify?.length)
+    inputs.verify = o.verify.map((file) => {
+      const report = readVerify(file, o.stack);
+      admitAge("verify", file, report.generatedAt, when);
+      return { report, ...hashed("verify", file) };
+    });
+  if (o.outputs) {
+    const outputs = readOutputs(o.outputs);
+    admitOutputs(o.outputs, outputs, o.stack);
+    inputs.outputs = { outputs, ...hashed("outputs", o.outputs) };
+  }
+  if (o.drill) {
+    const evidence = readDrill(o.drill, o.stack);
+    admitAge("drill", o.drill, evidence.generatedAt, when);
+    inputs.drill = { evidence, ...hashed("drill", o.drill) };
+  }
+  if (o.tests) {
+    const results = readTestResults(o.tests);
+    admitAge("tests", o.tests, results.generatedAt, when);
+    inputs.tests = { results, ...hashed("tests", o.tests) };
+  }
   if (o.attestations) {
     const a = readAttestationsFile(o.attestations, { items: CHECKLIST_ITEMS, mapping: CHECKLIST_MAPPING, stack: o.stack, now });
-    inputs.attestations = { file: o.attestations, entries: a.entries };
+    inputs.attestations = { entries: a.entries, ...hashed("attestations", o.attestations) };
   }
-  return { report: evaluateSignoff(inputs), secrets: secretValues(inputs.outputs?.outputs) };
+  const provenance = collectProvenance({ projectDir: o.repoRoot, inputs: read });
+  return { report: evaluateSignoff({ ...inputs, provenance }), secrets: secretValues(inputs.outputs?.outputs) };
 }

@@ -10,13 +10,17 @@
  *    waiver (or attestation) is `fail`; a rejection is `fail`;
  *  - a role is GO when every item it answers for is `pass` or `waived`.
  */
-import type { PreflightReport, VerifyReport } from "../checklist/evidence";
-import type { CheckRecord } from "../validate/core/types";
+import type { CheckRecord } from "../evidence/checks";
+import type { PreflightReport } from "../evidence/preflight";
+import type { VerifyReport } from "../evidence/verify";
 import type { ChecklistItem } from "../checklist/items";
-import { SIGNOFF_ROLES, type ItemMapping, type TestRef, type Verification } from "../checklist/verification";
+import { SIGNOFF_ROLES } from "../evidence/attestations";
+import type { ItemMapping, TestRef, Verification } from "../checklist/verification";
 import type { StackConfig } from "../infra/config/load";
-import type { StackOutputs } from "../infra/outputs-types";
-import { isExpired, ownerOf, type AttestationEntry } from "./attestations";
+import type { OutputsEvidence } from "../evidence/outputs";
+import type { Provenance } from "../evidence/provenance";
+import type { AttestationEntry } from "../evidence/attestations";
+import { isExpired, ownerOf } from "./attestations";
 import type { DrillEvidence, TestResults } from "./inputs";
 import {
   SIGNOFF_FORMAT_VERSION,
@@ -39,13 +43,17 @@ export interface SignoffInputs {
   mapping: Readonly<Record<string, ItemMapping>>;
   checklistVersion: string;
   now: Date;
-  preflight?: { file: string; report: PreflightReport };
+  /** The sign-off's own provenance: its commit and every file it read. */
+  provenance: Provenance;
+  /** SHA-256 of the stack file as read. */
+  stackFileSha256?: string;
+  preflight?: { file: string; sha256?: string; report: PreflightReport };
   /** Runtime reports: npm run verify, npm run host:check (same format); a check found in several counts as failed if any run failed. */
-  verify?: readonly { file: string; report: VerifyReport }[];
-  outputs?: { file: string; outputs: Partial<StackOutputs> };
-  tests?: { file: string; results: TestResults };
-  attestations?: { file: string; entries: readonly AttestationEntry[] };
-  drill?: { file: string; evidence: DrillEvidence };
+  verify?: readonly { file: string; sha256?: string; report: VerifyReport }[];
+  outputs?: { file: string; sha256?: string; outputs: OutputsEvidence };
+  tests?: { file: string; sha256?: string; results: TestResults };
+  attestations?: { file: string; sha256?: string; entries: readonly AttestationEntry[] };
+  drill?: { file: string; sha256?: string; evidence: DrillEvidence };
 }
 
 interface Verdict {
@@ -366,49 +374,60 @@ export function evaluateSignoff(inputs: SignoffInputs): SignoffReport {
 
   const counts = countStatuses(items);
   const machine = items.filter((i) => i.verification.kind !== "attestation").length;
-  const input = (kind: InputSummary["kind"], file: string | undefined, generatedAt: string | undefined, note: string): InputSummary => ({
+  const input = (
+    kind: InputSummary["kind"],
+    given: { file: string; sha256?: string } | undefined,
+    made: { generatedAt?: string; stack?: string; provenance?: Provenance } | undefined,
+    note: string,
+  ): InputSummary => ({
     kind,
-    file,
-    generatedAt,
+    file: given?.file,
+    ...(given?.sha256 ? { sha256: given.sha256 } : {}),
+    generatedAt: made?.generatedAt,
+    ...(made?.stack ? { stack: made.stack } : {}),
+    ...(made?.provenance ? { provenance: made.provenance } : {}),
     note,
   });
   const inputsUsed: InputSummary[] = [
-    input("stack config", `Pulumi.${inputs.stack}.yaml`, undefined, `environment ${inputs.config.environment}, domain ${inputs.config.domain}`),
+    input(
+      "stack config",
+      { file: `Pulumi.${inputs.stack}.yaml`, sha256: inputs.stackFileSha256 },
+      undefined,
+      `environment ${inputs.config.environment}, domain ${inputs.config.domain}`,
+    ),
     input(
       "preflight",
-      inputs.preflight?.file,
-      inputs.preflight?.report.generatedAt,
+      inputs.preflight,
+      inputs.preflight?.report,
       inputs.preflight
-        ? `${inputs.preflight.report.policyPack.name} ${inputs.preflight.report.policyPack.version}, ${inputs.preflight.report.resourceCount} resources, ${inputs.preflight.report.mandatoryViolations} mandatory violation(s)`
+        ? `${inputs.preflight.report.policyPack.name} ${inputs.preflight.report.policyPack.version}, policy config ${inputs.preflight.report.policyConfig.path ?? "none"}, ${inputs.preflight.report.resourceCount} resources, ${inputs.preflight.report.mandatoryViolations} mandatory violation(s)`
         : "not given: policy items are pending",
     ),
     ...(inputs.verify?.length
-      ? inputs.verify.map((v) => input("verify", v.file, v.report.generatedAt, `${v.report.checks.length} checks in ${v.report.durationMs} ms`))
+      ? inputs.verify.map((v) => input("verify", v, v.report, `${v.report.checks.length} checks in ${v.report.durationMs} ms`))
       : [input("verify", undefined, undefined, "not given: runtime items are pending")]),
     input(
       "tests",
-      inputs.tests?.file,
-      inputs.tests?.results.generatedAt,
+      inputs.tests,
+      inputs.tests?.results,
       inputs.tests ? `${inputs.tests.results.results.length} test results` : "not given: program items are pending",
     ),
     input(
       "attestations",
-      inputs.attestations?.file,
+      inputs.attestations,
       undefined,
       inputs.attestations ? `${inputs.attestations.entries.length} entries` : "not given: attestation items are pending",
     ),
     input(
       "drill",
-      inputs.drill?.file,
-      inputs.drill?.evidence.generatedAt,
-      inputs.drill
-        ? `restore drill ${inputs.drill.evidence.status}`
-        : "not given: no restore drill evidence (npm run drill:restore -- --out DIR, then --drill DIR/drill-report.json)",
+      inputs.drill,
+      inputs.drill?.evidence,
+      inputs.drill ? `restore drill ${inputs.drill.evidence.status}` : "not given: no restore drill evidence (npm run drill:restore -- --out DIR, then --drill DIR/drill-report.json)",
     ),
     input(
       "outputs",
-      inputs.outputs?.file,
-      undefined,
+      inputs.outputs,
+      inputs.outputs ? { stack: inputs.outputs.outputs.stack } : undefined,
       inputs.outputs
         ? `public URL ${inputs.outputs.outputs.publicUrl ?? "(not set)"}; secret values are redacted from every report`
         : "not given: no stack outputs to cross-check",
@@ -432,5 +451,6 @@ export function evaluateSignoff(inputs: SignoffInputs): SignoffReport {
     contacts,
     rollback: { ...rollbackPlan(inputs.config, inputs.stack), drill: drillSummary(inputs) },
     warnings,
+    provenance: inputs.provenance,
   };
 }

@@ -2,9 +2,12 @@
  * The sign-off report as data: what signoff.json holds and what the Markdown, HTML and
  * JUnit renderers draw. Built by signoff/evaluate.ts from the evidence files.
  */
-import type { SignoffRole, Verification } from "../checklist/verification";
+import type { SignoffRole } from "../evidence/attestations";
+import type { Verification } from "../checklist/verification";
+import type { Provenance } from "../evidence/provenance";
 
-export const SIGNOFF_FORMAT_VERSION = 1;
+// 2: the report and each of its inputs carry their provenance (commit, product version, SHA-256 of the files read).
+export const SIGNOFF_FORMAT_VERSION = 2;
 
 export type ItemStatus = "pass" | "fail" | "waived" | "pending";
 export const ITEM_STATUSES: readonly ItemStatus[] = ["pass", "fail", "waived", "pending"];
@@ -108,7 +111,13 @@ export interface InputSummary {
   kind: "stack config" | "preflight" | "verify" | "outputs" | "attestations" | "tests" | "drill";
   /** File read, or undefined when not given (its items stay pending). */
   file?: string;
+  /** SHA-256 of the file as the sign-off read it. */
+  sha256?: string;
   generatedAt?: string;
+  /** The stack the input says it is for. */
+  stack?: string;
+  /** What made the input (reports carry it; attestations and jest results do not). */
+  provenance?: Provenance;
   note: string;
 }
 
@@ -130,4 +139,6 @@ export interface SignoffReport {
   rollback: RollbackPlan;
   /** Non-fatal findings about the inputs (e.g. a check result for an unknown item). */
   warnings: string[];
+  /** This report's own: the commit that made it and every file it read. */
+  provenance: Provenance;
 }

@@ -136,8 +136,8 @@ export function rollbackPlan(config: Pick<StackConfig, "dr" | "edge">, stack: st
       phase: "Post-Rollback",
       action: "Re-deployment planning",
       commands: [
-        `npm run preflight -- --stack ${stack} --format json --out evidence`,
-        `npm run signoff -- --stack ${stack} --preflight evidence/preflight.json --verify evidence/verify-report.json --attestations checklist/attestations.${stack}.yaml`,
+        `npm run preflight -- --stack ${stack} --format json --out out/evidence`,
+        `npm run signoff -- --stack ${stack} --preflight out/evidence/preflight.json --verify out/evidence/verify-report.json --attestations checklist/attestations.${stack}.yaml`,
       ],
       note: "Follow docs/change-management.md: the re-deployment is a normal change with a fresh sign-off.",
     },

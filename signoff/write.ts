@@ -6,7 +6,7 @@
  */
 import * as path from "path";
 import { writeOutFiles } from "../local/out-files";
-import { createRedactor, redactDeep } from "../validate/core/redact";
+import { createRedactor, redactDeep } from "../evidence/redact";
 import type { SignoffReport } from "./model";
 import { renderHtml } from "./render/html";
 import { renderJunit } from "./render/junit";

@@ -18,7 +18,7 @@ import type { StackConfig } from "../infra/config/load";
 import type { ServiceName } from "../infra/config/schema";
 import type { StackOutputs } from "../infra/outputs-types";
 import { runChecks } from "./core/runner";
-import { createRedactor } from "./core/redact";
+import { createRedactor } from "../evidence/redact";
 import type { CheckRecord } from "./core/types";
 import { connectToStack, type ConnectOptions } from "./connect";
 import { SERVICE_CHECK_IDS, VERIFY_CHECKS } from "./registry";

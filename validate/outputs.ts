@@ -129,7 +129,8 @@ export function parseStackOutputs(raw: unknown, source: string): StackOutputs {
   throw new OutputsError(`${source} is not a valid stack output (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${problems.join("\n")}`);
 }
 
-export function loadOutputsFile(file: string): StackOutputs {
+/** `stack`: the stack the caller was asked for; a file of another stack is refused before its shape is judged. */
+export function loadOutputsFile(file: string, stack?: string): StackOutputs {
   if (!existsSync(file)) throw new OutputsError(`outputs file ${file} does not exist (save it with: pulumi stack output --json --show-secrets > ${file})`);
   let raw: unknown;
   try {
@@ -137,6 +138,12 @@ export function loadOutputsFile(file: string): StackOutputs {
   } catch (e) {
     throw new OutputsError(`outputs file ${file} is not JSON: ${(e as Error).message}`);
   }
+  // Checks of one stack against another's endpoints and secrets would pass or fail for the wrong reasons.
+  const found = raw && typeof raw === "object" ? (raw as { stack?: unknown }).stack : undefined;
+  if (stack !== undefined && typeof found === "string" && found !== stack)
+    throw new OutputsError(
+      `outputs file ${file} is for stack "${found}", not --stack ${stack}: pass the outputs of ${stack} (pulumi stack output --stack ${stack} --json --show-secrets)`,
+    );
   return parseStackOutputs(raw, file);
 }
 
@@ -167,6 +174,6 @@ export async function loadOutputsFromPulumi(stack: string, cwd: string, cli = fi
 
 /** `--outputs FILE` when given, else the Pulumi CLI. */
 export async function loadStackOutputs(options: { stack: string; file?: string; cwd?: string }): Promise<StackOutputs> {
-  if (options.file) return loadOutputsFile(options.file);
+  if (options.file) return loadOutputsFile(options.file, options.stack);
   return loadOutputsFromPulumi(options.stack, options.cwd ?? process.cwd());
 }

@@ -5,6 +5,7 @@
  * the CLI and hooks, a loopback map in tests); the public edge is reached by its name,
  * optionally pinned to an address (`resolve`, like curl --resolve).
  */
+import { secretValues } from "../evidence/secrets";
 import type { StackConfig } from "../infra/config/load";
 import type { StackOutputs } from "../infra/outputs-types";
 import { prometheusInputFromConfig } from "../infra/render/prometheus";
@@ -42,14 +43,6 @@ export interface TargetOptions {
 
 function portOf(url: URL): number {
   return url.port ? Number(url.port) : url.protocol === "https:" ? 443 : 80;
-}
-
-/** Secrets as values, with the ones `pulumi stack output` masks (no --show-secrets) named. */
-export function secretValues(outputs: Pick<StackOutputs, "secrets">): string[] {
-  return Object.entries(outputs.secrets ?? {})
-    .filter(([k]) => k !== "grafanaAdminUser")
-    .map(([, v]) => v)
-    .filter((v): v is string => typeof v === "string" && v.length > 0);
 }
 
 export async function targetFromOutputs(outputs: StackOutputs, options: TargetOptions): Promise<VerifyTarget> {

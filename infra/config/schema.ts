@@ -319,6 +319,25 @@ export const stackConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /** What evidence the sign-off accepts: how old each kind may be, how far ahead a clock may run. */
+    signoff: z
+      .object({
+        maxEvidenceAgeHours: z
+          .object({
+            // A preflight judges the program and config of a commit: stale once either moves on.
+            preflight: z.number().positive().default(72),
+            // A running stack drifts; a day-old verify is the most a go/no-go should rest on.
+            verify: z.number().positive().default(24),
+            tests: z.number().positive().default(168),
+            // The default drill interval (mcp:dr.drillIntervalDays, 90 days).
+            drill: z.number().positive().default(2160),
+          })
+          .strict()
+          .prefault({}),
+        clockSkewMinutes: z.number().min(0).default(5),
+      })
+      .strict()
+      .prefault({}),
     /** Attach post-deploy verification hooks (after-create/update) to the stack's resources. */
     deployHooks: z.boolean().default(true),
   })

@@ -1,5 +1,5 @@
 /** Report formats of `npm run preflight --format`. */
-import type { PreflightReport } from "../../checklist/evidence";
+import type { PreflightReport } from "../../evidence/preflight";
 import type { AnalyzerInfo } from "../harness";
 import { formatJunit } from "./junit";
 import { formatSarif, SarifContext } from "./sarif";

@@ -1,11 +1,11 @@
 /** The preflight report as JUnit XML (junit-report-builder): one test case per checklist item. */
 import builderDefault from "junit-report-builder";
-import type { PreflightReport } from "../../checklist/evidence";
+import type { PreflightFindings } from "../../evidence/preflight";
 import { CHECKLIST_ITEMS } from "../../checklist/items";
 
 const TEXT = new Map(CHECKLIST_ITEMS.map((i) => [i.id, i.text]));
 
-export function formatJunit(report: PreflightReport): string {
+export function formatJunit(report: PreflightFindings): string {
   const builder = builderDefault.newBuilder();
   const suite = builder
     .testSuite()

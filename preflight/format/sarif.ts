@@ -7,7 +7,7 @@
  * (sarif-locations.ts) beside the resource URN as its logical location.
  */
 import { createHash } from "crypto";
-import type { PreflightReport } from "../../checklist/evidence";
+import type { PreflightFindings } from "../../evidence/preflight";
 import type { AnalyzerInfo } from "../harness";
 import { reasonParts } from "../report";
 import { ruleHelpUri } from "./help-uri";
@@ -24,7 +24,7 @@ export interface SarifContext {
 
 const CHECKLIST_ID = /^[A-Z]+-[A-Z]+-\d+$/;
 
-export function formatSarif(report: PreflightReport, info: AnalyzerInfo, ctx: SarifContext): string {
+export function formatSarif(report: PreflightFindings, info: AnalyzerInfo, ctx: SarifContext): string {
   const rules = info.policies.map((p) => {
     const items = p.tags.filter((t) => CHECKLIST_ID.test(t));
     const fix = p.remediation ?? "";

@@ -1,5 +1,5 @@
 /** The preflight report as a terminal table: one row per checklist item, details under it. */
-import type { PreflightReport } from "../../checklist/evidence";
+import type { PreflightFindings, PreflightReport } from "../../evidence/preflight";
 import { CHECKLIST_ITEMS } from "../../checklist/items";
 
 const TEXT = new Map(CHECKLIST_ITEMS.map((i) => [i.id, i.text]));
@@ -19,9 +19,13 @@ const wrap = (s: string, width: number, indent: string) => {
   return lines.map((l, i) => (i === 0 ? l : indent + l)).join("\n");
 };
 
-export function formatText(report: PreflightReport, opts: { verbose?: boolean } = {}): string {
+export function formatText(report: PreflightFindings & Partial<Pick<PreflightReport, "policyConfig" | "mutation">>, opts: { verbose?: boolean } = {}): string {
   const out: string[] = [];
   out.push(`Preflight: stack ${report.stack}, policy pack ${report.policyPack.name}@${report.policyPack.version}, ${report.resourceCount} resources`);
+  if (report.policyConfig)
+    out.push(
+      `Policy config: ${report.policyConfig.path ?? "none (every policy at its default enforcement level)"}${report.mutation ? `; mutated: ${report.mutation}` : ""}`,
+    );
   out.push("");
   const idW = Math.max(7, ...report.items.map((i) => i.itemId.length));
   const stW = 24;

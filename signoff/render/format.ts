@@ -1,5 +1,6 @@
 /** Text pieces every renderer shares, so Markdown, HTML and JUnit say the same thing. */
 import type { Verification } from "../../checklist/verification";
+import type { Provenance } from "../../evidence/provenance";
 import type { Evidence, ItemOutcome, ItemStatus } from "../model";
 
 export const STATUS_LABEL: Record<ItemStatus, string> = { pass: "PASS", fail: "FAIL", waived: "WAIVED", pending: "PENDING" };
@@ -50,3 +51,18 @@ export function groupBySection(items: readonly ItemOutcome[]): { section: string
   }
   return out;
 }
+
+/** Who made a report, in one line: product, version, commit (short) and whether the tree was dirty. */
+export function madeByText(p: Provenance | undefined, stack?: string): string {
+  if (!p) return "—";
+  const commit = p.git.commit === "unknown" ? "commit unknown" : `commit ${p.git.commit.slice(0, 12)}`;
+  const dirty = p.git.dirty === "unknown" ? ", tree state unknown" : p.git.dirty ? ", dirty tree" : "";
+  return `${p.product.name} ${p.product.version}, ${commit}${dirty}${stack ? `, stack ${stack}` : ""}`;
+}
+
+/** What a report says it read: `role path sha256:<12 hex>` per file. */
+export function readInputsText(p: Provenance | undefined): string[] {
+  return (p?.inputs ?? []).map((i) => `${i.role} ${i.path} sha256:${i.sha256.slice(0, 12)}`);
+}
+
+export const shortSha = (sha: string | undefined) => (sha ? sha.slice(0, 12) : "—");

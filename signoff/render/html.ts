@@ -4,7 +4,7 @@
  * roles' go / no-go, and every item with its evidence. Pure.
  */
 import type { ItemOutcome, SignoffReport } from "../model";
-import { evidenceLines, groupBySection, STATUS_LABEL, verificationLabel } from "./format";
+import { evidenceLines, groupBySection, madeByText, readInputsText, shortSha, STATUS_LABEL, verificationLabel } from "./format";
 import type { LinkOptions } from "./markdown";
 
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
@@ -138,12 +138,12 @@ export function renderHtml(r: SignoffReport, opts: LinkOptions): string {
   }
   h.push(`</ol>`);
 
-  h.push(`<h2>Inputs</h2><table><tr><th>Input</th><th>File</th><th>Generated</th><th>Note</th></tr>`);
+  h.push(`<h2>Inputs</h2><table><tr><th>Input</th><th>File</th><th>SHA-256</th><th>Generated</th><th>Made by (and what it read)</th><th>Note</th></tr>`);
   for (const i of r.inputs)
     h.push(
-      `<tr><td>${esc(i.kind)}</td><td>${i.file ? `<code>${esc(i.file)}</code>` : "—"}</td><td>${esc(i.generatedAt ?? "—")}</td><td>${esc(i.note)}</td></tr>`,
+      `<tr><td>${esc(i.kind)}</td><td>${i.file ? `<code>${esc(i.file)}</code>` : "—"}</td><td>${i.sha256 ? `<code title="${esc(i.sha256)}">${esc(shortSha(i.sha256))}</code>` : "—"}</td><td>${esc(i.generatedAt ?? "—")}</td><td>${[madeByText(i.provenance, i.stack), ...readInputsText(i.provenance)].map(esc).join("<br>")}</td><td>${esc(i.note)}</td></tr>`,
     );
-  h.push(`</table>`);
+  h.push(`</table>`, `<p class="meta">This report: ${esc(madeByText(r.provenance, r.stack))}.</p>`);
   if (r.warnings.length) h.push(`<h2>Warnings</h2><ul>${r.warnings.map((w) => `<li class="warn">${esc(w)}</li>`).join("")}</ul>`);
   h.push(`</body></html>\n`);
   return h.join("\n");

@@ -1,6 +1,6 @@
 /** SIGNOFF.md: the report people read in a pull request or print and sign. Pure. */
 import type { ItemOutcome, SignoffReport } from "../model";
-import { groupBySection, itemEvidenceText, STATUS_LABEL, verificationLabel } from "./format";
+import { groupBySection, itemEvidenceText, madeByText, readInputsText, shortSha, STATUS_LABEL, verificationLabel } from "./format";
 
 export interface LinkOptions {
   /** Turns a repository path (docs/…, tests/…) into an href relative to the report. */
@@ -102,9 +102,12 @@ export function renderMarkdown(r: SignoffReport, opts: LinkOptions): string {
   push("");
 
   push("## Inputs", "");
-  push("| Input | File | Generated | Note |", "|---|---|---|---|");
-  for (const i of r.inputs) push(`| ${i.kind} | ${i.file ? code(i.file) : "—"} | ${i.generatedAt ?? "—"} | ${cell(i.note)} |`);
-  push("");
+  push("| Input | File | SHA-256 | Generated | Made by (and what it read) | Note |", "|---|---|---|---|---|---|");
+  for (const i of r.inputs)
+    push(
+      `| ${i.kind} | ${i.file ? code(i.file) : "—"} | ${i.sha256 ? code(shortSha(i.sha256)) : "—"} | ${i.generatedAt ?? "—"} | ${cell([madeByText(i.provenance, i.stack), ...readInputsText(i.provenance)].join("\n"))} | ${cell(i.note)} |`,
+    );
+  push("", `This report: ${madeByText(r.provenance, r.stack)}.`, "");
   if (r.warnings.length) {
     push("## Warnings", "");
     for (const w of r.warnings) push(`- ${w}`);

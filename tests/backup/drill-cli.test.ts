@@ -11,6 +11,8 @@ import { main } from "../../scripts/drill-restore";
 import { seed, startBackupFixture, type BackupFixture } from "./support";
 import { startPostgres } from "../../backup/scratch-postgres";
 import type { DrillRunReport } from "../../backup/drill-run";
+import { drillRunReportSchema } from "../../evidence/drill";
+import { sha256OfFile } from "../../evidence/provenance";
 import type { DrillReport } from "../../backup/drill";
 import { freePort } from "../../local/ports";
 
@@ -65,6 +67,8 @@ describe("npm run drill:restore", () => {
     expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: expect.stringContaining("database: pass; 3 tables, 279/279 rows") });
     const report = JSON.parse(r.stdout) as DrillRunReport;
     expect(report).toMatchObject({ kind: "restore-drill-run", stack: "prod", status: "pass" });
+    expect(drillRunReportSchema.safeParse(report).error?.issues ?? []).toEqual([]);
+    expect(report.provenance.inputs).toEqual([{ role: "stack file", path: "Pulumi.prod.yaml", sha256: sha256OfFile(resolve(ROOT, "Pulumi.prod.yaml")) }]);
     const db = report.database as DrillReport;
     expect(db).toMatchObject({
       status: "pass",
@@ -85,6 +89,7 @@ describe("npm run drill:restore", () => {
     expect(r.stderr).toContain("starting a scratch PostgreSQL server");
     expect(r.stderr).toContain("scratch server stopped and removed");
     const report = JSON.parse(readFileSync(out, "utf8")) as DrillRunReport;
+    expect(drillRunReportSchema.safeParse(report).error?.issues ?? []).toEqual([]);
     expect(report.database.status).toBe("pass");
     expect(report.configuration).toBeUndefined();
     expectNoSecrets(r.stdout + r.stderr);

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
-import { SIGNOFF_ROLES } from "../../checklist/verification";
+import { SIGNOFF_ROLES } from "../../evidence/attestations";
 import { checkRegistry } from "../../scripts/registries";
 import { durationSeconds, SERVICE_NAMES, stackConfigSchema } from "../../infra/config";
 import { ALERT_NAMES } from "../../infra/render/alert-rules";

@@ -3,9 +3,12 @@
  * errors for bad input (exit 2 naming the offending value).
  */
 import { spawnSync } from "child_process";
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { preflightReportSchema } from "../../evidence/preflight";
+import { EVIDENCE_FORMAT_VERSION } from "../../evidence/version";
 import { sarifAcceptanceProblems } from "../../testing/sarif/acceptance";
 import { sarifSchemaErrors } from "../../testing/sarif/schema";
 
@@ -23,6 +26,7 @@ test("npm run preflight -- --stack prod: exit 0 with the item table", () => {
   expect(r.stderr).not.toMatch(/failed/);
   expect(r.code).toBe(0);
   expect(r.stdout).toMatch(/^Preflight: stack prod, policy pack mcp-production-checklist@1\.0\.0/);
+  expect(r.stdout).toContain("\nPolicy config: policies/policy-config.prod.json\n");
   expect(r.stdout).toMatch(/SEC-CONTAINER-02\s+pass/);
   expect(r.stdout).toMatch(/0 mandatory violations/);
 });
@@ -38,7 +42,20 @@ test("--out DIR writes every format; --format json puts the sign-off's Preflight
     expect(JSON.parse(r.stdout)).toEqual(JSON.parse(fs.readFileSync(path.join(out, "preflight.json"), "utf8")));
     expect(fs.readFileSync(path.join(out, "preflight.txt"), "utf8")).toMatch(/^Preflight: stack dev/);
     const report = JSON.parse(fs.readFileSync(path.join(out, "preflight.json"), "utf8"));
-    expect(report).toMatchObject({ kind: "preflight", formatVersion: 2, stack: "dev", mandatoryViolations: 0 });
+    expect(report).toMatchObject({ kind: "preflight", formatVersion: EVIDENCE_FORMAT_VERSION, stack: "dev", mandatoryViolations: 0 });
+    expect(preflightReportSchema.safeParse(report).error?.issues ?? []).toEqual([]);
+    // Which policy config it ran with, unmutated, and what it read.
+    const sha = (f: string) =>
+      createHash("sha256")
+        .update(fs.readFileSync(path.join(ROOT, f)))
+        .digest("hex");
+    expect(report.policyConfig).toEqual({ path: "policies/policy-config.dev.json", sha256: sha("policies/policy-config.dev.json") });
+    expect(report.mutation).toBeNull();
+    expect(report.provenance.inputs).toEqual([
+      { role: "stack file", path: "Pulumi.dev.yaml", sha256: sha("Pulumi.dev.yaml") },
+      { role: "policy config", path: "policies/policy-config.dev.json", sha256: sha("policies/policy-config.dev.json") },
+    ]);
+    expect(report.provenance.product.version).toBe(JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).version);
     // Every resource judged, by type and name.
     expect(report.resources.length).toBe(report.resourceCount);
     expect(report.resources).toContainEqual({ type: "docker:index/service:Service", name: "mcp-dev-redis" });
@@ -50,12 +67,13 @@ test("--out DIR writes every format; --format json puts the sign-off's Preflight
   }
 });
 
-test("--format sarif of a blocked stack: valid SARIF 2.1.0, the violation at the program line, help at the commit under GitHub Actions", () => {
+test("--format sarif of a blocked stack: valid SARIF 2.1.0, the violation at the program line, help at the commit under GitHub Actions; the JSON names the mutation", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "preflight-sarif-"));
   try {
     const gh = { GITHUB_SERVER_URL: "https://github.com", GITHUB_REPOSITORY: "acme/mcp", GITHUB_SHA: "0123abc" };
-    const r = preflight(["--stack", "prod", "--mutate", "cap-all-redis", "--format", "sarif", "--out", dir, "--quiet"], false, gh);
+    const r = preflight(["--stack", "prod", "--mutate", "cap-all-redis", "--format", "sarif,json", "--out", dir, "--quiet"], false, gh);
     expect(r.code).toBe(1);
+    expect(JSON.parse(fs.readFileSync(path.join(dir, "preflight.json"), "utf8")).mutation).toBe("cap-all-redis");
     const sarif = JSON.parse(fs.readFileSync(path.join(dir, "preflight.sarif"), "utf8"));
     expect(sarifSchemaErrors(sarif)).toEqual([]);
     expect(sarifAcceptanceProblems(sarif)).toEqual([]);

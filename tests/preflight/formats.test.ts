@@ -1,8 +1,9 @@
 /** Report formats: JSON is the PreflightReport contract, JUnit and SARIF parse and carry the findings. */
-import { EVIDENCE_FORMAT_VERSION, PreflightReport } from "../../checklist/evidence";
+import type { PreflightReport } from "../../evidence/preflight";
+import { EVIDENCE_FORMAT_VERSION } from "../../evidence/version";
 import { formatReport, SarifContext } from "../../preflight/format";
 import type { AnalyzerInfo } from "../../preflight/harness";
-import { buildReport } from "../../preflight/report";
+import { buildReport, completeReport } from "../../preflight/report";
 import { sarifAcceptanceProblems } from "../../testing/sarif/acceptance";
 import { sarifSchemaErrors } from "../../testing/sarif/schema";
 
@@ -43,7 +44,7 @@ const sarif: SarifContext = {
 };
 
 function sample(): PreflightReport {
-  return buildReport({
+  const findings = buildReport({
     stack: "prod",
     info,
     config: { "image-pinned": { enforcementLevel: "disabled", properties: {} } },
@@ -83,6 +84,11 @@ function sample(): PreflightReport {
         urn,
       },
     ],
+  });
+  return completeReport(findings, {
+    policyConfig: { path: "policies/policy-config.prod.json", sha256: "0".repeat(64) },
+    mutation: null,
+    provenance: { git: { commit: "unknown", dirty: "unknown" }, product: { name: "mcp-production-stack", version: "0.1.0" }, inputs: [] },
   });
 }
 

@@ -21,8 +21,17 @@ describe("attestations file", () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "attest-"));
   afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-  test("the example file in the repository is valid", () => {
-    const a = readAttestationsFile(path.join(ROOT, "checklist/attestations.example.yaml"), ctx);
+  test("the example file in the repository is refused by its marker; a copy without the marker is valid", () => {
+    const example = path.join(ROOT, "checklist/attestations.example.yaml");
+    expect(() => readAttestationsFile(example, ctx)).toThrow(
+      `Invalid attestations file ${example} (1 problem):\n  - example: this is the example attestations file (example: true)`,
+    );
+    // Detected by the marker, not the path: the same bytes elsewhere are refused, the copy without it is not.
+    const copy = path.join(tmp, "attestations.prod.yaml");
+    fs.copyFileSync(example, copy);
+    expect(() => readAttestationsFile(copy, ctx)).toThrow(/example: this is the example attestations file/);
+    fs.writeFileSync(copy, fs.readFileSync(example, "utf8").replace(/^example: true\n/m, ""));
+    const a = readAttestationsFile(copy, ctx);
     expect(a.entries.map((e) => e.item)).toEqual(["PRE-INFRA-06", "SEC-CONTAINER-05", "HA-REDUNDANCY-03"]);
   });
 

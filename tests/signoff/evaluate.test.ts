@@ -1,4 +1,4 @@
-import type { VerifyReport } from "../../checklist/evidence";
+import type { VerifyReport } from "../../evidence/verify";
 import { CHECKLIST_ITEMS, CHECKLIST_VERSION } from "../../checklist/items";
 import { CHECKLIST_MAPPING } from "../../checklist/mapping";
 import { loadStackFileConfig } from "../../infra/config/stack-file";
@@ -9,11 +9,19 @@ import type { ItemOutcome } from "../../signoff/model";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { attestationsFor, drillReport, itemsOfKind, jestResults, NOW, preflightReport, ROOT, verifyReport } from "./fixtures";
+import { attestationsFor, drillReport, itemsOfKind, jestResults, NOW, preflightReport, PROVENANCE, ROOT, verifyReport } from "./fixtures";
 import { readTestResults } from "../../signoff/inputs";
 
 const config = loadStackFileConfig("prod", ROOT);
-const base: SignoffInputs = { stack: "prod", config, items: CHECKLIST_ITEMS, mapping: CHECKLIST_MAPPING, checklistVersion: CHECKLIST_VERSION, now: NOW };
+const base: SignoffInputs = {
+  stack: "prod",
+  config,
+  items: CHECKLIST_ITEMS,
+  mapping: CHECKLIST_MAPPING,
+  checklistVersion: CHECKLIST_VERSION,
+  now: NOW,
+  provenance: PROVENANCE,
+};
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "evaluate-"));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 

@@ -5,7 +5,11 @@
  */
 import { randomBytes } from "crypto";
 import * as path from "path";
-import { EVIDENCE_FORMAT_VERSION, type PreflightReport, type VerifyReport } from "../../checklist/evidence";
+import type { DrillRunReport } from "../../evidence/drill";
+import type { PreflightReport } from "../../evidence/preflight";
+import { sha256OfFile, type Provenance } from "../../evidence/provenance";
+import type { VerifyReport } from "../../evidence/verify";
+import { EVIDENCE_FORMAT_VERSION } from "../../evidence/version";
 import { CHECKLIST_ITEMS, CHECKLIST_VERSION } from "../../checklist/items";
 import { CHECKLIST_MAPPING } from "../../checklist/mapping";
 import { defaultOwner } from "../../checklist/owners";
@@ -13,6 +17,19 @@ import type { CheckRecord } from "../../validate/core/types";
 
 export const ROOT = path.resolve(__dirname, "../..");
 export const NOW = new Date("2026-11-25T12:00:00Z");
+
+/** Provenance as a report records it (a fixed commit: the reports stay comparable between runs). */
+export const PROVENANCE: Provenance = {
+  git: { commit: "0123456789abcdef0123456789abcdef01234567", dirty: false },
+  product: { name: "mcp-production-stack", version: "0.1.0" },
+  inputs: [],
+};
+
+/** The stack's policy config as the preflight records it. */
+export const POLICY_CONFIG = (stack = "prod") => ({
+  path: `policies/policy-config.${stack}.json`,
+  sha256: sha256OfFile(path.join(ROOT, "policies", `policy-config.${stack}.json`)),
+});
 
 export const itemsOfKind = (kind: string) => CHECKLIST_ITEMS.filter((i) => CHECKLIST_MAPPING[i.id].verify.kind === kind);
 
@@ -31,6 +48,9 @@ export function preflightReport(over: (itemId: string) => Partial<PreflightRepor
     mandatoryViolations: 0,
     items,
     violations: items.flatMap((i) => i.violations),
+    policyConfig: POLICY_CONFIG(),
+    mutation: null,
+    provenance: PROVENANCE,
   };
 }
 
@@ -49,7 +69,15 @@ export function verifyReport(over: (checkId: string) => Partial<CheckRecord> = (
     attempts: 1,
     ...over(id),
   }));
-  return { kind: "verify", formatVersion: EVIDENCE_FORMAT_VERSION, stack: "prod", generatedAt: NOW.toISOString(), durationMs: 2345, checks };
+  return {
+    kind: "verify",
+    formatVersion: EVIDENCE_FORMAT_VERSION,
+    stack: "prod",
+    generatedAt: NOW.toISOString(),
+    durationMs: 2345,
+    checks,
+    provenance: PROVENANCE,
+  };
 }
 
 /** jest --json output in which every test the mapping names passed. */
@@ -68,26 +96,53 @@ export function jestResults(over: (file: string, title: string) => string | unde
   };
 }
 
-export function drillReport(status: "pass" | "fail" = "pass"): unknown {
+export function drillReport(status: "pass" | "fail" = "pass"): DrillRunReport {
   return {
     kind: "restore-drill-run",
-    formatVersion: 1,
+    formatVersion: EVIDENCE_FORMAT_VERSION,
     stack: "prod",
     generatedAt: NOW.toISOString(),
     status,
     database: {
       kind: "restore-drill",
+      formatVersion: 1,
       status,
-      rtoSeconds: 4.2,
-      rpoSeconds: 5400,
+      startedAt: NOW.toISOString(),
+      finishedAt: NOW.toISOString(),
+      backup: {
+        file: "mcp-20261125T1000Z.dump.age",
+        createdAt: "2026-11-25T10:30:00Z",
+        sizeBytes: 123456,
+        sha256: "0".repeat(64),
+        sha256Verified: true,
+        recipient: "age1example",
+        pgDumpVersion: "16.4",
+      },
+      scratchDatabase: "mcp_drill_1",
+      scratchDropped: true,
       tables: 7,
       rowsExpected: 100000,
       rowsRestored: status === "pass" ? 100000 : 99990,
-      backup: { file: "mcp-20261125T1000Z.dump.age", createdAt: "2026-11-25T10:30:00Z" },
       differences: status === "pass" ? [] : [{ table: "servers", problem: "rows", expected: 10, actual: 0 }],
+      rtoSeconds: 4.2,
+      rpoSeconds: 5400,
+      verifySeconds: 0.4,
+      totalSeconds: 5.1,
+      restoreMBps: 20,
       targets: { rtoMinutes: 60, rpoMinutes: 360, withinRto: true, withinRpo: true },
     },
-    configuration: { kind: "config-restore", status: "pass", identical: true, files: 14, differences: [] },
+    configuration: {
+      kind: "config-restore",
+      status: "pass",
+      stack: "prod",
+      files: 14,
+      renderedFiles: 12,
+      bundleSha256: "1".repeat(64),
+      identical: true,
+      differences: [],
+      seconds: 0.2,
+    },
+    provenance: PROVENANCE,
   };
 }
 

@@ -13,7 +13,7 @@ import { loadStackFileConfig } from "../../infra/config/stack-file";
 import { validateAttestations } from "../../signoff/attestations";
 import { evaluateSignoff } from "../../signoff/evaluate";
 import { renderAll, writeAll } from "../../signoff/write";
-import { attestationsFor, itemsOfKind, NOW, preflightReport, ROOT, secretsFixture, verifyReport } from "./fixtures";
+import { attestationsFor, itemsOfKind, NOW, preflightReport, PROVENANCE, ROOT, secretsFixture, verifyReport } from "./fixtures";
 
 const CHROMIUM = "/usr/bin/chromium";
 const haveChromium = fs.existsSync(CHROMIUM);
@@ -30,6 +30,7 @@ const haveChromium = fs.existsSync(CHROMIUM);
   const human = itemsOfKind("attestation").map((i) => i.id);
   const report = evaluateSignoff({
     stack: "prod",
+    provenance: PROVENANCE,
     config,
     items: CHECKLIST_ITEMS,
     mapping: CHECKLIST_MAPPING,

@@ -4,8 +4,21 @@ import * as os from "os";
 import * as path from "path";
 import { CHECKLIST_ITEMS } from "../../checklist/items";
 import { main } from "../../scripts/signoff";
-import type { SignoffReport } from "../../signoff/model";
-import { attestationsFor, drillReport, itemsOfKind, jestResults, outputsFixture, preflightReport, secretsFixture, verifyReport } from "./fixtures";
+import { EVIDENCE_FORMAT_VERSION } from "../../evidence/version";
+import { sha256OfFile } from "../../evidence/provenance";
+import { SIGNOFF_FORMAT_VERSION, type SignoffReport } from "../../signoff/model";
+import {
+  attestationsFor,
+  drillReport,
+  itemsOfKind,
+  jestResults,
+  outputsFixture,
+  preflightReport,
+  PROVENANCE,
+  ROOT,
+  secretsFixture,
+  verifyReport,
+} from "./fixtures";
 
 /** Runs the CLI in-process, capturing what it prints. */
 function run(args: string[]): { code: number; stdout: string; stderr: string } {
@@ -85,11 +98,29 @@ describe("npm run signoff", () => {
 
   test("signoff.json holds every item with status and evidence, and the role decisions", () => {
     const r = JSON.parse(read("signoff.json")) as SignoffReport;
-    expect(r).toMatchObject({ kind: "signoff", formatVersion: 1, stack: "prod", decision: "NO-GO" });
+    expect(r).toMatchObject({ kind: "signoff", formatVersion: SIGNOFF_FORMAT_VERSION, stack: "prod", decision: "NO-GO" });
     expect(r.items.map((i) => i.id)).toEqual(CHECKLIST_ITEMS.map((i) => i.id));
     expect(r.items.every((i) => i.evidence.length > 0)).toBe(true);
     expect(r.roles.map((x) => `${x.role}: ${x.decision}`)).toEqual(["Technical Lead: NO-GO", "Operations Lead: GO", "Security Lead: GO", "Product Owner: GO"]);
     expect(r.rollback.drill).toMatchObject({ status: "pass" });
+  });
+
+  test("the report records its own provenance and, per input, the file's SHA-256 and what made it", () => {
+    const r = JSON.parse(read("signoff.json")) as SignoffReport;
+    expect(r.provenance.git.commit).toMatch(/^([0-9a-f]{40}|unknown)$/);
+    expect(r.provenance.product).toEqual({ name: "mcp-production-stack", version: require("../../package.json").version });
+    const read_ = (role: string) => r.provenance.inputs.filter((i) => i.role === role).map((i) => i.sha256);
+    expect(read_("stack file")).toEqual([sha256OfFile(path.join(ROOT, "Pulumi.prod.yaml"))]);
+    for (const role of ["preflight", "verify", "tests", "drill", "attestations", "outputs"] as const)
+      expect({ role, sha: read_(role) }).toEqual({ role, sha: [sha256OfFile(inputs[role])] });
+    const pre = r.inputs.find((i) => i.kind === "preflight")!;
+    expect(pre).toMatchObject({ file: inputs.preflight, sha256: sha256OfFile(inputs.preflight), stack: "prod", provenance: PROVENANCE });
+    expect(pre.note).toContain("policy config policies/policy-config.prod.json");
+    expect(r.inputs.find((i) => i.kind === "attestations")).toMatchObject({ sha256: sha256OfFile(inputs.attestations) });
+    const md = read("SIGNOFF.md");
+    expect(md).toContain(`| preflight | \`${inputs.preflight}\` | \`${sha256OfFile(inputs.preflight).slice(0, 12)}\` |`);
+    expect(md).toContain("mcp-production-stack 0.1.0, commit 0123456789ab, stack prod");
+    expect(read("signoff.html")).toContain("mcp-production-stack 0.1.0, commit 0123456789ab, stack prod");
   });
 
   test("SIGNOFF.md has a section per role with go/no-go, the contacts table and the rollback plan", () => {
@@ -148,7 +179,7 @@ describe("npm run signoff", () => {
     const dev = run(["--stack", "dev", "--verify", inputs.verify, "--out", dir]);
     expect(dev.stderr).toContain(`verify file ${inputs.verify} is for stack "prod", not "dev"`);
     const old = run(["--stack", "prod", "--verify", file("old.json", { ...verify, formatVersion: 0 }), "--out", dir]);
-    expect(old.stderr).toMatch(/has format version 0; this sign-off reads version 2/);
+    expect(old.stderr).toContain(`has format version 0; this sign-off reads version ${EVIDENCE_FORMAT_VERSION}`);
     expect(run(["--stack", "nope", "--out", dir]).stderr).toMatch(/no stack file Pulumi\.nope\.yaml/);
     expect(fs.existsSync(dir)).toBe(false);
   });

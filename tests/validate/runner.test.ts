@@ -1,6 +1,7 @@
 import { runChecks, selectChecks } from "../../validate/core/runner";
 import { buildVerifyReport, exitCodeFor, formatJson, formatJunit, formatText, summarize } from "../../validate/core/report";
-import { createRedactor, REDACTED } from "../../validate/core/redact";
+import { createRedactor, REDACTED } from "../../evidence/redact";
+import { EVIDENCE_FORMAT_VERSION } from "../../evidence/version";
 import { errorMessage } from "../../validate/core/errors";
 import { fail, pass, type Check } from "../../validate/core/types";
 
@@ -227,10 +228,21 @@ describe("report", () => {
     },
     { id: "backup.age", title: "age", checklistIds: ["BAK-SYSTEM-05"], status: "skip" as const, message: "no backups configured", durationMs: 0, attempts: 1 },
   ];
-  const report = buildVerifyReport({ stack: "prod", records, startedAt: new Date("2026-01-01T00:00:00Z"), durationMs: 12 });
+  const provenance = {
+    git: { commit: "unknown" as const, dirty: "unknown" as const },
+    product: { name: "mcp-production-stack", version: "0.1.0" },
+    inputs: [],
+  };
+  const report = buildVerifyReport({ stack: "prod", records, startedAt: new Date("2026-01-01T00:00:00Z"), durationMs: 12, provenance });
 
   it("builds the VerifyReport evidence shape", () => {
-    expect(report).toMatchObject({ kind: "verify", formatVersion: 2, stack: "prod", generatedAt: "2026-01-01T00:00:00.000Z", durationMs: 12 });
+    expect(report).toMatchObject({
+      kind: "verify",
+      formatVersion: EVIDENCE_FORMAT_VERSION,
+      stack: "prod",
+      generatedAt: "2026-01-01T00:00:00.000Z",
+      durationMs: 12,
+    });
     expect(JSON.parse(formatJson(report)).checks).toHaveLength(3);
     expect(summarize(report.checks)).toEqual({ total: 3, pass: 1, fail: 1, skip: 1 });
     expect(exitCodeFor(report)).toBe(1);

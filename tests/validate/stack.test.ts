@@ -18,6 +18,9 @@ import { parse, stringify } from "yaml";
 import { startLocalStack, waitUntil, LOCAL_DOMAIN, LOCAL_REPLICA_HOSTS, LOCAL_STACK, localStackRawConfig, type LocalStack } from "../../testing/stack";
 import { freePort } from "../../local/ports";
 import { runChecks } from "../../validate/core/runner";
+import { collectProvenance } from "../../evidence/provenance";
+import { EVIDENCE_FORMAT_VERSION } from "../../evidence/version";
+import { verifyReportSchema } from "../../evidence/verify";
 import { buildVerifyReport, formatJson, formatJunit, formatText } from "../../validate/core/report";
 import type { CheckRecord } from "../../validate/core/types";
 import { VERIFY_CHECKS } from "../../validate/registry";
@@ -72,7 +75,8 @@ describe("healthy stack", () => {
   it("passes every check; container, host and backup checks skip without a Docker engine", async () => {
     const started = new Date();
     const records = await runChecks(VERIFY_CHECKS, stack.target, { secrets: stack.target.secrets, progress: (l) => transcript.push(l) });
-    const report = buildVerifyReport({ stack: LOCAL_STACK, records, startedAt: started, durationMs: Date.now() - started.getTime() });
+    const provenance = collectProvenance({ projectDir: process.cwd(), inputs: [] });
+    const report = buildVerifyReport({ stack: LOCAL_STACK, records, startedAt: started, durationMs: Date.now() - started.getTime(), provenance });
     transcript.push(formatText(report), formatJson(report), formatJunit(report));
     const bad = records.filter((r) => (/^(docker|host|backup)\./.test(r.id) ? r.status !== "skip" : r.status !== "pass"));
     expect(bad.map((r) => `${r.id}: ${r.status} ${r.message}`)).toEqual([]);
@@ -470,7 +474,12 @@ describe("npm run verify (the CLI)", () => {
     expect(r.stderr).toMatch(/\[verify\] \[\d+\/\d+\] PASS postgres\.tls/);
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout);
-    expect(report).toMatchObject({ kind: "verify", formatVersion: 2, stack: LOCAL_STACK });
+    expect(report).toMatchObject({ kind: "verify", formatVersion: EVIDENCE_FORMAT_VERSION, stack: LOCAL_STACK });
+    expect(verifyReportSchema.safeParse(report).error?.issues ?? []).toEqual([]);
+    expect(report.provenance.inputs.map((i: { role: string; path: string }) => `${i.role} ${i.path}`)).toEqual([
+      `stack file Pulumi.${LOCAL_STACK}.yaml`,
+      "outputs outputs.json",
+    ]);
     expect(report.checks.length).toBeGreaterThanOrEqual(20);
     for (const f of ["verify-report.txt", "verify-report.json", "verify-report.xml"]) expect(existsSync(join(dir, "reports", f))).toBe(true);
     expect(readFileSync(join(dir, "reports", "verify-report.xml"), "utf8")).toMatch(/<testcase classname="verify\.postgres" name="postgres\.tls/);

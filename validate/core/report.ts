@@ -1,10 +1,12 @@
 /**
- * Turns check records into the verify report (checklist/evidence.ts `VerifyReport`) and
+ * Turns check records into the verify report (evidence/verify.ts `VerifyReport`) and
  * renders it as text (people), JSON (the sign-off reads it) or JUnit XML (CI). Pure:
  * callers write the strings where they want.
  */
 import junitFactory from "junit-report-builder";
-import { EVIDENCE_FORMAT_VERSION, type VerifyReport } from "../../checklist/evidence";
+import type { Provenance } from "../../evidence/provenance";
+import type { VerifyReport } from "../../evidence/verify";
+import { EVIDENCE_FORMAT_VERSION } from "../../evidence/version";
 import type { CheckRecord } from "./types";
 
 export const REPORT_FORMATS = ["text", "json", "junit"] as const;
@@ -17,7 +19,13 @@ export interface ReportSummary {
   skip: number;
 }
 
-export function buildVerifyReport(input: { stack: string; records: readonly CheckRecord[]; startedAt: Date; durationMs: number }): VerifyReport {
+export function buildVerifyReport(input: {
+  stack: string;
+  records: readonly CheckRecord[];
+  startedAt: Date;
+  durationMs: number;
+  provenance: Provenance;
+}): VerifyReport {
   return {
     kind: "verify",
     formatVersion: EVIDENCE_FORMAT_VERSION,
@@ -25,6 +33,7 @@ export function buildVerifyReport(input: { stack: string; records: readonly Chec
     generatedAt: input.startedAt.toISOString(),
     durationMs: input.durationMs,
     checks: [...input.records],
+    provenance: input.provenance,
   };
 }
 

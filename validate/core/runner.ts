@@ -7,7 +7,7 @@
  */
 import { setMaxListeners } from "node:events";
 import { skip, type Check, type CheckContext, type CheckRecord, type CheckResult } from "./types";
-import { createRedactor, redactDeep, type Redactor } from "./redact";
+import { createRedactor, redactDeep, type Redactor } from "../../evidence/redact";
 import { errorMessage } from "./errors";
 import { abortableSleep } from "./sleep";
 

@@ -6,8 +6,8 @@
  * redacts every known secret from results as a second line of defence.
  */
 
-export type { CheckStatus, CheckResult, CheckRecord } from "../../checklist/evidence";
-import type { CheckResult } from "../../checklist/evidence";
+export type { CheckStatus, CheckResult, CheckRecord } from "../../evidence/checks";
+import type { CheckResult } from "../../evidence/checks";
 
 export interface CheckContext {
   /** Aborted when the check's timeout elapses: pass it to fetch / clients. */

@@ -4,6 +4,7 @@
  * --json --show-secrets` alone. Pure.
  */
 import type Docker from "dockerode";
+import { knownSecrets, type KnownSecret } from "../../evidence/secrets";
 import type { MountedFile, StackOutputs } from "../../infra/outputs-types";
 
 export interface DeclaredService {
@@ -40,10 +41,7 @@ export interface DeclaredContainer extends Omit<DeclaredService, "name" | "repli
 }
 
 /** A secret the containers must never carry in their environment. `name` is safe to print, `value` never. */
-export interface KnownSecret {
-  name: string;
-  value: string;
-}
+export type { KnownSecret } from "../../evidence/secrets";
 
 export interface DockerTarget {
   docker: Docker;
@@ -63,19 +61,8 @@ export interface DockerTarget {
   pollMs?: number;
 }
 
-/**
- * Outputs that are not secrets although they sit under `secrets` (the Grafana admin user
- * name is legitimately in Grafana's environment).
- */
-const NOT_SECRET = new Set(["grafanaAdminUser"]);
-
-/** What `pulumi stack output` prints for a secret when --show-secrets was not given. */
-const MASKED = "[secret]";
-
 export function secretsFromOutputs(outputs: Pick<StackOutputs, "secrets">): KnownSecret[] {
-  return Object.entries(outputs.secrets ?? {})
-    .filter(([name, value]) => !NOT_SECRET.has(name) && typeof value === "string" && value !== "" && value !== MASKED)
-    .map(([name, value]) => ({ name, value: value as string }));
+  return knownSecrets(outputs);
 }
 
 export function declaredFromOutputs(outputs: Pick<StackOutputs, "services">): DeclaredService[] {

@@ -37,12 +37,14 @@ export function createRedactor(secrets: readonly (string | undefined | null)[]):
   };
 }
 
-/** Redacts every string inside a JSON-like value (objects, arrays), keys included. */
-export function redactDeep<T>(value: T, redact: Redactor): T {
-  if (typeof value === "string") return redact(value) as unknown as T;
-  if (Array.isArray(value)) return value.map((v) => redactDeep(v, redact)) as unknown as T;
-  if (value && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [redact(k), redactDeep(v, redact)])) as T;
-  }
+function redactValue(value: unknown, redact: Redactor): unknown {
+  if (typeof value === "string") return redact(value);
+  if (Array.isArray(value)) return value.map((v) => redactValue(v, redact));
+  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [redact(k), redactValue(v, redact)]));
   return value;
+}
+
+/** Redacts every string inside a JSON-like value (objects, arrays), keys included; the shape stays. */
+export function redactDeep<T>(value: T, redact: Redactor): T {
+  return redactValue(value, redact) as T;
 }
