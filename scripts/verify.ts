@@ -20,6 +20,7 @@ import { loadStackOutputs } from "../validate/outputs";
 import { connectToStack } from "../validate/connect";
 import { secretValues } from "../validate/target-from-outputs";
 import { VERIFY_CHECKS } from "../validate/registry";
+import { VERIFY_PROBES } from "../validate/dependencies";
 
 export interface VerifyCliOptions {
   stack: string;
@@ -170,6 +171,7 @@ export async function verify(
       concurrency: options.concurrency,
       defaultTimeoutMs: options.timeout,
       notApplicable: options.skip,
+      probes: VERIFY_PROBES,
       progress: (l) => io.stderr(l + "\n"),
     });
     const report = buildVerifyReport({ stack: options.stack, records, startedAt, durationMs: Date.now() - t0 });
