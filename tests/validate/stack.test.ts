@@ -169,6 +169,19 @@ describe("edge faults", () => {
     }
   });
 
+  it("limits the health path as the renderer says: a burst there gets 429, and none once its limit_req is removed", async () => {
+    const t = stack.target;
+    const onHealth = { ...t, edge: { ...t.edge, rateLimit: { ...t.edge.rateLimit, path: t.edge.healthPath } } };
+    expect((await run(["edge.rate-limit"], onHealth))["edge.rate-limit"].status).toBe("pass");
+    try {
+      const healthLocation = new RegExp(`(location = ${t.edge.healthPath.replace(/[/.]/g, "\\$&")} \\{\\s*)limit_req zone=[^;]*;`);
+      await nginx().restart({ transform: (c) => c.replace(healthLocation, "$1") });
+      failed((await run(["edge.rate-limit"], onHealth))["edge.rate-limit"], /got no 429/);
+    } finally {
+      await restoreNginx();
+    }
+  });
+
   it("fails edge.static-file when the file is gone", async () => {
     const file = join(nginx().dir, "html", "static", "robots.txt");
     const content = readFileSync(file, "utf8");
