@@ -11,6 +11,7 @@ import { prometheusInputFromConfig } from "../infra/render/prometheus";
 import { ALERT_NAMES } from "../infra/render/alert-rules";
 import { isRateLimitedPath, renderStaticFiles, STATIC_PROBE_FILE } from "../infra/render/nginx";
 import { mcpServerName } from "../infra/outputs";
+import { HSTS_MIN_MAX_AGE_SECONDS } from "../checklist/thresholds";
 import { grafanaExpectations } from "./monitoring/grafana-expectations";
 import { reachUrl, type Reach } from "./reach";
 import type { HttpOptions, LogSource, VerifyTarget } from "./target";
@@ -90,7 +91,7 @@ export async function targetFromOutputs(outputs: StackOutputs, options: TargetOp
       httpsPort: portOf(pub),
       http,
       minDaysValid: outputs.tls.minDaysValid,
-      hstsMinMaxAgeSeconds: config.edge.hstsMaxAgeSeconds,
+      hstsMinMaxAgeSeconds: HSTS_MIN_MAX_AGE_SECONDS,
       healthPath: c.healthPath,
       staticFile: { path: `/${staticRel}`, content: staticFiles[staticRel] },
       health: { samples: options.healthSamples ?? DEFAULT_HEALTH_SAMPLES, p95Ms: config.alerting.p95LatencyMs },

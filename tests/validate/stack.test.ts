@@ -23,6 +23,7 @@ import { buildVerifyReport, formatJson, formatJunit, formatText } from "../../va
 import type { CheckRecord } from "../../validate/core/types";
 import { VERIFY_CHECKS } from "../../validate/registry";
 import { VERIFY_PROBES } from "../../validate/dependencies";
+import { HSTS_MIN_MAX_AGE_SECONDS } from "../../checklist/thresholds";
 import type { VerifyTarget } from "../../validate/target";
 import type { StackOutputs } from "../../infra/outputs-types";
 import { runServiceVerification, verifyHookFunction } from "../../validate/hooks";
@@ -153,6 +154,20 @@ describe("edge faults", () => {
     try {
       await nginx().restart({ transform: (c) => c.replace(/^\s*add_header Strict-Transport-Security.*$/m, "") });
       failed((await run(["edge.hsts"]))["edge.hsts"], /no Strict-Transport-Security header/);
+    } finally {
+      await restoreNginx();
+    }
+  });
+
+  it("fails edge.hsts for a max-age below the checklist's minimum, whatever the stack configures", async () => {
+    expect(stack.target.edge.hstsMinMaxAgeSeconds).toBe(HSTS_MIN_MAX_AGE_SECONDS);
+    try {
+      await nginx().restart({ transform: (c) => c.replace(/max-age=\d+/, `max-age=${HSTS_MIN_MAX_AGE_SECONDS - 1}`) });
+      const r = (await run(["edge.hsts"]))["edge.hsts"];
+      failed(r, new RegExp(`HSTS max-age ${HSTS_MIN_MAX_AGE_SECONDS - 1} is below ${HSTS_MIN_MAX_AGE_SECONDS}`));
+      expect(r.attempts).toBe(1);
+      await nginx().restart({ transform: (c) => c.replace(/max-age=\d+/, `max-age=${HSTS_MIN_MAX_AGE_SECONDS}`) });
+      expect((await run(["edge.hsts"]))["edge.hsts"].status).toBe("pass");
     } finally {
       await restoreNginx();
     }
