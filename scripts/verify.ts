@@ -24,6 +24,7 @@ import { connectToStack } from "../validate/connect";
 import { secretValues } from "../evidence/secrets";
 import { VERIFY_CHECKS } from "../validate/registry";
 import { parseDockerHost } from "../validate/docker/client";
+import { VERIFY_PROBES } from "../validate/dependencies";
 
 export interface VerifyCliOptions {
   stack: string;
@@ -212,6 +213,7 @@ export async function verify(
       concurrency: options.concurrency,
       defaultTimeoutMs: options.timeout,
       notApplicable: options.skip,
+      probes: VERIFY_PROBES,
       progress: (l) => io.stderr(l + "\n"),
     });
     const provenance = collectProvenance({

@@ -22,6 +22,8 @@ import { createRedactor } from "../evidence/redact";
 import type { CheckRecord } from "./core/types";
 import { connectToStack, type ConnectOptions } from "./connect";
 import { SERVICE_CHECK_IDS, VERIFY_CHECKS } from "./registry";
+import { VERIFY_PROBES } from "./dependencies";
+import { isBlocked } from "./core/needs";
 
 export const DEFAULT_SETTLE_MS = 90_000;
 const ROUND_DELAY_MS = 3000;
@@ -60,9 +62,16 @@ export async function runServiceVerification(service: ServiceName, options: Veri
     const done: CheckRecord[] = [];
     const deadline = Date.now() + (options.settleMs ?? DEFAULT_SETTLE_MS);
     for (let round = 1; ; round++) {
-      const records = await runChecks(pending, connection.target, { secrets: connection.target.secrets, label: `verify ${label}`, progress: (l) => log(l) });
-      done.push(...records.filter((r) => r.status !== "fail"));
-      const failed = records.filter((r) => r.status === "fail");
+      const records = await runChecks(pending, connection.target, {
+        secrets: connection.target.secrets,
+        label: `verify ${label}`,
+        probes: VERIFY_PROBES,
+        progress: (l) => log(l),
+      });
+      // A check skipped because its service did not answer yet is still owed: run it again with the failures.
+      const owed = (r: CheckRecord) => r.status === "fail" || isBlocked(r);
+      done.push(...records.filter((r) => !owed(r)));
+      const failed = records.filter(owed);
       if (failed.length === 0) return done;
       if (Date.now() + ROUND_DELAY_MS >= deadline) {
         const lines = failed.map((r) => `  - ${r.id}: ${r.message}${r.remediation ? ` (fix: ${r.remediation})` : ""}`);

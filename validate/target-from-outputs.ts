@@ -10,8 +10,9 @@ import type { StackConfig } from "../infra/config/load";
 import type { StackOutputs } from "../infra/outputs-types";
 import { prometheusInputFromConfig } from "../infra/render/prometheus";
 import { ALERT_NAMES } from "../infra/render/alert-rules";
-import { renderStaticFiles, STATIC_PROBE_FILE } from "../infra/render/nginx";
+import { isRateLimitedPath, renderStaticFiles, STATIC_PROBE_FILE } from "../infra/render/nginx";
 import { mcpServerName } from "../infra/outputs";
+import { HSTS_MIN_MAX_AGE_SECONDS } from "../checklist/thresholds";
 import { grafanaExpectations } from "./monitoring/grafana-expectations";
 import { reachUrl, type Reach } from "./reach";
 import type { HttpOptions, LogSource, VerifyTarget } from "./target";
@@ -39,6 +40,17 @@ export interface TargetOptions {
    * swarm); unset: the app service's name, which reaches whichever replica the balancer picks.
    */
   appReplicaHosts?: string[];
+}
+
+/**
+ * The path the burst is sent to: the API's list path, which the renderer's limited locations
+ * must cover. Asked of infra/render/nginx.ts, so a location taken out of limit_req there fails
+ * here by name instead of as a missing 429 at runtime.
+ */
+export function rateLimitProbePath(c: StackOutputs["appContract"]): string {
+  if (!isRateLimitedPath(c.listServersPath, c))
+    throw new Error(`${c.listServersPath} is served by a location nginx.conf does not rate limit (infra/render/nginx.ts)`);
+  return c.listServersPath;
 }
 
 function portOf(url: URL): number {
@@ -72,12 +84,11 @@ export async function targetFromOutputs(outputs: StackOutputs, options: TargetOp
       httpsPort: portOf(pub),
       http,
       minDaysValid: outputs.tls.minDaysValid,
-      hstsMinMaxAgeSeconds: config.edge.hstsMaxAgeSeconds,
+      hstsMinMaxAgeSeconds: HSTS_MIN_MAX_AGE_SECONDS,
       healthPath: c.healthPath,
       staticFile: { path: `/${staticRel}`, content: staticFiles[staticRel] },
       health: { samples: options.healthSamples ?? DEFAULT_HEALTH_SAMPLES, p95Ms: config.alerting.p95LatencyMs },
-      // The API location is rate limited (health is not, so probes never trip it).
-      rateLimit: { path: c.listServersPath, requestsPerSecond: outputs.rateLimit.requestsPerSecond, burst: outputs.rateLimit.burst },
+      rateLimit: { path: rateLimitProbePath(c), requestsPerSecond: outputs.rateLimit.requestsPerSecond, burst: outputs.rateLimit.burst },
     },
     app: { publicUrl: outputs.publicUrl, http, replicaUrls, replicas: ie.app.replicas, contract: c, jwtSigningKey: jwt },
     mcp: {

@@ -35,7 +35,7 @@ export interface EdgeTarget {
   http: HttpOptions;
   /** The certificate must stay valid at least this many more days. */
   minDaysValid: number;
-  /** Strict-Transport-Security max-age must be at least this. */
+  /** Strict-Transport-Security max-age must be at least this (the checklist's minimum, checklist/thresholds.ts). */
   hstsMinMaxAgeSeconds: number;
   /** Path answered by the app through the proxy (the health path). */
   healthPath: string;

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { imageRefProblem } from "./images";
+import { HSTS_MIN_MAX_AGE_SECONDS } from "../../checklist/thresholds";
 
 /** Every service the stack declares. Order is the order they appear in outputs and reports. */
 export const SERVICE_NAMES = [
@@ -160,8 +161,12 @@ export const stackConfigSchema = z
           }),
         httpPort: z.number().int().min(1).max(65535).default(80),
         httpsPort: z.number().int().min(1).max(65535).default(443),
-        /** HSTS max-age in seconds (1 year by default). */
-        hstsMaxAgeSeconds: z.number().int().min(0).default(31536000),
+        /** HSTS max-age in seconds (1 year by default), never below the checklist's minimum. */
+        hstsMaxAgeSeconds: z
+          .number()
+          .int()
+          .min(HSTS_MIN_MAX_AGE_SECONDS, { message: `must be at least ${HSTS_MIN_MAX_AGE_SECONDS} (180 days, SEC-NET-04; checklist/thresholds.ts)` })
+          .default(31536000),
       })
       .strict()
       .prefault({}),

@@ -72,6 +72,29 @@ export const GRAFANA_PUBLIC_PREFIX = "/grafana/";
 export const NGINX_LOG_FORMAT = "json_combined";
 export const NGINX_RATE_LIMIT_ZONE = "mcp_per_ip";
 export const NGINX_UPSTREAM = "mcp_app";
+/**
+ * The public locations limit_req applies to, for the renderer and the runtime checks alike.
+ * Health is one: it is unauthenticated and reaches the app, so it is as much a flood target
+ * as the API. Monitoring probes stay far below the limit; the burst check spends the allowance
+ * of its own address only and waits for it to refill.
+ */
+export const NGINX_RATE_LIMITED_LOCATIONS = ["health", "mcp", "app", "grafana"] as const;
+export type NginxPublicLocation = (typeof NGINX_RATE_LIMITED_LOCATIONS)[number] | "static";
+
+/** Whether the location serving `path` is rate limited (the app location serves every path no other location claims). */
+export function isRateLimitedPath(path: string, paths: Pick<NginxInput["paths"], "healthPath" | "mcpPath" | "staticPath">): boolean {
+  const location: NginxPublicLocation =
+    path === paths.healthPath
+      ? "health"
+      : path.startsWith(paths.staticPath)
+        ? "static"
+        : path.startsWith(GRAFANA_PUBLIC_PREFIX)
+          ? "grafana"
+          : path.startsWith(paths.mcpPath)
+            ? "mcp"
+            : "app";
+  return (NGINX_RATE_LIMITED_LOCATIONS as readonly string[]).includes(location);
+}
 /** Where the rendered config goes in the nginx-unprivileged image. */
 export const NGINX_CONF_PATH = "/etc/nginx/nginx.conf";
 
@@ -228,7 +251,8 @@ export function renderNginxConf(input: NginxInput): string {
   if (problems.length) throw new Error(`invalid nginx input:\n  - ${problems.join("\n  - ")}`);
   const { listen, paths, rateLimit, runtime } = input;
   const bind = input.bindAddress;
-  const rl = `limit_req zone=${NGINX_RATE_LIMIT_ZONE} burst=${rateLimit.burst} nodelay;`;
+  const limitReq = `limit_req zone=${NGINX_RATE_LIMIT_ZONE} burst=${rateLimit.burst} nodelay;`;
+  const rl = (location: NginxPublicLocation) => ((NGINX_RATE_LIMITED_LOCATIONS as readonly string[]).includes(location) ? limitReq : "# not rate limited");
   const httpsListen =
     input.http2 === "listen-flag"
       ? `listen ${listenAddr(listen.https, bind)} ssl http2 default_server;`
@@ -248,7 +272,7 @@ location = ${GRAFANA_PUBLIC_PREFIX}metrics {
     return 404;
 }
 location ${GRAFANA_PUBLIC_PREFIX} {
-    ${rl}
+    ${rl("grafana")}
 ${indent(proxyHeaders("$connection_upgrade"), "    ")}
     proxy_set_header Upgrade $http_upgrade;
     proxy_pass http://grafana_ui;
@@ -359,7 +383,7 @@ ${indent(securityHeaders(input.hstsMaxAgeSeconds), "        ")}
         }
 
         location = ${paths.healthPath} {
-            ${rl}
+            ${rl("health")}
             proxy_pass http://${NGINX_UPSTREAM};
 ${indent(proxyHeaders('""'), "            ")}
             proxy_read_timeout 10s;
@@ -368,7 +392,7 @@ ${indent(proxyHeaders('""'), "            ")}
         # MCP streamable HTTP: responses may be long-lived event streams, so nothing is
         # buffered or cached and reads may idle for an hour.
         location ${paths.mcpPath} {
-            ${rl}
+            ${rl("mcp")}
             proxy_pass http://${NGINX_UPSTREAM};
 ${indent(proxyHeaders('""'), "            ")}
             proxy_buffering off;
@@ -381,7 +405,7 @@ ${indent(proxyHeaders('""'), "            ")}
         }
 ${indent(grafana, "        ")}
         location / {
-            ${rl}
+            ${rl("app")}
             proxy_pass http://${NGINX_UPSTREAM};
 ${indent(proxyHeaders('""'), "            ")}
             proxy_read_timeout 60s;

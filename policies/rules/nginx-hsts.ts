@@ -3,10 +3,11 @@ import { stackPolicy } from "../lib/define";
 import { loadEdgeConf } from "../lib/edge-conf";
 import { workloadsOf } from "../lib/workloads";
 import { addedHeaders, locations, servers } from "../lib/nginx";
+import { HSTS_MIN_MAX_AGE_SECONDS } from "../../checklist/thresholds";
 
 const HSTS = "strict-transport-security";
 
-export const nginxHsts = stackPolicy<{ edgeService: string; configPath: string; minMaxAgeSeconds: number }>({
+export const nginxHsts = stackPolicy<{ edgeService: string; configPath: string }>({
   name: "nginx-hsts",
   description: "Every HTTPS server sends Strict-Transport-Security with a max-age of at least 180 days, also in locations that set their own headers.",
   checklistIds: ["SEC-NET-04", "SEC-NET-03"],
@@ -17,7 +18,6 @@ export const nginxHsts = stackPolicy<{ edgeService: string; configPath: string; 
   config: {
     edgeService: { type: "string", default: "nginx", description: "Service (com.mcp.service) of the TLS edge." },
     configPath: { type: "string", default: "", description: "nginx.conf path in the workload; empty: from `-c` on its command line." },
-    minMaxAgeSeconds: { type: "integer", default: 15552000, description: "Smallest HSTS max-age accepted (seconds)." },
   },
   check(resources, ctx) {
     for (const w of workloadsOf(resources, ctx.config.edgeService)) {
@@ -34,8 +34,9 @@ export const nginxHsts = stackPolicy<{ edgeService: string; configPath: string; 
           continue;
         }
         const age = Number(/max-age=(\d+)/i.exec(value)?.[1] ?? NaN);
-        if (!(age >= ctx.config.minMaxAgeSeconds))
-          ctx.violation(`${w.label}: ${where} HSTS max-age ${Number.isNaN(age) ? "missing" : age} is below ${ctx.config.minMaxAgeSeconds}s`, w.urn);
+        // The one minimum (checklist/thresholds.ts), not a per-stack knob: the schema refuses less, the runtime check holds the edge to it.
+        if (!(age >= HSTS_MIN_MAX_AGE_SECONDS))
+          ctx.violation(`${w.label}: ${where} HSTS max-age ${Number.isNaN(age) ? "missing" : age} is below ${HSTS_MIN_MAX_AGE_SECONDS}s`, w.urn);
         for (const loc of locations(s.server.block)) {
           const h = addedHeaders(loc.block);
           if (h.size && !h.has(HSTS))

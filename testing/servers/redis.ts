@@ -13,6 +13,8 @@ import { makeTempDir } from "../../local/tempdir";
 export interface RedisServer {
   host: string;
   port: number;
+  /** The server process, for faults that signal it (SIGSTOP: a frozen Redis that still accepts connections). */
+  pid: number;
   output(): string;
   stop(): Promise<void>;
 }
@@ -37,6 +39,7 @@ export async function startRedis(input: RedisInput, password: string, listenPort
   return {
     host: "127.0.0.1",
     port,
+    pid: proc.pid,
     // The log is the server's stdout; the password is only in the include file.
     output: () => proc.output(),
     async stop() {

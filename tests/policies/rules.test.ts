@@ -13,7 +13,8 @@ import { editSecret, service, spec } from "../../preflight/mutations";
 import { ALL_POLICIES } from "../../policies/pack";
 import { CASES, fires, KINDS } from "./cases";
 import { FIXTURE_SECRETS, REDIS_PASSWORD } from "./fixture-files";
-import { container, CONTAINER_TYPE, evaluate, fixtureStack, INPUT, policy, SERVICE_TYPE, type Kind } from "./fixture-stacks";
+import { container, CONTAINER_TYPE, editUpload, evaluate, fixtureStack, INPUT, policy, SERVICE_TYPE, type Kind } from "./fixture-stacks";
+import { HSTS_MIN_MAX_AGE_SECONDS } from "../../checklist/thresholds";
 import { runPolicy, undecidables, violations } from "./run-policy";
 
 const TYPE: Record<Kind, string> = { service: SERVICE_TYPE, container: CONTAINER_TYPE };
@@ -210,4 +211,19 @@ test("a resource policy ignores other resource types", async () => {
   const net = rs.find((r) => r.type === "docker:index/network:Network")!;
   net.inputs.privileged = true;
   expect(await runPolicy(policy("container-no-privileged"), net)).toEqual([]);
+});
+
+test("nginx-hsts holds every stack to the one HSTS minimum (checklist/thresholds.ts), not to a per-stack config value", async () => {
+  const withMaxAge = async (seconds: number) => {
+    const rs = await base("container");
+    editUpload(container(rs, "nginx"), "/etc/nginx/nginx.conf", (t) => t.replace("max-age=63072000", `max-age=${seconds}`));
+    // A config asking for less cannot lower the bar: the policy has no such knob.
+    return evaluate("nginx-hsts", rs, { minMaxAgeSeconds: 0 })
+      .filter((f) => f.kind === "violation")
+      .map((f) => f.message);
+  };
+  expect(await withMaxAge(HSTS_MIN_MAX_AGE_SECONDS)).toEqual([]);
+  expect((await withMaxAge(HSTS_MIN_MAX_AGE_SECONDS - 1)).join("\n")).toMatch(
+    new RegExp(`HSTS max-age ${HSTS_MIN_MAX_AGE_SECONDS - 1} is below ${HSTS_MIN_MAX_AGE_SECONDS}s`),
+  );
 });

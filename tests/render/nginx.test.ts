@@ -16,11 +16,14 @@ import {
   NGINX_STATUS_PATH,
   NginxInput,
   http2ModeForVersion,
+  isRateLimitedPath,
+  NGINX_RATE_LIMITED_LOCATIONS,
   nginxInputFromConfig,
   renderNginxConf,
   renderStaticFiles,
 } from "../../infra/render/nginx";
 import { HOSTS } from "../../infra/topology";
+import { rateLimitProbePath } from "../../validate/target-from-outputs";
 import {
   freePorts,
   makeTempDir,
@@ -101,6 +104,22 @@ describe.each(STACKS)("nginx.conf for the %s stack", (stack) => {
     for (const loc of [`location ${config.app.mcpPath} `, "location / {", `location = ${config.app.healthPath} `]) {
       expect(block(httpsServer, loc)).toContain(`limit_req zone=mcp_per_ip burst=${config.rateLimit.burst} nodelay;`);
     }
+  });
+
+  test("the locations limit_req covers are the ones the runtime checks are told about: health included", () => {
+    const limited = (loc: string) => block(httpsServer, loc).includes("limit_req zone=");
+    const c = config.app;
+    const cases: [string, string][] = [
+      [`location = ${c.healthPath} `, c.healthPath],
+      [`location ${c.mcpPath} `, c.mcpPath],
+      ["location / {", c.listServersPath],
+      [`location ^~ ${c.staticPath} `, `${c.staticPath}robots.txt`],
+    ];
+    for (const [loc, path] of cases) expect(`${path}: ${limited(loc)}`).toBe(`${path}: ${isRateLimitedPath(path, c)}`);
+    expect(isRateLimitedPath(c.healthPath, c)).toBe(true);
+    expect(NGINX_RATE_LIMITED_LOCATIONS).toContain("health");
+    expect(rateLimitProbePath(c)).toBe(c.listServersPath);
+    expect(() => rateLimitProbePath({ ...c, listServersPath: `${c.staticPath}servers` })).toThrow(/does not rate limit/);
   });
 
   test("MCP endpoint is proxied unbuffered with a long read timeout over HTTP/1.1 keep-alive", () => {

@@ -83,7 +83,7 @@ describe("runner", () => {
   it("retries a failing attempt and passes when the service settles", async () => {
     let calls = 0;
     const [r] = await runChecks(
-      [check("settle.retry", async () => (++calls < 3 ? fail(`not yet ${calls}`) : pass("settled")), { retries: 3, retryDelayMs: 10 })],
+      [check("settle.retry", async () => (++calls < 3 ? fail(`not yet ${calls}`, { settling: true }) : pass("settled")), { retries: 3, retryDelayMs: 10 })],
       { n: 0 },
       { progress: false },
     );
@@ -92,13 +92,20 @@ describe("runner", () => {
 
   it("stops retrying after the bound and reports the last failure", async () => {
     let calls = 0;
-    const [r] = await runChecks([check("never.ok", async () => fail(`attempt ${++calls}`), { retries: 2, retryDelayMs: 5 })], { n: 0 }, { progress: false });
+    const refused = new Error("connect ECONNREFUSED 127.0.0.1:1");
+    const [r] = await runChecks(
+      [check("never.ok", async () => fail(`attempt ${++calls}`, { cause: refused }), { retries: 2, retryDelayMs: 5 })],
+      { n: 0 },
+      {
+        progress: false,
+      },
+    );
     expect(r).toMatchObject({ status: "fail", attempts: 3, message: "attempt 3" });
   });
 
   it("reports the last attempt's failure when the deadline passes between retries", async () => {
     const [r] = await runChecks(
-      [check("down.svc", async () => fail("connection refused"), { retries: 10, retryDelayMs: 100, timeoutMs: 250 })],
+      [check("down.svc", async () => fail("connection refused", { cause: new Error("ECONNREFUSED") }), { retries: 10, retryDelayMs: 100, timeoutMs: 250 })],
       { n: 0 },
       { progress: false },
     );

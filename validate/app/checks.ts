@@ -28,6 +28,7 @@ export const appHealthCheck: Check<VerifyTarget> = {
   id: "app.health",
   title: "Every app replica answers its health endpoint",
   checklistIds: ["FUN-API-01", "DEP-CORE-02", "HA-REDUNDANCY-01"],
+  needs: ["app"],
   retries: 3,
   retryDelayMs: 300,
   async run({ app }, { signal }) {
@@ -44,9 +45,9 @@ export const appHealthCheck: Check<VerifyTarget> = {
         const url = joinUrl(base, app.contract.healthPath);
         try {
           const r = await request(url, app.http, { signal });
-          return { url, ok: r.status === 200, seen: String(r.status), ms: r.ms };
+          return { url, ok: r.status === 200, seen: String(r.status), ms: r.ms, error: undefined as unknown };
         } catch (e) {
-          return { url, ok: false, seen: errorMessage(e), ms: NaN };
+          return { url, ok: false, seen: errorMessage(e), ms: NaN, error: e };
         }
       }),
     );
@@ -54,6 +55,7 @@ export const appHealthCheck: Check<VerifyTarget> = {
     const measurements = { replicas: results.length, healthy: results.length - bad.length };
     if (bad.length > 0) {
       return fail(`${bad.length} of ${results.length} app replicas unhealthy: ${bad.map((b) => `${b.url} -> ${b.seen}`).join("; ")}`, {
+        cause: bad.find((b) => b.error !== undefined)?.error,
         expected: `200 from ${app.contract.healthPath} on every replica`,
         actual: bad.map((b) => b.seen).join(", "),
         remediation: "Inspect the failing replica's logs (docker logs <container>) and its dependencies (PostgreSQL, Redis).",
@@ -68,6 +70,7 @@ export const appAuthCheck: Check<VerifyTarget> = {
   id: "app.auth",
   title: "Auth accepts a valid JWT and rejects invalid or missing ones with 401",
   checklistIds: ["FUN-API-02", "PRE-SEC-04"],
+  needs: ["edge"],
   retries: 2,
   async run({ app }, { signal }) {
     const url = joinUrl(app.publicUrl, app.contract.authPath);
@@ -122,6 +125,7 @@ export const appServersListCheck: Check<VerifyTarget> = {
   id: "app.servers-list",
   title: "Server listing answers a JSON list",
   checklistIds: ["FUN-API-03", "FUN-MCP-02"],
+  needs: ["edge"],
   retries: 2,
   async run({ app }, { signal }) {
     const url = joinUrl(app.publicUrl, app.contract.listServersPath);
@@ -141,6 +145,7 @@ export const appServersCreateCheck: Check<VerifyTarget> = {
   id: "app.servers-create",
   title: "A server can be created, is listed, and is deleted again",
   checklistIds: ["FUN-API-04", "FUN-MCP-03"],
+  needs: ["edge"],
   timeoutMs: 8000,
   async run({ app }, { signal }) {
     const bearer = await token(app);
@@ -200,6 +205,7 @@ export const appMetricsCheck: Check<VerifyTarget> = {
   id: "app.metrics",
   title: "Every replica's metrics endpoint is valid Prometheus exposition, and not public",
   checklistIds: ["FUN-API-05", "MON-METRICS-01"],
+  needs: ["app", "edge"],
   retries: 2,
   async run({ app }, { signal }) {
     const problems: string[] = [];

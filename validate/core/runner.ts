@@ -1,21 +1,26 @@
 /**
  * The one runner for every runtime check (post-deploy verification, Docker host and
  * container checks, backups): runs checks concurrently, bounds each by its timeout
- * (an AbortSignal the check passes to its clients), retries failed attempts while time
- * remains, prints progress to stderr and redacts every known secret from everything it
- * returns or prints.
+ * (an AbortSignal the check passes to its clients), retries the failed attempts that may
+ * heal while time remains (validate/core/healing.ts), probes the services checks `need`
+ * first so one unreachable service is reported once, prints progress to stderr and redacts
+ * every known secret from everything it returns or prints.
  */
 import { setMaxListeners } from "node:events";
-import { skip, type Check, type CheckContext, type CheckRecord, type CheckResult } from "./types";
+import { fail, skip, type Check, type CheckContext, type CheckRecord, type CheckResult, type Probe } from "./types";
 import { createRedactor, redactDeep, type Redactor } from "../../evidence/redact";
 import { errorMessage } from "./errors";
 import { abortableSleep } from "./sleep";
+import { healingOf, type Healing } from "./healing";
+import { probeNeeds, type Blocked } from "./needs";
 
 export const DEFAULT_TIMEOUT_MS = 3000;
 export const DEFAULT_RETRY_DELAY_MS = 250;
 export const DEFAULT_CONCURRENCY = 8;
+/** A healthy service answers a probe in milliseconds; this is what "frozen" means. */
+export const DEFAULT_PROBE_TIMEOUT_MS = 2000;
 
-export interface RunOptions {
+export interface RunOptions<T = unknown> {
   /** Checks running at once (default 8). */
   concurrency?: number;
   /** Timeout for checks that set none (default 3 s). Bounds all attempts of a check together. */
@@ -34,6 +39,15 @@ export interface RunOptions {
    * dropped silently.
    */
   notApplicable?: Readonly<Record<string, string>>;
+  /** Dependency name -> how to tell it answers; probed once before the checks that list it in `needs`. */
+  probes?: Readonly<Record<string, Probe<T>>>;
+  /** Bound of each probe (default 2 s). */
+  probeTimeoutMs?: number;
+}
+
+/** A failure worth another attempt: dns-temporary at most once, since a resolver that fails twice is not flapping. */
+function worthRetrying(h: Healing, dnsRetries: number): boolean {
+  return h === "transient" || (h === "dns-temporary" && dnsRetries === 0);
 }
 
 interface Outcome {
@@ -55,6 +69,7 @@ async function runOne<T>(check: Check<T>, target: T, timeoutMs: number, log: (m:
   const retries = Math.max(0, Math.min(check.retries ?? 0, 20));
   const retryDelay = Math.max(0, check.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS);
   let attempts = 0;
+  let dnsRetries = 0;
   let last: CheckResult | undefined;
   let timedOut = false;
   try {
@@ -64,7 +79,7 @@ async function runOne<T>(check: Check<T>, target: T, timeoutMs: number, log: (m:
         .then(() => check.run(target, ctx))
         .then(
           (r) => r,
-          (err: unknown): CheckResult => ({ status: "fail", message: `check raised an error: ${errorMessage(err)}` }),
+          (err: unknown): CheckResult => fail(`check raised an error: ${errorMessage(err)}`, { cause: err }),
         );
       const r = await Promise.race([attempt, deadline]);
       if (r === "timeout") {
@@ -73,7 +88,10 @@ async function runOne<T>(check: Check<T>, target: T, timeoutMs: number, log: (m:
       }
       last = r;
       if (r.status !== "fail" || attempts > retries) break;
-      log(`attempt ${attempts} failed, retrying: ${r.message}`);
+      const healing = healingOf(r);
+      if (!worthRetrying(healing, dnsRetries)) break;
+      if (healing === "dns-temporary") dnsRetries++;
+      log(`attempt ${attempts} failed (${healing}), retrying: ${r.message}`);
       await abortableSleep(retryDelay, controller.signal);
     }
   } finally {
@@ -102,7 +120,7 @@ const SYMBOL: Record<CheckResult["status"], string> = { pass: "PASS", fail: "FAI
  * Runs `checks` against `target`. Records come back in the order of `checks`, each
  * redacted. Never throws for a failing or hanging check.
  */
-export async function runChecks<T>(checks: readonly Check<T>[], target: T, options: RunOptions = {}): Promise<CheckRecord[]> {
+export async function runChecks<T>(checks: readonly Check<T>[], target: T, options: RunOptions<T> = {}): Promise<CheckRecord[]> {
   const redact: Redactor = createRedactor(options.secrets ?? []);
   const label = options.label ?? "verify";
   const sink = options.progress === false ? undefined : (options.progress ?? ((line: string) => process.stderr.write(line + "\n")));
@@ -117,6 +135,14 @@ export async function runChecks<T>(checks: readonly Check<T>[], target: T, optio
   let next = 0;
   let done = 0;
   say(`running ${checks.length} check${checks.length === 1 ? "" : "s"} (concurrency ${concurrency})`);
+  const runnable = checks.filter((c) => options.notApplicable?.[c.id] === undefined);
+  const blocked: ReadonlyMap<string, Blocked> = options.probes
+    ? await probeNeeds(runnable, target, options.probes, {
+        timeoutMs: options.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS,
+        signal: options.signal,
+        say: (line) => say(line),
+      })
+    : new Map();
 
   // Exclusive checks go last, one at a time, after the concurrent ones.
   const shared = checks.map((_c, i) => i).filter((i) => !checks[i].exclusive);
@@ -127,10 +153,13 @@ export async function runChecks<T>(checks: readonly Check<T>[], target: T, optio
     const timeoutMs = check.timeoutMs ?? options.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS;
     const started = Date.now();
     const reason = options.notApplicable?.[check.id];
+    const block = blocked.get(check.id);
     const { result, attempts } =
       reason !== undefined
         ? { result: skip(`not applicable here: ${reason}`), attempts: 0 }
-        : await runOne(check, target, timeoutMs, (m) => say(`${check.id}: ${m}`), options.signal);
+        : block
+          ? { result: block.result, attempts: 0 }
+          : await runOne(check, target, timeoutMs, (m) => say(`${check.id}: ${m}`), options.signal);
     const record: CheckRecord = redactDeep(
       { ...result, id: check.id, title: check.title, checklistIds: [...check.checklistIds], durationMs: Date.now() - started, attempts },
       redact,

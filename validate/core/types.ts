@@ -8,6 +8,7 @@
 
 export type { CheckStatus, CheckResult, CheckRecord } from "../../evidence/checks";
 import type { CheckResult } from "../../evidence/checks";
+import { attachHint, type HealingHint } from "./healing";
 
 export interface CheckContext {
   /** Aborted when the check's timeout elapses: pass it to fetch / clients. */
@@ -24,7 +25,11 @@ export interface Check<T = unknown> {
   checklistIds: readonly string[];
   /** Per-check timeout; the runner's default applies when unset. */
   timeoutMs?: number;
-  /** Extra attempts for things that settle after deploy (a failed attempt is retried). */
+  /**
+   * Extra attempts for things that settle after deploy. Only a failure that may heal is
+   * retried (validate/core/healing.ts): a thrown connection error or timeout, or a `fail`
+   * carrying such a `cause` or `settling`; any other failure is the answer.
+   */
   retries?: number;
   retryDelayMs?: number;
   /**
@@ -32,9 +37,29 @@ export interface Check<T = unknown> {
    * (a burst that spends the client's rate-limit allowance).
    */
   exclusive?: boolean;
+  /**
+   * Services this check cannot work without (keys of the runner's `probes`, e.g. "redis").
+   * When one is unreachable the first such check reports it and the others are skipped
+   * naming it, instead of each failing on its own.
+   */
+  needs?: readonly string[];
   run(target: T, ctx: CheckContext): Promise<CheckResult>;
 }
 
+/**
+ * Quick proof that a service the checks need answers at all, run before them (runner option
+ * `probes`, keyed by the names checks list in `needs`). Rejects with why not, naming the address.
+ */
+export interface Probe<T = unknown> {
+  run(target: T, ctx: { signal: AbortSignal; timeoutMs: number }): Promise<void>;
+  /** What to do when it does not answer. */
+  remediation: string;
+}
+
 export const pass = (message: string, extra: Omit<CheckResult, "status" | "message"> = {}): CheckResult => ({ status: "pass", message, ...extra });
-export const fail = (message: string, extra: Omit<CheckResult, "status" | "message"> = {}): CheckResult => ({ status: "fail", message, ...extra });
+/** A failure; `cause` (the error behind it) or `settling` tell the runner it may heal and is worth retrying. */
+export const fail = (message: string, extra: Omit<CheckResult, "status" | "message"> & HealingHint = {}): CheckResult => {
+  const { cause, settling, ...rest } = extra;
+  return attachHint({ status: "fail", message, ...rest }, { cause, settling });
+};
 export const skip = (message: string, extra: Omit<CheckResult, "status" | "message"> = {}): CheckResult => ({ status: "skip", message, ...extra });

@@ -12,6 +12,7 @@ export const httpRedirectCheck: Check<VerifyTarget> = {
   id: "edge.http-redirect",
   title: "Port 80 answers 301 to the same URL on HTTPS",
   checklistIds: ["DEP-WEB-03", "SEC-NET-04"],
+  needs: ["edge"],
   retries: 2,
   async run({ edge }, { signal }) {
     const path = "/verify-redirect-probe?from=verify";
@@ -39,6 +40,7 @@ export const hstsCheck: Check<VerifyTarget> = {
   id: "edge.hsts",
   title: "HTTPS responses carry Strict-Transport-Security",
   checklistIds: ["SEC-NET-04"],
+  needs: ["edge"],
   retries: 2,
   async run({ edge }, { signal }) {
     const url = httpsUrl(edge, edge.healthPath);
@@ -60,6 +62,7 @@ export const proxyPassCheck: Check<VerifyTarget> = {
   id: "edge.proxy-pass",
   title: "Nginx proxies requests to the app",
   checklistIds: ["DEP-WEB-04", "DEP-WEB-01", "HA-REDUNDANCY-02", "DEP-CORE-04"],
+  needs: ["edge"],
   retries: 3,
   retryDelayMs: 300,
   async run({ edge }, { signal }) {
@@ -67,6 +70,7 @@ export const proxyPassCheck: Check<VerifyTarget> = {
     const res = await request(url, edge.http, { signal });
     if ([502, 503, 504].includes(res.status)) {
       return fail(`Nginx answered ${res.status} for ${url}: it could not reach the app upstream`, {
+        settling: true,
         expected: "200 from the app",
         actual: `${res.status} from Nginx`,
         remediation: "Check the app replicas are running and healthy (docker ps, the app logs) and on the network Nginx proxies to.",
@@ -87,6 +91,7 @@ export const staticFileCheck: Check<VerifyTarget> = {
   id: "edge.static-file",
   title: "Nginx serves static files",
   checklistIds: ["DEP-WEB-05"],
+  needs: ["edge"],
   retries: 2,
   async run({ edge }, { signal }) {
     const url = httpsUrl(edge, edge.staticFile.path);

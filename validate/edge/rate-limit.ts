@@ -23,6 +23,7 @@ export const rateLimitCheck: Check<VerifyTarget> = {
   id: "edge.rate-limit",
   title: "A burst above the rate limit gets 429",
   checklistIds: ["SEC-NET-05", "PRE-SEC-03"],
+  needs: ["edge"],
   exclusive: true,
   timeoutMs: 15_000,
   async run({ edge }, { signal, log }) {

@@ -59,6 +59,7 @@ export const tlsChainCheck: Check<VerifyTarget> = {
   id: "edge.tls-chain",
   title: "TLS certificate chain valid for the host name and not expiring soon",
   checklistIds: ["DEP-WEB-02", "PRE-SEC-01", "PRE-CONFIG-09", "SEC-NET-03"],
+  needs: ["edge"],
   retries: 2,
   async run({ edge }, { signal }) {
     const where = `${edge.hostname}:${edge.httpsPort}`;
@@ -91,6 +92,7 @@ export const tlsChainCheck: Check<VerifyTarget> = {
         });
       }
       return fail(`TLS handshake with ${where} failed: ${errorMessage(verified.error)}`, {
+        cause: verified.error,
         expected: "a TLS handshake",
         actual: errorMessage(verified.error),
         remediation: "Check that Nginx is running and its port is published.",
@@ -122,11 +124,13 @@ export const tlsLegacyRefusedCheck: Check<VerifyTarget> = {
   id: "edge.tls-legacy-refused",
   title: "TLS 1.0 and 1.1 refused, TLS 1.2+ accepted",
   checklistIds: ["SEC-NET-03"],
+  needs: ["edge"],
   retries: 1,
   async run({ edge }, { signal }) {
     const modern = await handshake(edge, signal, { rejectUnauthorized: false, minVersion: "TLSv1.2" });
     if (!modern.ok)
       return fail(`no TLS 1.2+ handshake with ${edge.hostname}:${edge.httpsPort}: ${errorMessage(modern.error)}`, {
+        cause: modern.error,
         expected: "TLS 1.2 or 1.3 accepted",
         actual: errorMessage(modern.error),
         remediation: "Check that Nginx is running with ssl_protocols TLSv1.2 TLSv1.3.",

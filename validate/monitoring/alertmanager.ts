@@ -7,6 +7,7 @@ export const alertmanagerReadyCheck: Check<VerifyTarget> = {
   id: "alertmanager.ready",
   title: "Alertmanager is ready",
   checklistIds: ["DEP-MON-04", "DEP-CORE-02"],
+  needs: ["alertmanager"],
   retries: 3,
   retryDelayMs: 500,
   async run({ alertmanager: a }, { signal }) {
@@ -25,6 +26,7 @@ export const alertmanagerReceiversCheck: Check<VerifyTarget> = {
   id: "alertmanager.receivers",
   title: "Every configured receiver is loaded",
   checklistIds: ["MON-ALERT-01", "MON-ALERT-02", "POST-24H-05", "SIGN-OPS-01"],
+  needs: ["alertmanager"],
   retries: 2,
   async run({ alertmanager: a }, { signal }) {
     const url = joinUrl(a.url, "/api/v2/receivers");

@@ -17,6 +17,7 @@ export const grafanaHealthCheck: Check<VerifyTarget> = {
   id: "grafana.health",
   title: "Grafana is healthy and its database is ok",
   checklistIds: ["DEP-MON-02", "DEP-CORE-02"],
+  needs: ["grafana"],
   retries: 3,
   retryDelayMs: 500,
   async run({ grafana: g }, { signal }) {
@@ -36,6 +37,7 @@ export const grafanaDatasourceCheck: Check<VerifyTarget> = {
   id: "grafana.datasource",
   title: "The Prometheus datasource passes Grafana's health check",
   checklistIds: ["DEP-MON-02", "MON-METRICS-02"],
+  needs: ["grafana", "prometheus"],
   retries: 3,
   retryDelayMs: 500,
   async run({ grafana: g }, { signal }) {
@@ -48,6 +50,8 @@ export const grafanaDatasourceCheck: Check<VerifyTarget> = {
       });
     if (r.status !== 200 || r.json?.status !== "OK") {
       return fail(`datasource ${g.datasourceUid} health: ${r.json?.message ?? r.status}`, {
+        // Grafana's own words: a connection error there heals like one here.
+        cause: r.json?.message,
         expected: 'status "OK"',
         actual: `${r.status} ${r.json?.status ?? ""} ${r.json?.message ?? r.body.slice(0, 100)}`.trim(),
         remediation: "Check the provisioned datasource URL points at Prometheus on the internal network and Prometheus is up.",
@@ -65,11 +69,13 @@ export const grafanaDashboardsCheck: Check<VerifyTarget> = {
   id: "grafana.dashboards",
   title: "Provisioned dashboards present and loadable",
   checklistIds: ["DEP-MON-03"],
+  needs: ["grafana"],
   retries: 3,
   retryDelayMs: 500,
   async run({ grafana: g }, { signal }) {
     const problems: string[] = [];
     const titles: string[] = [];
+    let cause: unknown;
     for (const uid of g.dashboardUids) {
       try {
         const r = await get<DashboardResponse>(g, `/api/dashboards/uid/${encodeURIComponent(uid)}`, signal);
@@ -78,12 +84,14 @@ export const grafanaDashboardsCheck: Check<VerifyTarget> = {
         else if (!Array.isArray(panels) || panels.length === 0) problems.push(`${uid}: no panels`);
         else titles.push(r.json?.dashboard?.title ?? uid);
       } catch (e) {
+        cause ??= e;
         problems.push(`${uid}: ${errorMessage(e)}`);
       }
     }
     if (g.dashboardUids.length === 0) problems.push("no dashboard UIDs expected: the provisioning renders none");
     if (problems.length > 0) {
       return fail(`dashboard problems: ${problems.join("; ")}`, {
+        cause,
         expected: `dashboards ${g.dashboardUids.join(", ")} with panels`,
         actual: problems.join("; "),
         remediation: "Check the dashboard provisioning files and Grafana's provisioning log.",

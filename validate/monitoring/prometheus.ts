@@ -34,6 +34,7 @@ export const prometheusTargetsCheck: Check<VerifyTarget> = {
   id: "prometheus.targets",
   title: "Every expected scrape target is up",
   checklistIds: ["DEP-MON-01", "MON-METRICS-02", "DEP-CORE-02", "SIGN-OPS-01"],
+  needs: ["prometheus"],
   // New targets are "unknown" until their first scrape: give them a few intervals.
   retries: 5,
   retryDelayMs: 1000,
@@ -51,6 +52,7 @@ export const prometheusTargetsCheck: Check<VerifyTarget> = {
         ...notUp.map((t) => `${t.labels.job}/${t.labels.instance} ${t.health}${t.lastError ? ` (${t.lastError})` : ""}`),
       ];
       return fail(`${parts.length} scrape problem${parts.length === 1 ? "" : "s"}: ${parts.slice(0, 5).join("; ")}`, {
+        settling: missing.length === 0 && notUp.every((t) => t.health === "unknown"),
         expected: `all targets up for jobs ${p.expectedJobs.join(", ")}`,
         actual: parts.join("; "),
         remediation: "Start the down service or exporter; check it listens where prometheus.yml says (infra/render/prometheus.ts).",
@@ -71,6 +73,7 @@ export const prometheusRulesCheck: Check<VerifyTarget> = {
   id: "prometheus.rules",
   title: "Alert rules loaded and every rule group healthy",
   checklistIds: ["DEP-MON-04", "MON-ALERT-01", "MON-ALERT-02", "POST-24H-05", "SIGN-OPS-01"],
+  needs: ["prometheus"],
   retries: 5,
   retryDelayMs: 1000,
   timeoutMs: 10_000,
@@ -91,6 +94,7 @@ export const prometheusRulesCheck: Check<VerifyTarget> = {
     ];
     if (problems.length > 0) {
       return fail(`alert rule problems: ${problems.slice(0, 5).join("; ")}`, {
+        settling: problems.length === unhealthy.length && unhealthy.every((r) => r.health === "unknown"),
         expected: "every rule health ok, critical and warning alerts loaded",
         actual: problems.join("; "),
         remediation: "Fix the rule (promtool check rules) in infra/render/alert-rules.ts and redeploy.",
@@ -105,6 +109,7 @@ export const prometheusAlertmanagerCheck: Check<VerifyTarget> = {
   id: "prometheus.alertmanager",
   title: "Prometheus has discovered Alertmanager",
   checklistIds: ["DEP-MON-04", "POST-24H-05", "SIGN-OPS-01"],
+  needs: ["prometheus"],
   retries: 5,
   retryDelayMs: 1000,
   timeoutMs: 10_000,
@@ -138,6 +143,7 @@ export const prometheusRetentionCheck: Check<VerifyTarget> = {
   id: "prometheus.retention",
   title: "Metrics retention as configured",
   checklistIds: ["DEP-MON-05"],
+  needs: ["prometheus"],
   retries: 2,
   async run({ prometheus: p }, { signal }) {
     const info = await prometheusApi<{ storageRetention: string }>(p, "/api/v1/status/runtimeinfo", signal);

@@ -17,6 +17,7 @@ function connectFailure(p: VerifyTarget["postgres"], user: string, err: unknown)
   const msg = errorMessage(err);
   const auth = /password authentication failed|authentication failed/i.test(msg);
   return fail(`cannot connect to PostgreSQL ${where(p)} as ${user}: ${msg}`, {
+    cause: err,
     expected: `a TLS connection as ${user} to database ${p.database}`,
     actual: msg,
     remediation: auth
@@ -29,6 +30,7 @@ export const postgresTlsCheck: Check<VerifyTarget> = {
   id: "postgres.tls",
   title: "PostgreSQL connections are TLS-encrypted; plain connections are refused",
   checklistIds: ["SEC-DATA-01", "DEP-DB-01"],
+  needs: ["postgres"],
   retries: 3,
   retryDelayMs: 300,
   async run({ postgres: p }, { signal }) {
@@ -73,6 +75,7 @@ export const postgresMigrationsCheck: Check<VerifyTarget> = {
   id: "postgres.migrations",
   title: "Database migrations applied",
   checklistIds: ["DEP-DB-02"],
+  needs: ["postgres"],
   retries: 2,
   async run({ postgres: p }, { signal }) {
     try {
@@ -119,6 +122,7 @@ export const postgresConnectionsCheck: Check<VerifyTarget> = {
   id: "postgres.connections",
   title: "Concurrent connections work with headroom under max_connections",
   checklistIds: ["DEP-DB-03"],
+  needs: ["postgres"],
   retries: 2,
   async run({ postgres: p }, { signal }) {
     try {
@@ -158,6 +162,7 @@ export const postgresBackupRoleCheck: Check<VerifyTarget> = {
   id: "postgres.backup-role",
   title: "The backup role can connect over TLS",
   checklistIds: ["DEP-DB-04"],
+  needs: ["postgres"],
   retries: 2,
   async run({ postgres: p }, { signal }) {
     try {
@@ -185,6 +190,7 @@ export const postgresAuthLogCheck: Check<VerifyTarget> = {
       text = await p.logs(signal);
     } catch (e) {
       return fail(`could not read the PostgreSQL log: ${errorMessage(e)}`, {
+        cause: e,
         expected: "the container log",
         actual: errorMessage(e),
         remediation: "Give the verifier access to the Docker API (DOCKER_HOST).",

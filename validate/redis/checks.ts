@@ -58,6 +58,7 @@ function connectFailure(r: RedisTarget, err: unknown) {
   const msg = errorMessage(err);
   const auth = /WRONGPASS|NOAUTH|invalid password/i.test(msg);
   return fail(`Redis ${r.host}:${r.port}: ${msg}`, {
+    cause: err,
     expected: "an authenticated connection",
     actual: msg,
     remediation: auth
@@ -70,6 +71,7 @@ export const redisAuthCheck: Check<VerifyTarget> = {
   id: "redis.auth",
   title: "Redis refuses unauthenticated clients and accepts the stack's password",
   checklistIds: ["DEP-CACHE-01"],
+  needs: ["redis"],
   retries: 3,
   retryDelayMs: 300,
   async run({ redis }, { signal }) {
@@ -101,6 +103,7 @@ export const redisOperationsCheck: Check<VerifyTarget> = {
   id: "redis.operations",
   title: "SET/GET/EXPIRE work",
   checklistIds: ["DEP-CACHE-02", "DEP-CACHE-03"],
+  needs: ["redis"],
   retries: 2,
   async run({ redis }, { signal }) {
     try {
@@ -139,6 +142,7 @@ export const redisPersistenceCheck: Check<VerifyTarget> = {
   id: "redis.persistence",
   title: "Persistence enabled and healthy",
   checklistIds: ["DEP-CACHE-03"],
+  needs: ["redis"],
   retries: 2,
   async run({ redis }, { signal }) {
     try {
@@ -176,6 +180,7 @@ export const redisMemoryCheck: Check<VerifyTarget> = {
   id: "redis.memory",
   title: "Memory under maxmemory with the configured eviction policy",
   checklistIds: ["DEP-CACHE-04"],
+  needs: ["redis"],
   retries: 2,
   async run({ redis }, { signal }) {
     try {
