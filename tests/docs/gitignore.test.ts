@@ -29,8 +29,8 @@ const written = documentationFiles(ROOT).flatMap((f) => writtenPaths(fs.readFile
 
 test("the documents' commands are found (the scan is not silently empty)", () => {
   const paths = written.map((w) => w.path);
-  expect(paths).toEqual(expect.arrayContaining(["outputs.json", "evidence/outputs.json", "evidence/tests.json", "evidence", "reports/"]));
-  expect(written.find((w) => w.path === "evidence/outputs.json")?.command).toMatch(/--show-secrets/);
+  expect(paths).toEqual(expect.arrayContaining(["outputs.json", "out/evidence/outputs.json", "out/evidence/tests.json", "out/evidence", "reports/"]));
+  expect(written.find((w) => w.path === "out/evidence/outputs.json")?.command).toMatch(/--show-secrets/);
 });
 
 test("every path a documented command writes is git-ignored", () => {
