@@ -41,7 +41,12 @@ test("every path a documented command writes is git-ignored", () => {
 });
 
 test("the check itself tells ignored from not ignored", () => {
-  expect([...ignored(["evidence/outputs.json", "README.md", "scripts/verify.ts"])]).toEqual(["evidence/outputs.json"]);
+  expect([...ignored(["out/evidence/outputs.json", "outputs.json", "README.md", "scripts/verify.ts"])]).toEqual(["out/evidence/outputs.json", "outputs.json"]);
+});
+
+test("the source folders are not ignored (evidence/ holds the evidence contract's code)", () => {
+  const sources = ["evidence/preflight.ts", "evidence/redact.ts", "checklist/mapping.ts", "policies/lib/waivers.ts"];
+  expect([...ignored(sources)]).toEqual([]);
 });
 
 describe("writtenPaths", () => {
