@@ -13,10 +13,13 @@ export const preflightViolationSchema = z.object({
   message: z.string(),
   remediation: z.string().optional(),
   severity: z.string().optional(),
+  /** A waiver in the policy config accepts this violation until `expires` (it is reported, never a pass). */
+  waiver: z.object({ owner: z.string(), expires: z.string(), justification: z.string() }).optional(),
 });
 export type PreflightViolation = z.infer<typeof preflightViolationSchema>;
 
-export const preflightItemStatusSchema = z.enum(["pass", "violated", "undecidable"]);
+/** waived: every violation of the item is accepted by a waiver that still applies. */
+export const preflightItemStatusSchema = z.enum(["pass", "violated", "waived", "undecidable"]);
 export type PreflightItemStatus = z.infer<typeof preflightItemStatusSchema>;
 
 export const preflightItemResultSchema = z.object({
@@ -46,8 +49,10 @@ export const preflightFindingsSchema = z.object({
   resources: z.array(preflightResourceSchema).optional(),
   mandatoryViolations: z.number(),
   items: z.array(preflightItemResultSchema),
-  /** Every violation, including ones from policies that map to no item. */
+  /** Every violation, including ones from policies that map to no item (waived ones too, with their waiver). */
   violations: z.array(preflightViolationSchema),
+  /** Fixes the pack made itself (policies at the remediate level), as the engine would apply them before Analyze. */
+  remediations: z.array(z.object({ policy: z.string(), urn: z.string(), resourceName: z.string(), properties: z.array(z.string()) })).optional(),
 });
 export type PreflightFindings = z.infer<typeof preflightFindingsSchema>;
 

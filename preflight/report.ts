@@ -1,6 +1,6 @@
 /**
  * Analyzer diagnostics -> the PreflightReport (evidence/preflight.ts) the sign-off reads:
- * one entry per checklist item a policy proves, pass / violated / undecidable. Pure.
+ * one entry per checklist item a policy proves, pass / violated / waived / undecidable. Pure.
  *
  * A diagnostic is "undecidable" when it is advisory and says so (the pack's
  * "[undecidable at preview]" prefix, or @pulumi/policy's own "can't run policy ... during
@@ -12,6 +12,7 @@ import type { PreflightFindings, PreflightItemResult, PreflightReport, Preflight
 import type { Provenance } from "../evidence/provenance";
 import { EVIDENCE_FORMAT_VERSION } from "../evidence/version";
 import { UNDECIDABLE_PREFIX } from "../policies/lib/define";
+import { parseWaived, waiverFor, WAIVERS_KEY, waiversSchema, type Waiver } from "../policies/lib/waivers";
 import type { AnalyzerInfo, Diagnostic, PolicyConfigEntry } from "./harness";
 
 const ITEM_IDS = new Set(CHECKLIST_ITEMS.map((i) => i.id));
@@ -25,6 +26,8 @@ export interface ReportInput {
   info: AnalyzerInfo;
   config: Record<string, PolicyConfigEntry>;
   diagnostics: Diagnostic[];
+  /** What the pack remediated before Analyze (policies at the remediate level). */
+  remediations?: NonNullable<PreflightFindings["remediations"]>;
   /** What was analyzed: the report lists each one and counts them. */
   resources: readonly PreflightResource[];
   generatedAt?: Date;
@@ -75,14 +78,18 @@ export function buildReport(input: ReportInput): PreflightFindings {
       continue;
     }
     const p = policyInfo.get(d.policyName);
+    // A waived violation arrives advisory with the pack's prefix; the justification is in the config the preflight sent.
+    const waived = d.enforcementLevel === "advisory" ? parseWaived(message) : undefined;
+    const waiver = waived && waiverFor(configWaivers(config, d.policyName), d.urn);
     violations.push({
       policy: d.policyName,
       enforcementLevel: d.enforcementLevel,
       urn: d.urn,
       resourceName: resourceNameOf(d.urn),
-      message,
+      message: waived ? waived.message : message,
       remediation: p?.remediation,
       severity: d.severity ?? p?.severity,
+      ...(waived ? { waiver: { owner: waived.owner, expires: waived.expires, justification: waiver?.justification ?? "" } } : {}),
     });
   }
 
@@ -95,7 +102,7 @@ export function buildReport(input: ReportInput): PreflightFindings {
       const v = violations.filter((x) => policies.includes(x.policy));
       const reasons = policies.flatMap((p) => undecidable.get(p) ?? []);
       for (const p of policies) if (config[p]?.enforcementLevel === "disabled") reasons.push(`${p}: ${DISABLED_REASON}`);
-      const status = v.length ? "violated" : reasons.length ? "undecidable" : "pass";
+      const status = v.some((x) => !x.waiver) ? "violated" : v.length ? "waived" : reasons.length ? "undecidable" : "pass";
       return { itemId, status, policies, violations: v, ...(reasons.length ? { undecidableReasons: reasons } : {}) };
     });
 
@@ -110,7 +117,13 @@ export function buildReport(input: ReportInput): PreflightFindings {
     mandatoryViolations: violations.filter((v) => v.enforcementLevel === "mandatory").length,
     items,
     violations,
+    ...(input.remediations?.length ? { remediations: input.remediations } : {}),
   };
+}
+
+function configWaivers(config: Record<string, PolicyConfigEntry>, policy: string): Waiver[] {
+  const parsed = waiversSchema.safeParse(config[policy]?.properties?.[WAIVERS_KEY] ?? []);
+  return parsed.success ? parsed.data : [];
 }
 
 /** The findings with what they were made from: the report the sign-off reads. */

@@ -14,10 +14,13 @@ import { readStackFile, stackFilePath } from "../infra/config/stack-file";
 import type { CollectedResource, ProgramRun, RunProgramOptions } from "./collect";
 import { PROJECT } from "./project";
 import { AnalyzerHarness, AnalyzerInfo, Diagnostic, NotApplicable, PolicyConfigEntry, type RemediateResult } from "./harness";
+import { changedPaths } from "./remediations";
 import { buildPack } from "./pack-build";
 import { EngineStub, PackProcess, startEngineStub, startPack } from "./pack-process";
 import { PolicyConfigFile, readPolicyConfigFile, resolvePolicyConfig } from "./policy-config";
 import { buildReport, completeReport, exitCodeFor } from "./report";
+
+type Remediated = NonNullable<PreflightFindings["remediations"]>[number];
 
 export type PackMode = "compiled" | "source";
 
@@ -185,9 +188,33 @@ export class PreflightSession {
     return this.harness.remediate(r, this.providers(resources));
   }
 
+  /**
+   * As the engine does before Analyze when a policy runs at `remediate`: every resource through
+   * Remediate, the properties the pack returned replacing its inputs (and what they shadow in
+   * its outputs), each change recorded for the report.
+   */
+  async applyRemediations(resources: readonly CollectedResource[]): Promise<{ resources: CollectedResource[]; remediations: Remediated[] }> {
+    if (this.remediatingPolicies().length === 0) return { resources: [...resources], remediations: [] };
+    const providers = this.providers(resources);
+    const remediations: Remediated[] = [];
+    const out: CollectedResource[] = [];
+    for (const r of resources) {
+      const { remediations: made } = await this.harness.remediate(r, providers);
+      let props = r.inputs;
+      for (const m of made)
+        if (m.properties) {
+          remediations.push({ policy: m.policyName, urn: r.urn, resourceName: r.name, properties: changedPaths(props, m.properties) });
+          props = m.properties;
+        }
+      out.push(props === r.inputs ? r : { ...r, inputs: props, outputs: { ...r.outputs, ...props } });
+    }
+    return { resources: out, remediations };
+  }
+
   async analyze(resources: readonly CollectedResource[]): Promise<PreflightFindings> {
-    const diagnostics = await this.diagnose(resources);
-    return buildReport({ stack: this.opts.input.stack, info: this.info, config: this.policyConfig, diagnostics, resources });
+    const { resources: judged, remediations } = await this.applyRemediations(resources);
+    const diagnostics = await this.diagnose(judged);
+    return buildReport({ stack: this.opts.input.stack, info: this.info, config: this.policyConfig, diagnostics, resources, remediations });
   }
 
   /** Lines the pack wrote to stderr (console.error from policies). */

@@ -35,6 +35,7 @@ import {
   type StatusCounts,
 } from "./model";
 import { rollbackPlan } from "./rollback-plan";
+import { waiverActive } from "../policies/lib/waivers";
 
 export interface SignoffInputs {
   stack: string;
@@ -64,7 +65,7 @@ interface Verdict {
 
 const pending = (reason: string, evidence: Evidence[] = []): Verdict => ({ status: "pending", reason, evidence });
 
-function fromPreflight(itemId: string, policies: readonly string[], input: SignoffInputs["preflight"]): Verdict {
+function fromPreflight(itemId: string, policies: readonly string[], input: SignoffInputs["preflight"], now: Date): Verdict {
   if (!input) return pending("no preflight report given (npm run preflight -- --format json, then --preflight FILE)");
   const r = input.report.items.find((i) => i.itemId === itemId);
   if (!r) return pending(`the preflight report has no result for ${itemId} (policy pack ${input.report.policyPack.name} ${input.report.policyPack.version})`);
@@ -86,6 +87,26 @@ function fromPreflight(itemId: string, policies: readonly string[], input: Signo
           details: notes.length ? notes : undefined,
         },
       ],
+    };
+  }
+  if (r.status === "waived") {
+    const waived = r.violations.filter((v) => v.waiver);
+    const details = waived.map(
+      (v) =>
+        `${v.policy}${v.resourceName ? ` on ${v.resourceName}` : ""}: ${v.message} — waived until ${v.waiver!.expires} by ${v.waiver!.owner}: ${v.waiver!.justification}`,
+    );
+    // The pack judged the waiver at preview; by sign-off time it may have run out.
+    const lapsed = waived.filter((v) => !waiverActive(v.waiver!, now));
+    if (lapsed.length)
+      return {
+        status: "fail",
+        reason: `policy waiver expired on ${lapsed.map((v) => v.waiver!.expires).join(", ")} (${lapsed.map((v) => v.policy).join(", ")})`,
+        evidence: [{ source: "preflight", summary: `waived at preview, expired since: ${by}`, details: [...details, ...notes] }],
+      };
+    return {
+      status: "waived",
+      reason: `policy config waiver: ${waived.map((v) => `${v.policy}${v.resourceName ? ` on ${v.resourceName}` : ""} by ${v.waiver!.owner} until ${v.waiver!.expires}`).join("; ")}`,
+      evidence: [{ source: "preflight", summary: `waived: ${by}`, details: [...details, ...notes] }],
     };
   }
   if (r.status === "undecidable") {
@@ -187,7 +208,7 @@ function attestationEvidence(e: AttestationEntry, source: "attestation" | "waive
 function machineVerdict(v: Verification, itemId: string, inputs: SignoffInputs): Verdict {
   switch (v.kind) {
     case "policy":
-      return fromPreflight(itemId, v.policies, inputs.preflight);
+      return fromPreflight(itemId, v.policies, inputs.preflight, inputs.now);
     case "runtime":
       return fromVerify(v.checks, inputs.verify);
     case "program":
@@ -422,7 +443,9 @@ export function evaluateSignoff(inputs: SignoffInputs): SignoffReport {
       "drill",
       inputs.drill,
       inputs.drill?.evidence,
-      inputs.drill ? `restore drill ${inputs.drill.evidence.status}` : "not given: no restore drill evidence (npm run drill:restore -- --out DIR, then --drill DIR/drill-report.json)",
+      inputs.drill
+        ? `restore drill ${inputs.drill.evidence.status}`
+        : "not given: no restore drill evidence (npm run drill:restore -- --out DIR, then --drill DIR/drill-report.json)",
     ),
     input(
       "outputs",

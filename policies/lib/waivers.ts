@@ -52,7 +52,7 @@ export function waiverFor(waivers: readonly Waiver[], urn: string | undefined): 
 }
 
 /** A waiver applies through the whole of its `expires` day (UTC). */
-export function waiverActive(w: Waiver, now: Date): boolean {
+export function waiverActive(w: Pick<Waiver, "expires">, now: Date): boolean {
   return now.getTime() < Date.parse(`${w.expires}T00:00:00Z`) + 24 * 3600 * 1000;
 }
 

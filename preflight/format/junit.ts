@@ -24,6 +24,12 @@ export function formatJunit(report: PreflightFindings): string {
         mandatory ? "mandatory" : "advisory",
       );
       tc.standardOutput(item.violations.map((v) => `${v.policy}: ${v.remediation ?? ""}`).join("\n"));
+    } else if (item.status === "waived") {
+      // Skipped, not passed: a waiver accepts the violation, it does not make it go away.
+      tc.skipped();
+      tc.standardOutput(
+        item.violations.map((v) => `${v.policy}: waived until ${v.waiver?.expires} by ${v.waiver?.owner}: ${v.waiver?.justification}`).join("\n"),
+      );
     } else if (item.status === "undecidable") {
       tc.skipped();
       tc.standardOutput((item.undecidableReasons ?? []).join("\n"));

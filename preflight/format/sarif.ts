@@ -66,6 +66,10 @@ export function formatSarif(report: PreflightFindings, info: AnalyzerInfo, ctx: 
     message: { text: v.remediation ? `${v.message} Fix: ${v.remediation}` : v.message },
     locations: located((v.urn && locations.resources[v.urn]) || locations.stackFile, v.urn),
     partialFingerprints: fingerprint(v.policy, v.urn ?? "", v.message),
+    // SARIF §3.35: an accepted exception is a suppression of the result, not the absence of it.
+    ...(v.waiver
+      ? { suppressions: [{ kind: "external", status: "accepted", justification: `${v.waiver.justification} (${v.waiver.owner}, until ${v.waiver.expires})` }] }
+      : {}),
     properties: {
       enforcementLevel: v.enforcementLevel,
       severity: v.severity,

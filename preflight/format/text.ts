@@ -3,7 +3,7 @@ import type { PreflightFindings, PreflightReport } from "../../evidence/prefligh
 import { CHECKLIST_ITEMS } from "../../checklist/items";
 
 const TEXT = new Map(CHECKLIST_ITEMS.map((i) => [i.id, i.text]));
-const LABEL = { pass: "pass", violated: "VIOLATED", undecidable: "not decidable at preview" } as const;
+const LABEL = { pass: "pass", violated: "VIOLATED", waived: "waived", undecidable: "not decidable at preview" } as const;
 
 const wrap = (s: string, width: number, indent: string) => {
   const words = s.split(/\s+/);
@@ -34,8 +34,10 @@ export function formatText(report: PreflightFindings & Partial<Pick<PreflightRep
     out.push(`${item.itemId.padEnd(idW)}  ${LABEL[item.status].padEnd(stW)}  ${TEXT.get(item.itemId) ?? ""} (${item.policies.join(", ")})`);
     const pad = " ".repeat(idW + 2);
     for (const v of item.violations) {
-      out.push(`${pad}x [${v.enforcementLevel}] ${v.policy}${v.resourceName ? ` on ${v.resourceName}` : ""}: ${wrap(v.message, 100, `${pad}    `)}`);
-      if (v.remediation) out.push(`${pad}    fix: ${wrap(v.remediation, 100, `${pad}         `)}`);
+      const mark = v.waiver ? "~ [waived]" : `x [${v.enforcementLevel}]`;
+      out.push(`${pad}${mark} ${v.policy}${v.resourceName ? ` on ${v.resourceName}` : ""}: ${wrap(v.message, 100, `${pad}    `)}`);
+      if (v.waiver) out.push(`${pad}    waived until ${v.waiver.expires} by ${v.waiver.owner}: ${wrap(v.waiver.justification, 100, `${pad}         `)}`);
+      else if (v.remediation) out.push(`${pad}    fix: ${wrap(v.remediation, 100, `${pad}         `)}`);
     }
     if (item.status !== "pass" || opts.verbose) for (const r of item.undecidableReasons ?? []) out.push(`${pad}? ${wrap(r, 100, `${pad}  `)}`);
   }
@@ -44,10 +46,15 @@ export function formatText(report: PreflightFindings & Partial<Pick<PreflightRep
     out.push("", "Violations of policies mapped to no checklist item:");
     for (const v of unmapped) out.push(`  x [${v.enforcementLevel}] ${v.policy}${v.resourceName ? ` on ${v.resourceName}` : ""}: ${v.message}`);
   }
+  if (report.remediations?.length) {
+    out.push("", "Remediated by the pack (as `pulumi up` applies them before the policies judge the resource):");
+    for (const r of report.remediations) out.push(`  + ${r.policy} on ${r.resourceName}: set ${r.properties.join(", ")}`);
+  }
   const count = (s: string) => report.items.filter((i) => i.status === s).length;
+  const waived = count("waived") ? `${count("waived")} waived, ` : "";
   out.push("");
   out.push(
-    `${report.items.length} checklist items: ${count("pass")} pass, ${count("violated")} violated, ${count("undecidable")} not decidable at preview; ` +
+    `${report.items.length} checklist items: ${count("pass")} pass, ${count("violated")} violated, ${waived}${count("undecidable")} not decidable at preview; ` +
       `${report.mandatoryViolations} mandatory violation${report.mandatoryViolations === 1 ? "" : "s"}${report.mandatoryViolations ? " -> deploy blocked" : ""}`,
   );
   return out.join("\n") + "\n";

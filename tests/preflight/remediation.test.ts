@@ -11,6 +11,7 @@ import { both, service, spec, task } from "../../preflight/mutations";
 import { PreflightSession, stackInput } from "../../preflight/run";
 import { ALL_POLICIES } from "../../policies/pack";
 import { container, fixtureStack, policy, type Kind } from "../policies/fixture-stacks";
+import { formatText } from "../../preflight/format/text";
 
 const ROOT = path.resolve(__dirname, "../..");
 const REMEDIABLE = ["container-capabilities", "container-log-rotation", "container-restart-policy"];
@@ -134,5 +135,21 @@ describe("in process", () => {
     const fixed = p.meta.kind === "resource" && "remediate" in p ? p.remediate?.(view) : undefined;
     expect(get(fixed, "capabilities", "drops")).toEqual(["ALL"]);
     expect(JSON.stringify(redis.inputs)).toBe(before);
+  });
+});
+
+describe("the preflight report", () => {
+  test("at remediate, the fix is applied before Analyze and reported; at mandatory the same stack is blocked", async () => {
+    const rs = base("container");
+    both(container(rs, "redis"), (p) => void (p.capabilities = { drops: [], adds: [] }));
+    const remediated = await session.analyze(rs);
+    expect(remediated.remediations).toEqual([
+      { policy: "container-capabilities", urn: container(rs, "redis").urn, resourceName: "fx-redis", properties: ["capabilities.drops"] },
+    ]);
+    expect(remediated.violations.filter((v) => v.policy === "container-capabilities")).toEqual([]);
+    expect(formatText(remediated)).toContain("+ container-capabilities on fx-redis: set capabilities.drops");
+    const blocked = await mandatory.analyze(rs);
+    expect(blocked.remediations).toBeUndefined();
+    expect(blocked.violations.filter((v) => v.policy === "container-capabilities").map((v) => v.enforcementLevel)).toEqual(["mandatory"]);
   });
 });

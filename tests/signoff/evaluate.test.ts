@@ -95,6 +95,26 @@ describe("sign-off evaluation", () => {
     expect(item(r, undecidable)).toMatchObject({ status: "pending", reason: "not decidable at preview: image id unknown at preview" });
   });
 
+  test("policy evidence: a waived item is waived with who, until when and why; after its expiry it fails", () => {
+    const [id] = itemsOfKind("policy").map((i) => i.id);
+    const waiver = { owner: "platform-team@example.com", expires: "2026-12-31", justification: "Redis needs SYS_RESOURCE until TICKET-42" };
+    const report = preflightReport((x) =>
+      x === id
+        ? {
+            status: "waived",
+            violations: [{ policy: "x", enforcementLevel: "advisory", resourceName: "mcp-prod-redis", message: "adds SYS_RESOURCE", waiver }],
+          }
+        : {},
+    );
+    const r = evaluateSignoff({ ...full(), preflight: { file: "p.json", report } });
+    expect(item(r, id)).toMatchObject({ status: "waived", reason: "policy config waiver: x on mcp-prod-redis by platform-team@example.com until 2026-12-31" });
+    expect(item(r, id).evidence[0].details).toEqual([
+      "x on mcp-prod-redis: adds SYS_RESOURCE — waived until 2026-12-31 by platform-team@example.com: Redis needs SYS_RESOURCE until TICKET-42",
+    ]);
+    const later = evaluateSignoff({ ...full(), now: new Date("2027-01-01T00:00:00Z"), preflight: { file: "p.json", report } });
+    expect(item(later, id)).toMatchObject({ status: "fail", reason: "policy waiver expired on 2026-12-31 (x)" });
+  });
+
   test("runtime evidence: a failed check fails, a skipped or absent one is pending, measurements are kept", () => {
     const r = evaluateSignoff({
       ...full(),
