@@ -93,6 +93,11 @@ export const BACKUP_VERIFY_CHECKS: Check<VerifyTarget>[] = BACKUP_CHECKS.map((c)
   adapt(c, (t) => t.extra[BACKUP_EXTRA] as BackupTarget | undefined, "backup volumes not readable here (run verify as root on the Docker host)"),
 );
 
+/** Checks that skip unless asked for, because they act on the world (a test alert pages people). */
+export const OPT_IN_CHECKS: Readonly<Record<string, string>> = {
+  "alertmanager.test-alert": "opt-in: `npm run verify -- --send-test-alert` notifies the people on every receiver",
+};
+
 /** Every runtime check. */
 export const VERIFY_CHECKS: readonly Check<VerifyTarget>[] = [
   ...EDGE_CHECKS,

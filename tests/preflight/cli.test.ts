@@ -71,7 +71,7 @@ test("--format sarif of a blocked stack: valid SARIF 2.1.0, the violation at the
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "preflight-sarif-"));
   try {
     const gh = { GITHUB_SERVER_URL: "https://github.com", GITHUB_REPOSITORY: "acme/mcp", GITHUB_SHA: "0123abc" };
-    const r = preflight(["--stack", "prod", "--mutate", "cap-all-redis", "--format", "sarif,json", "--out", dir, "--quiet"], false, gh);
+    const r = preflight(["--stack", "prod", "--mutate", "cap-all-redis", "--format", "sarif", "--out", dir, "--quiet"], false, gh);
     expect(r.code).toBe(1);
     expect(JSON.parse(fs.readFileSync(path.join(dir, "preflight.json"), "utf8")).mutation).toBe("cap-all-redis");
     const sarif = JSON.parse(fs.readFileSync(path.join(dir, "preflight.sarif"), "utf8"));
