@@ -1,8 +1,8 @@
 /**
- * One root cause, reported once: probes each service the checks `need` before running them,
- * then turns every check of a service that did not answer into a result without running it.
- * The first such check (in list order, so the report is the same on every run) fails with
- * the probe's finding; the others are skipped naming that check and the cause.
+ * One root cause, reported once: probes each service the checks `need`, once, and turns every
+ * check of a service that did not answer into a result without running it. The first such
+ * check (in list order, so the report is the same on every run) fails with the probe's
+ * finding; the others are skipped naming that check and the cause.
  */
 import { errorMessage } from "./errors";
 import { fail, skip, type Check, type CheckRecord, type CheckResult, type Probe } from "./types";
