@@ -136,6 +136,22 @@ describe("probes", () => {
     }
   });
 
+  it("does not hold the other checks, the exclusive ones included, while a frozen service's probe waits", async () => {
+    const startedAt: Record<string, number> = {};
+    const t0 = Date.now();
+    const c = (id: string, ms: number, extra: Partial<Check<T>> = {}) =>
+      check(id, async () => ((startedAt[id] = Date.now() - t0), await new Promise((r) => setTimeout(r, ms)), pass("ok")), extra);
+    const records = await runChecks(
+      [c("svc.a", 0, { needs: ["svc"] }), c("other.b", 100), c("other.c", 100), c("burst.x", 300, { exclusive: true }), c("svc.d", 0, { needs: ["svc"] })],
+      { port: silentPort },
+      { probes: { svc: probe }, probeTimeoutMs: 800, progress: false },
+    );
+    const total = Date.now() - t0;
+    expect(records.map((r) => r.status)).toEqual(["fail", "pass", "pass", "pass", "skip"]);
+    expect(startedAt["burst.x"]).toBeLessThan(700);
+    expect(total).toBeLessThan(1300);
+  });
+
   it("does not probe for checks that are not applicable, and refuses a need without a probe", async () => {
     const { records } = await runWith({ port: await freePort() }, { "svc.a": "n/a", "svc.b": "n/a", "svc.d": "n/a" });
     expect(records.map((r) => r.status)).toEqual(["skip", "skip", "pass", "skip"]);

@@ -12,13 +12,15 @@ import { createRedactor, redactDeep, type Redactor } from "../../evidence/redact
 import { errorMessage } from "./errors";
 import { abortableSleep } from "./sleep";
 import { healingOf, type Healing } from "./healing";
-import { probeNeeds, type Blocked } from "./needs";
+import { probeNeeds, type NeedsGate } from "./needs";
 
 export const DEFAULT_TIMEOUT_MS = 3000;
 export const DEFAULT_RETRY_DELAY_MS = 250;
 export const DEFAULT_CONCURRENCY = 8;
 /** A healthy service answers a probe in milliseconds; this is what "frozen" means. */
 export const DEFAULT_PROBE_TIMEOUT_MS = 2000;
+/** How long idle workers wait for probes at the start, before running what does not wait on them. */
+const PROBE_GRACE_MS = 250;
 
 export interface RunOptions<T = unknown> {
   /** Checks running at once (default 8). */
@@ -132,33 +134,33 @@ export async function runChecks<T>(checks: readonly Check<T>[], target: T, optio
   }
   const records: CheckRecord[] = new Array(checks.length);
   const concurrency = Math.max(1, Math.min(options.concurrency ?? DEFAULT_CONCURRENCY, 64));
-  let next = 0;
   let done = 0;
   say(`running ${checks.length} check${checks.length === 1 ? "" : "s"} (concurrency ${concurrency})`);
   const runnable = checks.filter((c) => options.notApplicable?.[c.id] === undefined);
-  const blocked: ReadonlyMap<string, Blocked> = options.probes
-    ? await probeNeeds(runnable, target, options.probes, {
+  const gate: NeedsGate | undefined = options.probes
+    ? probeNeeds(runnable, target, options.probes, {
         timeoutMs: options.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS,
         signal: options.signal,
         say: (line) => say(line),
       })
-    : new Map();
+    : undefined;
 
   // Exclusive checks go last, one at a time, after the concurrent ones.
   const shared = checks.map((_c, i) => i).filter((i) => !checks[i].exclusive);
   const alone = checks.map((_c, i) => i).filter((i) => checks[i].exclusive);
 
-  async function runAt(index: number) {
+  /** `decided`: whether the check is blocked, when the caller already asked the gate. */
+  async function runAt(index: number, decided?: { block: CheckResult | undefined }) {
     const check = checks[index];
     const timeoutMs = check.timeoutMs ?? options.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS;
     const started = Date.now();
     const reason = options.notApplicable?.[check.id];
-    const block = blocked.get(check.id);
+    const block = reason === undefined ? (decided ? decided.block : await gate?.blocked(check)) : undefined;
     const { result, attempts } =
       reason !== undefined
         ? { result: skip(`not applicable here: ${reason}`), attempts: 0 }
         : block
-          ? { result: block.result, attempts: 0 }
+          ? { result: block, attempts: 0 }
           : await runOne(check, target, timeoutMs, (m) => say(`${check.id}: ${m}`), options.signal);
     const record: CheckRecord = redactDeep(
       { ...result, id: check.id, title: check.title, checklistIds: [...check.checklistIds], durationMs: Date.now() - started, attempts },
@@ -168,11 +170,39 @@ export async function runChecks<T>(checks: readonly Check<T>[], target: T, optio
     done++;
     say(`[${done}/${checks.length}] ${SYMBOL[record.status]} ${record.id} (${record.durationMs} ms) ${record.message}`);
   }
-  async function worker() {
-    while (next < shared.length) await runAt(shared[next++]);
+  // A worker takes the first check whose services have answered (or need none). Checks still
+  // waiting on a probe after the first moments (a frozen service) are not waited for: the
+  // exclusive checks run meanwhile, and the waiting ones run or are recorded as the probe decides.
+  const pending = [...shared];
+  const t0 = Date.now();
+  async function worker(waitForProbesMs: number) {
+    for (;;) {
+      const i = gate ? pending.findIndex((index) => gate.ready(checks[index])) : 0;
+      if (i >= 0 && pending.length > 0) {
+        await runAt(pending.splice(i, 1)[0]);
+        continue;
+      }
+      const left = waitForProbesMs - (Date.now() - t0);
+      // Nothing ready although every probe has settled cannot wait its way out: leave it to the next phase.
+      if (pending.length === 0 || !gate || left <= 0 || gate.allSettled()) return;
+      await gate.settledOrAfter(left);
+    }
   }
-  await Promise.all(Array.from({ length: Math.min(concurrency, shared.length) }, worker));
+  const workers = (waitMs: number) => Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, pending.length)) }, () => worker(waitMs)));
+  await workers(PROBE_GRACE_MS);
+  const waiting = pending.splice(0);
+  const runLater: number[] = [];
+  const decided = Promise.all(
+    waiting.map(async (index) => {
+      const block = await gate!.blocked(checks[index]);
+      if (block) await runAt(index, { block });
+      else runLater.push(index);
+    }),
+  );
   for (const index of alone) await runAt(index);
+  await decided;
+  pending.push(...runLater.sort((a, b) => a - b));
+  await workers(Infinity);
   return records;
 }
 
