@@ -51,6 +51,7 @@ export const alertmanagerTestAlertCheck: Check<VerifyTarget> = {
   id: "alertmanager.test-alert",
   title: "A test alert per severity reaches every receiver's integrations (opt-in: --send-test-alert)",
   checklistIds: ["MON-ALERT-03"],
+  needs: ["alertmanager", "prometheus"],
   timeoutMs: 120_000,
   async run({ alertmanager: a, prometheus: p }, { signal }) {
     if (!a.sendTestAlert) return skip("opt-in: run `npm run verify -- --send-test-alert` to send a labelled test alert through every receiver");

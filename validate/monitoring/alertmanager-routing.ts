@@ -15,6 +15,7 @@ export const alertmanagerRoutingCheck: Check<VerifyTarget> = {
   id: "alertmanager.routing",
   title: "Every alert rule routes to a receiver that notifies through an integration",
   checklistIds: ["MON-ALERT-01", "MON-ALERT-02"],
+  needs: ["alertmanager", "prometheus"],
   retries: 2,
   retryDelayMs: 500,
   async run({ alertmanager: a, prometheus: p }, { signal }) {

@@ -13,6 +13,7 @@ export const grafanaAnonymousRefusedCheck: Check<VerifyTarget> = {
   id: "grafana.anonymous-refused",
   title: "Grafana refuses requests without credentials (API 401, UI to the login page)",
   checklistIds: ["PRE-SEC-04"],
+  needs: ["grafana"],
   retries: 2,
   retryDelayMs: 500,
   async run({ grafana: g }, { signal }) {
@@ -46,6 +47,7 @@ export const grafanaAuthSettingsCheck: Check<VerifyTarget> = {
   id: "grafana.auth-settings",
   title: "Grafana runs with anonymous access and sign-up off",
   checklistIds: ["PRE-SEC-04"],
+  needs: ["grafana"],
   retries: 2,
   retryDelayMs: 500,
   async run({ grafana: g }, { signal }) {
