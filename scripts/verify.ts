@@ -25,6 +25,7 @@ import { secretValues } from "../evidence/secrets";
 import { VERIFY_CHECKS } from "../validate/registry";
 import { parseDockerHost } from "../validate/docker/client";
 import { VERIFY_PROBES } from "../validate/dependencies";
+import { commonCause } from "../validate/core/root-cause";
 
 export interface VerifyCliOptions {
   stack: string;
@@ -236,6 +237,8 @@ export async function verify(
     }
     const s = summarize(records);
     say(`${s.pass} passed, ${s.fail} failed, ${s.skip} skipped in ${report.durationMs} ms`);
+    const cause = commonCause(records);
+    if (cause) say(`all ${cause.failures} failures have one cause, ${cause.code}: ${cause.hint}`);
     return exitCodeFor(report);
   } finally {
     await connection.close();

@@ -1,0 +1,93 @@
+/**
+ * `npm run verify` against a stack that is not there (every name resolves nowhere, no Docker
+ * engine): it finishes in under 5 s, reports each unreachable service once, and ends with one
+ * line naming the one cause; and the cause finder itself on records of mixed causes.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parseVerifyArgs, verify } from "../../scripts/verify";
+import { commonCause } from "../../validate/core/root-cause";
+import { localStackConfig } from "../../testing/stack";
+
+const ROOT = path.resolve(__dirname, "../..");
+let tmp: string;
+beforeAll(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), "verify-nothing-"))));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+/** Outputs of a prod stack whose every host is under .invalid (RFC 6761: never resolves). */
+function outputsOfNothing(): string {
+  const d = "mcp.nothing.invalid";
+  const outputs = {
+    stack: "prod",
+    environment: "prod",
+    domain: d,
+    publicUrl: `https://${d}`,
+    mcpUrl: `https://${d}/mcp`,
+    healthUrl: `https://${d}/health`,
+    grafanaUrl: `https://${d}/grafana/`,
+    resourcePrefix: "mcp-prod",
+    networks: { edge: "e", internal: "i", egress: "g" },
+    services: [],
+    internalEndpoints: {
+      postgres: { host: "postgres.nothing.invalid", port: 5432, database: "mcp", user: "mcp_app", backupUser: "mcp_backup" },
+      redis: { host: "redis.nothing.invalid", port: 6379 },
+      prometheus: "http://prometheus.nothing.invalid:9090",
+      alertmanager: "http://alertmanager.nothing.invalid:9093",
+      grafana: "http://grafana.nothing.invalid:3000",
+      app: { host: "app.nothing.invalid", tasksHost: "tasks.app.nothing.invalid", port: 8080, replicas: 2 },
+    },
+    appContract: { ...localStackConfig({ http: 80, https: 443 }).app },
+    mcpJson: { mcpServers: { "mcp-prod": { type: "http", url: `https://${d}/mcp` } } },
+    claudeMcpAddCommand: "claude mcp add ...",
+    secretFingerprints: {},
+    internalCaCert: "-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n",
+    tls: { mode: "provided", minDaysValid: 21 },
+    backup: { interval: "6h", keepLast: 28, maxAgeDays: 14, offsiteEnabled: true, volume: "mcp-prod-backups" },
+    dr: { rtoMinutes: 60, rpoMinutes: 360, drillIntervalDays: 90 },
+    rateLimit: { requestsPerSecond: 20, burst: 40 },
+    checklistVersion: "x",
+    secrets: {
+      postgresPassword: "pg-nothing-secret-1",
+      postgresBackupPassword: "pg-nothing-secret-2",
+      redisPassword: "redis-nothing-secret",
+      grafanaAdminUser: "admin",
+      grafanaAdminPassword: "grafana-nothing-secret",
+      jwtSigningKey: "jwt-nothing-secret",
+      backupEncryptionKey: "backup-nothing-secret",
+    },
+  };
+  const file = path.join(tmp, "outputs.json");
+  fs.writeFileSync(file, JSON.stringify(outputs));
+  return file;
+}
+
+test("nothing deployed: under 5 s, one failure per unreachable service, and one line with the one cause", async () => {
+  let stdout = "";
+  let stderr = "";
+  const t0 = Date.now();
+  const args = ["--stack", "prod", "--outputs", outputsOfNothing(), "--docker-host", "unix:///nonexistent/docker.sock", "--direct", "--format", "json"];
+  const code = await verify({ ...parseVerifyArgs(args), cwd: ROOT }, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s) });
+  const ms = Date.now() - t0;
+  expect(code).toBe(1);
+  expect(ms).toBeLessThan(5000);
+  const report = JSON.parse(stdout) as { checks: { id: string; status: string; message: string }[] };
+  const failed = report.checks.filter((c) => c.status === "fail");
+  // One per service the checks need (edge, app, postgres, redis, prometheus, alertmanager, grafana), no more.
+  expect(failed.length).toBeLessThanOrEqual(7);
+  expect(failed.every((c) => /ENOTFOUND|EAI_AGAIN/.test(c.message))).toBe(true);
+  expect(stderr).toMatch(/all \d failures have one cause, (ENOTFOUND|EAI_AGAIN): /);
+  for (const s of ["pg-nothing-secret-1", "redis-nothing-secret", "grafana-nothing-secret", "jwt-nothing-secret"]) expect(stdout + stderr).not.toContain(s);
+}, 30000);
+
+test("the cause finder: one shared cause is named, mixed causes or a single failure are not", () => {
+  const f = (message: string) => ({ status: "fail" as const, message });
+  expect(commonCause([f("a: getaddrinfo ENOTFOUND a"), f("b: getaddrinfo ENOTFOUND b"), { status: "pass", message: "ok" }])).toMatchObject({
+    code: "ENOTFOUND",
+    failures: 2,
+  });
+  expect(commonCause([f("127.0.0.1:1: connect ECONNREFUSED"), f("127.0.0.1:2: connect ECONNREFUSED")])?.code).toBe("ECONNREFUSED");
+  expect(commonCause([f("getaddrinfo ENOTFOUND a"), f("connect ECONNREFUSED")])).toBeUndefined();
+  expect(commonCause([f("getaddrinfo ENOTFOUND a")])).toBeUndefined();
+  expect(commonCause([f("expected 200, got 500"), f("expected 200, got 502")])).toBeUndefined();
+});
