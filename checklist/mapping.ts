@@ -149,18 +149,8 @@ export const CHECKLIST_MAPPING: Readonly<Record<string, ItemMapping>> = {
 
   // ── Functional Testing / Performance ──
   "FUN-PERF-01": { verify: runtime("edge.health-latency") },
-  "FUN-PERF-02": {
-    verify: attest(
-      "Query review: pg_stat_statements top-20 by total time with plans, or the load-test report, showing no sequential scans on hot paths",
-      "Whether queries are optimised depends on the application's queries under real load; the stack cannot judge query plans it does not issue",
-    ),
-  },
-  "FUN-PERF-03": {
-    verify: attest(
-      "Grafana Redis dashboard (or INFO stats) after at least a day of production traffic showing keyspace hit ratio above 80 %",
-      "A hit ratio means something only under real traffic: right after deploy the cache is cold and a probe's own reads would fake the figure",
-    ),
-  },
+  "FUN-PERF-02": { verify: runtime("postgres.seq-scans") },
+  "FUN-PERF-03": { verify: runtime("redis.hit-ratio") },
   "FUN-PERF-04": {
     verify: attest(
       "Grafana memory panel for every container over the first 24 h: flat working set, no growth towards the limit",

@@ -24,6 +24,8 @@ import { prometheusAlertmanagerCheck, prometheusRetentionCheck, prometheusRulesC
 import { alertmanagerReadyCheck, alertmanagerReceiversCheck } from "./monitoring/alertmanager";
 import { grafanaDashboardsCheck, grafanaDatasourceCheck, grafanaHealthCheck } from "./monitoring/grafana";
 import { alertmanagerTestAlertCheck } from "./monitoring/alert-delivery";
+import { postgresSeqScansCheck } from "./postgres/query-plans";
+import { redisHitRatioCheck } from "./redis/hit-ratio";
 import { alertmanagerRoutingCheck } from "./monitoring/alertmanager-routing";
 import { grafanaAnonymousRefusedCheck, grafanaAuthSettingsCheck } from "./monitoring/grafana-access";
 import { DOCKER_CHECKS, type DockerTarget } from "./docker";
@@ -64,8 +66,9 @@ export const POSTGRES_CHECKS: Check<VerifyTarget>[] = [
   postgresConnectionsCheck,
   postgresBackupRoleCheck,
   postgresAuthLogCheck,
+  postgresSeqScansCheck,
 ];
-export const REDIS_CHECKS: Check<VerifyTarget>[] = [redisAuthCheck, redisOperationsCheck, redisPersistenceCheck, redisMemoryCheck];
+export const REDIS_CHECKS: Check<VerifyTarget>[] = [redisAuthCheck, redisOperationsCheck, redisPersistenceCheck, redisMemoryCheck, redisHitRatioCheck];
 export const MONITORING_CHECKS: Check<VerifyTarget>[] = [
   prometheusTargetsCheck,
   prometheusRulesCheck,
@@ -96,6 +99,11 @@ export const BACKUP_VERIFY_CHECKS: Check<VerifyTarget>[] = BACKUP_CHECKS.map((c)
 /** Checks that skip unless asked for, because they act on the world (a test alert pages people). */
 export const OPT_IN_CHECKS: Readonly<Record<string, string>> = {
   "alertmanager.test-alert": "opt-in: `npm run verify -- --send-test-alert` notifies the people on every receiver",
+};
+
+/** Checks that judge what real traffic left behind, and skip (saying so) on a stack that has served too little yet. */
+export const TRAFFIC_CHECKS: Readonly<Record<string, string>> = {
+  "redis.hit-ratio": "needs enough cache lookups to judge the hit ratio; a fresh stack has served too few",
 };
 
 /** Every runtime check. */

@@ -21,7 +21,7 @@ import Redis from "ioredis";
 import { stringify } from "yaml";
 import { runChecks } from "../../validate/core/runner";
 import type { CheckRecord } from "../../validate/core/types";
-import { checkById, OPT_IN_CHECKS, VERIFY_CHECKS } from "../../validate/registry";
+import { checkById, OPT_IN_CHECKS, TRAFFIC_CHECKS, VERIFY_CHECKS } from "../../validate/registry";
 import { parseVerifyArgs, verify } from "../../scripts/verify";
 import { main as signoff } from "../../scripts/signoff";
 import { evaluateInProcess } from "../../preflight/inprocess";
@@ -53,7 +53,7 @@ const summary = { services: 0, converged: 0, passed: 0, failed: 0, rollbacks: 0,
 const timings: Record<string, number> = {};
 
 /** Checks that may skip on this machine, each with the reason it gives. */
-const ALLOWED_SKIPS: Record<string, string> = { ...NOT_APPLICABLE_HERE, ...SKIPPED_ON_HARDENED, ...OPT_IN_CHECKS };
+const ALLOWED_SKIPS: Record<string, string> = { ...NOT_APPLICABLE_HERE, ...SKIPPED_ON_HARDENED, ...OPT_IN_CHECKS, ...TRAFFIC_CHECKS };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -24,7 +24,7 @@ import { EVIDENCE_FORMAT_VERSION } from "../../evidence/version";
 import { verifyReportSchema } from "../../evidence/verify";
 import { buildVerifyReport, formatJson, formatJunit, formatText } from "../../validate/core/report";
 import type { CheckRecord } from "../../validate/core/types";
-import { OPT_IN_CHECKS, VERIFY_CHECKS } from "../../validate/registry";
+import { OPT_IN_CHECKS, TRAFFIC_CHECKS, VERIFY_CHECKS } from "../../validate/registry";
 import { VERIFY_PROBES } from "../../validate/dependencies";
 import { HSTS_MIN_MAX_AGE_SECONDS } from "../../checklist/thresholds";
 import type { VerifyTarget } from "../../validate/target";
@@ -81,7 +81,9 @@ describe("healthy stack", () => {
     const provenance = collectProvenance({ projectDir: process.cwd(), inputs: [] });
     const report = buildVerifyReport({ stack: LOCAL_STACK, records, startedAt: started, durationMs: Date.now() - started.getTime(), provenance });
     transcript.push(formatText(report), formatJson(report), formatJunit(report));
-    const bad = records.filter((r) => (/^(docker|host|backup)\./.test(r.id) || r.id in OPT_IN_CHECKS ? r.status !== "skip" : r.status !== "pass"));
+    const bad = records.filter((r) =>
+      /^(docker|host|backup)\./.test(r.id) || r.id in OPT_IN_CHECKS || r.id in TRAFFIC_CHECKS ? r.status !== "skip" : r.status !== "pass",
+    );
     expect(bad.map((r) => `${r.id}: ${r.status} ${r.message}`)).toEqual([]);
     const latency = records.find((r) => r.id === "edge.health-latency")!;
     expect(latency.measurements).toEqual(expect.objectContaining({ samples: 20, p50Ms: expect.any(Number), p95Ms: expect.any(Number) }));

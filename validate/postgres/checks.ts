@@ -13,7 +13,7 @@ import { pgConfig, withPg } from "./connect";
 
 const where = (p: VerifyTarget["postgres"]) => `${p.servername} (${p.host}:${p.port})`;
 
-function connectFailure(p: VerifyTarget["postgres"], user: string, err: unknown) {
+export function connectFailure(p: VerifyTarget["postgres"], user: string, err: unknown) {
   const msg = errorMessage(err);
   const auth = /password authentication failed|authentication failed/i.test(msg);
   return fail(`cannot connect to PostgreSQL ${where(p)} as ${user}: ${msg}`, {

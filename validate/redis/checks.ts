@@ -25,7 +25,7 @@ function options(r: RedisTarget, password: string | undefined): RedisOptions {
   };
 }
 
-async function withRedis<T>(r: RedisTarget, password: string | undefined, signal: AbortSignal, body: (c: Redis) => Promise<T>): Promise<T> {
+export async function withRedis<T>(r: RedisTarget, password: string | undefined, signal: AbortSignal, body: (c: Redis) => Promise<T>): Promise<T> {
   const client = new Redis(options(r, password));
   // ioredis reports AUTH and connection failures as 'error' events and then only says the
   // connection is closed; the event carries the cause worth reporting (WRONGPASS, ECONNREFUSED).
@@ -54,7 +54,7 @@ export function parseInfo(text: string): Record<string, string> {
   return out;
 }
 
-function connectFailure(r: RedisTarget, err: unknown) {
+export function connectFailure(r: RedisTarget, err: unknown) {
   const msg = errorMessage(err);
   const auth = /WRONGPASS|NOAUTH|invalid password/i.test(msg);
   return fail(`Redis ${r.host}:${r.port}: ${msg}`, {
