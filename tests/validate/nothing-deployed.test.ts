@@ -8,7 +8,7 @@ import * as os from "os";
 import * as path from "path";
 import { parseVerifyArgs, verify } from "../../scripts/verify";
 import { commonCause } from "../../validate/core/root-cause";
-import { localStackConfig } from "../../testing/stack";
+import { sampleOutputs } from "../../testing/sample-outputs";
 
 const ROOT = path.resolve(__dirname, "../..");
 let tmp: string;
@@ -17,36 +17,9 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 /** Outputs of a prod stack whose every host is under .invalid (RFC 6761: never resolves). */
 function outputsOfNothing(): string {
-  const d = "mcp.nothing.invalid";
-  const outputs = {
-    stack: "prod",
-    environment: "prod",
-    domain: d,
-    publicUrl: `https://${d}`,
-    mcpUrl: `https://${d}/mcp`,
-    healthUrl: `https://${d}/health`,
-    grafanaUrl: `https://${d}/grafana/`,
-    resourcePrefix: "mcp-prod",
-    networks: { edge: "e", internal: "i", egress: "g" },
-    services: [],
-    internalEndpoints: {
-      postgres: { host: "postgres.nothing.invalid", port: 5432, database: "mcp", user: "mcp_app", backupUser: "mcp_backup" },
-      redis: { host: "redis.nothing.invalid", port: 6379 },
-      prometheus: "http://prometheus.nothing.invalid:9090",
-      alertmanager: "http://alertmanager.nothing.invalid:9093",
-      grafana: "http://grafana.nothing.invalid:3000",
-      app: { host: "app.nothing.invalid", tasksHost: "tasks.app.nothing.invalid", port: 8080, replicas: 2 },
-    },
-    appContract: { ...localStackConfig({ http: 80, https: 443 }).app },
-    mcpJson: { mcpServers: { "mcp-prod": { type: "http", url: `https://${d}/mcp` } } },
-    claudeMcpAddCommand: "claude mcp add ...",
-    secretFingerprints: {},
-    internalCaCert: "-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n",
-    tls: { mode: "provided", minDaysValid: 21 },
-    backup: { interval: "6h", keepLast: 28, maxAgeDays: 14, offsiteEnabled: true, volume: "mcp-prod-backups" },
-    dr: { rtoMinutes: 60, rpoMinutes: 360, drillIntervalDays: 90 },
-    rateLimit: { requestsPerSecond: 20, burst: 40 },
-    checklistVersion: "x",
+  const outputs = sampleOutputs({
+    domain: "mcp.nothing.invalid",
+    host: (service) => `${service}.nothing.invalid`,
     secrets: {
       postgresPassword: "pg-nothing-secret-1",
       postgresBackupPassword: "pg-nothing-secret-2",
@@ -56,7 +29,7 @@ function outputsOfNothing(): string {
       jwtSigningKey: "jwt-nothing-secret",
       backupEncryptionKey: "backup-nothing-secret",
     },
-  };
+  });
   const file = path.join(tmp, "outputs.json");
   fs.writeFileSync(file, JSON.stringify(outputs));
   return file;

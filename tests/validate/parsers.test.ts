@@ -22,6 +22,7 @@ import { renderGrafanaProvisioning, GRAFANA_DASHBOARD_UIDS, GRAFANA_DATASOURCE_U
 import { localStackConfig } from "../../testing/stack";
 import { parseVerifyArgs } from "../../scripts/verify";
 import { hookCheckIds, verifyHooksFor } from "../../validate/hooks";
+import { sampleOutputs } from "../../testing/sample-outputs";
 
 describe("parseExposition", () => {
   it("accepts valid exposition with HELP/TYPE, labels with escapes, histograms, special values and timestamps", () => {
@@ -134,45 +135,19 @@ describe("small decisions", () => {
 });
 
 describe("parseStackOutputs", () => {
-  const valid = () => ({
-    stack: "prod",
-    environment: "prod",
-    domain: "mcp.example.com",
-    publicUrl: "https://mcp.example.com",
-    mcpUrl: "https://mcp.example.com/mcp",
-    healthUrl: "https://mcp.example.com/health",
-    grafanaUrl: "https://mcp.example.com/grafana/",
-    resourcePrefix: "mcp-prod",
-    networks: { edge: "e", internal: "i", egress: "g" },
-    services: [],
-    internalEndpoints: {
-      postgres: { host: "postgres", port: 5432, database: "mcp", user: "mcp_app", backupUser: "mcp_backup" },
-      redis: { host: "redis", port: 6379 },
-      prometheus: "http://prometheus:9090",
-      alertmanager: "http://alertmanager:9093",
-      grafana: "http://grafana:3000",
-      app: { host: "app", tasksHost: "tasks.app", port: 8080, replicas: 2 },
-    },
-    appContract: { ...localStackConfig({ http: 80, https: 443 }).app },
-    mcpJson: { mcpServers: { "mcp-prod": { type: "http", url: "https://mcp.example.com/mcp" } } },
-    claudeMcpAddCommand: "claude mcp add ...",
-    secretFingerprints: {},
-    internalCaCert: "-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n",
-    tls: { mode: "provided", minDaysValid: 21 },
-    backup: { interval: "6h", keepLast: 28, maxAgeDays: 14, offsiteEnabled: true, volume: "mcp-prod-backups" },
-    dr: { rtoMinutes: 60, rpoMinutes: 360, drillIntervalDays: 90 },
-    rateLimit: { requestsPerSecond: 20, burst: 40 },
-    checklistVersion: "x",
-    secrets: {
-      postgresPassword: "pg-secret-value-1",
-      postgresBackupPassword: "b",
-      redisPassword: "r",
-      grafanaAdminUser: "admin",
-      grafanaAdminPassword: "g",
-      jwtSigningKey: "j",
-      backupEncryptionKey: "k",
-    },
-  });
+  const valid = () =>
+    sampleOutputs({
+      domain: "mcp.example.com",
+      secrets: {
+        postgresPassword: "pg-secret-value-1",
+        postgresBackupPassword: "b",
+        redisPassword: "r",
+        grafanaAdminUser: "admin",
+        grafanaAdminPassword: "g",
+        jwtSigningKey: "j",
+        backupEncryptionKey: "k",
+      },
+    });
 
   it("accepts the StackOutputs shape", () => {
     expect(parseStackOutputs(valid(), "test").domain).toBe("mcp.example.com");
