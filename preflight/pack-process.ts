@@ -8,6 +8,7 @@
  */
 import { ChildProcess, spawn } from "child_process";
 import * as grpc from "@grpc/grpc-js";
+import * as path from "path";
 
 export interface EngineLogEntry {
   severity: number;
@@ -53,6 +54,8 @@ export interface PackProcess {
   pid: number;
   /** Everything the pack wrote to stderr (for error messages). */
   stderr(): string;
+  /** Wall-clock time (ms since the epoch) the pack printed its port, as the pack saw it; undefined until its note arrives. */
+  readyAt(): number | undefined;
   stop(): Promise<void>;
 }
 
@@ -83,7 +86,7 @@ function installExitHook(): void {
 export function startPack(opts: StartPackOptions): Promise<PackProcess> {
   installExitHook();
   const runner = require.resolve("@pulumi/pulumi/cmd/run-policy-pack");
-  const child = spawn(process.execPath, [runner, opts.engineAddress, "."], {
+  const child = spawn(process.execPath, ["-r", path.join(__dirname, "pack-ready-stamp.js"), runner, opts.engineAddress, "."], {
     cwd: opts.packDir,
     env: { ...process.env, ...opts.env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -135,7 +138,11 @@ export function startPack(opts: StartPackOptions): Promise<PackProcess> {
       const port = Number(line);
       if (!/^\d+$/.test(line) || port <= 0 || port > 65535)
         return fail(new Error(`policy pack printed "${line.slice(0, 200)}" where its port was expected (nothing may print before the port)`));
-      resolve({ port, pid: child.pid!, stderr: () => stderr, stop });
+      const readyAt = () => {
+        const m = /^mcp-pack-ready-at (\d+)$/m.exec(stderr);
+        return m ? Number(m[1]) : undefined;
+      };
+      resolve({ port, pid: child.pid!, stderr: () => stderr.replace(/^mcp-pack-ready-at \d+\n/m, ""), readyAt, stop });
     });
   });
 }

@@ -99,7 +99,13 @@ export class PreflightSession {
         PULUMI_DRY_RUN: "true",
       },
     });
-    packP.catch(() => undefined);
+    const t0Wall = Date.now();
+    // Seen here only when this process is free again (the program runs meanwhile): the fallback.
+    let observedMs = -1;
+    packP.then(
+      () => (observedMs = Date.now() - t0),
+      () => undefined,
+    );
     const abort = async () => {
       await packP.then(
         (p) => p.stop(),
@@ -111,7 +117,10 @@ export class PreflightSession {
       let harness: AnalyzerHarness | undefined;
       try {
         const pack = await packP;
-        const packStartMs = Date.now() - t0;
+        // The pack's own note of when it listened; the stderr line can trail the port by a moment.
+        for (let i = 0; i < 20 && pack.readyAt() === undefined; i++) await new Promise((r) => setTimeout(r, 5));
+        const readyAt = pack.readyAt();
+        const packStartMs = readyAt !== undefined ? Math.max(0, readyAt - t0Wall) : observedMs;
         opts.progress?.(
           `policy pack started on port ${pack.port} in ${packStartMs} ms (${packBuild === "source" ? "TypeScript source" : `precompiled, ${packBuild}`})`,
         );

@@ -134,6 +134,21 @@ describe("engine protocol details", () => {
     await engine?.close();
   });
 
+  test("the pack notes when it listened (its own clock), and the note stays out of its stderr", async () => {
+    const before = Date.now();
+    const engine2 = await startEngineStub();
+    const p2 = await startPack({ packDir: buildPack(ROOT).packDir, engineAddress: engine2.address, env: { PULUMI_CONFIG: "{}" } });
+    try {
+      for (let i = 0; i < 100 && p2.readyAt() === undefined; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(p2.readyAt()).toBeGreaterThanOrEqual(before);
+      expect(p2.readyAt()).toBeLessThanOrEqual(Date.now());
+      expect(p2.stderr()).not.toMatch(/mcp-pack-ready-at/);
+    } finally {
+      await p2.stop();
+      await engine2.close();
+    }
+  });
+
   test("GetAnalyzerInfo lists every policy with its checklist IDs, remediation and level", async () => {
     const info = await h.getAnalyzerInfo();
     const p = info.policies.find((x) => x.name === "container-no-privileged")!;
