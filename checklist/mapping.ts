@@ -130,7 +130,7 @@ export const CHECKLIST_MAPPING: Readonly<Record<string, ItemMapping>> = {
   "DEP-MON-01": { verify: runtime("prometheus.targets") },
   "DEP-MON-02": { verify: runtime("grafana.health", "grafana.datasource") },
   "DEP-MON-03": { verify: runtime("grafana.dashboards") },
-  "DEP-MON-04": { verify: runtime("prometheus.rules", "prometheus.alertmanager", "alertmanager.ready") },
+  "DEP-MON-04": { verify: runtime("prometheus.rules", "prometheus.alertmanager", "prometheus.notifications", "alertmanager.ready") },
   "DEP-MON-05": { verify: runtime("prometheus.retention") },
 
   // ── Functional Testing / API Endpoints ──

@@ -24,6 +24,7 @@ import { prometheusAlertmanagerCheck, prometheusRetentionCheck, prometheusRulesC
 import { alertmanagerReadyCheck, alertmanagerReceiversCheck } from "./monitoring/alertmanager";
 import { grafanaDashboardsCheck, grafanaDatasourceCheck, grafanaHealthCheck } from "./monitoring/grafana";
 import { alertmanagerTestAlertCheck } from "./monitoring/alert-delivery";
+import { prometheusNotificationsCheck } from "./monitoring/prometheus-notifications";
 import { postgresSeqScansCheck } from "./postgres/query-plans";
 import { redisHitRatioCheck } from "./redis/hit-ratio";
 import { alertmanagerRoutingCheck } from "./monitoring/alertmanager-routing";
@@ -73,6 +74,7 @@ export const MONITORING_CHECKS: Check<VerifyTarget>[] = [
   prometheusTargetsCheck,
   prometheusRulesCheck,
   prometheusAlertmanagerCheck,
+  prometheusNotificationsCheck,
   prometheusRetentionCheck,
   alertmanagerReadyCheck,
   alertmanagerReceiversCheck,
@@ -128,7 +130,7 @@ export const SERVICE_CHECK_IDS: Partial<Record<ServiceName, readonly string[]>> 
   // Nginx is created after the app replicas: everything reached through the edge.
   nginx: [...EDGE_CHECKS, ...MCP_CHECKS, appAuthCheck, appServersListCheck, appServersCreateCheck].map((c) => c.id),
   prometheus: ["prometheus.rules", "prometheus.retention"],
-  alertmanager: ["alertmanager.ready", "alertmanager.receivers", "alertmanager.routing", "prometheus.alertmanager"],
+  alertmanager: ["alertmanager.ready", "alertmanager.receivers", "alertmanager.routing", "prometheus.alertmanager", "prometheus.notifications"],
   grafana: ["grafana.health", "grafana.datasource", "grafana.dashboards", "grafana.anonymous-refused", "grafana.auth-settings"],
 };
 

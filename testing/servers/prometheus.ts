@@ -20,6 +20,8 @@ export interface PrometheusServerOptions {
   retention: { time: string; size: string };
   /** Listen port (default: a free port); the self-scrape target needs it up front. */
   port?: number;
+  /** How often firing alerts are sent again (Prometheus' --rules.alert.resend-delay, default 1m): tests of delivery shorten it. */
+  alertResendDelay?: string;
 }
 
 export interface PrometheusServer {
@@ -66,6 +68,7 @@ export async function startPrometheus(options: PrometheusServerOptions): Promise
         `--storage.tsdb.retention.size=${options.retention.size}`,
         `--web.listen-address=127.0.0.1:${port}`,
         "--log.level=warn",
+        ...(options.alertResendDelay ? [`--rules.alert.resend-delay=${options.alertResendDelay}`] : []),
       ],
       { ready: () => ok(`${url}/-/ready`), readyTimeoutMs: 20_000, stopTimeoutMs: 5000 },
     );
