@@ -340,6 +340,81 @@ export const MUTATIONS: readonly Mutation[] = [
   m("volume-driver-bind", "volume-host-bind", "SEC-DATA-08", "a data volume binding host /srv through driverOpts", (rs) =>
     set(resourceOfType(rs, T.volume, "pgdata"), "driverOpts", { type: "none", o: "bind", device: "/srv/pgdata" }),
   ),
+  // CIS Docker v1.6.0 section 5 and the Pod Security Standards, each in the spellings Docker accepts
+  m("sysctl-ip-forward-app", "container-sysctls", "SEC-CONTAINER-04", "PSS Sysctls: the app sets net.ipv4.ip_forward, outside the safe set", (rs) =>
+    spec(service(rs, "app"), (cs) => void (cs.sysctl = { "net.ipv4.ip_forward": "1" })),
+  ),
+  m("sysctl-slash-spelling-redis", "container-sysctls", "SEC-CONTAINER-04", "PSS Sysctls: Redis sets net/ipv4/conf/all/forwarding (the slash spelling)", (rs) =>
+    spec(service(rs, "redis"), (cs) => void (cs.sysctl = { "net/ipv4/conf/all/forwarding": "1" })),
+  ),
+  m(
+    "sysctl-kernel-msgmax-container",
+    "container-sysctls",
+    "SEC-CONTAINER-04",
+    "PSS Sysctls: a PostgreSQL container sets kernel.msgmax (IPC, not isolated)",
+    (rs) => addContainer(rs, "postgres", (p) => void (p.sysctls = { "kernel.msgmax": "65536" })),
+  ),
+  m("sysctl-somaxconn-slash-container", "container-sysctls", "SEC-CONTAINER-04", "PSS Sysctls: an app container sets net/core/somaxconn", (rs) =>
+    addContainer(rs, "app", (p) => void (p.sysctls = { "net.ipv4.ip_unprivileged_port_start": "80", "net/core/somaxconn": "4096" })),
+  ),
+  m(
+    "propagation-shared-prometheus",
+    "container-mount-propagation",
+    "SEC-CONTAINER-04",
+    "CIS 5.20: Prometheus mounts a host directory with shared propagation",
+    (rs) =>
+      spec(
+        service(rs, "prometheus"),
+        addMount({ type: "bind", source: "/srv/mcp/shared", target: "/shared", readOnly: true, bindOptions: { propagation: "shared" } }),
+      ),
+  ),
+  m("propagation-rshared-container", "container-mount-propagation", "SEC-DATA-08", "CIS 5.20: a backup container mounts with rshared propagation", (rs) =>
+    addContainer(
+      rs,
+      "backup",
+      (p) => void (p.mounts = [{ type: "bind", source: "/srv/mcp/shared", target: "/shared", readOnly: true, bindOptions: { propagation: "rshared" } }]),
+    ),
+  ),
+  m(
+    "cgroup-parent-container",
+    "container-cgroup-parent",
+    "SEC-CONTAINER-03",
+    "CIS 5.25: a Redis container under its own cgroup parent (a cgroupfs path)",
+    (rs) => addContainer(rs, "redis", (p) => void (p.cgroupParent = "/custom/redis")),
+  ),
+  m(
+    "cgroup-parent-slice-container",
+    "container-cgroup-parent",
+    "SEC-CONTAINER-03",
+    "CIS 5.25: an app container under a systemd slice (the systemd driver's spelling)",
+    (rs) => addContainer(rs, "app", (p) => void (p.cgroupParent = "mcp-debug.slice")),
+  ),
+  m("default-bridge-container", "container-default-bridge", "SEC-NET-02", "CIS 5.30: a Grafana container with no network of its own (docker0)", (rs) =>
+    addContainer(rs, "grafana", (p) => void (p.networksAdvanced = [])),
+  ),
+  m(
+    "default-bridge-mode-bridge",
+    "container-default-bridge",
+    "SEC-NET-02",
+    "CIS 5.30: an app container with networkMode bridge and no network of its own",
+    (rs) => addContainer(rs, "app", (p) => void ((p.networksAdvanced = []), (p.networkMode = "bridge"))),
+  ),
+  m(
+    "default-bridge-mode-default",
+    "container-default-bridge",
+    "SEC-NET-02",
+    "CIS 5.30: a Redis container with networkMode default (docker0 by its other name)",
+    (rs) => addContainer(rs, "redis", (p) => void ((p.networksAdvanced = []), (p.networkMode = "default"))),
+  ),
+  m("sshd-app-service", "container-no-sshd", "SEC-CONTAINER-04", "CIS 5.7: the app service also starts /usr/sbin/sshd through a shell", (rs) =>
+    spec(service(rs, "app"), (cs) => void (cs.commands = ["/bin/sh", "-c", "/usr/sbin/sshd -D & exec node server.js"])),
+  ),
+  m("sshd-entrypoint-container", "container-no-sshd", "SEC-CONTAINER-04", "CIS 5.7: a debug container whose entrypoint is sshd", (rs) =>
+    addContainer(rs, "app", (p) => void ((p.entrypoints = ["sshd"]), (p.command = ["-D", "-e"]))),
+  ),
+  m("sshd-image-container", "container-no-sshd", "SEC-CONTAINER-04", "CIS 5.7: a container from an SSH server image", (rs) =>
+    addContainer(rs, "app", (p) => void (p.image = "lscr.io/linuxserver/openssh-server:9.7_p1-r4-ls160")),
+  ),
   // Network
   m("postgres-port-published", "container-published-ports", "SEC-NET-01", "port 5432 published on PostgreSQL", (rs) =>
     both(

@@ -103,7 +103,8 @@ function mountsOf(props: Props): Known<WorkloadMount[]> {
     const source = asString(get(m, "source"));
     const ro = asBool(get(m, "readOnly"));
     const opts = stringMap(get(m, "volumeOptions", "driverOptions"));
-    if (!type.known || !target.known || !source.known || !ro.known || !opts.known) return UNKNOWN;
+    const propagation = asString(get(m, "bindOptions", "propagation"));
+    if (!type.known || !target.known || !source.known || !ro.known || !opts.known || !propagation.known) return UNKNOWN;
     const t = (type.value ?? "").toLowerCase();
     out.push({
       type: t === "bind" || t === "volume" || t === "tmpfs" || t === "npipe" ? t : "other",
@@ -111,6 +112,7 @@ function mountsOf(props: Props): Known<WorkloadMount[]> {
       target: target.value ?? "",
       readOnly: !!ro.value,
       driverOptions: opts.value,
+      propagation: propagation.value,
     });
   }
   return known(out);
@@ -279,6 +281,9 @@ export function serviceWorkload(r: ResourceView, index?: SwarmObjectIndex): Work
           cgroup: undefined,
         })
       : UNKNOWN,
+    sysctls: stringMap(spec(props, "sysctl")),
+    // ContainerSpec has no cgroup parent: tasks run under the daemon's.
+    cgroupParent: known(undefined),
     devices: devicesOf(props),
     memoryMb: memBytes.known ? known(memBytes.value ? memBytes.value / (1024 * 1024) : undefined) : UNKNOWN,
     cpus: nano.known ? known(nano.value ? nano.value / 1e9 : undefined) : UNKNOWN,
