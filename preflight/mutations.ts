@@ -415,6 +415,99 @@ export const MUTATIONS: readonly Mutation[] = [
   m("sshd-image-container", "container-no-sshd", "SEC-CONTAINER-04", "CIS 5.7: a container from an SSH server image", (rs) =>
     addContainer(rs, "app", (p) => void (p.image = "lscr.io/linuxserver/openssh-server:9.7_p1-r4-ls160")),
   ),
+  m(
+    "cap-sys-time-prefixed-app",
+    "container-capabilities",
+    "SEC-CONTAINER-04",
+    "CIS 5.4 / PSS Capabilities: the app adds CAP_SYS_TIME (outside the restricted set)",
+    (rs) => spec(service(rs, "app"), (cs) => void (cs.capAdds = ["CAP_SYS_TIME"])),
+  ),
+  m("cap-sys-admin-prefixed-nginx", "container-capabilities", "SEC-CONTAINER-02", "CIS 5.4: Nginx adds CAP_SYS_ADMIN (the CAP_ spelling)", (rs) =>
+    spec(service(rs, "nginx"), (cs) => void (cs.capAdds = ["CAP_SYS_ADMIN"])),
+  ),
+  m("cap-sys-admin-lower-container", "container-capabilities", "SEC-CONTAINER-02", "CIS 5.4: a Redis container adds sys_admin (lower case)", (rs) =>
+    addContainer(rs, "redis", (p) => void (p.capabilities = { drops: ["ALL"], adds: ["sys_admin"] })),
+  ),
+  m(
+    "cap-net-raw-lower-container",
+    "container-capabilities",
+    "SEC-CONTAINER-04",
+    "PSS Capabilities: an app container adds back cap_net_raw (in Docker's default set, not in baseline)",
+    (rs) => addContainer(rs, "app", (p) => void (p.capabilities = { drops: ["ALL"], adds: ["cap_net_raw"] })),
+  ),
+  m(
+    "selinux-type-spc-container",
+    "container-security-profiles",
+    "SEC-CONTAINER-04",
+    "CIS 5.3 / PSS SELinux: an app container runs as SELinux type spc_t",
+    (rs) => addContainer(rs, "app", (p) => void (p.securityOpts = ["no-new-privileges:true", "label=type:spc_t"])),
+  ),
+  m(
+    "selinux-user-colon-container",
+    "container-security-profiles",
+    "SEC-CONTAINER-04",
+    "PSS SELinux: a Redis container sets an SELinux user (label:user:, the colon spelling)",
+    (rs) => addContainer(rs, "redis", (p) => void (p.securityOpts = ["no-new-privileges:true", "label:user:system_u"])),
+  ),
+  m("selinux-type-service", "container-security-profiles", "SEC-CONTAINER-04", "PSS SELinux: the app service runs as SELinux type unconfined_t", (rs) =>
+    spec(service(rs, "app"), (cs) => void (cs.privileges = { seLinuxContext: { type: "unconfined_t" } })),
+  ),
+  m("selinux-role-service", "container-security-profiles", "SEC-CONTAINER-04", "PSS SELinux: Grafana sets an SELinux role", (rs) =>
+    spec(service(rs, "grafana"), (cs) => void (cs.privileges = { seLinuxContext: { role: "system_r" } })),
+  ),
+  m(
+    "systempaths-unconfined-container",
+    "container-security-profiles",
+    "SEC-CONTAINER-04",
+    "PSS /proc Mount Type: an app container unmasks /proc (systempaths=unconfined)",
+    (rs) => addContainer(rs, "app", (p) => void (p.securityOpts = ["no-new-privileges:true", "systempaths=unconfined"])),
+  ),
+  m(
+    "seccomp-unconfined-colon",
+    "container-security-profiles",
+    "SEC-CONTAINER-04",
+    "CIS 5.22: a Grafana container with seccomp:unconfined (the colon spelling)",
+    (rs) => addContainer(rs, "grafana", (p) => void (p.securityOpts = ["no-new-privileges:true", "seccomp:unconfined"])),
+  ),
+  m("apparmor-unconfined-colon", "container-security-profiles", "SEC-CONTAINER-04", "CIS 5.2: a PostgreSQL container with apparmor:unconfined", (rs) =>
+    addContainer(rs, "postgres", (p) => void (p.securityOpts = ["no-new-privileges:true", "apparmor:unconfined"])),
+  ),
+  m("docker-socket-run-container", "container-host-mounts", "SEC-CONTAINER-04", "CIS 5.32: /run/docker.sock bind-mounted into a Prometheus container", (rs) =>
+    addContainer(rs, "prometheus", (p) => void (p.mounts = [{ type: "bind", source: "/run/docker.sock", target: "/var/run/docker.sock", readOnly: true }])),
+  ),
+  m(
+    "docker-socket-volumes-container",
+    "container-host-mounts",
+    "SEC-CONTAINER-04",
+    "CIS 5.32: the Docker socket through a container's volumes (hostPath)",
+    (rs) => addContainer(rs, "app", (p) => void (p.volumes = [{ hostPath: "/var/run/docker.sock", containerPath: "/docker.sock", readOnly: true }])),
+  ),
+  m(
+    "docker-socket-double-slash-service",
+    "container-host-mounts",
+    "SEC-CONTAINER-04",
+    "CIS 5.32: //var/run/docker.sock (the same socket, spelt with a double slash) into the app service",
+    (rs) => spec(service(rs, "app"), addMount({ type: "bind", source: "//var/run/docker.sock", target: "/docker.sock", readOnly: true })),
+  ),
+  m("hostpath-srv-service", "container-host-mounts", "SEC-DATA-08", "PSS HostPath Volumes: the app service bind-mounts /srv/mcp/data", (rs) =>
+    spec(service(rs, "app"), addMount({ type: "bind", source: "/srv/mcp/data", target: "/data", readOnly: false })),
+  ),
+  m(
+    "hostpath-opt-container",
+    "container-host-mounts",
+    "SEC-DATA-08",
+    "PSS HostPath Volumes: a Grafana container mounts host /opt/grafana through volumes",
+    (rs) => addContainer(rs, "grafana", (p) => void (p.volumes = [{ hostPath: "/opt/grafana", containerPath: "/var/lib/grafana", readOnly: false }])),
+  ),
+  m("host-uts-container", "container-host-namespaces", "SEC-CONTAINER-04", "CIS 5.21: a Redis container in the host UTS namespace", (rs) =>
+    addContainer(rs, "redis", (p) => void (p.utsMode = "host")),
+  ),
+  m("host-network-container", "container-host-namespaces", "SEC-NET-02", "CIS 5.10: an app container with networkMode host", (rs) =>
+    addContainer(rs, "app", (p) => void (p.networkMode = "host")),
+  ),
+  m("host-cgroupns-container", "container-host-namespaces", "SEC-CONTAINER-04", "a Prometheus container in the host cgroup namespace", (rs) =>
+    addContainer(rs, "prometheus", (p) => void (p.cgroupnsMode = "host")),
+  ),
   // Network
   m("postgres-port-published", "container-published-ports", "SEC-NET-01", "port 5432 published on PostgreSQL", (rs) =>
     both(

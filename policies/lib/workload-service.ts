@@ -204,11 +204,14 @@ function deprecatedOf(props: Props): Known<string[]> {
   return known(nets.value.some((n) => get(n, "name") !== undefined && get(n, "name") !== null) ? ["taskSpec.networksAdvanceds[].name"] : []);
 }
 
-/** SELinux labelling switched off (privileges.seLinuxContext.disable) is `--security-opt label=disable` by another name. */
+/** privileges.seLinuxContext is `--security-opt label=...` by another name: disable, user, role, type, level. */
 function securityOptsOf(props: Props): Known<unknown[]> {
-  const disable = asBool(spec(props, "privileges", "seLinuxContext", "disable"));
-  if (!disable.known) return UNKNOWN;
-  return known(disable.value ? ["label=disable"] : []);
+  const ctx = (k: string) => spec(props, "privileges", "seLinuxContext", k);
+  const disable = asBool(ctx("disable"));
+  const parts = (["user", "role", "type", "level"] as const).map((k) => [k, asString(ctx(k))] as const);
+  if (!disable.known || parts.some(([, v]) => !v.known)) return UNKNOWN;
+  const opts = parts.flatMap(([k, v]) => (v.known && v.value ? [`label=${k}:${v.value}`] : []));
+  return known(disable.value ? ["label=disable", ...opts] : opts);
 }
 
 function devicesOf(props: Props): Known<string[]> {
