@@ -568,6 +568,20 @@ export const MUTATIONS: readonly Mutation[] = [
   m("restart-unbounded-app", "container-restart-policy", "DEP-CORE-03", "the app restarts without a maxAttempts bound (a crash loop never stops)", (rs) =>
     task(service(rs, "app"), (ts) => void (at(ts, ["restartPolicy"]).maxAttempts = 0)),
   ),
+  m(
+    "restart-attempts-over-five-app",
+    "container-restart-policy",
+    "DEP-CORE-03",
+    "CIS 5.15: the app retries up to 10 times (restartPolicy.maxAttempts over 5)",
+    (rs) => task(service(rs, "app"), (ts) => void (at(ts, ["restartPolicy"]).maxAttempts = 10)),
+  ),
+  m(
+    "restart-retry-over-five-container",
+    "container-restart-policy",
+    "DEP-CORE-03",
+    "CIS 5.15: a Redis container restarts on-failure with maxRetryCount 6",
+    (rs) => addContainer(rs, "redis", (p) => void ((p.restart = "on-failure"), (p.maxRetryCount = 6))),
+  ),
   m("restart-no-window-redis", "container-restart-policy", "DEP-CORE-03", "Redis counts restart attempts over no window", (rs) =>
     task(service(rs, "redis"), (ts) => void delete at(ts, ["restartPolicy"]).window),
   ),

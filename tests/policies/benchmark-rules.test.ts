@@ -205,3 +205,15 @@ describe("container-no-sshd and container-default-bridge", () => {
     expect(fired("container", "container-default-bridge", mode("none"))).toEqual([]);
   });
 });
+
+describe("container-restart-policy: at most 5 attempts (CIS Docker 5.15)", () => {
+  const attempts = (n: number) => (rs: CollectedResource[]) =>
+    both(service(rs, "app"), (p) => void ((p.taskSpec as Props).restartPolicy = { condition: "on-failure", maxAttempts: n, window: "2m" }));
+  const retries = (n: number) => onContainer("app-1", (p) => void ((p.restart = "on-failure"), (p.maxRetryCount = n)));
+  test("5 passes on both kinds, 6 does not", () => {
+    expect(fired("service", "container-restart-policy", attempts(5))).toEqual([]);
+    expect(fired("container", "container-restart-policy", retries(5))).toEqual([]);
+    expect(fired("service", "container-restart-policy", attempts(6)).join("\n")).toMatch(/service fx-app restarts up to 6 times .*at most 5/);
+    expect(fired("container", "container-restart-policy", retries(6)).join("\n")).toMatch(/container fx-app-1 retries 6 times .*at most 5/);
+  });
+});
