@@ -296,6 +296,16 @@ export const MUTATIONS: readonly Mutation[] = [
   m("user-uid0-postgres", "container-non-root-user", "SEC-CONTAINER-01", "PostgreSQL as 0:0", (rs) =>
     spec(service(rs, "postgres"), (cs) => void (cs.user = "0:0")),
   ),
+  m(
+    "user-uid-zero-padded-app",
+    "container-non-root-user",
+    "SEC-CONTAINER-01",
+    "PSS Running as Non-root user: the app as user 00 (uid 0 with a leading zero)",
+    (rs) => spec(service(rs, "app"), (cs) => void (cs.user = "00")),
+  ),
+  m("user-uid-zero-padded-container", "container-non-root-user", "SEC-CONTAINER-01", "PSS Running as Non-root user: a Grafana container as 000:472", (rs) =>
+    addContainer(rs, "grafana", (p) => void (p.user = "000:472")),
+  ),
   m("host-network-nginx", "container-host-namespaces", "SEC-CONTAINER-04", "Nginx on the host network", (rs) =>
     task(service(rs, "nginx"), (ts) => void (ts.networksAdvanceds = [{ id: "host", aliases: [] }])),
   ),

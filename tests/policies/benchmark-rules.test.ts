@@ -217,3 +217,16 @@ describe("container-restart-policy: at most 5 attempts (CIS Docker 5.15)", () =>
     expect(fired("container", "container-restart-policy", retries(6)).join("\n")).toMatch(/container fx-app-1 retries 6 times .*at most 5/);
   });
 });
+
+describe("container-non-root-user: uid 0 however written (PSS Running as Non-root user)", () => {
+  const svcUser = (u: string) => onService("app", (cs) => void (cs.user = u));
+  const ctrUser = (u: string) => onContainer("app-1", (p) => void (p.user = u));
+  test.each(["0", "00", "000:1000", "root", "root:root"])("%s fires on both kinds", (u) => {
+    expect(fired("service", "container-non-root-user", svcUser(u))).toHaveLength(1);
+    expect(fired("container", "container-non-root-user", ctrUser(u))).toHaveLength(1);
+  });
+  test.each(["1000", "1000:0", "10001:10001", "nobody"])("%s passes on both kinds", (u) => {
+    expect(fired("service", "container-non-root-user", svcUser(u))).toEqual([]);
+    expect(fired("container", "container-non-root-user", ctrUser(u))).toEqual([]);
+  });
+});
