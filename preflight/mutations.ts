@@ -499,6 +499,30 @@ export const MUTATIONS: readonly Mutation[] = [
     "CIS 5.32: //var/run/docker.sock (the same socket, spelt with a double slash) into the app service",
     (rs) => spec(service(rs, "app"), addMount({ type: "bind", source: "//var/run/docker.sock", target: "/docker.sock", readOnly: true })),
   ),
+  m(
+    "docker-socket-dir-volume-driver",
+    "container-host-mounts",
+    "SEC-CONTAINER-04",
+    "CIS 5.32: host /var/run (the socket's directory) mounted into Prometheus through a local volume's o=rbind",
+    (rs) =>
+      spec(
+        service(rs, "prometheus"),
+        addMount({
+          type: "volume",
+          source: "hostrun",
+          target: "/host-run",
+          readOnly: true,
+          volumeOptions: { driverName: "local", driverOptions: { type: "none", o: "rbind", device: "/var/run" } },
+        }),
+      ),
+  ),
+  m(
+    "docker-socket-var-container",
+    "container-host-mounts",
+    "SEC-CONTAINER-04",
+    "CIS 5.32: a backup container bind-mounts host /var (and so /var/run/docker.sock)",
+    (rs) => addContainer(rs, "backup", (p) => void (p.mounts = [{ type: "bind", source: "/var", target: "/host-var", readOnly: true }])),
+  ),
   m("hostpath-srv-service", "container-host-mounts", "SEC-DATA-08", "PSS HostPath Volumes: the app service bind-mounts /srv/mcp/data", (rs) =>
     spec(service(rs, "app"), addMount({ type: "bind", source: "/srv/mcp/data", target: "/data", readOnly: false })),
   ),

@@ -8,7 +8,7 @@ import { resourcePolicy } from "../lib/define";
 import { workloadOf, WORKLOAD_TYPES } from "../lib/workloads";
 
 /** Normalised host path (`//`, `.`, `..` resolved); "/var/run/" and "/run/" are the same tree on modern hosts. */
-const normPath = (p: string) => (posix.normalize(p.trim()).replace(/\/+$/, "") || "/").replace(/^\/var\/run\//, "/run/");
+const normPath = (p: string) => (posix.normalize(p.trim()).replace(/\/+$/, "") || "/").replace(/^\/var\/run(?=\/|$)/, "/run");
 
 export const containerHostMounts = resourcePolicy<{ sensitivePaths: string[]; allowedHostPaths: string[]; hostPaths: "sensitive" | "all" }>({
   name: "container-host-mounts",
@@ -24,25 +24,9 @@ export const containerHostMounts = resourcePolicy<{ sensitivePaths: string[]; al
     sensitivePaths: {
       type: "array",
       items: { type: "string" },
-      default: [
-        "/",
-        "/etc",
-        "/proc",
-        "/sys",
-        "/dev",
-        "/boot",
-        "/root",
-        "/home",
-        "/var/lib/docker",
-        "/run/docker.sock",
-        "/run/containerd",
-        "/var/log",
-        "/usr",
-        "/lib",
-        "/bin",
-        "/sbin",
-      ],
-      description: "Host paths (and everything under them) no workload may mount; `/` matches only the root itself.",
+      default: ["/", "/etc", "/proc", "/sys", "/dev", "/boot", "/root", "/home", "/var/lib/docker", "/run", "/var/log", "/usr", "/lib", "/bin", "/sbin"],
+      description:
+        "Host paths (and everything under them) no workload may mount; `/` matches only the root itself. /run (and /var/run, the same tree) holds the sockets of the container runtime and every host daemon.",
     },
     allowedHostPaths: { type: "array", items: { type: "string" }, default: [], description: "Host paths that may be bind-mounted despite the list above." },
     hostPaths: {
@@ -71,6 +55,11 @@ export const containerHostMounts = resourcePolicy<{ sensitivePaths: string[]; al
       if (allowed.has(p)) continue;
       if (/docker\.sock$|containerd\.sock$|podman\.sock$/.test(p)) {
         ctx.violation(`${w.label} mounts the container runtime socket ${raw}`);
+        continue;
+      }
+      // /var holds /var/run, so mounting it hands over the runtime socket too.
+      if (p === "/var" && !allowed.has("/run")) {
+        ctx.violation(`${w.label} bind-mounts host ${raw}, which holds the container runtime socket (/var/run/docker.sock)`);
         continue;
       }
       const hit = sensitive.find((s) => (s === "/" ? p === "/" : p === s || p.startsWith(`${s}/`)));

@@ -165,10 +165,23 @@ describe("container-host-mounts: no hostPath, the runtime socket however spelt",
       expect(fired("container", "container-host-mounts", bindContainer(source)).join("\n")).toMatch(/mounts the container runtime socket/);
     },
   );
-  test.each(["//etc/ssl", "/srv/../etc", "/var/./lib/docker/volumes"])("%s is a sensitive path however spelt", (source) => {
+  test.each(["//etc/ssl", "/srv/../etc", "/var/./lib/docker/volumes", "/var/run", "/run/", "/var/run/containerd"])(
+    "%s is a sensitive path however spelt",
+    (source) => {
+      const sensitive = { hostPaths: "sensitive" };
+      expect(fired("service", "container-host-mounts", bindService(source), sensitive).join("\n")).toMatch(/bind-mounts sensitive host path/);
+      expect(fired("container", "container-host-mounts", bindContainer(source), sensitive).join("\n")).toMatch(/bind-mounts sensitive host path/);
+    },
+  );
+  test("host /var hands over the socket under /var/run, on both kinds, even when only sensitive paths are refused", () => {
     const sensitive = { hostPaths: "sensitive" };
-    expect(fired("service", "container-host-mounts", bindService(source), sensitive).join("\n")).toMatch(/bind-mounts sensitive host path/);
-    expect(fired("container", "container-host-mounts", bindContainer(source), sensitive).join("\n")).toMatch(/bind-mounts sensitive host path/);
+    expect(fired("service", "container-host-mounts", bindService("/var/"), sensitive).join("\n")).toMatch(
+      /service fx-app bind-mounts host \/var\/, which holds the container runtime socket/,
+    );
+    expect(fired("container", "container-host-mounts", bindContainer("/var"), sensitive).join("\n")).toMatch(
+      /container fx-app-1 bind-mounts host \/var, which holds/,
+    );
+    expect(fired("container", "container-host-mounts", bindContainer("/var/lib/mcp"), sensitive)).toEqual([]);
   });
   test("any other host path fires unless allowed by name or the config refuses only sensitive ones", () => {
     expect(fired("service", "container-host-mounts", bindService("/srv/mcp/data")).join("\n")).toMatch(/service fx-app bind-mounts host path \/srv\/mcp\/data/);
