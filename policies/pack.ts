@@ -11,6 +11,8 @@ import { backupRetention } from "./rules/backup-retention";
 import { backupSchedule } from "./rules/backup-schedule";
 import { configPlaceholders } from "./rules/config-placeholders";
 import { containerCapabilities } from "./rules/container-capabilities";
+import { containerCgroupParent } from "./rules/container-cgroup-parent";
+import { containerDefaultBridge } from "./rules/container-default-bridge";
 import { containerDeprecatedFields } from "./rules/container-deprecated-fields";
 import { containerEnvSecrets } from "./rules/container-env-secrets";
 import { containerHealthcheck } from "./rules/container-healthcheck";
@@ -21,6 +23,9 @@ import { containerLogRotation } from "./rules/container-log-rotation";
 import { containerNoHostDevices } from "./rules/container-no-host-devices";
 import { containerNoNewPrivileges } from "./rules/container-no-new-privileges";
 import { containerNoPrivileged } from "./rules/container-no-privileged";
+import { containerNoSshd } from "./rules/container-no-sshd";
+import { containerMountPropagation } from "./rules/container-mount-propagation";
+import { containerSysctls } from "./rules/container-sysctls";
 import { containerNonRootUser } from "./rules/container-non-root-user";
 import { containerPublishedPorts } from "./rules/container-published-ports";
 import { containerReadOnlyRootfs } from "./rules/container-read-only-rootfs";
@@ -59,18 +64,23 @@ import { swarmReferencesDeclared } from "./rules/swarm-references-declared";
 export const ALL_POLICIES: readonly McpPolicy[] = [
   // container-security
   containerCapabilities,
+  containerCgroupParent,
   containerDeprecatedFields,
   containerHostMounts,
   containerHostNamespaces,
+  containerMountPropagation,
   containerNoHostDevices,
   containerNoNewPrivileges,
   containerNoPrivileged,
+  containerNoSshd,
   containerNonRootUser,
   containerReadOnlyRootfs,
   containerResourceLimits,
   containerSecurityProfiles,
+  containerSysctls,
   volumeHostBind,
   // network
+  containerDefaultBridge,
   containerPublishedPorts,
   dataServicesInternalNetwork,
   networkEncrypted,

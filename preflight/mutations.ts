@@ -296,6 +296,16 @@ export const MUTATIONS: readonly Mutation[] = [
   m("user-uid0-postgres", "container-non-root-user", "SEC-CONTAINER-01", "PostgreSQL as 0:0", (rs) =>
     spec(service(rs, "postgres"), (cs) => void (cs.user = "0:0")),
   ),
+  m(
+    "user-uid-zero-padded-app",
+    "container-non-root-user",
+    "SEC-CONTAINER-01",
+    "PSS Running as Non-root user: the app as user 00 (uid 0 with a leading zero)",
+    (rs) => spec(service(rs, "app"), (cs) => void (cs.user = "00")),
+  ),
+  m("user-uid-zero-padded-container", "container-non-root-user", "SEC-CONTAINER-01", "PSS Running as Non-root user: a Grafana container as 000:472", (rs) =>
+    addContainer(rs, "grafana", (p) => void (p.user = "000:472")),
+  ),
   m("host-network-nginx", "container-host-namespaces", "SEC-CONTAINER-04", "Nginx on the host network", (rs) =>
     task(service(rs, "nginx"), (ts) => void (ts.networksAdvanceds = [{ id: "host", aliases: [] }])),
   ),
@@ -339,6 +349,198 @@ export const MUTATIONS: readonly Mutation[] = [
   ),
   m("volume-driver-bind", "volume-host-bind", "SEC-DATA-08", "a data volume binding host /srv through driverOpts", (rs) =>
     set(resourceOfType(rs, T.volume, "pgdata"), "driverOpts", { type: "none", o: "bind", device: "/srv/pgdata" }),
+  ),
+  // CIS Docker v1.6.0 section 5 and the Pod Security Standards, each in the spellings Docker accepts
+  m("sysctl-ip-forward-app", "container-sysctls", "SEC-CONTAINER-04", "PSS Sysctls: the app sets net.ipv4.ip_forward, outside the safe set", (rs) =>
+    spec(service(rs, "app"), (cs) => void (cs.sysctl = { "net.ipv4.ip_forward": "1" })),
+  ),
+  m("sysctl-slash-spelling-redis", "container-sysctls", "SEC-CONTAINER-04", "PSS Sysctls: Redis sets net/ipv4/conf/all/forwarding (the slash spelling)", (rs) =>
+    spec(service(rs, "redis"), (cs) => void (cs.sysctl = { "net/ipv4/conf/all/forwarding": "1" })),
+  ),
+  m(
+    "sysctl-kernel-msgmax-container",
+    "container-sysctls",
+    "SEC-CONTAINER-04",
+    "PSS Sysctls: a PostgreSQL container sets kernel.msgmax (IPC, not isolated)",
+    (rs) => addContainer(rs, "postgres", (p) => void (p.sysctls = { "kernel.msgmax": "65536" })),
+  ),
+  m("sysctl-somaxconn-slash-container", "container-sysctls", "SEC-CONTAINER-04", "PSS Sysctls: an app container sets net/core/somaxconn", (rs) =>
+    addContainer(rs, "app", (p) => void (p.sysctls = { "net.ipv4.ip_unprivileged_port_start": "80", "net/core/somaxconn": "4096" })),
+  ),
+  m(
+    "propagation-shared-prometheus",
+    "container-mount-propagation",
+    "SEC-CONTAINER-04",
+    "CIS 5.20: Prometheus mounts a host directory with shared propagation",
+    (rs) =>
+      spec(
+        service(rs, "prometheus"),
+        addMount({ type: "bind", source: "/srv/mcp/shared", target: "/shared", readOnly: true, bindOptions: { propagation: "shared" } }),
+      ),
+  ),
+  m("propagation-rshared-container", "container-mount-propagation", "SEC-DATA-08", "CIS 5.20: a backup container mounts with rshared propagation", (rs) =>
+    addContainer(
+      rs,
+      "backup",
+      (p) => void (p.mounts = [{ type: "bind", source: "/srv/mcp/shared", target: "/shared", readOnly: true, bindOptions: { propagation: "rshared" } }]),
+    ),
+  ),
+  m(
+    "cgroup-parent-container",
+    "container-cgroup-parent",
+    "SEC-CONTAINER-03",
+    "CIS 5.25: a Redis container under its own cgroup parent (a cgroupfs path)",
+    (rs) => addContainer(rs, "redis", (p) => void (p.cgroupParent = "/custom/redis")),
+  ),
+  m(
+    "cgroup-parent-slice-container",
+    "container-cgroup-parent",
+    "SEC-CONTAINER-03",
+    "CIS 5.25: an app container under a systemd slice (the systemd driver's spelling)",
+    (rs) => addContainer(rs, "app", (p) => void (p.cgroupParent = "mcp-debug.slice")),
+  ),
+  m("default-bridge-container", "container-default-bridge", "SEC-NET-02", "CIS 5.30: a Grafana container with no network of its own (docker0)", (rs) =>
+    addContainer(rs, "grafana", (p) => void (p.networksAdvanced = [])),
+  ),
+  m(
+    "default-bridge-mode-bridge",
+    "container-default-bridge",
+    "SEC-NET-02",
+    "CIS 5.30: an app container with networkMode bridge and no network of its own",
+    (rs) => addContainer(rs, "app", (p) => void ((p.networksAdvanced = []), (p.networkMode = "bridge"))),
+  ),
+  m(
+    "default-bridge-mode-default",
+    "container-default-bridge",
+    "SEC-NET-02",
+    "CIS 5.30: a Redis container with networkMode default (docker0 by its other name)",
+    (rs) => addContainer(rs, "redis", (p) => void ((p.networksAdvanced = []), (p.networkMode = "default"))),
+  ),
+  m("sshd-app-service", "container-no-sshd", "SEC-CONTAINER-04", "CIS 5.7: the app service also starts /usr/sbin/sshd through a shell", (rs) =>
+    spec(service(rs, "app"), (cs) => void (cs.commands = ["/bin/sh", "-c", "/usr/sbin/sshd -D & exec node server.js"])),
+  ),
+  m("sshd-entrypoint-container", "container-no-sshd", "SEC-CONTAINER-04", "CIS 5.7: a debug container whose entrypoint is sshd", (rs) =>
+    addContainer(rs, "app", (p) => void ((p.entrypoints = ["sshd"]), (p.command = ["-D", "-e"]))),
+  ),
+  m("sshd-image-container", "container-no-sshd", "SEC-CONTAINER-04", "CIS 5.7: a container from an SSH server image", (rs) =>
+    addContainer(rs, "app", (p) => void (p.image = "lscr.io/linuxserver/openssh-server:9.7_p1-r4-ls160")),
+  ),
+  m(
+    "cap-sys-time-prefixed-app",
+    "container-capabilities",
+    "SEC-CONTAINER-04",
+    "CIS 5.4 / PSS Capabilities: the app adds CAP_SYS_TIME (outside the restricted set)",
+    (rs) => spec(service(rs, "app"), (cs) => void (cs.capAdds = ["CAP_SYS_TIME"])),
+  ),
+  m("cap-sys-admin-prefixed-nginx", "container-capabilities", "SEC-CONTAINER-02", "CIS 5.4: Nginx adds CAP_SYS_ADMIN (the CAP_ spelling)", (rs) =>
+    spec(service(rs, "nginx"), (cs) => void (cs.capAdds = ["CAP_SYS_ADMIN"])),
+  ),
+  m("cap-sys-admin-lower-container", "container-capabilities", "SEC-CONTAINER-02", "CIS 5.4: a Redis container adds sys_admin (lower case)", (rs) =>
+    addContainer(rs, "redis", (p) => void (p.capabilities = { drops: ["ALL"], adds: ["sys_admin"] })),
+  ),
+  m(
+    "cap-net-raw-lower-container",
+    "container-capabilities",
+    "SEC-CONTAINER-04",
+    "PSS Capabilities: an app container adds back cap_net_raw (in Docker's default set, not in baseline)",
+    (rs) => addContainer(rs, "app", (p) => void (p.capabilities = { drops: ["ALL"], adds: ["cap_net_raw"] })),
+  ),
+  m(
+    "selinux-type-spc-container",
+    "container-security-profiles",
+    "SEC-CONTAINER-04",
+    "CIS 5.3 / PSS SELinux: an app container runs as SELinux type spc_t",
+    (rs) => addContainer(rs, "app", (p) => void (p.securityOpts = ["no-new-privileges:true", "label=type:spc_t"])),
+  ),
+  m(
+    "selinux-user-colon-container",
+    "container-security-profiles",
+    "SEC-CONTAINER-04",
+    "PSS SELinux: a Redis container sets an SELinux user (label:user:, the colon spelling)",
+    (rs) => addContainer(rs, "redis", (p) => void (p.securityOpts = ["no-new-privileges:true", "label:user:system_u"])),
+  ),
+  m("selinux-type-service", "container-security-profiles", "SEC-CONTAINER-04", "PSS SELinux: the app service runs as SELinux type unconfined_t", (rs) =>
+    spec(service(rs, "app"), (cs) => void (cs.privileges = { seLinuxContext: { type: "unconfined_t" } })),
+  ),
+  m("selinux-role-service", "container-security-profiles", "SEC-CONTAINER-04", "PSS SELinux: Grafana sets an SELinux role", (rs) =>
+    spec(service(rs, "grafana"), (cs) => void (cs.privileges = { seLinuxContext: { role: "system_r" } })),
+  ),
+  m(
+    "systempaths-unconfined-container",
+    "container-security-profiles",
+    "SEC-CONTAINER-04",
+    "PSS /proc Mount Type: an app container unmasks /proc (systempaths=unconfined)",
+    (rs) => addContainer(rs, "app", (p) => void (p.securityOpts = ["no-new-privileges:true", "systempaths=unconfined"])),
+  ),
+  m(
+    "seccomp-unconfined-colon",
+    "container-security-profiles",
+    "SEC-CONTAINER-04",
+    "CIS 5.22: a Grafana container with seccomp:unconfined (the colon spelling)",
+    (rs) => addContainer(rs, "grafana", (p) => void (p.securityOpts = ["no-new-privileges:true", "seccomp:unconfined"])),
+  ),
+  m("apparmor-unconfined-colon", "container-security-profiles", "SEC-CONTAINER-04", "CIS 5.2: a PostgreSQL container with apparmor:unconfined", (rs) =>
+    addContainer(rs, "postgres", (p) => void (p.securityOpts = ["no-new-privileges:true", "apparmor:unconfined"])),
+  ),
+  m("docker-socket-run-container", "container-host-mounts", "SEC-CONTAINER-04", "CIS 5.32: /run/docker.sock bind-mounted into a Prometheus container", (rs) =>
+    addContainer(rs, "prometheus", (p) => void (p.mounts = [{ type: "bind", source: "/run/docker.sock", target: "/var/run/docker.sock", readOnly: true }])),
+  ),
+  m(
+    "docker-socket-volumes-container",
+    "container-host-mounts",
+    "SEC-CONTAINER-04",
+    "CIS 5.32: the Docker socket through a container's volumes (hostPath)",
+    (rs) => addContainer(rs, "app", (p) => void (p.volumes = [{ hostPath: "/var/run/docker.sock", containerPath: "/docker.sock", readOnly: true }])),
+  ),
+  m(
+    "docker-socket-double-slash-service",
+    "container-host-mounts",
+    "SEC-CONTAINER-04",
+    "CIS 5.32: //var/run/docker.sock (the same socket, spelt with a double slash) into the app service",
+    (rs) => spec(service(rs, "app"), addMount({ type: "bind", source: "//var/run/docker.sock", target: "/docker.sock", readOnly: true })),
+  ),
+  m(
+    "docker-socket-dir-volume-driver",
+    "container-host-mounts",
+    "SEC-CONTAINER-04",
+    "CIS 5.32: host /var/run (the socket's directory) mounted into Prometheus through a local volume's o=rbind",
+    (rs) =>
+      spec(
+        service(rs, "prometheus"),
+        addMount({
+          type: "volume",
+          source: "hostrun",
+          target: "/host-run",
+          readOnly: true,
+          volumeOptions: { driverName: "local", driverOptions: { type: "none", o: "rbind", device: "/var/run" } },
+        }),
+      ),
+  ),
+  m(
+    "docker-socket-var-container",
+    "container-host-mounts",
+    "SEC-CONTAINER-04",
+    "CIS 5.32: a backup container bind-mounts host /var (and so /var/run/docker.sock)",
+    (rs) => addContainer(rs, "backup", (p) => void (p.mounts = [{ type: "bind", source: "/var", target: "/host-var", readOnly: true }])),
+  ),
+  m("hostpath-srv-service", "container-host-mounts", "SEC-DATA-08", "PSS HostPath Volumes: the app service bind-mounts /srv/mcp/data", (rs) =>
+    spec(service(rs, "app"), addMount({ type: "bind", source: "/srv/mcp/data", target: "/data", readOnly: false })),
+  ),
+  m(
+    "hostpath-opt-container",
+    "container-host-mounts",
+    "SEC-DATA-08",
+    "PSS HostPath Volumes: a Grafana container mounts host /opt/grafana through volumes",
+    (rs) => addContainer(rs, "grafana", (p) => void (p.volumes = [{ hostPath: "/opt/grafana", containerPath: "/var/lib/grafana", readOnly: false }])),
+  ),
+  m("host-uts-container", "container-host-namespaces", "SEC-CONTAINER-04", "CIS 5.21: a Redis container in the host UTS namespace", (rs) =>
+    addContainer(rs, "redis", (p) => void (p.utsMode = "host")),
+  ),
+  m("host-network-container", "container-host-namespaces", "SEC-NET-02", "CIS 5.10: an app container with networkMode host", (rs) =>
+    addContainer(rs, "app", (p) => void (p.networkMode = "host")),
+  ),
+  m("host-cgroupns-container", "container-host-namespaces", "SEC-CONTAINER-04", "a Prometheus container in the host cgroup namespace", (rs) =>
+    addContainer(rs, "prometheus", (p) => void (p.cgroupnsMode = "host")),
   ),
   // Network
   m("postgres-port-published", "container-published-ports", "SEC-NET-01", "port 5432 published on PostgreSQL", (rs) =>
@@ -399,6 +601,20 @@ export const MUTATIONS: readonly Mutation[] = [
   ),
   m("restart-unbounded-app", "container-restart-policy", "DEP-CORE-03", "the app restarts without a maxAttempts bound (a crash loop never stops)", (rs) =>
     task(service(rs, "app"), (ts) => void (at(ts, ["restartPolicy"]).maxAttempts = 0)),
+  ),
+  m(
+    "restart-attempts-over-five-app",
+    "container-restart-policy",
+    "DEP-CORE-03",
+    "CIS 5.15: the app retries up to 10 times (restartPolicy.maxAttempts over 5)",
+    (rs) => task(service(rs, "app"), (ts) => void (at(ts, ["restartPolicy"]).maxAttempts = 10)),
+  ),
+  m(
+    "restart-retry-over-five-container",
+    "container-restart-policy",
+    "DEP-CORE-03",
+    "CIS 5.15: a Redis container restarts on-failure with maxRetryCount 6",
+    (rs) => addContainer(rs, "redis", (p) => void ((p.restart = "on-failure"), (p.maxRetryCount = 6))),
   ),
   m("restart-no-window-redis", "container-restart-policy", "DEP-CORE-03", "Redis counts restart attempts over no window", (rs) =>
     task(service(rs, "redis"), (ts) => void delete at(ts, ["restartPolicy"]).window),

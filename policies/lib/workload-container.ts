@@ -36,7 +36,14 @@ const mountsOf = memo(function mountsOf(props: Props): Known<WorkloadMount[]> {
     const volume = asString(get(v, "volumeName"));
     const ro = asBool(get(v, "readOnly"));
     if (!target.known || !host.known || !volume.known || !ro.known) return UNKNOWN;
-    out.push({ type: host.value ? "bind" : "volume", source: host.value ?? volume.value, target: target.value ?? "", readOnly: !!ro.value, driverOptions: {} });
+    out.push({
+      type: host.value ? "bind" : "volume",
+      source: host.value ?? volume.value,
+      target: target.value ?? "",
+      readOnly: !!ro.value,
+      driverOptions: {},
+      propagation: undefined,
+    });
   }
   for (const m of mounts.value) {
     if (isUnknown(m)) return UNKNOWN;
@@ -45,11 +52,19 @@ const mountsOf = memo(function mountsOf(props: Props): Known<WorkloadMount[]> {
     const source = asString(get(m, "source"));
     const ro = asBool(get(m, "readOnly"));
     const opts = stringMap(get(m, "volumeOptions", "driverOptions"));
-    if (!type.known || !target.known || !source.known || !ro.known || !opts.known) return UNKNOWN;
-    out.push({ type: mountType(type.value), source: source.value, target: target.value ?? "", readOnly: !!ro.value, driverOptions: opts.value });
+    const propagation = asString(get(m, "bindOptions", "propagation"));
+    if (!type.known || !target.known || !source.known || !ro.known || !opts.known || !propagation.known) return UNKNOWN;
+    out.push({
+      type: mountType(type.value),
+      source: source.value,
+      target: target.value ?? "",
+      readOnly: !!ro.value,
+      driverOptions: opts.value,
+      propagation: propagation.value,
+    });
   }
   if (tmpfs && typeof tmpfs === "object")
-    for (const target of Object.keys(tmpfs)) out.push({ type: "tmpfs", source: undefined, target, readOnly: false, driverOptions: {} });
+    for (const target of Object.keys(tmpfs)) out.push({ type: "tmpfs", source: undefined, target, readOnly: false, driverOptions: {}, propagation: undefined });
   return known(out);
 });
 
@@ -200,6 +215,8 @@ export function containerWorkload(r: ResourceView): Workload {
     privileged: asBool(get(props, "privileged")),
     securityOpts: arr(props, "securityOpts"),
     namespaces: namespacesOf(props),
+    sysctls: stringMap(get(props, "sysctls")),
+    cgroupParent: asString(get(props, "cgroupParent")),
     devices: devicesOf(props),
     memoryMb: asNumber(get(props, "memory")),
     cpus: cpusOf(props),

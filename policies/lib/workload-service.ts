@@ -103,7 +103,8 @@ function mountsOf(props: Props): Known<WorkloadMount[]> {
     const source = asString(get(m, "source"));
     const ro = asBool(get(m, "readOnly"));
     const opts = stringMap(get(m, "volumeOptions", "driverOptions"));
-    if (!type.known || !target.known || !source.known || !ro.known || !opts.known) return UNKNOWN;
+    const propagation = asString(get(m, "bindOptions", "propagation"));
+    if (!type.known || !target.known || !source.known || !ro.known || !opts.known || !propagation.known) return UNKNOWN;
     const t = (type.value ?? "").toLowerCase();
     out.push({
       type: t === "bind" || t === "volume" || t === "tmpfs" || t === "npipe" ? t : "other",
@@ -111,6 +112,7 @@ function mountsOf(props: Props): Known<WorkloadMount[]> {
       target: target.value ?? "",
       readOnly: !!ro.value,
       driverOptions: opts.value,
+      propagation: propagation.value,
     });
   }
   return known(out);
@@ -202,11 +204,14 @@ function deprecatedOf(props: Props): Known<string[]> {
   return known(nets.value.some((n) => get(n, "name") !== undefined && get(n, "name") !== null) ? ["taskSpec.networksAdvanceds[].name"] : []);
 }
 
-/** SELinux labelling switched off (privileges.seLinuxContext.disable) is `--security-opt label=disable` by another name. */
+/** privileges.seLinuxContext is `--security-opt label=...` by another name: disable, user, role, type, level. */
 function securityOptsOf(props: Props): Known<unknown[]> {
-  const disable = asBool(spec(props, "privileges", "seLinuxContext", "disable"));
-  if (!disable.known) return UNKNOWN;
-  return known(disable.value ? ["label=disable"] : []);
+  const ctx = (k: string) => spec(props, "privileges", "seLinuxContext", k);
+  const disable = asBool(ctx("disable"));
+  const parts = (["user", "role", "type", "level"] as const).map((k) => [k, asString(ctx(k))] as const);
+  if (!disable.known || parts.some(([, v]) => !v.known)) return UNKNOWN;
+  const opts = parts.flatMap(([k, v]) => (v.known && v.value ? [`label=${k}:${v.value}`] : []));
+  return known(disable.value ? ["label=disable", ...opts] : opts);
 }
 
 function devicesOf(props: Props): Known<string[]> {
@@ -279,6 +284,9 @@ export function serviceWorkload(r: ResourceView, index?: SwarmObjectIndex): Work
           cgroup: undefined,
         })
       : UNKNOWN,
+    sysctls: stringMap(spec(props, "sysctl")),
+    // ContainerSpec has no cgroup parent: tasks run under the daemon's.
+    cgroupParent: known(undefined),
     devices: devicesOf(props),
     memoryMb: memBytes.known ? known(memBytes.value ? memBytes.value / (1024 * 1024) : undefined) : UNKNOWN,
     cpus: nano.known ? known(nano.value ? nano.value / 1e9 : undefined) : UNKNOWN,

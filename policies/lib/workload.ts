@@ -51,6 +51,8 @@ export interface WorkloadMount {
   readOnly: boolean;
   /** Volume driver options a mount asks for (a `local` volume with o=bind binds a host path). */
   driverOptions: Record<string, string>;
+  /** Bind propagation as given (`bindOptions.propagation`); undefined: Docker's rprivate. */
+  propagation: string | undefined;
 }
 
 export interface WorkloadPort {
@@ -133,6 +135,10 @@ export interface Workload {
   securityOpts: Known<unknown[]>;
   /** Host namespaces: network/pid/ipc/userns/uts/cgroup mode as given ("host" shares the host's). */
   namespaces: Known<Record<"network" | "pid" | "ipc" | "userns" | "uts" | "cgroup", string | undefined>>;
+  /** Kernel parameters set in the container's namespaces (name as given -> value). */
+  sysctls: Known<Record<string, string>>;
+  /** Cgroup the container is created under instead of the daemon's; services cannot choose one. */
+  cgroupParent: Known<string | undefined>;
   /** Host devices and device requests, one entry per field that grants any ("devices", "gpus", ...). */
   devices: Known<string[]>;
   memoryMb: Known<number | undefined>;

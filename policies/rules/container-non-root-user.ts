@@ -4,7 +4,8 @@ import { workloadOf, WORKLOAD_TYPES } from "../lib/workloads";
 
 export const containerNonRootUser = resourcePolicy({
   name: "container-non-root-user",
-  description: "Containers and services name a non-root user (uid:gid); an empty user means the image's default, often root.",
+  description:
+    "Containers and services name a non-root user (uid:gid), as the Pod Security Standards (restricted) ask: not root, not uid 0 however written (0, 00); an empty user means the image's default, often root.",
   checklistIds: ["SEC-CONTAINER-01"],
   severity: "high",
   group: "container-security",
@@ -17,6 +18,7 @@ export const containerNonRootUser = resourcePolicy({
     const user = (w.user.value ?? "").trim();
     if (!user) return ctx.violation(`${w.label} sets no user: it runs as the image default (often root)`);
     const [uid] = user.split(":");
-    if (uid === "0" || uid.toLowerCase() === "root") ctx.violation(`${w.label} runs as root (user "${user}")`);
+    // The runtime reads a numeric uid as a number, so "00" is root as much as "0" is.
+    if ((/^\d+$/.test(uid) && Number(uid) === 0) || uid.toLowerCase() === "root") ctx.violation(`${w.label} runs as root (user "${user}")`);
   },
 });

@@ -8,10 +8,10 @@ import { RESTART } from "../../infra/components/common";
 import { fillPath, setPath } from "../lib/remediate";
 import { workloadOf, WORKLOAD_TYPES } from "../lib/workloads";
 
-export const containerRestartPolicy = resourcePolicy<{ allowed: string[]; allowedServiceConditions: string[] }>({
+export const containerRestartPolicy = resourcePolicy<{ allowed: string[]; allowedServiceConditions: string[]; maxAttempts: number }>({
   name: "container-restart-policy",
   description:
-    "Workloads restart after a crash or host reboot and stop a crash loop: containers unless-stopped, always or on-failure (with maxRetryCount); swarm services condition any or on-failure with a bounded maxAttempts and window.",
+    "Workloads restart after a crash or host reboot and stop a crash loop: containers unless-stopped, always or on-failure (with maxRetryCount); swarm services condition any or on-failure with a bounded maxAttempts and window. A retry bound is at most 5 attempts (CIS Docker 5.15).",
   checklistIds: ["DEP-CORE-01", "DEP-CORE-03"],
   severity: "medium",
   group: "availability",
@@ -26,6 +26,11 @@ export const containerRestartPolicy = resourcePolicy<{ allowed: string[]; allowe
       description: "Accepted container restart policies.",
     },
     allowedServiceConditions: { type: "array", items: { type: "string" }, default: ["any", "on-failure"], description: "Accepted swarm restart conditions." },
+    maxAttempts: {
+      type: "integer",
+      default: 5,
+      description: "Most restart attempts a bound may allow (container maxRetryCount, service restartPolicy.maxAttempts); CIS Docker 5.15 says 5.",
+    },
   },
   check(r, ctx) {
     const w = workloadOf(r);
@@ -35,6 +40,8 @@ export const containerRestartPolicy = resourcePolicy<{ allowed: string[]; allowe
       if (!ctx.config.allowed.includes(policy))
         return ctx.violation(`${w.label} has restart policy "${policy}"; expected one of ${ctx.config.allowed.join(", ")}`);
       if (policy === "on-failure" && !maxAttempts) ctx.violation(`${w.label} restarts on-failure without maxRetryCount: a crash loop never stops`);
+      if (maxAttempts && maxAttempts > ctx.config.maxAttempts)
+        ctx.violation(`${w.label} retries ${maxAttempts} times (maxRetryCount); at most ${ctx.config.maxAttempts}`);
       return;
     }
     if (!ctx.config.allowedServiceConditions.includes(policy))
@@ -42,6 +49,8 @@ export const containerRestartPolicy = resourcePolicy<{ allowed: string[]; allowe
     // Swarm counts attempts only within the window; without both, a crash loop restarts forever.
     const what = defaulted ? "has no restart policy (swarm's default restarts forever)" : "restarts without a bound";
     if (!maxAttempts || maxAttempts < 1) ctx.violation(`${w.label} ${what}: set restartPolicy.maxAttempts`);
+    else if (maxAttempts > ctx.config.maxAttempts)
+      ctx.violation(`${w.label} restarts up to ${maxAttempts} times (restartPolicy.maxAttempts); at most ${ctx.config.maxAttempts}`);
     const secs = window ? dockerDurationSeconds(window) : undefined;
     if (!secs || secs <= 0) ctx.violation(`${w.label} ${defaulted ? what : "counts restart attempts over no window"}: set restartPolicy.window`);
   },

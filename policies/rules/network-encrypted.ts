@@ -1,7 +1,7 @@
 /**
  * SEC-NET-02 (services communicate internally), PRE-SEC-05 (network security groups): an
  * overlay network spans nodes, so its traffic between them is encrypted (IPsec,
- * `--opt encrypted`; CIS Docker Benchmark 7.4). Local bridge networks never leave the host.
+ * `--opt encrypted`; CIS Docker Benchmark 7.3). Local bridge networks never leave the host.
  */
 import { resourcePolicy } from "../lib/define";
 import { displayName, T } from "../lib/docker";
@@ -9,7 +9,7 @@ import { asRecord, asString, get, isUnknown } from "../lib/values";
 
 export const networkEncrypted = resourcePolicy<{ drivers: string[] }>({
   name: "network-encrypted",
-  description: "Overlay networks are created with the `encrypted` option, so traffic between swarm nodes is encrypted (CIS Docker 7.4).",
+  description: "Overlay networks are created with the `encrypted` option, so traffic between swarm nodes is encrypted (CIS Docker 7.3).",
   checklistIds: ["SEC-NET-02", "PRE-SEC-05"],
   severity: "high",
   group: "network",

@@ -162,12 +162,65 @@ export const CASES: Record<string, { service: KindCase; container: KindCase }> =
       expect: /container fx-app-1 runs with seccomp unconfined/,
     },
   },
+  "container-sysctls": {
+    service: {
+      fire: (rs) => spec(service(rs, "redis"), (cs) => void (cs.sysctl = { "net.core.somaxconn": "1024" })),
+      expect: /service fx-redis sets sysctls outside the safe set: net\.core\.somaxconn/,
+    },
+    container: {
+      fire: (rs) => ctr(rs, "app-1", (p) => void (p.sysctls = { "net/ipv4/ip_forward": "1" })),
+      expect: /container fx-app-1 sets sysctls outside the safe set: net\/ipv4\/ip_forward/,
+    },
+  },
+  "container-mount-propagation": {
+    service: {
+      fire: (rs) =>
+        spec(service(rs, "prometheus"), (cs) => {
+          cs.mounts = [
+            ...((cs.mounts as Props[]) ?? []),
+            { type: "bind", source: "/srv/mcp/shared", target: "/shared", bindOptions: { propagation: "rshared" } },
+          ];
+        }),
+      expect: /service fx-prometheus mounts \/shared with rshared propagation/,
+    },
+    container: {
+      fire: (rs) =>
+        ctr(rs, "backup", (p) => void (p.mounts = [{ type: "bind", source: "/srv/mcp/shared", target: "/shared", bindOptions: { propagation: "shared" } }])),
+      expect: /container fx-backup mounts \/shared with shared propagation/,
+    },
+  },
+  "container-cgroup-parent": {
+    service: {
+      cannot:
+        "a Docker API 1.41 service has no cgroup parent field: its tasks run under the daemon's cgroup (host:check verifies daemon.json sets no cgroup-parent)",
+      notApplicable: /service fx-\S+ cannot choose a cgroup parent/,
+    },
+    container: { fire: (rs) => ctr(rs, "redis", (p) => void (p.cgroupParent = "/system.slice")), expect: /container fx-redis chooses its cgroup parent/ },
+  },
+  "container-no-sshd": {
+    service: {
+      fire: (rs) => spec(service(rs, "app"), (cs) => void (cs.commands = ["/bin/sh", "-c", "/usr/sbin/sshd -D & exec node server.js"])),
+      expect: /service fx-app starts an SSH daemon/,
+    },
+    container: {
+      fire: (rs) => ctr(rs, "grafana", (p) => void (p.image = "lscr.io/linuxserver/openssh-server:9.7_p1-r4-ls160")),
+      expect: /container fx-grafana runs image openssh-server, an SSH server/,
+    },
+  },
   "volume-host-bind": same({
     fire: (rs) => set(named(rs, T.volume, "pgdata"), "driverOpts", { type: "none", o: "bind", device: "/srv/data" }),
     expect: /volume fx-pgdata binds a host path through driverOpts/,
   }),
 
   // ── network ──
+  "container-default-bridge": {
+    service: {
+      cannot: "a swarm service's tasks attach to overlay networks, never to docker0",
+      tryBreak: (rs) => task(service(rs, "app"), (ts) => void (ts.networksAdvanceds = [])),
+      notApplicable: /service fx-\S+ tasks attach to overlay networks, never to the default bridge/,
+    },
+    container: { fire: (rs) => ctr(rs, "app-1", (p) => void (p.networksAdvanced = [])), expect: /container fx-app-1 is on the default bridge/ },
+  },
   "container-published-ports": {
     service: {
       fire: (rs) =>
