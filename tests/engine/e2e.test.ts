@@ -289,6 +289,8 @@ describe("the prod stack on a real swarm engine", () => {
     const code = await verify({ ...parseVerifyArgs(args), cwd: project }, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s) });
     timings.verifyMs = Date.now() - started;
     transcript.push(stdout, stderr);
+    // A run that stopped before any check (exit 2) prints its reason on stderr: show it, not a JSON error.
+    if (!stdout.trim()) throw new Error(`npm run verify exited ${code} without a report:\n${stderr.slice(-3000)}`);
     const report = JSON.parse(stdout) as { checks: CheckRecord[] };
     summary.passed = report.checks.filter((c) => c.status === "pass").length;
     summary.failed = report.checks.filter((c) => c.status === "fail").length;
