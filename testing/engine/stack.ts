@@ -45,6 +45,8 @@ export interface EngineStack {
   config: StackConfig;
   /** The engine config the program ran with ("mcp:key" -> string): the prod stack file plus the differences. */
   engineConfig: Record<string, string>;
+  /** The keys of engineConfig that are secrets (`secure:` in a stack file). */
+  secretKeys: string[];
   /** The program's last run (resources as registered, outputs). */
   run: ProgramRun;
   applied: AppliedStack;
@@ -165,6 +167,7 @@ export async function deployEngineStack(options: EngineStackOptions = {}): Promi
       engine,
       config,
       engineConfig,
+      secretKeys: [...sf.secretKeys],
       run,
       applied,
       outputs,
