@@ -14,6 +14,7 @@ import { CHECKLIST_ITEMS, CHECKLIST_VERSION } from "../../checklist/items";
 import { CHECKLIST_MAPPING } from "../../checklist/mapping";
 import { defaultOwner } from "../../checklist/owners";
 import type { CheckRecord } from "../../validate/core/types";
+import { main as signoffMain } from "../../scripts/signoff";
 
 export const ROOT = path.resolve(__dirname, "../..");
 export const NOW = new Date("2026-11-25T12:00:00Z");
@@ -196,4 +197,18 @@ export function attestationsFor(
       };
     }),
   };
+}
+
+/** Runs the sign-off CLI in-process, capturing what it prints. */
+export function runSignoffCli(args: string[]): { code: number; stdout: string; stderr: string } {
+  let stdout = "";
+  let stderr = "";
+  const out = jest.spyOn(process.stdout, "write").mockImplementation((s: string | Uint8Array) => ((stdout += String(s)), true));
+  const err = jest.spyOn(process.stderr, "write").mockImplementation((s: string | Uint8Array) => ((stderr += String(s)), true));
+  try {
+    return { code: signoffMain(args), stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
 }

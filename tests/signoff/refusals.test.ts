@@ -8,21 +8,21 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { buildSignoff } from "../../signoff/build";
-import { main } from "../../scripts/signoff";
-import { attestationsFor, drillReport, itemsOfKind, jestResults, NOW, outputsFixture, preflightReport, ROOT, secretsFixture, verifyReport } from "./fixtures";
+import {
+  runSignoffCli,
+  attestationsFor,
+  drillReport,
+  itemsOfKind,
+  jestResults,
+  NOW,
+  outputsFixture,
+  preflightReport,
+  ROOT,
+  secretsFixture,
+  verifyReport,
+} from "./fixtures";
 
-function run(args: string[]): { code: number; stdout: string; stderr: string } {
-  let stdout = "";
-  let stderr = "";
-  const out = jest.spyOn(process.stdout, "write").mockImplementation((s: string | Uint8Array) => ((stdout += String(s)), true));
-  const err = jest.spyOn(process.stderr, "write").mockImplementation((s: string | Uint8Array) => ((stderr += String(s)), true));
-  try {
-    return { code: main(args), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const run = runSignoffCli;
 
 const HOUR = 3_600_000;
 const at = (offsetMs: number) => new Date(NOW.getTime() + offsetMs).toISOString();

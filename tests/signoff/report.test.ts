@@ -3,7 +3,6 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { CHECKLIST_ITEMS } from "../../checklist/items";
-import { main } from "../../scripts/signoff";
 import { EVIDENCE_FORMAT_VERSION } from "../../evidence/version";
 import { sha256OfFile } from "../../evidence/provenance";
 import { SIGNOFF_FORMAT_VERSION, type SignoffReport } from "../../signoff/model";
@@ -18,21 +17,10 @@ import {
   ROOT,
   secretsFixture,
   verifyReport,
+  runSignoffCli,
 } from "./fixtures";
 
-/** Runs the CLI in-process, capturing what it prints. */
-function run(args: string[]): { code: number; stdout: string; stderr: string } {
-  let stdout = "";
-  let stderr = "";
-  const out = jest.spyOn(process.stdout, "write").mockImplementation((s: string | Uint8Array) => ((stdout += String(s)), true));
-  const err = jest.spyOn(process.stderr, "write").mockImplementation((s: string | Uint8Array) => ((stderr += String(s)), true));
-  try {
-    return { code: main(args), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const run = runSignoffCli;
 
 describe("npm run signoff", () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "signoff-"));
