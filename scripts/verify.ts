@@ -26,9 +26,12 @@ import { VERIFY_CHECKS } from "../validate/registry";
 import { parseDockerHost } from "../validate/docker/client";
 import { VERIFY_PROBES } from "../validate/dependencies";
 import { commonCause } from "../validate/core/root-cause";
+import { renderCheckList } from "../validate/check-list";
 
 export interface VerifyCliOptions {
   stack: string;
+  /** Print the checks (id, checklist items, title) and exit: no stack needed. */
+  list?: boolean;
   outputs?: string;
   only?: string[];
   format: ReportFormat;
@@ -109,7 +112,8 @@ const dockerHostFlag = (v: string) => {
 export function parseVerifyArgs(argv: string[]): VerifyCliOptions {
   const program = new Command("verify")
     .description("Run the post-deploy checks against a running stack")
-    .requiredOption("--stack <name>", "Pulumi stack (reads Pulumi.<name>.yaml and its outputs)")
+    .option("--stack <name>", "Pulumi stack (reads Pulumi.<name>.yaml and its outputs); required unless --list")
+    .option("--list", "print every check with its id, checklist items and what it proves (text, or --format json), and exit")
     .option("--outputs <file>", "stack outputs JSON (pulumi stack output --json --show-secrets); default: ask the Pulumi CLI")
     .option("--only <ids>", "comma-separated check IDs or prefixes like edge.*", list)
     .addOption(new Option("--format <format>", "report format on stdout").choices([...REPORT_FORMATS]).default("text"))
@@ -135,7 +139,10 @@ export function parseVerifyArgs(argv: string[]): VerifyCliOptions {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   program.parse(argv, { from: "user" });
   const o = program.opts();
+  if (!o.list && !o.stack) program.error("error: required option '--stack <name>' not specified", { exitCode: 2 });
+  if (o.list && o.format === "junit") program.error("error: --list prints text or --format json", { exitCode: 2 });
   return {
+    list: !!o.list,
     stack: o.stack,
     outputs: o.outputs,
     only: o.only,
@@ -169,6 +176,10 @@ export async function verify(
     io.stderr(`verify: ${createRedactor(secrets)(errorMessage(e))}\n`);
     return 2;
   };
+  if (options.list) {
+    io.stdout(renderCheckList(selectChecks(VERIFY_CHECKS, options.only), options.format === "json" ? "json" : "text"));
+    return 0;
+  }
   let checks;
   let edgeCa: string | undefined;
   try {

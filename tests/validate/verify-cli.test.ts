@@ -7,6 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parseVerifyArgs, verify } from "../../scripts/verify";
+import { VERIFY_CHECKS } from "../../validate/registry";
 
 const ROOT = path.resolve(__dirname, "../..");
 
@@ -122,5 +123,27 @@ describe("--resolve", () => {
     );
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/--resolve mcp\.example\.com:nope: "nope" is not an IPv4 or IPv6 address/);
+  });
+});
+
+describe("--list", () => {
+  test("every check with its id, checklist items and title, without a stack; the same as JSON", async () => {
+    const text = await run(["--list"]);
+    expect(text.code).toBe(0);
+    for (const c of VERIFY_CHECKS)
+      expect(text.stdout).toMatch(
+        new RegExp(`^${c.id.replace(/\./g, "\\.")}\\s+${c.checklistIds.join(",")}\\s+.*${c.title.slice(0, 20).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`, "m"),
+      );
+    expect(text.stdout).toMatch(new RegExp(`\\n${VERIFY_CHECKS.length} checks\\n$`));
+    expect(text.stdout).toMatch(/^redis\.hit-ratio .*\(needs enough cache lookups/m);
+    const json = JSON.parse((await run(["--list", "--format", "json"])).stdout) as { id: string; checklistIds: string[]; needs: string[] }[];
+    expect(json.map((e) => e.id)).toEqual(VERIFY_CHECKS.map((c) => c.id));
+    expect(json.find((e) => e.id === "redis.hit-ratio")).toMatchObject({ checklistIds: ["FUN-PERF-03"], needs: ["redis"] });
+    expect((await run(["--list", "--only", "grafana.*"])).stdout).not.toMatch(/^redis\./m);
+  });
+
+  test("without --list, --stack is required; --list has no JUnit form", () => {
+    expect(() => parseVerifyArgs(["--outputs", "x.json"])).toThrow(/required option '--stack <name>' not specified/);
+    expect(() => parseVerifyArgs(["--list", "--format", "junit"])).toThrow(/--list prints text or --format json/);
   });
 });
