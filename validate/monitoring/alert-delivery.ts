@@ -6,14 +6,13 @@
  * the end. What it cannot prove is that a person saw the page: the receiver's side confirms that.
  */
 import { randomUUID } from "node:crypto";
-import { parse } from "yaml";
 import { durationSeconds } from "../../infra/config/durations";
 import { abortableSleep } from "../core/sleep";
 import { fail, pass, skip, type Check } from "../core/types";
-import { joinUrl, request, requestJson } from "../net/http";
+import { joinUrl, request } from "../net/http";
 import type { AlertmanagerTarget, VerifyTarget } from "../target";
-import { receiversFor, type Receiver, type Route } from "./alertmanager-routes";
-import { prometheusApi, type RuleGroup } from "./prometheus";
+import { integrationsByType, receiversFor } from "./alertmanager-routes";
+import { isCheckResult, loadedAlertmanagerConfig, loadedAlertRules } from "./loaded";
 
 export const TEST_ALERT_NAME = "MCPVerifyTestAlert";
 /** How long past the route's group_wait the check waits for Alertmanager to finish sending. */
@@ -55,13 +54,9 @@ export const alertmanagerTestAlertCheck: Check<VerifyTarget> = {
   timeoutMs: 120_000,
   async run({ alertmanager: a, prometheus: p }, { signal }) {
     if (!a.sendTestAlert) return skip("opt-in: run `npm run verify -- --send-test-alert` to send a labelled test alert through every receiver");
-    const status = await requestJson<{ config?: { original?: string } }>(joinUrl(a.url, "/api/v2/status"), {}, { signal });
-    const config = parse(status.json?.config?.original ?? "") as { route?: Route & { group_wait?: string }; receivers?: Receiver[] } | null;
-    if (!config?.route) return fail("the loaded Alertmanager config has no route", { expected: "a routing tree", actual: `${status.status}` });
-    const { groups } = await prometheusApi<{ groups: RuleGroup[] }>(p, "/api/v1/rules", signal);
-    const severities = [...new Set(groups.flatMap((g) => g.rules.filter((r) => r.type === "alerting").map((r) => r.labels?.severity ?? "")))]
-      .filter(Boolean)
-      .sort();
+    const config = await loadedAlertmanagerConfig(a, signal);
+    if (isCheckResult(config)) return config;
+    const severities = [...new Set((await loadedAlertRules(p, signal)).map((r) => r.labels?.severity ?? ""))].filter(Boolean).sort();
     if (severities.length === 0) return fail("no alert rule carries a severity: nothing to test", { expected: "alert rules with severities", actual: "none" });
 
     // What must be attempted: per integration type, one request per integration of each receiver reached.
@@ -71,12 +66,10 @@ export const alertmanagerTestAlertCheck: Check<VerifyTarget> = {
     const alerts = severities.map((severity) => {
       // One alert name per severity: the same name would let a critical probe inhibit the warning one.
       const labels = { alertname: `${TEST_ALERT_NAME}_${severity}`, severity, mcp_verify_run: run };
-      for (const name of receiversFor(config.route!, labels)) {
+      for (const name of receiversFor(config.route, labels)) {
         reached.add(name);
-        const receiver = config.receivers?.find((x) => x.name === name);
-        for (const [k, v] of Object.entries(receiver ?? {}))
-          if (k.endsWith("_configs") && Array.isArray(v))
-            expected.set(k.slice(0, -"_configs".length), (expected.get(k.slice(0, -"_configs".length)) ?? 0) + v.length);
+        const receiver = config.receivers.find((x) => x.name === name);
+        for (const [type, n] of receiver ? integrationsByType(receiver) : []) expected.set(type, (expected.get(type) ?? 0) + n);
       }
       return { labels, annotations: { summary: "Test alert from npm run verify: ignore, it resolves itself" } };
     });

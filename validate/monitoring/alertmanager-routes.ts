@@ -69,9 +69,14 @@ export function receiversFor(root: Route, labels: Record<string, string>): strin
   return [...new Set(walk(root, root.receiver ?? ""))];
 }
 
-/** The integrations a receiver notifies through (`webhook_configs`, `email_configs`, ...), counted. */
+/** A receiver's integrations by type (`webhook_configs: [a, b]` is webhook: 2), as Alertmanager's counters label them. */
+export function integrationsByType(r: Receiver): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const [k, v] of Object.entries(r)) if (k.endsWith("_configs") && Array.isArray(v) && v.length) out.set(k.slice(0, -"_configs".length), v.length);
+  return out;
+}
+
+/** The integrations a receiver notifies through, counted. */
 export function integrationsOf(r: Receiver): number {
-  return Object.entries(r)
-    .filter(([k]) => k.endsWith("_configs"))
-    .reduce((n, [, v]) => n + (Array.isArray(v) ? v.length : 0), 0);
+  return [...integrationsByType(r).values()].reduce((n, x) => n + x, 0);
 }

@@ -4,12 +4,10 @@
  * GET /api/v2/status) to at least one receiver, and every receiver it reaches notifies through
  * at least one integration. A receiver with no integration swallows alerts without a trace.
  */
-import { parse } from "yaml";
 import { fail, pass, type Check } from "../core/types";
-import { joinUrl, requestJson } from "../net/http";
 import type { VerifyTarget } from "../target";
-import { integrationsOf, receiversFor, type Receiver, type Route } from "./alertmanager-routes";
-import { prometheusApi, type RuleGroup } from "./prometheus";
+import { integrationsOf, receiversFor } from "./alertmanager-routes";
+import { isCheckResult, loadedAlertmanagerConfig, loadedAlertRules } from "./loaded";
 
 export const alertmanagerRoutingCheck: Check<VerifyTarget> = {
   id: "alertmanager.routing",
@@ -19,18 +17,10 @@ export const alertmanagerRoutingCheck: Check<VerifyTarget> = {
   retries: 2,
   retryDelayMs: 500,
   async run({ alertmanager: a, prometheus: p }, { signal }) {
-    const url = joinUrl(a.url, "/api/v2/status");
-    const r = await requestJson<{ config?: { original?: string } }>(url, {}, { signal });
-    if (r.status !== 200 || typeof r.json?.config?.original !== "string")
-      return fail(`GET ${url} answered ${r.status} without the loaded config`, {
-        expected: "200 with config.original",
-        actual: `${r.status} ${r.body.slice(0, 100)}`,
-      });
-    const config = parse(r.json.config.original) as { route?: Route; receivers?: Receiver[] } | null;
-    if (!config?.route) return fail("the loaded Alertmanager config has no route", { expected: "a routing tree", actual: "none" });
-    const receivers = new Map((config.receivers ?? []).map((x) => [x.name, x]));
-    const { groups } = await prometheusApi<{ groups: RuleGroup[] }>(p, "/api/v1/rules", signal);
-    const alerts = groups.flatMap((g) => g.rules.filter((x) => x.type === "alerting"));
+    const config = await loadedAlertmanagerConfig(a, signal);
+    if (isCheckResult(config)) return config;
+    const receivers = new Map(config.receivers.map((x) => [x.name, x]));
+    const alerts = await loadedAlertRules(p, signal);
     if (alerts.length === 0) return fail("Prometheus has no alerting rules loaded: nothing to route", { expected: "alert rules", actual: "none" });
 
     const silent = [...receivers.values()].filter((x) => integrationsOf(x) === 0).map((x) => x.name);
