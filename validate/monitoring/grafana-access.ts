@@ -6,7 +6,8 @@
  * so none of them would notice anonymous access.
  */
 import { fail, pass, type Check } from "../core/types";
-import { joinUrl, request, requestJson } from "../net/http";
+import { joinUrl, request } from "../net/http";
+import { grafanaAdminGet } from "./grafana";
 import type { VerifyTarget } from "../target";
 
 export const grafanaAnonymousRefusedCheck: Check<VerifyTarget> = {
@@ -51,9 +52,7 @@ export const grafanaAuthSettingsCheck: Check<VerifyTarget> = {
   retries: 2,
   retryDelayMs: 500,
   async run({ grafana: g }, { signal }) {
-    const auth = Buffer.from(`${g.user}:${g.password}`).toString("base64");
-    const url = joinUrl(g.url, "/api/admin/settings");
-    const r = await requestJson<Record<string, Record<string, string>>>(url, {}, { signal, headers: { authorization: `Basic ${auth}` } });
+    const r = await grafanaAdminGet<Record<string, Record<string, string>>>(g, "/api/admin/settings", signal);
     if (r.status !== 200 || !r.json || typeof r.json !== "object")
       return fail(`GET /api/admin/settings answered ${r.status}`, {
         expected: "200 with the effective settings (as the admin)",

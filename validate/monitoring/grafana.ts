@@ -8,7 +8,8 @@ import { errorMessage } from "../core/errors";
 import { joinUrl, requestJson } from "../net/http";
 import type { GrafanaTarget, VerifyTarget } from "../target";
 
-function get<T>(g: GrafanaTarget, path: string, signal: AbortSignal) {
+/** A GET of Grafana's API as the provisioned admin (basic auth). */
+export function grafanaAdminGet<T>(g: GrafanaTarget, path: string, signal: AbortSignal) {
   const auth = Buffer.from(`${g.user}:${g.password}`).toString("base64");
   return requestJson<T>(joinUrl(g.url, path), {}, { signal, headers: { authorization: `Basic ${auth}` } });
 }
@@ -21,7 +22,7 @@ export const grafanaHealthCheck: Check<VerifyTarget> = {
   retries: 3,
   retryDelayMs: 500,
   async run({ grafana: g }, { signal }) {
-    const r = await get<{ database?: string; version?: string }>(g, "/api/health", signal);
+    const r = await grafanaAdminGet<{ database?: string; version?: string }>(g, "/api/health", signal);
     if (r.status !== 200 || r.json?.database !== "ok") {
       return fail(`Grafana /api/health answered ${r.status} database=${r.json?.database ?? "?"}`, {
         expected: '200 {"database":"ok"}',
@@ -41,7 +42,7 @@ export const grafanaDatasourceCheck: Check<VerifyTarget> = {
   retries: 3,
   retryDelayMs: 500,
   async run({ grafana: g }, { signal }) {
-    const r = await get<{ status?: string; message?: string }>(g, `/api/datasources/uid/${encodeURIComponent(g.datasourceUid)}/health`, signal);
+    const r = await grafanaAdminGet<{ status?: string; message?: string }>(g, `/api/datasources/uid/${encodeURIComponent(g.datasourceUid)}/health`, signal);
     if (r.status === 401 || r.status === 403)
       return fail(`Grafana refused the admin credentials (${r.status})`, {
         expected: "admin login with the stack's grafanaAdminPassword",
@@ -78,7 +79,7 @@ export const grafanaDashboardsCheck: Check<VerifyTarget> = {
     let cause: unknown;
     for (const uid of g.dashboardUids) {
       try {
-        const r = await get<DashboardResponse>(g, `/api/dashboards/uid/${encodeURIComponent(uid)}`, signal);
+        const r = await grafanaAdminGet<DashboardResponse>(g, `/api/dashboards/uid/${encodeURIComponent(uid)}`, signal);
         const panels = r.json?.dashboard?.panels;
         if (r.status !== 200) problems.push(`${uid}: ${r.status}`);
         else if (!Array.isArray(panels) || panels.length === 0) problems.push(`${uid}: no panels`);
