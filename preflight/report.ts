@@ -12,7 +12,7 @@ import type { PreflightFindings, PreflightItemResult, PreflightReport, Preflight
 import type { Provenance } from "../evidence/provenance";
 import { EVIDENCE_FORMAT_VERSION } from "../evidence/version";
 import { UNDECIDABLE_PREFIX } from "../policies/lib/define";
-import { parseWaived, waiverFor, WAIVERS_KEY, waiversSchema, type Waiver } from "../policies/lib/waivers";
+import { parseWaived, parseWaivers, waiverFor, WAIVERS_KEY, type Waiver } from "../policies/lib/waivers";
 import type { AnalyzerInfo, Diagnostic, PolicyConfigEntry } from "./harness";
 
 const ITEM_IDS = new Set(CHECKLIST_ITEMS.map((i) => i.id));
@@ -122,7 +122,7 @@ export function buildReport(input: ReportInput): PreflightFindings {
 }
 
 function configWaivers(config: Record<string, PolicyConfigEntry>, policy: string): Waiver[] {
-  const parsed = waiversSchema.safeParse(config[policy]?.properties?.[WAIVERS_KEY] ?? []);
+  const parsed = parseWaivers(config[policy]?.properties?.[WAIVERS_KEY]);
   return parsed.success ? parsed.data : [];
 }
 

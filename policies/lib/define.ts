@@ -18,7 +18,7 @@ import type {
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import { CHECKLIST_VERSION } from "../../checklist/items";
 import { plainCopy } from "./remediate";
-import { expiredWaiverMessage, waivedMessage, waiverActive, waiverFor, WAIVERS_JSON_SCHEMA, WAIVERS_KEY, waiversSchema } from "./waivers";
+import { expiredWaiverMessage, waivedMessage, waiverActive, waiverFor, WAIVERS_JSON_SCHEMA, WAIVERS_KEY, parseWaivers } from "./waivers";
 import { Props, unwrapProxy } from "./values";
 
 export const PACK_NAME = "mcp-production-checklist";
@@ -195,7 +195,7 @@ function report(findings: Finding[], config: ReportConfig, reportViolation: Repo
       urn,
       enforcementLevel: "advisory",
     });
-  const waivers = waiversSchema.safeParse(config.waivers ?? []);
+  const waivers = parseWaivers(config.waivers);
   // A waiver list the engine let through but that does not parse must not waive (or hide) anything.
   if (!waivers.success)
     reportViolation(`policy config: waivers are invalid (${waivers.error.issues.map((i) => `[${i.path.join(".")}] ${i.message}`).join("; ")})`);

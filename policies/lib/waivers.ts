@@ -34,6 +34,19 @@ export type Waiver = z.infer<typeof waiverSchema>;
 
 export const waiversSchema = z.array(waiverSchema);
 
+// The pack judges every resource with the same config object per policy: parse each list once.
+const parsedLists = new WeakMap<object, ReturnType<typeof waiversSchema.safeParse>>();
+const NONE = waiversSchema.safeParse([]);
+
+/** A policy config's `waivers` value, parsed (once per list object); absent means none. */
+export function parseWaivers(raw: unknown): ReturnType<typeof waiversSchema.safeParse> {
+  if (raw === undefined) return NONE;
+  if (!raw || typeof raw !== "object") return waiversSchema.safeParse(raw);
+  let parsed = parsedLists.get(raw);
+  if (!parsed) parsedLists.set(raw, (parsed = waiversSchema.safeParse(raw)));
+  return parsed;
+}
+
 /** The config schema entry every policy gets (draft 2020-12 keywords the engine's validator also reads). */
 export const WAIVERS_JSON_SCHEMA: PolicyConfigJSONSchema = (() => {
   const { $schema: _, ...schema } = z.toJSONSchema(waiversSchema) as Record<string, unknown>;
