@@ -12,6 +12,27 @@
 export const HSTS_MIN_MAX_AGE_SECONDS = 180 * 86_400;
 
 /**
+ * FUN-MCP-02: the MCP protocol revisions a deployment may negotiate, newest first (the
+ * official SDK client's list in the release this project pins; tests hold it to the SDK).
+ * The stack's `mcp:app.protocolVersions` defaults to it and may only narrow it.
+ */
+export const MCP_PROTOCOL_VERSIONS = ["2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05", "2024-10-07"] as const;
+
+/**
+ * FUN-MCP-04: bounds of the app's tool-call ceiling (`mcp:app.toolCallTimeoutSeconds`). Nginx's
+ * read timeout on the MCP location must be at least the ceiling (a call the app still allows is
+ * never cut by the edge) and at most the maximum (a stuck upstream is eventually released).
+ */
+export const MCP_TOOL_CALL_TIMEOUT_DEFAULT_SECONDS = 60;
+export const MCP_READ_TIMEOUT_MAX_SECONDS = 3600;
+
+/**
+ * FUN-MCP-02: a server-sent-event stream through the edge must survive this long with no
+ * event (Nginx's read timeout on the MCP location is the usual culprit).
+ */
+export const MCP_STREAM_IDLE_MIN_SECONDS = 60;
+
+/**
  * FUN-PERF-03: the smallest cache hit ratio (keyspace hits over lookups), and the fewest lookups
  * the ratio is judged on: below that a fresh stack's handful of misses would read as a failure.
  */

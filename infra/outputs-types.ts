@@ -80,6 +80,10 @@ export interface StackOutputs {
     probeToolArguments: Record<string, unknown>;
     jwtIssuer: string;
     jwtAudience: string;
+    resourceMetadataPath: string;
+    protocolVersions: string[];
+    toolCallTimeoutSeconds: number;
+    ceilingProbe?: { tool: string; arguments: Record<string, unknown> };
     migrationsTable: string;
     minMigrations: number;
   };

@@ -10,6 +10,7 @@ import { delimiter, join } from "node:path";
 import { z } from "zod";
 import type { StackOutputs } from "../infra/outputs-types";
 import { SERVICE_NAMES } from "../infra/config/schema";
+import { MCP_PROTOCOL_VERSIONS, MCP_TOOL_CALL_TIMEOUT_DEFAULT_SECONDS } from "../checklist/thresholds";
 
 const str = z.string().min(1);
 const path = z.string().regex(/^\//, "must be an absolute path");
@@ -73,6 +74,11 @@ export const stackOutputsSchema = z.object({
     probeToolArguments: z.record(z.string(), z.unknown()),
     jwtIssuer: str,
     jwtAudience: str,
+    // Outputs of a stack deployed before these keys existed hold the schema's defaults.
+    resourceMetadataPath: path.default("/.well-known/oauth-protected-resource/mcp"),
+    protocolVersions: z.array(str).min(1).default([...MCP_PROTOCOL_VERSIONS]),
+    toolCallTimeoutSeconds: z.number().int().min(1).default(MCP_TOOL_CALL_TIMEOUT_DEFAULT_SECONDS),
+    ceilingProbe: z.object({ tool: str, arguments: z.record(z.string(), z.unknown()) }).optional(),
     migrationsTable: str,
     minMigrations: z.number().int().min(0),
   }),
