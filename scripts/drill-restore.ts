@@ -70,12 +70,19 @@ function readSecretFile(flag: string, file: string): string {
   }
 }
 
-function readOutputs(file: string): Partial<StackOutputs> {
+function readOutputs(file: string, stack: string): Partial<StackOutputs> {
+  let outputs: Partial<StackOutputs>;
   try {
-    return JSON.parse(fs.readFileSync(file, "utf8")) as Partial<StackOutputs>;
+    outputs = JSON.parse(fs.readFileSync(file, "utf8")) as Partial<StackOutputs>;
   } catch (e) {
     throw new UsageError(`--outputs ${file} is not readable stack-output JSON: ${(e as Error).message}`);
   }
+  // Another stack's key and volume would drill the wrong backups, or fail for the wrong reason.
+  if (typeof outputs.stack === "string" && outputs.stack !== stack)
+    throw new UsageError(
+      `--outputs ${file} is for stack "${outputs.stack}", not --stack ${stack}: pass the outputs of ${stack} (pulumi stack output --stack ${stack} --json --show-secrets)`,
+    );
+  return outputs;
 }
 
 function connectionFrom(o: Opts): DrillConnection | undefined {
@@ -147,7 +154,7 @@ export async function main(
     if (opts.out) ensureOutDir(opts.out);
     const projectDir = path.resolve(opts.projectDir ?? process.cwd());
     const config = loadStackFileConfig(opts.stack, projectDir);
-    const outputs = opts.outputs ? readOutputs(opts.outputs) : undefined;
+    const outputs = opts.outputs ? readOutputs(opts.outputs, opts.stack) : undefined;
     let keyMaterial: string;
     if (opts.keyFile) keyMaterial = readSecretFile("--key-file", opts.keyFile);
     else if (outputs?.secrets?.backupEncryptionKey) keyMaterial = outputs.secrets.backupEncryptionKey;

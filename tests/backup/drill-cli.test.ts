@@ -165,6 +165,10 @@ describe("npm run drill:restore", () => {
 
     const badFlag = await cli([...base(), "--pg-user", "x"]);
     expect(badFlag).toMatchObject({ code: 2, stderr: expect.stringContaining("--pg-user needs --pg-host") });
-    for (const r of [wrong, down, missing, nokey]) expectNoSecrets(r.stdout + r.stderr);
+    const devOutputs = f.tmp.join("dev-outputs.json");
+    writeFileSync(devOutputs, JSON.stringify({ stack: "dev", secrets: { backupEncryptionKey: f.stackKey } }), { mode: 0o600 });
+    const otherStack = await cli(["--stack", "prod", "--project-dir", ROOT, "--backup-dir", f.backupDir, "--outputs", devOutputs, ...target()]);
+    expect(otherStack).toMatchObject({ code: 2, stdout: "", stderr: expect.stringContaining(`--outputs ${devOutputs} is for stack "dev", not --stack prod`) });
+    for (const r of [wrong, down, missing, nokey, otherStack]) expectNoSecrets(r.stdout + r.stderr);
   });
 });
