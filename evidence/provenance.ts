@@ -73,15 +73,23 @@ export function inputFile(role: InputRole, file: string, projectDir: string): In
   return { role, path: rel && !rel.startsWith("..") && !path.isAbsolute(rel) ? rel.split(path.sep).join("/") : abs, sha256: sha256OfFile(abs) };
 }
 
+/**
+ * An input that was never a file (e.g. outputs printed by the Pulumi CLI): its `path` is the
+ * command that produced it, its digest that of the document read.
+ */
+export function inputDocument(role: InputRole, command: string, document: string): InputFile {
+  return { role, path: command, sha256: createHash("sha256").update(document).digest("hex") };
+}
+
 export interface ProvenanceOptions {
   /** Where relative input paths are resolved and reported from. */
   projectDir: string;
-  inputs: readonly { role: InputRole; file: string }[];
+  inputs: readonly ({ role: InputRole; file: string } | InputFile)[];
   /** The product checkout (tests point it elsewhere). */
   productRoot?: string;
 }
 
 export function collectProvenance(o: ProvenanceOptions): Provenance {
   const root = o.productRoot ?? PRODUCT_ROOT;
-  return { git: gitState(root), product: productInfo(root), inputs: o.inputs.map((i) => inputFile(i.role, i.file, o.projectDir)) };
+  return { git: gitState(root), product: productInfo(root), inputs: o.inputs.map((i) => ("file" in i ? inputFile(i.role, i.file, o.projectDir) : i)) };
 }

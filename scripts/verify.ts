@@ -12,14 +12,14 @@ import { readFileSync } from "node:fs";
 import { isIP } from "node:net";
 import { resolve as resolvePath } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
-import { collectProvenance } from "../evidence/provenance";
+import { collectProvenance, inputDocument } from "../evidence/provenance";
 import { loadStackFileConfig, stackFilePath } from "../infra/config/stack-file";
 import { ensureOutDir, writeOutFiles } from "../local/out-files";
 import { runChecks, selectChecks, DEFAULT_CONCURRENCY } from "../validate/core/runner";
 import { buildVerifyReport, exitCodeFor, renderReport, REPORT_FILE_NAMES, REPORT_FORMATS, summarize, type ReportFormat } from "../validate/core/report";
 import { createRedactor } from "../evidence/redact";
 import { errorMessage } from "../validate/core/errors";
-import { loadStackOutputs } from "../validate/outputs";
+import { loadStackOutputs, type OutputsSource } from "../validate/outputs";
 import { connectToStack } from "../validate/connect";
 import { secretValues } from "../evidence/secrets";
 import { VERIFY_CHECKS } from "../validate/registry";
@@ -193,9 +193,15 @@ export async function verify(
     return fatal(e);
   }
   let connection;
+  let outputsSource: OutputsSource | undefined;
   try {
     say(`loading outputs of stack ${options.stack}${options.outputs ? ` from ${options.outputs}` : " from the Pulumi CLI"}`);
-    const outputs = await loadStackOutputs({ stack: options.stack, file: options.outputs && resolvePath(options.cwd, options.outputs), cwd: options.cwd });
+    const outputs = await loadStackOutputs({
+      stack: options.stack,
+      file: options.outputs && resolvePath(options.cwd, options.outputs),
+      cwd: options.cwd,
+      onSource: (s) => (outputsSource = s),
+    });
     secrets = secretValues(outputs);
     const config = loadStackFileConfig(options.stack, options.cwd);
     connection = await connectToStack(outputs, {
@@ -232,7 +238,8 @@ export async function verify(
       projectDir: options.cwd,
       inputs: [
         { role: "stack file", file: stackFilePath(options.stack, options.cwd) },
-        ...(options.outputs ? [{ role: "outputs" as const, file: resolvePath(options.cwd, options.outputs) }] : []),
+        ...(outputsSource?.kind === "file" ? [{ role: "outputs" as const, file: outputsSource.file }] : []),
+        ...(outputsSource?.kind === "pulumi" ? [inputDocument("outputs", outputsSource.command, outputsSource.document)] : []),
       ],
     });
     const report = buildVerifyReport({ stack: options.stack, records, startedAt, durationMs: Date.now() - t0, provenance });

@@ -76,7 +76,10 @@ export const stackOutputsSchema = z.object({
     jwtAudience: str,
     // Outputs of a stack deployed before these keys existed hold the schema's defaults.
     resourceMetadataPath: path.default("/.well-known/oauth-protected-resource/mcp"),
-    protocolVersions: z.array(str).min(1).default([...MCP_PROTOCOL_VERSIONS]),
+    protocolVersions: z
+      .array(str)
+      .min(1)
+      .default([...MCP_PROTOCOL_VERSIONS]),
     toolCallTimeoutSeconds: z.number().int().min(1).default(MCP_TOOL_CALL_TIMEOUT_DEFAULT_SECONDS),
     ceilingProbe: z.object({ tool: str, arguments: z.record(z.string(), z.unknown()) }).optional(),
     migrationsTable: str,
@@ -160,7 +163,15 @@ export function findPulumiCli(): string | undefined {
   return undefined;
 }
 
-export async function loadOutputsFromPulumi(stack: string, cwd: string, cli = findPulumiCli()): Promise<StackOutputs> {
+/** What the outputs were read from, for a report's provenance: a file, or the CLI's printed document. */
+export type OutputsSource = { kind: "file"; file: string } | { kind: "pulumi"; command: string; document: string };
+
+export async function loadOutputsFromPulumi(
+  stack: string,
+  cwd: string,
+  cli = findPulumiCli(),
+  onSource?: (source: OutputsSource) => void,
+): Promise<StackOutputs> {
   if (!cli) throw new OutputsError("the Pulumi CLI is not installed here: pass --outputs FILE (saved with `pulumi stack output --json --show-secrets`)");
   const stdout = await new Promise<string>((resolve, reject) => {
     execFile(cli, ["stack", "output", "--json", "--show-secrets", "--stack", stack], { cwd, timeout: 60_000, maxBuffer: 16 << 20 }, (err, out, errOut) => {
@@ -175,11 +186,21 @@ export async function loadOutputsFromPulumi(stack: string, cwd: string, cli = fi
   } catch {
     throw new OutputsError(`pulumi stack output --stack ${stack} did not print JSON`);
   }
+  onSource?.({ kind: "pulumi", command: `pulumi stack output --stack ${stack} --json --show-secrets`, document: stdout });
   return parseStackOutputs(raw, `outputs of stack ${stack}`);
 }
 
 /** `--outputs FILE` when given, else the Pulumi CLI. */
-export async function loadStackOutputs(options: { stack: string; file?: string; cwd?: string }): Promise<StackOutputs> {
-  if (options.file) return loadOutputsFile(options.file, options.stack);
-  return loadOutputsFromPulumi(options.stack, options.cwd ?? process.cwd());
+export async function loadStackOutputs(options: {
+  stack: string;
+  file?: string;
+  cwd?: string;
+  onSource?: (source: OutputsSource) => void;
+}): Promise<StackOutputs> {
+  if (options.file) {
+    const outputs = loadOutputsFile(options.file, options.stack);
+    options.onSource?.({ kind: "file", file: options.file });
+    return outputs;
+  }
+  return loadOutputsFromPulumi(options.stack, options.cwd ?? process.cwd(), findPulumiCli(), options.onSource);
 }

@@ -3,6 +3,7 @@
  * engine): it finishes in under 5 s, reports each unreachable service once, and ends with one
  * line naming the one cause; and the cause finder itself on records of mixed causes.
  */
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -64,3 +65,30 @@ test("the cause finder: one shared cause is named, mixed causes or a single fail
   expect(commonCause([f("getaddrinfo ENOTFOUND a")])).toBeUndefined();
   expect(commonCause([f("expected 200, got 500"), f("expected 200, got 502")])).toBeUndefined();
 });
+
+test("outputs read from the Pulumi CLI are in the report's provenance: the command and the digest of what it printed", async () => {
+  const outputsFile = outputsOfNothing();
+  const bin = path.join(tmp, "bin");
+  fs.mkdirSync(bin, { recursive: true });
+  // A stand-in for the CLI: prints the outputs document only for the exact command verify runs.
+  fs.writeFileSync(
+    path.join(bin, "pulumi"),
+    `#!/bin/sh\n[ "$*" = "stack output --json --show-secrets --stack prod" ] || { echo "unexpected: $*" >&2; exit 3; }\ncat '${outputsFile}'\n`,
+    { mode: 0o755 },
+  );
+  const savedPath = process.env.PATH;
+  process.env.PATH = `${bin}${path.delimiter}${savedPath ?? ""}`;
+  let stdout = "";
+  let stderr = "";
+  try {
+    const args = ["--stack", "prod", "--docker-host", "unix:///nonexistent/docker.sock", "--direct", "--format", "json", "--only", "edge.tls-chain"];
+    await verify({ ...parseVerifyArgs(args), cwd: ROOT }, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s) });
+  } finally {
+    process.env.PATH = savedPath;
+  }
+  expect(stderr).toContain("from the Pulumi CLI");
+  const report = JSON.parse(stdout) as { provenance: { inputs: { role: string; path: string; sha256: string }[] } };
+  const digest = createHash("sha256").update(fs.readFileSync(outputsFile)).digest("hex");
+  expect(report.provenance.inputs).toContainEqual({ role: "outputs", path: "pulumi stack output --stack prod --json --show-secrets", sha256: digest });
+  expect(stdout).not.toContain("jwt-nothing-secret");
+}, 30000);
