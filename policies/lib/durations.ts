@@ -1,4 +1,6 @@
-/** Docker durations ("15s", "1m30s", "500ms") in seconds; undefined when the text is not one. */
+/** Durations as Docker and nginx spell them, in seconds; undefined when the text is not one. */
+
+/** Docker durations ("15s", "1m30s", "500ms"). */
 export function dockerDurationSeconds(d: string): number | undefined {
   const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g;
   const unit: Record<string, number> = { ns: 1e-9, us: 1e-6, µs: 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
@@ -10,4 +12,42 @@ export function dockerDurationSeconds(d: string): number | undefined {
     consumed += m[0].length;
   }
   return consumed === d.length && consumed > 0 ? total : undefined;
+}
+
+/** nginx's time units, largest first (ngx_parse_time: a month is 30 days, a year 365). */
+const NGINX_UNITS: readonly (readonly [string, number])[] = [
+  ["y", 365 * 86400],
+  ["M", 30 * 86400],
+  ["w", 7 * 86400],
+  ["d", 86400],
+  ["h", 3600],
+  ["m", 60],
+  ["s", 1],
+  ["ms", 0.001],
+];
+
+/**
+ * nginx time values ("60s", "1h 30m", "500ms", "90"): whole numbers with a unit each, units
+ * from largest to smallest and each once, a bare number (seconds) only last, spaces allowed
+ * between parts. nginx refuses anything else at startup, so such text is not a time here either.
+ */
+export function nginxTimeSeconds(text: string): number | undefined {
+  const parts = text.trim().split(/\s+|(?<=[a-zA-Z])(?=\d)/);
+  if (parts.length === 0 || parts[0] === "") return undefined;
+  let total = 0;
+  let lastRank = -1;
+  for (const [i, part] of parts.entries()) {
+    const m = /^(\d+)(ms|[yMwdhms])?$/.exec(part);
+    if (!m) return undefined;
+    if (m[2] === undefined) {
+      if (i !== parts.length - 1) return undefined;
+      total += Number(m[1]);
+      continue;
+    }
+    const rank = NGINX_UNITS.findIndex(([u]) => u === m[2]);
+    if (rank <= lastRank) return undefined;
+    lastRank = rank;
+    total += Number(m[1]) * NGINX_UNITS[rank][1];
+  }
+  return total;
 }
