@@ -14,10 +14,8 @@ export function dockerDurationSeconds(d: string): number | undefined {
   return consumed === d.length && consumed > 0 ? total : undefined;
 }
 
-/** nginx's time units, largest first (ngx_parse_time: a month is 30 days, a year 365). */
+/** nginx's time units, largest first. Months and years are refused in millisecond directives (ngx_parse_time). */
 const NGINX_UNITS: readonly (readonly [string, number])[] = [
-  ["y", 365 * 86400],
-  ["M", 30 * 86400],
   ["w", 7 * 86400],
   ["d", 86400],
   ["h", 3600],
@@ -27,17 +25,18 @@ const NGINX_UNITS: readonly (readonly [string, number])[] = [
 ];
 
 /**
- * nginx time values ("60s", "1h 30m", "500ms", "90"): whole numbers with a unit each, units
- * from largest to smallest and each once, a bare number (seconds) only last, spaces allowed
- * between parts. nginx refuses anything else at startup, so such text is not a time here either.
+ * Time values of nginx's millisecond directives (proxy_read_timeout and the like): "60s",
+ * "1h 30m", "1h30m", "500ms", "90" (seconds). Whole numbers with a unit each, units from largest
+ * to smallest and each once, a bare number only last, spaces between parts. What nginx refuses
+ * at startup is refused here too; the rarer spellings nginx also takes ("10 20") are not read.
  */
 export function nginxTimeSeconds(text: string): number | undefined {
-  const parts = text.trim().split(/\s+|(?<=[a-zA-Z])(?=\d)/);
-  if (parts.length === 0 || parts[0] === "") return undefined;
+  if (text === "" || /^\s/.test(text)) return undefined;
+  const parts = text.trimEnd().split(/\s+|(?<=[a-zA-Z])(?=\d)/);
   let total = 0;
   let lastRank = -1;
   for (const [i, part] of parts.entries()) {
-    const m = /^(\d+)(ms|[yMwdhms])?$/.exec(part);
+    const m = /^(\d+)(ms|[wdhms])?$/.exec(part);
     if (!m) return undefined;
     if (m[2] === undefined) {
       if (i !== parts.length - 1) return undefined;

@@ -59,7 +59,7 @@ export const nginxMcpLocation = stackPolicy<{ edgeService: string; configPath: s
           bad("compresses text/event-stream (gzip buffers it)");
         const readText = effective(m, "proxy_read_timeout")[0]?.args.join(" ") ?? "60s";
         const read = nginxTimeSeconds(readText);
-        if (read === undefined) bad(`has proxy_read_timeout "${readText}", which is not an nginx time`);
+        if (read === undefined) bad(`has proxy_read_timeout "${readText}", which this policy cannot read as an nginx time (write it like 3600s or 1h)`);
         else if (read > MCP_READ_TIMEOUT_MAX_SECONDS) bad(`has proxy_read_timeout ${readText} (${read}s), above the maximum ${MCP_READ_TIMEOUT_MAX_SECONDS}s`);
         else if (read < minRead)
           bad(
