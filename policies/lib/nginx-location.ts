@@ -1,11 +1,27 @@
 /**
- * Which `location` of an nginx server serves a request URI, by nginx's own rules (an exact
+ * Which server of an nginx.conf answers a host on a TLS port (by server_name, else the port's
+ * default server), which of its `location`s serves a request URI, by nginx's own rules (an exact
  * `=` match wins at once; else the longest prefix, whose nested locations are searched first;
  * a `^~` prefix stops there; else the first regex, `~` or `~*`, in file order; else the longest
  * prefix), and the directives in effect there. A directive set at a level replaces, never
  * extends, what the level above sets: so what applies is the innermost level that has it.
  */
-import { children, type Directive, type ServerView } from "./nginx";
+import { children, first, type Directive, type ServerView } from "./nginx";
+
+const namesHost = (name: string, host: string) => name === host || (name.startsWith("*.") && host.endsWith(name.slice(1)));
+
+/**
+ * The TLS servers that answer `https://<host>` on `port` (every TLS port when undefined): those
+ * whose server_name is the host (exactly, or a leading `*.` wildcard), else the port's
+ * default_server, else its first TLS server, the way nginx picks one for a Host header.
+ */
+export function tlsServersFor(all: readonly ServerView[], host: string | undefined, port: number | undefined): ServerView[] {
+  const tls = all.filter((s) => s.listens.some((l) => l.ssl && (port === undefined || l.port === port)));
+  const named = host ? tls.filter((s) => (first(s.server.block, "server_name")?.args ?? []).some((n) => namesHost(n, host))) : [];
+  if (named.length) return named;
+  const byDefault = tls.filter((s) => s.listens.some((l) => l.raw.includes("default_server") || l.raw.includes("default")));
+  return byDefault.length ? byDefault : tls.slice(0, 1);
+}
 
 type Modifier = "=" | "^~" | "~" | "~*" | "" | "@";
 

@@ -9,7 +9,8 @@ import { stackPolicy } from "../lib/define";
 import { appContract } from "../lib/app-contract";
 import { loadEdgeConf } from "../lib/edge-conf";
 import { children, servers, type Directive } from "../lib/nginx";
-import { effectiveValue, locationFor, locationLabel, type LocationMatch } from "../lib/nginx-location";
+import { effectiveValue, locationFor, locationLabel, tlsServersFor, type LocationMatch } from "../lib/nginx-location";
+import { stackDomain } from "../lib/stack-config";
 import { workloadsOf } from "../lib/workloads";
 import { MCP_PROTOCOL_VERSIONS, MCP_READ_TIMEOUT_MAX_SECONDS } from "../../checklist/thresholds";
 
@@ -80,7 +81,7 @@ export const mcpAppContract = stackPolicy<{ edgeService: string; configPath: str
     for (const w of workloadsOf(resources, ctx.config.edgeService)) {
       const edge = loadEdgeConf(w, ctx, ctx.config.configPath);
       if (!edge) continue;
-      for (const s of servers(edge.conf).filter((x) => x.listens.some((l) => l.ssl))) {
+      for (const s of tlsServersFor(servers(edge.conf), stackDomain(), edge.httpsPort)) {
         const m = locationFor(s, metadataPath);
         const where = `${w.label}: ${locationLabel(m)} (serving ${metadataPath} on ${s.listens.map((l) => l.port).join("/")})`;
         const bad = (what: string) => ctx.violation(`${where} ${what}; a client cannot discover where to get a token`, w.urn);

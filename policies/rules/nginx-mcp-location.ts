@@ -10,7 +10,8 @@ import { nginxTimeSeconds } from "../lib/durations";
 import { loadEdgeConf } from "../lib/edge-conf";
 import { appContract } from "../lib/app-contract";
 import { children, servers } from "../lib/nginx";
-import { effective, effectiveValue, locationFor, locationLabel } from "../lib/nginx-location";
+import { effective, effectiveValue, locationFor, locationLabel, tlsServersFor } from "../lib/nginx-location";
+import { stackDomain } from "../lib/stack-config";
 import { workloadsOf } from "../lib/workloads";
 import { MCP_READ_TIMEOUT_MAX_SECONDS, MCP_STREAM_IDLE_MIN_SECONDS } from "../../checklist/thresholds";
 
@@ -43,7 +44,7 @@ export const nginxMcpLocation = stackPolicy<{ edgeService: string; configPath: s
     for (const w of workloadsOf(resources, ctx.config.edgeService)) {
       const edge = loadEdgeConf(w, ctx, ctx.config.configPath);
       if (!edge) continue;
-      for (const s of servers(edge.conf).filter((x) => x.listens.some((l) => l.ssl))) {
+      for (const s of tlsServersFor(servers(edge.conf), stackDomain(), edge.httpsPort)) {
         const m = locationFor(s, mcpPath);
         const where = `${w.label}: ${locationLabel(m)} (serving ${mcpPath} on ${s.listens.map((l) => l.port).join("/")})`;
         const bad = (what: string) => ctx.violation(`${where} ${what}`, w.urn);

@@ -80,6 +80,18 @@ describe("nginx-mcp-location", () => {
     expect(fires({}, inMcpLocation('auth_basic "staff";'))).toMatch(/asks for basic auth \(auth_basic\)/);
   });
 
+  test("the server judged is the one nginx picks for mcp:domain on the HTTPS port", () => {
+    const otherServer = (name: string) => (t: string) =>
+      t.replace(
+        "  server {\n    listen 8081;",
+        `  server {\n    listen 8443 ssl;\n    server_name ${name};\n    location / { proxy_pass http://app_pool; }\n  }\n  server {\n    listen 8081;`,
+      );
+    // Another site on the same port is not the MCP endpoint's server.
+    expect(fires({}, otherServer("status.example.com"))).toBe("");
+    // A server named for the stack's domain is the one clients reach, wherever it stands in the file.
+    expect(fires({}, otherServer(INPUT.config["mcp:domain"]))).toMatch(/location \/ \(serving \/mcp on 8443\) proxies over HTTP\/1\.0/);
+  });
+
   test("the location is the one nginx picks for mcp:app.mcpPath", () => {
     // /api/mcp falls to `location /`, which neither streams nor sets the MCP timeout.
     expect(fires({ mcpPath: "/api/mcp" })).toMatch(/location \/ \(serving \/api\/mcp on 8443\) proxies over HTTP\/1\.0/);
