@@ -41,6 +41,8 @@ import { imagePinned } from "./rules/image-pinned";
 import { networkInternalFlag } from "./rules/network-internal-flag";
 import { nginxHsts } from "./rules/nginx-hsts";
 import { nginxHttpsRedirect } from "./rules/nginx-https-redirect";
+import { nginxMcpLocation } from "./rules/nginx-mcp-location";
+import { mcpAppContract } from "./rules/mcp-app-contract";
 import { nginxRateLimit } from "./rules/nginx-rate-limit";
 import { nginxTls } from "./rules/nginx-tls";
 import { nginxUpstreamReplicas } from "./rules/nginx-upstream-replicas";
@@ -101,11 +103,13 @@ export const ALL_POLICIES: readonly McpPolicy[] = [
   containerLogRotation,
   // services
   grafanaAuth,
+  mcpAppContract,
   postgresTlsAuth,
   redisAuth,
   // edge
   nginxHsts,
   nginxHttpsRedirect,
+  nginxMcpLocation,
   nginxRateLimit,
   nginxTls,
   tlsKeyStrength,

@@ -902,6 +902,60 @@ export const MUTATIONS: readonly Mutation[] = [
   m("nginx-no-rate-limit", "nginx-rate-limit", "PRE-SEC-03", "limit_req removed from every location", (rs) =>
     editFile(rs, "/etc/nginx/nginx.conf", replaceIn(/^\s*limit_req zone=[^\n]*\n/gm, "")),
   ),
+  // The MCP endpoint through the edge, and the app contract (docs/app-contract.md)
+  m("mcp-location-buffered", "nginx-mcp-location", "FUN-MCP-02", "Nginx buffers the MCP location's responses, so server-sent events arrive late", (rs) =>
+    editFile(rs, "/etc/nginx/nginx.conf", replaceIn(/proxy_buffering off;/, "proxy_buffering on;")),
+  ),
+  m("mcp-http-1-0", "nginx-mcp-location", "FUN-MCP-02", "Nginx proxies to the app over HTTP/1.0 (no chunked event streams)", (rs) =>
+    editFile(rs, "/etc/nginx/nginx.conf", replaceIn(/proxy_http_version 1\.1;/g, "proxy_http_version 1.0;")),
+  ),
+  m(
+    "mcp-read-timeout-below-ceiling",
+    "nginx-mcp-location",
+    "FUN-MCP-04",
+    "the MCP location's read timeout (30s) cuts tool calls the app still allows (60s)",
+    (rs) => editFile(rs, "/etc/nginx/nginx.conf", replaceIn(/proxy_read_timeout 3600s;/, "proxy_read_timeout 30s;")),
+  ),
+  m("mcp-read-timeout-unbounded", "nginx-mcp-location", "FUN-MCP-04", "the MCP location waits a day for a stuck upstream", (rs) =>
+    editFile(rs, "/etc/nginx/nginx.conf", replaceIn(/proxy_read_timeout 3600s;/, "proxy_read_timeout 1d;")),
+  ),
+  m("mcp-authorization-cleared", "nginx-mcp-location", "PRE-SEC-04", "Nginx clears the Authorization header on its way to the app", (rs) =>
+    editFile(rs, "/etc/nginx/nginx.conf", replaceIn(/proxy_buffering off;/, 'proxy_buffering off;\n            proxy_set_header Authorization "";')),
+  ),
+  m(
+    "mcp-origin-rewritten",
+    "nginx-mcp-location",
+    "FUN-MCP-02",
+    "Nginx rewrites Origin to the stack's own, so the app's DNS-rebinding check judges Nginx",
+    (rs) =>
+      editFile(rs, "/etc/nginx/nginx.conf", replaceIn(/proxy_buffering off;/, "proxy_buffering off;\n            proxy_set_header Origin https://$host;")),
+  ),
+  m("mcp-www-authenticate-hidden", "nginx-mcp-location", "PRE-SEC-04", "Nginx hides the app's WWW-Authenticate, so a client cannot find the metadata", (rs) =>
+    editFile(rs, "/etc/nginx/nginx.conf", replaceIn(/proxy_buffering off;/, "proxy_buffering off;\n            proxy_hide_header WWW-Authenticate;")),
+  ),
+  m(
+    "metadata-denied-as-dot-path",
+    "mcp-app-contract",
+    "PRE-SEC-04",
+    "a 'deny dot files' location also denies /.well-known/oauth-protected-resource/mcp",
+    (rs) => editFile(rs, "/etc/nginx/nginx.conf", replaceIn(/ssl_session_tickets off;/, "ssl_session_tickets off;\n        location ~ /\\. { deny all; }")),
+  ),
+  m(
+    "metadata-path-not-well-known",
+    "mcp-app-contract",
+    "FUN-MCP-02",
+    "the stack config puts the protected resource metadata where no client looks (/oauth/metadata)",
+    () => undefined,
+    { "mcp:app": JSON.stringify({ replicas: 3, resourceMetadataPath: "/oauth/metadata" }) },
+  ),
+  m(
+    "protocol-versions-without-newest",
+    "mcp-app-contract",
+    "FUN-MCP-02",
+    "the stack config accepts only older protocol revisions, not the SDK's newest",
+    () => undefined,
+    { "mcp:app": JSON.stringify({ replicas: 3, protocolVersions: ["2025-06-18", "2025-03-26"] }) },
+  ),
   m("labels-missing-redis", "container-labels", "HA-REDUNDANCY-04", "Redis (service and tasks) without the com.mcp.stack and com.mcp.instance labels", (rs) => {
     const r = service(rs, "redis");
     both(r, labelsWithout(["com.mcp.stack", "com.mcp.instance"]));

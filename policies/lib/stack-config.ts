@@ -32,3 +32,9 @@ export function stackEnvironment(): string | undefined {
   const e = stackConfig().environment;
   return typeof e === "string" ? e : undefined;
 }
+
+/** mcp:domain: the host clients reach the stack at. */
+export function stackDomain(): string | undefined {
+  const d = stackConfig().domain;
+  return typeof d === "string" ? d : undefined;
+}

@@ -403,6 +403,24 @@ export const CASES: Record<string, { service: KindCase; container: KindCase }> =
       expect: /container fx-grafana: GF_SECURITY_ADMIN_PASSWORD__FILE points at \/run\/secrets\/missing, which the stack does not deliver/,
     },
   },
+  "mcp-app-contract": {
+    service: {
+      // The classic "hide dot files" rule also hides /.well-known/.
+      fire: (rs) =>
+        editNginxService(rs, replace("location = /metrics { return 404; }", "location = /metrics { return 404; }\n    location ~ /\\. { deny all; }")),
+      expect:
+        /service fx-nginx: location ~ \/\\\. \(serving \/\.well-known\/oauth-protected-resource\/mcp on 8443\) restricts it by address \(deny\); a client cannot discover where to get a token/,
+    },
+    container: {
+      fire: (rs) =>
+        editNginxContainer(
+          rs,
+          replace("location = /metrics { return 404; }", "location = /metrics { return 404; }\n    location ^~ /.well-known/ { return 404; }"),
+        ),
+      expect:
+        /container fx-nginx: location \^~ \/\.well-known\/ \(serving \/\.well-known\/oauth-protected-resource\/mcp on 8443\) answers it itself \(return\)/,
+    },
+  },
   "postgres-tls-auth": {
     service: {
       fire: (rs) => editFile(rs, "/etc/postgresql/postgresql.conf", () => POSTGRES_CONF.replace("ssl = on", "ssl = off")),
@@ -443,6 +461,16 @@ export const CASES: Record<string, { service: KindCase; container: KindCase }> =
     container: {
       fire: (rs) => ctr(rs, "nginx", (p) => void (p.ports = [{ internal: 8443, external: 443, ip: "0.0.0.0", protocol: "tcp" }])),
       expect: /container fx-nginx: the HTTP host port is not published/,
+    },
+  },
+  "nginx-mcp-location": {
+    service: {
+      fire: (rs) => editNginxService(rs, replace("proxy_buffering off;", "proxy_buffering on;")),
+      expect: /service fx-nginx: location \/mcp \(serving \/mcp on 8443\) buffers responses \(proxy_buffering is not off\)/,
+    },
+    container: {
+      fire: (rs) => editNginxContainer(rs, replace("proxy_buffering off;", 'proxy_buffering off;\n      proxy_set_header Authorization "";')),
+      expect: /container fx-nginx: location \/mcp \(serving \/mcp on 8443\) clears the client's Authorization header \(proxy_set_header Authorization\)/,
     },
   },
   "nginx-rate-limit": {

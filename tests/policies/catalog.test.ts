@@ -98,6 +98,8 @@ test("workload rules apply to containers and services alike; content rules are s
     "nginx-https-redirect",
     "nginx-rate-limit",
     "nginx-upstream-replicas",
+    "nginx-mcp-location",
+    "mcp-app-contract",
     "prometheus-alert-rules",
     "alertmanager-receivers",
     "postgres-tls-auth",

@@ -39,6 +39,14 @@ ${upstream.map((u) => `    server ${u};`).join("\n")}
     limit_req zone=per_ip burst=40;
     location / { proxy_pass http://app_pool; }
     location = /metrics { return 404; }
+    location /mcp {
+      proxy_pass http://app_pool;
+      proxy_http_version 1.1;
+      proxy_set_header Host $host;
+      proxy_set_header Connection "";
+      proxy_buffering off;
+      proxy_read_timeout 1h;
+    }
   }
   server {
     listen 8081;

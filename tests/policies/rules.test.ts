@@ -124,7 +124,15 @@ describe("unknown values at preview (through the CrossGuard functions and the un
     const rs = await base("service");
     const conf = rs.find((x) => x.type === "docker:index/serviceConfig:ServiceConfig" && x.name.includes("nginx.conf"))!;
     conf.outputs.data = UNKNOWN_STRING;
-    for (const name of ["nginx-tls", "nginx-https-redirect", "nginx-hsts", "nginx-rate-limit", "nginx-upstream-replicas"]) {
+    for (const name of [
+      "nginx-tls",
+      "nginx-https-redirect",
+      "nginx-hsts",
+      "nginx-rate-limit",
+      "nginx-upstream-replicas",
+      "nginx-mcp-location",
+      "mcp-app-contract",
+    ]) {
       const r = await runPolicy(policy(name), rs);
       expect({ name, v: violations(r) }).toEqual({ name, v: [] });
       expect({ name, n: undecidables(r).length }).toEqual({ name, n: 1 });
