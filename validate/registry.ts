@@ -25,6 +25,7 @@ import { alertmanagerReadyCheck, alertmanagerReceiversCheck } from "./monitoring
 import { grafanaDashboardsCheck, grafanaDatasourceCheck, grafanaHealthCheck } from "./monitoring/grafana";
 import { alertmanagerTestAlertCheck } from "./monitoring/alert-delivery";
 import { prometheusNotificationsCheck } from "./monitoring/prometheus-notifications";
+import { prometheusBaselineCheck, prometheusFirstDayErrorsCheck } from "./monitoring/prometheus-history";
 import { postgresSeqScansCheck } from "./postgres/query-plans";
 import { redisHitRatioCheck } from "./redis/hit-ratio";
 import { alertmanagerRoutingCheck } from "./monitoring/alertmanager-routing";
@@ -76,6 +77,8 @@ export const MONITORING_CHECKS: Check<VerifyTarget>[] = [
   prometheusAlertmanagerCheck,
   prometheusNotificationsCheck,
   prometheusRetentionCheck,
+  prometheusBaselineCheck,
+  prometheusFirstDayErrorsCheck,
   alertmanagerReadyCheck,
   alertmanagerReceiversCheck,
   alertmanagerRoutingCheck,
@@ -106,6 +109,8 @@ export const OPT_IN_CHECKS: Readonly<Record<string, string>> = {
 /** Checks that judge what real traffic left behind, and skip (saying so) on a stack that has served too little yet. */
 export const TRAFFIC_CHECKS: Readonly<Record<string, string>> = {
   "redis.hit-ratio": "needs enough cache lookups to judge the hit ratio; a fresh stack has served too few",
+  "prometheus.baseline": "needs 7 days of the app's traffic in Prometheus; skips on a younger stack",
+  "prometheus.error-rate-24h": "needs 24 hours of the app's traffic in Prometheus; skips on a younger stack",
 };
 
 /** Every runtime check. */
