@@ -33,6 +33,7 @@ import { grafanaAnonymousRefusedCheck, grafanaAuthSettingsCheck } from "./monito
 import { DOCKER_CHECKS, type DockerTarget } from "./docker";
 import { BACKUP_CHECKS, BACKUP_EXTRA, type BackupTarget } from "./backup";
 import { HOST_CHECKS, type HostTarget } from "./host";
+import { USAGE_CHECKS } from "./docker/usage";
 import { imageVulnerabilityScanCheck, type ImageScanTarget } from "./images/vulnerability-scan";
 import { drillIntervalCheck, type DrillIntervalTarget } from "./backup/drill-interval";
 
@@ -94,7 +95,7 @@ export const MONITORING_CHECKS: Check<VerifyTarget>[] = [
   grafanaAnonymousRefusedCheck,
   grafanaAuthSettingsCheck,
 ];
-export const CONTAINER_CHECKS: Check<VerifyTarget>[] = DOCKER_CHECKS.map((c) =>
+export const CONTAINER_CHECKS: Check<VerifyTarget>[] = [...DOCKER_CHECKS, ...USAGE_CHECKS].map((c) =>
   adapt(c, (t) => t.extra[DOCKER_EXTRA] as DockerTarget | undefined, "no Docker Engine API access (set DOCKER_HOST or run where the Docker socket is)"),
 );
 

@@ -138,7 +138,17 @@ describe("--list", () => {
     expect(text.stdout).toMatch(/^redis\.hit-ratio .*\(needs enough cache lookups/m);
     const json = JSON.parse((await run(["--list", "--format", "json"])).stdout) as { id: string; checklistIds: string[]; needs: string[] }[];
     expect(json.map((e) => e.id)).toEqual(VERIFY_CHECKS.map((c) => c.id));
-    expect(json.find((e) => e.id === "redis.hit-ratio")).toMatchObject({ checklistIds: ["FUN-PERF-03"], needs: ["redis"] });
+    expect(json.find((e) => e.id === "redis.hit-ratio")).toMatchObject({ checklistIds: ["FUN-PERF-03", "SIGN-TECH-02"], needs: ["redis"] });
+    // Checks that judge history or given reports say why they may skip on a healthy stack.
+    expect(json.find((e) => e.id === "prometheus.baseline")).toMatchObject({
+      checklistIds: ["MON-METRICS-04", "POST-WEEK-01"],
+      note: expect.stringMatching(/7 days/),
+    });
+    expect(json.find((e) => e.id === "images.vulnerability-scan")).toMatchObject({ note: expect.stringMatching(/--image-scan FILE/) });
+    expect(json.find((e) => e.id === "backup.drill-interval")).toMatchObject({
+      checklistIds: ["HA-DR-02"],
+      note: expect.stringMatching(/--drill-report FILE/),
+    });
     expect((await run(["--list", "--only", "grafana.*"])).stdout).not.toMatch(/^redis\./m);
   });
 
