@@ -15,7 +15,7 @@ import { checkById, IMAGE_SCAN_EXTRA, OPT_IN_CHECKS } from "../../validate/regis
 import { readTrivyReport } from "../../validate/images/trivy-report";
 import { IMAGE_SCAN_MAX_AGE_DAYS, reportCovers } from "../../validate/images/vulnerability-scan";
 import type { VerifyTarget } from "../../validate/target";
-import { parseVerifyArgs } from "../../scripts/verify";
+import { parseVerifyArgs, verify } from "../../scripts/verify";
 
 const ROOT = resolve(__dirname, "../..");
 const config = loadStackFileConfig("prod", ROOT);
@@ -144,4 +144,13 @@ test("without reports it skips naming the option; verify collects --image-scan p
   expect(`${r.status} ${r.message}`).toBe("skip no image scan report given (--image-scan FILE, repeatable)");
   expect(OPT_IN_CHECKS["images.vulnerability-scan"]).toMatch(/--image-scan/);
   expect(parseVerifyArgs(["--stack", "prod", "--image-scan", "a.json", "--image-scan", "b.json"]).imageScan).toEqual(["a.json", "b.json"]);
+});
+
+test("verify refuses a --image-scan file that is not a report before it connects to anything: exit 2 naming the file", async () => {
+  const bad = tmp.join("scan.json");
+  writeFileSync(bad, JSON.stringify({ SchemaVersion: 2, ArtifactType: "filesystem" }));
+  let stderr = "";
+  const code = await verify(parseVerifyArgs(["--stack", "prod", "--image-scan", bad]), { stdout: () => undefined, stderr: (s) => (stderr += s) });
+  expect(code).toBe(2);
+  expect(stderr).toMatch(/^verify: image scan report .*scan\.json is not a Trivy image report .*: CreatedAt: /);
 });
