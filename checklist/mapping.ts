@@ -39,7 +39,7 @@ export const CHECKLIST_MAPPING: Readonly<Record<string, ItemMapping>> = {
   "PRE-INFRA-06": {
     verify: attest(
       "Export of the host and cloud firewall rules showing 80/443 open to clients and 22 restricted to the admin network",
-      "The firewall lives outside Docker and outside this program (host nftables, cloud security group); a free port says nothing about what the firewall lets through",
+      "What reaches the host is decided by the cloud security group and the host's nftables together, and Docker's published ports are DNAT-ed past the host's input chain into its forward chain (DOCKER-USER): no single rule set a check can read shows that 80/443 reach Nginx and 22 only the admin network",
     ),
     docs: docs("docs/deployment.md"),
   },

@@ -96,7 +96,7 @@ test("idle containers: both pass, with the figures seen", async () => {
     /^pass 1 container\(s\), none OOM-killed; highest working set mcpu-idle\.1\.\w+: working set \d+\.\d MiB of 64\.0 MiB \(\d %\)$/,
   );
   const c = await check(cpuUsageCheck, SERVICES.idle);
-  expect(`${c.status} ${c.message}`).toMatch(/^pass 1 container\(s\) sampled over 3 s; highest mcpu-idle\.1\.\w+: 0\.0\d of 0\.5 CPU \(\d+ %/);
+  expect(`${c.status} ${c.message}`).toMatch(/^pass 1 container\(s\) sampled over 5 s; highest mcpu-idle\.1\.\w+: 0\.0\d of 0\.5 CPU \(\d+ %/);
 });
 
 test("a container spinning on its CPU limit fails docker.cpu-usage naming it and its share", async () => {
@@ -105,7 +105,7 @@ test("a container spinning on its CPU limit fails docker.cpu-usage naming it and
   expect(r.message).toMatch(
     /^1 container\(s\) above 70 % of their CPU limit: mcpu-spin\.1\.\w+: 0\.(1[5-9]|2\d) of 0\.2 CPU \((7[5-9]|[89]\d|1[01]\d) %, throttled in \d+ % of periods since start\)$/,
   );
-  expect(r.expected).toBe("every container at most 70 % of its service's cpus over 3 s");
+  expect(r.expected).toBe("every container at most 70 % of its service's cpus over 5 s");
 });
 
 test("a container holding 60 MiB of its 64 MiB fails docker.memory-usage naming it and its working set", async () => {

@@ -18,8 +18,8 @@ import { inspectServices, localTaskContainers, runningTasks } from "./tasks";
 export const MEMORY_MAX_PERCENT = 90;
 /** The checklist's "reasonable": a service at more than 70 % of its CPU limit has no headroom for a peak. */
 export const CPU_MAX_PERCENT = 70;
-/** CPU is sampled over this long: long enough to average a scheduler's quota periods (100 ms). */
-export const CPU_SAMPLE_MS = 3000;
+/** CPU is sampled over this long: a scrape or a health probe (a burst of tens of milliseconds) is averaged out, sustained use is not. */
+export const CPU_SAMPLE_MS = 5000;
 const SHOWN = 5;
 
 /** The parts of the Engine API stats object read here (cgroup v1 and v2 name the cache differently). */
