@@ -36,6 +36,8 @@ interface History {
   hole?: [number, number];
   /** [from, to) seconds before now where 30 % of requests fail. */
   spike?: [number, number];
+  /** [from, to) seconds before now where the edge probe fails; false: no probe series at all. */
+  probeDown?: [number, number] | false;
 }
 
 /** OpenMetrics text of one app replica's counters, one sample every 2 minutes up to 2 minutes ago. */
@@ -45,6 +47,7 @@ function openMetrics(h: History, now = Math.floor(Date.now() / 1000)): string {
   const err: string[] = [];
   const buckets: string[][] = BUCKETS.map(() => []);
   const count: string[] = [];
+  const probe: string[] = [];
   let [okN, errN] = [0, 0];
   for (let t = now - h.days * DAY; t <= now - STEP; t += STEP) {
     const ago = now - t;
@@ -56,9 +59,15 @@ function openMetrics(h: History, now = Math.floor(Date.now() / 1000)): string {
     err.push(`http_requests_total{${job},status="500"} ${errN.toFixed(1)} ${t}`);
     BUCKETS.forEach(([le, share], i) => buckets[i].push(`http_request_duration_seconds_bucket{${job},le="${le}"} ${(okN * share).toFixed(1)} ${t}`));
     count.push(`http_request_duration_seconds_count{${job}} ${okN} ${t}`);
+    // The probe every 15 s, as the stack scrapes it.
+    for (let u = t; u < t + STEP; u += 15) {
+      const down = h.probeDown && now - u <= h.probeDown[1] && now - u > h.probeDown[0];
+      probe.push(`probe_success{job="${SCRAPE_JOBS.edgeProbe}",instance="https://mcp.example.test/health"} ${down ? 0 : 1} ${u}`);
+    }
   }
   const histogram = h.histogram === false ? [] : ["# TYPE http_request_duration_seconds histogram", ...buckets.flat(), ...count];
-  return ["# TYPE http_requests counter", ...ok, ...err, ...histogram, "# EOF", ""].join("\n");
+  const probes = h.probeDown === false ? [] : ["# TYPE probe_success gauge", ...probe];
+  return ["# TYPE http_requests counter", ...ok, ...err, ...histogram, ...probes, "# EOF", ""].join("\n");
 }
 
 let prom: PrometheusServer | undefined;
@@ -87,7 +96,9 @@ test("a healthy week: the baseline figures the history holds, and a first day un
   expect(`${b.status} ${b.message}`).toMatch(/^pass baseline over 7 d: p50 50 ms, p95 250 ms, 1\.010 req\/s, 0\.99\d* % 5xx$/);
   expect(b.measurements).toEqual(expect.objectContaining({ p50Ms: 50, p95Ms: 250, requestsPerSecond: 1.01, hoursCovered: 169 }));
   const e = r["prometheus.error-rate-24h"];
-  expect(`${e.status} ${e.message}`).toMatch(/^pass 5xx share over the last 24 h 0\.99\d* %, 5-minute peak 0\.99 % \(threshold 5 %\)$/);
+  expect(`${e.status} ${e.message}`).toMatch(
+    /^pass 5xx share over the last 24 h 0\.99\d* %, 5-minute peak 0\.99 % \(threshold 5 %\), edge probe never failed$/,
+  );
 });
 
 test("a fresh Prometheus: both skip, saying it holds no app samples yet", async () => {
@@ -131,6 +142,19 @@ test("a 30-minute error spike three hours ago: the first-day review fails naming
   const at = Date.parse(/ at (\S+Z) /.exec(e.message)![1]);
   expect(Math.abs(Date.now() - at - 2.75 * HOUR * 1000)).toBeLessThan(20 * 60 * 1000);
   expect(e.expected).toMatch(/at most 5 % \(mcp:alerting\.errorRatePercent\)/);
+});
+
+test("a 10-minute outage the app never saw (no request reached it): the first-day review fails on the edge probe", async () => {
+  const r = await checksOn({ days: 2, probeDown: [HOUR, HOUR + 10 * 60] });
+  const e = r["prometheus.error-rate-24h"];
+  expect(e.status).toBe("fail");
+  expect(e.message).toMatch(/^the public endpoint's HTTPS probe failed in (10|11) minute\(s\) of the last 24 h, first at \S+Z$/);
+  expect(e.measurements).toEqual(expect.objectContaining({ peakPercent5m: 0.99 }));
+});
+
+test("no probe of the public endpoint at all: the first-day review fails saying so", async () => {
+  const r = await checksOn({ days: 2, probeDown: false });
+  expect(r["prometheus.error-rate-24h"].message).toBe('no probe_success{job="edge-https-probe"} samples in the last 24 h: the public endpoint was not probed');
 });
 
 test("coverage and peak of raw samples", () => {

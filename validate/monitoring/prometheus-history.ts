@@ -1,7 +1,8 @@
 /**
  * What Prometheus kept of the app's real traffic: the performance baseline of the first week
- * (MON-METRICS-04, POST-WEEK-01) and the error rate of the first day (POST-24H-03), computed
- * from the request counter and latency histogram every replica exports. Both judge history,
+ * (MON-METRICS-04, POST-WEEK-01) and the errors of the first day (POST-24H-03), computed
+ * from the request counter and latency histogram every replica exports and the blackbox probe
+ * of the public endpoint. Both judge history,
  * so on a stack younger than their window they skip, saying how much Prometheus holds.
  */
 import { SCRAPE_JOBS } from "../../infra/render/prometheus";
@@ -33,7 +34,12 @@ export const historyQueries = {
   // `or vector(0)`: a stack that never answered 5xx has no such series, and that is 0 %, not unknown.
   errorPercent: (w: string) => `100 * (sum(rate(${REQ}{${JOB},${STATUS_5XX}}[${w}])) or vector(0)) / sum(rate(${REQ}{${JOB}}[${w}]))`,
   latencyMs: (q: number, w: string) => `1000 * histogram_quantile(${q}, sum by (le) (rate(${BUCKETS}{${JOB}}[${w}])))`,
+  /** The blackbox probe of the public health URL: what users saw when no request reached the app at all. */
+  // min_over_time: every failed probe counts, not only those a step happens to land on.
+  edgeProbe: `min(min_over_time(probe_success{job="${SCRAPE_JOBS.edgeProbe}"}[1m]))`,
 };
+/** Resolution of the edge probe scan: EndpointDown's own view is minutes. */
+const PROBE_STEP_SECONDS = 60;
 
 type Sample = [number, string];
 interface Vector {
@@ -168,9 +174,15 @@ export function errorPeak(samples: readonly Sample[], thresholdPercent: number):
   return { peak, at, stepsAbove };
 }
 
+/** Minutes the edge probe failed, and the first of them (unix seconds). Pure. */
+export function probeFailures(samples: readonly Sample[]): { minutes: number; first?: number } {
+  const failed = samples.filter(([, v]) => Number(v) === 0).map(([t]) => t);
+  return { minutes: failed.length, first: failed[0] };
+}
+
 export const prometheusFirstDayErrorsCheck: Check<VerifyTarget> = {
   id: "prometheus.error-rate-24h",
-  title: "The app's 5xx share stayed under the HighErrorRate threshold over the last 24 h",
+  title: "Over the last 24 h the app's 5xx share stayed under the HighErrorRate threshold and the public endpoint's probe never failed",
   checklistIds: ["POST-24H-03"],
   needs: ["prometheus"],
   retries: 2,
@@ -182,30 +194,43 @@ export const prometheusFirstDayErrorsCheck: Check<VerifyTarget> = {
     const samples = await range(p, historyQueries.coverage, start, end, COVERAGE_STEP_SECONDS, signal);
     const notYet = judgeCoverage(coverageOf(samples, end, FIRST_DAY_SECONDS, COVERAGE_STEP_SECONDS), FIRST_DAY_SECONDS, "the first-day error review");
     if (notYet) return notYet;
-    const [overall, series] = await Promise.all([
+    const [overall, series, probe] = await Promise.all([
       instant(p, historyQueries.errorPercent("24h"), end, signal),
       range(p, historyQueries.errorPercent("5m"), start, end, ERROR_STEP_SECONDS, signal),
+      range(p, historyQueries.edgeProbe, start, end, PROBE_STEP_SECONDS, signal),
     ]);
     const e = errorPeak(series, threshold);
+    const down = probeFailures(probe);
     const measurements = {
       errorRatePercent24h: Number((overall ?? 0).toFixed(3)),
       peakPercent5m: Number(e.peak.toFixed(3)),
       minutesAboveThreshold: e.stepsAbove * (ERROR_STEP_SECONDS / 60),
       thresholdPercent: threshold,
+      edgeProbeFailedMinutes: down.minutes,
     };
-    if (e.stepsAbove > 0 || (overall ?? 0) > threshold)
-      return fail(
-        `the 5xx share reached ${fmt(measurements.peakPercent5m, 2)} % at ${new Date(e.at * 1000).toISOString()} and was above ${threshold} % for ${measurements.minutesAboveThreshold} min of the last 24 h (24 h share ${fmt(measurements.errorRatePercent24h, 3)} %)`,
-        {
-          expected: `5-minute 5xx share of job ${SCRAPE_JOBS.app} at most ${threshold} % (mcp:alerting.errorRatePercent) throughout the last 24 h`,
-          actual: `peak ${measurements.peakPercent5m} %, ${measurements.minutesAboveThreshold} min above`,
-          remediation:
-            "Look up the failing requests in the Nginx access log and the app's log around that time (docs/runbooks/), ticket the cause, and run verify again.",
-          measurements,
-        },
-      );
+    // A request that never reached the app (it was down, Nginx answered 502) is not in its counter: the edge probe saw it.
+    const problems = [
+      ...(e.stepsAbove > 0 || (overall ?? 0) > threshold
+        ? [
+            `the 5xx share reached ${fmt(measurements.peakPercent5m, 2)} % at ${new Date(e.at * 1000).toISOString()} and was above ${threshold} % for ${measurements.minutesAboveThreshold} min of the last 24 h (24 h share ${fmt(measurements.errorRatePercent24h, 3)} %)`,
+          ]
+        : []),
+      ...(probe.length === 0
+        ? [`no probe_success{job="${SCRAPE_JOBS.edgeProbe}"} samples in the last 24 h: the public endpoint was not probed`]
+        : down.minutes > 0
+          ? [`the public endpoint's HTTPS probe failed in ${down.minutes} minute(s) of the last 24 h, first at ${new Date(down.first! * 1000).toISOString()}`]
+          : []),
+    ];
+    if (problems.length)
+      return fail(problems.join("; "), {
+        expected: `5-minute 5xx share of job ${SCRAPE_JOBS.app} at most ${threshold} % (mcp:alerting.errorRatePercent) and every probe of the public endpoint successful throughout the last 24 h`,
+        actual: problems.join("; "),
+        remediation:
+          "Look up the failing requests in the Nginx access log and the app's log around that time (docs/runbooks/), ticket the cause, and run verify again.",
+        measurements,
+      });
     return pass(
-      `5xx share over the last 24 h ${fmt(measurements.errorRatePercent24h, 3)} %, 5-minute peak ${fmt(measurements.peakPercent5m, 2)} % (threshold ${threshold} %)`,
+      `5xx share over the last 24 h ${fmt(measurements.errorRatePercent24h, 3)} %, 5-minute peak ${fmt(measurements.peakPercent5m, 2)} % (threshold ${threshold} %), edge probe never failed`,
       { measurements },
     );
   },
