@@ -121,6 +121,18 @@ test("a service the kernel OOM-kills fails docker.memory-usage naming the killed
   expect(r.measurements?.oomKilled).toBeGreaterThanOrEqual(1);
 });
 
+test("a declared service with no task on the engine: both skip at once, pointing at docker.running", async () => {
+  const t0 = Date.now();
+  const none = declared("mcpu-none");
+  for (const c of [memoryUsageCheck, cpuUsageCheck]) {
+    const r = await check(c, none);
+    expect(`${r.status} ${r.message}`).toBe(
+      `skip no running task container of the stack's 1 service(s) on the engine at ${engine.host} (docker.running reports why)`,
+    );
+  }
+  expect(Date.now() - t0).toBeLessThan(3000);
+});
+
 test("working set and cores from raw engine counters", () => {
   expect(workingSetBytes({ read: "", memory_stats: { usage: 100, stats: { total_inactive_file: 30 } } })).toBe(70);
   expect(workingSetBytes({ read: "", memory_stats: { usage: 100, stats: { inactive_file: 40 } } })).toBe(60);

@@ -62,6 +62,10 @@ async function containersOf(t: DockerTarget, ctx: CheckContext): Promise<Declare
   return [...local.values()].flat();
 }
 
+/** Nothing to measure is not a pass: docker.running says why no task runs here. */
+const noContainers = (t: DockerTarget) =>
+  skip(`no running task container of the stack's ${t.services.length} service(s) on the engine at ${t.endpoint} (docker.running reports why)`);
+
 async function guarded(t: DockerTarget, body: () => Promise<CheckResult>): Promise<CheckResult> {
   if (t.services.length === 0) return skip("no services declared in the stack outputs");
   if (!t.local) return skip(`engine at ${t.endpoint} is remote: run verify on the swarm manager to read its containers' counters`);
@@ -105,6 +109,7 @@ export const memoryUsageCheck: Check<DockerTarget> = {
   run: (t, ctx) =>
     guarded(t, async () => {
       const [containers, killed] = await Promise.all([containersOf(t, ctx), oomKilledTasks(t, ctx)]);
+      if (containers.length === 0 && killed.length === 0) return noContainers(t);
       const read = await Promise.all(containers.map((c) => stats(t.docker, c.name, ctx.signal)));
       const seen = containers.flatMap((c, i) => {
         const ws = read[i] && workingSetBytes(read[i]);
@@ -142,6 +147,7 @@ export const cpuUsageCheck: Check<DockerTarget> = {
   run: (t, ctx) =>
     guarded(t, async () => {
       const containers = await containersOf(t, ctx);
+      if (containers.length === 0) return noContainers(t);
       const first = await Promise.all(containers.map((c) => stats(t.docker, c.name, ctx.signal)));
       await abortableSleep(CPU_SAMPLE_MS, ctx.signal);
       const second = await Promise.all(containers.map((c) => stats(t.docker, c.name, ctx.signal)));
