@@ -126,6 +126,20 @@ describe("--resolve", () => {
   });
 });
 
+describe("--image-scan and --drill-report", () => {
+  test("a file that is not the report asked for is exit 2 naming the file and field, before anything connects", async () => {
+    const notDrill = path.join(tmp, "drill-report.json");
+    fs.writeFileSync(notDrill, JSON.stringify({ kind: "restore-drill-run", stack: "prod" }));
+    const r = await run(["--stack", "prod", "--drill-report", notDrill]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^verify: drill report .*drill-report\.json is not a restore drill report \(npm run drill:restore .*\): formatVersion: /);
+    const missing = await run(["--stack", "prod", "--image-scan", path.join(tmp, "nope.json")]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/^verify: image scan report .*nope\.json is not readable JSON: ENOENT/);
+    expect(r.ms + missing.ms).toBeLessThan(3000);
+  });
+});
+
 describe("--list", () => {
   test("every check with its id, checklist items and title, without a stack; the same as JSON", async () => {
     const text = await run(["--list"]);
