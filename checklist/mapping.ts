@@ -39,7 +39,7 @@ export const CHECKLIST_MAPPING: Readonly<Record<string, ItemMapping>> = {
   "PRE-INFRA-06": {
     verify: attest(
       "Export of the host and cloud firewall rules showing 80/443 open to clients and 22 restricted to the admin network",
-      "The firewall lives outside Docker and outside this program (host nftables, cloud security group); a free port says nothing about what the firewall lets through",
+      "What reaches the host is decided by the cloud security group and the host's nftables together, and Docker's published ports are DNAT-ed past the host's input chain into its forward chain (DOCKER-USER): no single rule set a check can read shows that 80/443 reach Nginx and 22 only the admin network",
     ),
     docs: docs("docs/deployment.md"),
   },
@@ -155,18 +155,10 @@ export const CHECKLIST_MAPPING: Readonly<Record<string, ItemMapping>> = {
   "FUN-PERF-01": { verify: runtime("edge.health-latency") },
   "FUN-PERF-02": { verify: runtime("postgres.seq-scans") },
   "FUN-PERF-03": { verify: runtime("redis.hit-ratio") },
-  "FUN-PERF-04": {
-    verify: attest(
-      "Grafana memory panel for every container over the first 24 h: flat working set, no growth towards the limit",
-      "Stability is a trend over hours of real load, not a point-in-time measurement a post-deploy check can take",
-    ),
-  },
-  "FUN-PERF-05": {
-    verify: attest(
-      "Grafana CPU panel for every container over the first 24 h: below 70 % of its limit at peak",
-      "Reasonable CPU use is judged against real peak traffic over time",
-    ),
-  },
+  // Under a hard limit, memory that is not stable ends in an OOM kill the swarm keeps on record: none, and every working set clear of its limit.
+  "FUN-PERF-04": { verify: runtime("docker.memory-usage") },
+  // Each container's CPU over a few seconds, as a share of its service's cpus (the 70 % the attestation asked for).
+  "FUN-PERF-05": { verify: runtime("docker.cpu-usage") },
 
   // ── Security Verification / Network Security ──
   // Published ports, and the swarm manager port bound to one address (CIS 7.2).
@@ -185,13 +177,8 @@ export const CHECKLIST_MAPPING: Readonly<Record<string, ItemMapping>> = {
   "SEC-CONTAINER-04": {
     verify: runtime("docker.capabilities", "docker.readonly-rootfs", "docker.no-new-privileges", "host.daemon-no-new-privileges", "host.daemon-seccomp"),
   },
-  "SEC-CONTAINER-05": {
-    verify: attest(
-      "Image scan report (e.g. Trivy or Grype) for every image in the service inventory: no unfixed critical or high findings, or each one accepted",
-      "No vulnerability database can be downloaded here and image content is not pulled at preview; the scan runs in the image pipeline",
-    ),
-    owner: "Security Lead",
-  },
+  // The image scanner's reports (--image-scan, Trivy JSON) cover every image of the inventory, recently, with no fixable critical/high finding.
+  "SEC-CONTAINER-05": { verify: runtime("images.vulnerability-scan"), owner: "Security Lead" },
 
   // ── Security Verification / Data Security ──
   "SEC-DATA-01": { verify: runtime("postgres.tls") },
@@ -225,12 +212,8 @@ export const CHECKLIST_MAPPING: Readonly<Record<string, ItemMapping>> = {
       test(GUARANTEES, "MON-METRICS-03 the app's error rate is scraped from every replica and alerted on"),
     ),
   },
-  "MON-METRICS-04": {
-    verify: attest(
-      "Baseline figures (p50/p95 latency, request rate, error rate, CPU and memory per service) recorded from the first week, with the Grafana snapshot link",
-      "A baseline is a week of real traffic summarised and accepted by a person; the post-deploy latency figure is one sample",
-    ),
-  },
+  // A week of the app's requests in Prometheus, summarised into p50/p95 latency, request rate and error rate; the figures go into the verify report.
+  "MON-METRICS-04": { verify: runtime("prometheus.baseline") },
   "MON-METRICS-05": {
     verify: attest(
       "List of business metrics (e.g. MCP tool calls per tenant, servers created per day) with the dashboard that shows them",
@@ -344,13 +327,8 @@ export const CHECKLIST_MAPPING: Readonly<Record<string, ItemMapping>> = {
     ),
     docs: docs("docs/disaster-recovery.md"),
   },
-  "HA-DR-02": {
-    verify: attest(
-      "Calendar entries for the DR drills at the interval in mcp:dr.drillIntervalDays, with owners",
-      "The drill interval is configured and documented, but putting drills in people's calendars is a human act",
-    ),
-    docs: docs("docs/disaster-recovery.md"),
-  },
+  // The restore drill reports (--drill-report) show drills at most mcp:dr.drillIntervalDays apart, the last within it.
+  "HA-DR-02": { verify: runtime("backup.drill-interval"), docs: docs("docs/disaster-recovery.md") },
   "HA-DR-03": {
     verify: program(
       "mcp:dr.rtoMinutes is required by the stack schema and the DR plan states it",
@@ -455,12 +433,8 @@ export const CHECKLIST_MAPPING: Readonly<Record<string, ItemMapping>> = {
     ),
   },
   "POST-24H-02": { verify: runtime("backup.age") },
-  "POST-24H-03": {
-    verify: attest(
-      "Error-rate panel and error-log query for the first 24 h, reviewed, with anything found ticketed",
-      "Reviewing a day of real errors and logs needs judgement about what is noise",
-    ),
-  },
+  // The 5xx share of every request the app answered over the last 24 h, at the alert's 5-minute resolution, against mcp:alerting.errorRatePercent.
+  "POST-24H-03": { verify: runtime("prometheus.error-rate-24h") },
   "POST-24H-04": {
     verify: attest(
       "Confirmation from real users (or the support channel) that they can sign in and use their MCP servers",
@@ -471,13 +445,7 @@ export const CHECKLIST_MAPPING: Readonly<Record<string, ItemMapping>> = {
   "POST-24H-05": { verify: runtime("prometheus.rules", "prometheus.alertmanager", "alertmanager.receivers") },
 
   // ── Post-Deployment / Short-term Tasks (First week) ──
-  "POST-WEEK-01": {
-    verify: attest(
-      "Baseline document: a week of p50/p95 latency, throughput, error rate and resource use per service",
-      "A baseline is a week of real traffic, summarised and accepted",
-    ),
-    owner: "Operations Lead",
-  },
+  "POST-WEEK-01": { verify: runtime("prometheus.baseline"), owner: "Operations Lead" },
   "POST-WEEK-02": { verify: attest("Summary of user feedback from the first week, with links to the tickets", "Feedback comes from people") },
   "POST-WEEK-03": {
     verify: attest("List of minor issues found in the first week with their tickets closed or scheduled", "Triage of issues is a product decision"),
@@ -518,12 +486,8 @@ export const CHECKLIST_MAPPING: Readonly<Record<string, ItemMapping>> = {
       "The Technical Lead's signature is the human judgement the checklist asks for",
     ),
   },
-  "SIGN-TECH-02": {
-    verify: attest(
-      "npm run bench results and the verify report's health latency p95 against targets",
-      "Accepting benchmark results as good enough is the Technical Lead's call",
-    ),
-  },
+  // "Performance benchmarks achieved": the checklist's own performance targets (FUN-PERF-01..05), measured on the running stack.
+  "SIGN-TECH-02": { verify: runtime("edge.health-latency", "postgres.seq-scans", "redis.hit-ratio", "docker.memory-usage", "docker.cpu-usage") },
   "SIGN-TECH-03": {
     verify: attest(
       "This report's Security Verification section all passing or waived, and the preflight report with zero mandatory violations",
@@ -553,12 +517,8 @@ export const CHECKLIST_MAPPING: Readonly<Record<string, ItemMapping>> = {
   "SIGN-OPS-02": { verify: runtime("backup.verified", "backup.restore-drill", "backup.config-restore"), drill: "database" },
   "SIGN-OPS-03": { verify: attest("Record of a runbook walk-through (or game day) by the on-call team", "A runbook is validated by people following it") },
   "SIGN-OPS-04": { verify: attest("Training record of the on-call team (POST-WEEK-05)", "Training happens between people") },
-  "SIGN-SEC-01": {
-    verify: attest(
-      "Image scan report (SEC-CONTAINER-05) and the preflight report with zero mandatory violations",
-      "The Security Lead's signature is the human judgement the checklist asks for",
-    ),
-  },
+  // "Security scan completed": the image scan of SEC-CONTAINER-05 (the preflight's mandatory policies are SIGN-TECH-03's).
+  "SIGN-SEC-01": { verify: runtime("images.vulnerability-scan") },
   "SIGN-SEC-02": {
     verify: attest(
       "Compliance checklist of the organisation (e.g. SOC 2 / ISO 27001 controls) mapped to this stack",

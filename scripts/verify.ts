@@ -22,7 +22,10 @@ import { errorMessage } from "../validate/core/errors";
 import { loadStackOutputs, type OutputsSource } from "../validate/outputs";
 import { connectToStack } from "../validate/connect";
 import { secretValues } from "../evidence/secrets";
-import { VERIFY_CHECKS } from "../validate/registry";
+import { DRILL_REPORTS_EXTRA, IMAGE_SCAN_EXTRA, VERIFY_CHECKS } from "../validate/registry";
+import { readTrivyReport, type TrivyReport } from "../validate/images/trivy-report";
+import { readDrillReport } from "../validate/backup/drill-interval";
+import type { DrillRunReport } from "../evidence/drill";
 import { parseDockerHost } from "../validate/docker/client";
 import { VERIFY_PROBES } from "../validate/dependencies";
 import { commonCause } from "../validate/core/root-cause";
@@ -47,6 +50,10 @@ export interface VerifyCliOptions {
   direct?: boolean;
   restoreDrill?: boolean;
   sendTestAlert?: boolean;
+  /** Image scanner reports (Trivy JSON), one per image. */
+  imageScan: string[];
+  /** Restore drill reports (npm run drill:restore -- --out DIR), one per drill. */
+  drillReport: string[];
   concurrency: number;
   timeout?: number;
   healthSamples?: number;
@@ -68,6 +75,7 @@ const connectToEntry = (v: string, acc: Record<string, string> = {}) => {
   if (!m) throw new InvalidArgumentError(`--connect-to takes HOST:PORT:ADDRESS:PORT (like curl --connect-to), got "${v}"`);
   return { ...acc, [`${m[1]}:${m[2]}`]: `${m[3]}:${m[4]}` };
 };
+const collect = (v: string, acc: string[] = []) => [...acc, v];
 const skipEntry = (v: string, acc: Record<string, string> = {}) => {
   const m = /^([a-z][a-z0-9-]*\.[a-z0-9.-]+)=(.+)$/.exec(v);
   if (!m) throw new InvalidArgumentError(`--skip takes CHECK-ID=REASON (e.g. host.registries="no registry is reachable from this network"), got "${v}"`);
@@ -132,6 +140,8 @@ export function parseVerifyArgs(argv: string[]): VerifyCliOptions {
     .option("--skip <id=reason>", "a check that cannot apply where this runs: reported as skipped with REASON, not run (repeatable)", skipEntry)
     .option("--restore-drill", "also run the backup restore drills (backup.restore-drill, backup.config-restore)")
     .option("--send-test-alert", "also send a labelled test alert per severity through every receiver (alertmanager.test-alert): it notifies people")
+    .option("--image-scan <file>", "image scanner report (trivy image --format json) for images.vulnerability-scan (repeatable: one per image)", collect)
+    .option("--drill-report <file>", "restore drill report (npm run drill:restore -- --out DIR) for backup.drill-interval (repeatable: one per drill)", collect)
     .option("--concurrency <n>", "checks running at once", positiveInt("--concurrency"), DEFAULT_CONCURRENCY)
     .option("--timeout <ms>", "timeout for checks that set none", positiveInt("--timeout"))
     .option("--health-samples <n>", "requests for the health latency check", positiveInt("--health-samples"))
@@ -158,6 +168,8 @@ export function parseVerifyArgs(argv: string[]): VerifyCliOptions {
     direct: !!o.direct,
     restoreDrill: !!o.restoreDrill,
     sendTestAlert: !!o.sendTestAlert,
+    imageScan: o.imageScan ?? [],
+    drillReport: o.drillReport ?? [],
     concurrency: o.concurrency,
     timeout: o.timeout,
     healthSamples: o.healthSamples,
@@ -182,6 +194,8 @@ export async function verify(
   }
   let checks;
   let edgeCa: string | undefined;
+  let scans: { file: string; report: TrivyReport }[];
+  let drills: { file: string; report: DrillRunReport }[];
   try {
     checks = selectChecks(VERIFY_CHECKS, options.only);
     const unknownSkips = Object.keys(options.skip ?? {}).filter((id) => !VERIFY_CHECKS.some((c) => c.id === id));
@@ -189,6 +203,9 @@ export async function verify(
     // Before any check runs: an --out that cannot be written fails now, not after the whole run.
     if (options.out) ensureOutDir(resolvePath(options.cwd, options.out));
     if (options.ca) edgeCa = readCaFile("--ca", options.ca, options.cwd);
+    // Read before anything connects: a wrong file is a usage error, not a failed check.
+    scans = (options.imageScan ?? []).map((f) => ({ file: f, report: readTrivyReport(resolvePath(options.cwd, f)) }));
+    drills = (options.drillReport ?? []).map((f) => ({ file: f, report: readDrillReport(resolvePath(options.cwd, f), options.stack) }));
   } catch (e) {
     return fatal(e);
   }
@@ -219,6 +236,9 @@ export async function verify(
     });
     say(`internal services via ${connection.via}`);
     if (options.sendTestAlert) connection.target.alertmanager.sendTestAlert = true;
+    if (scans.length)
+      connection.target.extra[IMAGE_SCAN_EXTRA] = { images: outputs.services.map((s) => ({ service: s.name, image: s.image })), reports: scans };
+    if (drills.length) connection.target.extra[DRILL_REPORTS_EXTRA] = { intervalDays: config.dr.drillIntervalDays, reports: drills };
   } catch (e) {
     await connection?.close();
     return fatal(e);

@@ -25,6 +25,7 @@ import { alertmanagerReadyCheck, alertmanagerReceiversCheck } from "./monitoring
 import { grafanaDashboardsCheck, grafanaDatasourceCheck, grafanaHealthCheck } from "./monitoring/grafana";
 import { alertmanagerTestAlertCheck } from "./monitoring/alert-delivery";
 import { prometheusNotificationsCheck } from "./monitoring/prometheus-notifications";
+import { prometheusBaselineCheck, prometheusFirstDayErrorsCheck } from "./monitoring/prometheus-history";
 import { postgresSeqScansCheck } from "./postgres/query-plans";
 import { redisHitRatioCheck } from "./redis/hit-ratio";
 import { alertmanagerRoutingCheck } from "./monitoring/alertmanager-routing";
@@ -32,11 +33,17 @@ import { grafanaAnonymousRefusedCheck, grafanaAuthSettingsCheck } from "./monito
 import { DOCKER_CHECKS, type DockerTarget } from "./docker";
 import { BACKUP_CHECKS, BACKUP_EXTRA, type BackupTarget } from "./backup";
 import { HOST_CHECKS, type HostTarget } from "./host";
+import { USAGE_CHECKS } from "./docker/usage";
+import { imageVulnerabilityScanCheck, type ImageScanTarget } from "./images/vulnerability-scan";
+import { drillIntervalCheck, type DrillIntervalTarget } from "./backup/drill-interval";
 
 /** Key of the Docker container checks' target in VerifyTarget.extra. */
 export const DOCKER_EXTRA = "docker";
 /** Key of the Docker host readiness checks' target in VerifyTarget.extra. */
 export const HOST_EXTRA = "host";
+/** Keys of the evidence files verify is given: image scan reports (--image-scan), restore drill reports (--drill-report). */
+export const IMAGE_SCAN_EXTRA = "imageScan";
+export const DRILL_REPORTS_EXTRA = "drillReports";
 
 /** Runs a check written against another target type on the part of VerifyTarget it needs. */
 export function adapt<U>(check: Check<U>, pick: (t: VerifyTarget) => U | undefined, whenMissing: string): Check<VerifyTarget> {
@@ -76,6 +83,8 @@ export const MONITORING_CHECKS: Check<VerifyTarget>[] = [
   prometheusAlertmanagerCheck,
   prometheusNotificationsCheck,
   prometheusRetentionCheck,
+  prometheusBaselineCheck,
+  prometheusFirstDayErrorsCheck,
   alertmanagerReadyCheck,
   alertmanagerReceiversCheck,
   alertmanagerRoutingCheck,
@@ -86,7 +95,7 @@ export const MONITORING_CHECKS: Check<VerifyTarget>[] = [
   grafanaAnonymousRefusedCheck,
   grafanaAuthSettingsCheck,
 ];
-export const CONTAINER_CHECKS: Check<VerifyTarget>[] = DOCKER_CHECKS.map((c) =>
+export const CONTAINER_CHECKS: Check<VerifyTarget>[] = [...DOCKER_CHECKS, ...USAGE_CHECKS].map((c) =>
   adapt(c, (t) => t.extra[DOCKER_EXTRA] as DockerTarget | undefined, "no Docker Engine API access (set DOCKER_HOST or run where the Docker socket is)"),
 );
 
@@ -98,14 +107,32 @@ export const BACKUP_VERIFY_CHECKS: Check<VerifyTarget>[] = BACKUP_CHECKS.map((c)
   adapt(c, (t) => t.extra[BACKUP_EXTRA] as BackupTarget | undefined, "backup volumes not readable here (run verify as root on the Docker host)"),
 );
 
-/** Checks that skip unless asked for, because they act on the world (a test alert pages people). */
+/** Judged from reports made outside verify (the image scanner, the restore drill), given as files. */
+export const EVIDENCE_FILE_CHECKS: Check<VerifyTarget>[] = [
+  adapt(
+    imageVulnerabilityScanCheck,
+    (t) => t.extra[IMAGE_SCAN_EXTRA] as ImageScanTarget | undefined,
+    "no image scan report given (--image-scan FILE, repeatable)",
+  ),
+  adapt(
+    drillIntervalCheck,
+    (t) => t.extra[DRILL_REPORTS_EXTRA] as DrillIntervalTarget | undefined,
+    "no restore drill report given (--drill-report FILE, repeatable)",
+  ),
+];
+
+/** Checks that skip unless asked for: they act on the world (a test alert pages people), or judge a report verify is given. */
 export const OPT_IN_CHECKS: Readonly<Record<string, string>> = {
   "alertmanager.test-alert": "opt-in: `npm run verify -- --send-test-alert` notifies the people on every receiver",
+  "images.vulnerability-scan": "needs the scanner's reports: `--image-scan FILE` per image (trivy image --format json)",
+  "backup.drill-interval": "needs the restore drill reports: `--drill-report FILE` per drill (npm run drill:restore -- --out DIR)",
 };
 
 /** Checks that judge what real traffic left behind, and skip (saying so) on a stack that has served too little yet. */
 export const TRAFFIC_CHECKS: Readonly<Record<string, string>> = {
   "redis.hit-ratio": "needs enough cache lookups to judge the hit ratio; a fresh stack has served too few",
+  "prometheus.baseline": "needs 7 days of the app's traffic in Prometheus; skips on a younger stack",
+  "prometheus.error-rate-24h": "needs 24 hours of the app's traffic in Prometheus; skips on a younger stack",
 };
 
 /** Every runtime check. */
@@ -119,6 +146,7 @@ export const VERIFY_CHECKS: readonly Check<VerifyTarget>[] = [
   ...CONTAINER_CHECKS,
   ...HOST_VERIFY_CHECKS,
   ...BACKUP_VERIFY_CHECKS,
+  ...EVIDENCE_FILE_CHECKS,
 ];
 
 /** Checks that prove one service works, for the deploy hook on that service's containers. */

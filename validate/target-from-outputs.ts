@@ -129,6 +129,7 @@ export async function targetFromOutputs(outputs: StackOutputs, options: TargetOp
       expectedJobs: options.expect?.prometheusJobs ?? [...promInput.jobs.map((j) => j.name), ...(promInput.probe ? [promInput.probe.jobName] : [])],
       retention: { time: config.prometheus.retentionTime, size: config.prometheus.retentionSize },
       expectedAlerts: options.expect?.alerts ?? [...ALERT_NAMES],
+      alertThresholds: { errorRatePercent: config.alerting.errorRatePercent },
     },
     alertmanager: { url: alertmanagerUrl, expectedReceivers: options.expect?.receivers ?? config.alerting.receivers.map((r) => r.name) },
     grafana: {

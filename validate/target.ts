@@ -112,6 +112,8 @@ export interface PrometheusTarget {
   retention: { time: string; size: string };
   /** Alert names that must be loaded (empty = at least one alerting rule). */
   expectedAlerts: string[];
+  /** The alert rules' thresholds (mcp:alerting) that judge what Prometheus kept of real traffic. */
+  alertThresholds: { errorRatePercent: number };
 }
 
 export interface AlertmanagerTarget {

@@ -4,6 +4,7 @@
  * rules, and the retention flags of prometheusFlags(), under a temp dir. `reload` rewrites
  * config or rules and sends SIGHUP (what the fault tests use for a broken rule).
  */
+import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { renderPrometheusConfig, type PrometheusInput } from "../../infra/render/prometheus";
 import { freePort } from "../../local/ports";
@@ -22,6 +23,11 @@ export interface PrometheusServerOptions {
   port?: number;
   /** How often firing alerts are sent again (Prometheus' --rules.alert.resend-delay, default 1m): tests of delivery shorten it. */
   alertResendDelay?: string;
+  /**
+   * History to start with: OpenMetrics text with timestamps, written into the TSDB before start by
+   * `promtool tsdb create-blocks-from openmetrics` (what an operator uses to backfill).
+   */
+  backfill?: string;
 }
 
 export interface PrometheusServer {
@@ -33,6 +39,20 @@ export interface PrometheusServer {
   reload(changes: Partial<Pick<PrometheusServerOptions, "input" | "rules">>): Promise<void>;
   output(): string;
   stop(): Promise<void>;
+}
+
+function backfillTsdb(openMetrics: string, dir: TempDir): void {
+  const input = dir.join("backfill.om");
+  writeFileSync(input, openMetrics);
+  const r = spawnSync(
+    requireExecutable("promtool", "prometheus"),
+    ["tsdb", "create-blocks-from", "openmetrics", "--max-block-duration=24h", input, dir.join("data")],
+    {
+      encoding: "utf8",
+      timeout: 60_000,
+    },
+  );
+  if (r.status !== 0) throw new Error(`promtool tsdb create-blocks-from openmetrics failed (${r.status ?? r.signal}):\n${r.stderr || r.stdout}`);
 }
 
 async function ok(url: string): Promise<boolean> {
@@ -59,6 +79,7 @@ export async function startPrometheus(options: PrometheusServerOptions): Promise
   const url = `http://127.0.0.1:${port}`;
   let proc: RunningProcess;
   try {
+    if (options.backfill !== undefined) backfillTsdb(options.backfill, dir);
     proc = await startProcess(
       bin,
       [

@@ -15,6 +15,10 @@ import { drillRunReportSchema } from "../../evidence/drill";
 import { sha256OfFile } from "../../evidence/provenance";
 import type { DrillReport } from "../../backup/drill";
 import { freePort } from "../../local/ports";
+import { readDrillReport } from "../../validate/backup/drill-interval";
+import { checkById, DRILL_REPORTS_EXTRA } from "../../validate/registry";
+import { runChecks } from "../../validate/core/runner";
+import type { VerifyTarget } from "../../validate/target";
 
 jest.setTimeout(180_000);
 const ROOT = resolve(__dirname, "../..");
@@ -93,6 +97,43 @@ describe("npm run drill:restore", () => {
     expect(report.database.status).toBe("pass");
     expect(report.configuration).toBeUndefined();
     expectNoSecrets(r.stdout + r.stderr);
+  });
+
+  it("HA-DR-02: backup.drill-interval passes on the report just written and fails on drills further apart than mcp:dr.drillIntervalDays", async () => {
+    const dir = f.tmp.join("interval");
+    const r = await cli([...base(), "--no-config-restore", "--out", dir]);
+    expect(r.code).toBe(0);
+    const file = `${dir}/drill-report.json`;
+    const real = readDrillReport(file, "prod");
+    /** The same report as if written `daysAgo` days ago (what a report of an earlier drill holds). */
+    const earlier = (daysAgo: number, name: string) => {
+      const copy = f.tmp.join(name);
+      writeFileSync(copy, JSON.stringify({ ...real, generatedAt: new Date(Date.parse(real.generatedAt) - daysAgo * 86_400_000).toISOString() }));
+      return copy;
+    };
+    const interval = async (files: string[]) => {
+      const reports = files.map((x) => ({ file: x, report: readDrillReport(x, "prod") }));
+      const target = { extra: { [DRILL_REPORTS_EXTRA]: { intervalDays: 90, reports } } } as unknown as VerifyTarget;
+      const [rec] = await runChecks([checkById("backup.drill-interval")], target, { secrets: [], progress: false });
+      return rec;
+    };
+    const today = real.generatedAt.slice(0, 10);
+    const fresh = await interval([file, earlier(80, "q3.json"), earlier(160, "q2.json")]);
+    expect(`${fresh.status} ${fresh.message}`).toBe(
+      `pass last restore drill 0 day(s) ago (${today}, pass), 3 drill(s) at most 80 days apart, within the 90-day interval`,
+    );
+    const stale = await interval([earlier(120, "old.json")]);
+    expect(`${stale.status} ${stale.message}`).toMatch(
+      /^fail the last restore drill ran 120 days ago \(\d{4}-\d\d-\d\d, .*old\.json\): drills must be at most 90 days apart \(mcp:dr\.drillIntervalDays\)$/,
+    );
+    const gap = await interval([file, earlier(130, "gap.json")]);
+    expect(gap.status).toBe("fail");
+    expect(gap.message).toMatch(/^130 days passed between the drills of \d{4}-\d\d-\d\d and \d{4}-\d\d-\d\d: drills must be at most 90 days apart/);
+    expect(() => readDrillReport(file, "staging")).toThrow(`drill report ${file} is for stack "prod", not "staging"`);
+    writeFileSync(f.tmp.join("verify.json"), JSON.stringify({ kind: "verify", stack: "prod" }));
+    expect(() => readDrillReport(f.tmp.join("verify.json"), "prod")).toThrow(
+      /is not a restore drill report \(npm run drill:restore -- --stack prod --out DIR writes DIR\/drill-report\.json\): kind: /,
+    );
   });
 
   it("restores over TLS with certificate verification (verify-full)", async () => {

@@ -32,7 +32,7 @@ describe("attestations file", () => {
     expect(() => readAttestationsFile(copy, ctx)).toThrow(/example: this is the example attestations file/);
     fs.writeFileSync(copy, fs.readFileSync(example, "utf8").replace(/^example: true\n/m, ""));
     const a = readAttestationsFile(copy, ctx);
-    expect(a.entries.map((e) => e.item)).toEqual(["PRE-INFRA-06", "SEC-CONTAINER-05", "HA-REDUNDANCY-03"]);
+    expect(a.entries.map((e) => e.item)).toEqual(["PRE-INFRA-06", "SIGN-SEC-04", "HA-REDUNDANCY-03"]);
   });
 
   test("YAML and JSON files are both read", () => {
@@ -51,16 +51,16 @@ describe("attestations file", () => {
   });
 
   test("every bad entry is listed in ONE error, by index and item", () => {
-    const doc = attestationsFor(["PRE-INFRA-06", "SEC-CONTAINER-05", "FUN-PERF-02", "DOC-OPS-03"], {
+    const doc = attestationsFor(["PRE-INFRA-06", "SIGN-SEC-04", "FUN-PERF-02", "DOC-OPS-03"], {
       "PRE-INFRA-06": { date: "2026-13-01" },
-      "SEC-CONTAINER-05": { role: "Product Owner" },
+      "SIGN-SEC-04": { role: "Product Owner" },
       "FUN-PERF-02": { justification: "ok", evidence: undefined },
       "DOC-OPS-03": { colour: "blue" },
     });
     const p = problems(doc);
     expect(p).toEqual([
       "attestations[0] (PRE-INFRA-06): date: is not a real calendar date",
-      "attestations[1] (SEC-CONTAINER-05): role: SEC-CONTAINER-05 is signed by the Security Lead, not the Product Owner",
+      "attestations[1] (SIGN-SEC-04): role: SIGN-SEC-04 is signed by the Security Lead, not the Product Owner",
       "attestations[2] (FUN-PERF-02): justification: must say why, in at least 10 characters",
       'attestations[3] (DOC-OPS-03): entry: unknown key "colour" (allowed: item, decision, by, role, date, expires, justification, evidence)',
     ]);

@@ -50,7 +50,7 @@ describe("sign-off evaluation", () => {
     expect(r.counts).toEqual({ pass: 0, fail: 0, waived: 0, pending: 171, total: 171 });
     expect(r.roles.map((x) => x.decision)).toEqual(["NO-GO", "NO-GO", "NO-GO", "NO-GO"]);
     expect(r.decision).toBe("NO-GO");
-    expect(item(r, "SEC-CONTAINER-05").reason).toMatch(/^awaiting attestation/);
+    expect(item(r, "SIGN-SEC-04").reason).toMatch(/^awaiting attestation/);
   });
 
   test("with every kind of evidence present and passing, every item passes and the decision is GO", () => {
@@ -200,7 +200,7 @@ describe("sign-off evaluation", () => {
   });
 
   test("attestations: valid is pass with who and when, expired or rejected is fail", () => {
-    const id = "SEC-CONTAINER-05";
+    const id = "SIGN-SEC-04";
     const ok = evaluateSignoff(full());
     expect(item(ok, id)).toMatchObject({ status: "pass", reason: "attested by Pat Example (Security Lead) on 2026-11-20" });
     expect(item(ok, id).evidence[0]).toMatchObject({

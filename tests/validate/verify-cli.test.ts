@@ -126,6 +126,20 @@ describe("--resolve", () => {
   });
 });
 
+describe("--image-scan and --drill-report", () => {
+  test("a file that is not the report asked for is exit 2 naming the file and field, before anything connects", async () => {
+    const notDrill = path.join(tmp, "drill-report.json");
+    fs.writeFileSync(notDrill, JSON.stringify({ kind: "restore-drill-run", stack: "prod" }));
+    const r = await run(["--stack", "prod", "--drill-report", notDrill]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^verify: drill report .*drill-report\.json is not a restore drill report \(npm run drill:restore .*\): formatVersion: /);
+    const missing = await run(["--stack", "prod", "--image-scan", path.join(tmp, "nope.json")]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/^verify: image scan report .*nope\.json is not readable JSON: ENOENT/);
+    expect(r.ms + missing.ms).toBeLessThan(3000);
+  });
+});
+
 describe("--list", () => {
   test("every check with its id, checklist items and title, without a stack; the same as JSON", async () => {
     const text = await run(["--list"]);
@@ -138,7 +152,17 @@ describe("--list", () => {
     expect(text.stdout).toMatch(/^redis\.hit-ratio .*\(needs enough cache lookups/m);
     const json = JSON.parse((await run(["--list", "--format", "json"])).stdout) as { id: string; checklistIds: string[]; needs: string[] }[];
     expect(json.map((e) => e.id)).toEqual(VERIFY_CHECKS.map((c) => c.id));
-    expect(json.find((e) => e.id === "redis.hit-ratio")).toMatchObject({ checklistIds: ["FUN-PERF-03"], needs: ["redis"] });
+    expect(json.find((e) => e.id === "redis.hit-ratio")).toMatchObject({ checklistIds: ["FUN-PERF-03", "SIGN-TECH-02"], needs: ["redis"] });
+    // Checks that judge history or given reports say why they may skip on a healthy stack.
+    expect(json.find((e) => e.id === "prometheus.baseline")).toMatchObject({
+      checklistIds: ["MON-METRICS-04", "POST-WEEK-01"],
+      note: expect.stringMatching(/7 days/),
+    });
+    expect(json.find((e) => e.id === "images.vulnerability-scan")).toMatchObject({ note: expect.stringMatching(/--image-scan FILE/) });
+    expect(json.find((e) => e.id === "backup.drill-interval")).toMatchObject({
+      checklistIds: ["HA-DR-02"],
+      note: expect.stringMatching(/--drill-report FILE/),
+    });
     expect((await run(["--list", "--only", "grafana.*"])).stdout).not.toMatch(/^redis\./m);
   });
 

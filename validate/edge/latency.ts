@@ -18,7 +18,7 @@ export function percentile(values: readonly number[], p: number): number {
 export const healthLatencyCheck: Check<VerifyTarget> = {
   id: "edge.health-latency",
   title: "Health endpoint p95 latency under the threshold",
-  checklistIds: ["FUN-PERF-01", "HA-REDUNDANCY-05", "SIGN-PO-03"],
+  checklistIds: ["FUN-PERF-01", "HA-REDUNDANCY-05", "SIGN-PO-03", "SIGN-TECH-02"],
   needs: ["edge"],
   // Measured alone, so the other checks' own load does not count against the stack.
   exclusive: true,

@@ -20,7 +20,7 @@ interface TableStats {
 export const postgresSeqScansCheck: Check<VerifyTarget> = {
   id: "postgres.seq-scans",
   title: `No table of ${SEQ_SCAN_MIN_ROWS.toLocaleString("en")} rows or more read mostly by sequential scans`,
-  checklistIds: ["FUN-PERF-02"],
+  checklistIds: ["FUN-PERF-02", "SIGN-TECH-02"],
   needs: ["postgres"],
   async run({ postgres: p }, { signal }) {
     try {

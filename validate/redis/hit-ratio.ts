@@ -11,7 +11,7 @@ import { connectFailure, parseInfo, withRedis } from "./checks";
 export const redisHitRatioCheck: Check<VerifyTarget> = {
   id: "redis.hit-ratio",
   title: `Cache hit ratio at least ${CACHE_MIN_HIT_RATIO * 100} % (Redis keyspace hits over lookups)`,
-  checklistIds: ["FUN-PERF-03"],
+  checklistIds: ["FUN-PERF-03", "SIGN-TECH-02"],
   needs: ["redis"],
   async run({ redis }, { signal }) {
     let info: Record<string, string>;
