@@ -47,6 +47,7 @@ export interface VerifyCliOptions {
   direct?: boolean;
   restoreDrill?: boolean;
   sendTestAlert?: boolean;
+  streamIdle?: boolean;
   concurrency: number;
   timeout?: number;
   healthSamples?: number;
@@ -132,6 +133,7 @@ export function parseVerifyArgs(argv: string[]): VerifyCliOptions {
     .option("--skip <id=reason>", "a check that cannot apply where this runs: reported as skipped with REASON, not run (repeatable)", skipEntry)
     .option("--restore-drill", "also run the backup restore drills (backup.restore-drill, backup.config-restore)")
     .option("--send-test-alert", "also send a labelled test alert per severity through every receiver (alertmanager.test-alert): it notifies people")
+    .option("--stream-idle", "also hold an MCP event stream open through Nginx for 60 s idle (mcp.stream-idle)")
     .option("--concurrency <n>", "checks running at once", positiveInt("--concurrency"), DEFAULT_CONCURRENCY)
     .option("--timeout <ms>", "timeout for checks that set none", positiveInt("--timeout"))
     .option("--health-samples <n>", "requests for the health latency check", positiveInt("--health-samples"))
@@ -158,6 +160,7 @@ export function parseVerifyArgs(argv: string[]): VerifyCliOptions {
     direct: !!o.direct,
     restoreDrill: !!o.restoreDrill,
     sendTestAlert: !!o.sendTestAlert,
+    streamIdle: !!o.streamIdle,
     concurrency: o.concurrency,
     timeout: o.timeout,
     healthSamples: o.healthSamples,
@@ -213,6 +216,7 @@ export async function verify(
     });
     say(`internal services via ${connection.via}`);
     if (options.sendTestAlert) connection.target.alertmanager.sendTestAlert = true;
+    if (options.streamIdle) connection.target.mcp.checkStreams = true;
   } catch (e) {
     await connection?.close();
     return fatal(e);

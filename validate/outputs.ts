@@ -76,7 +76,10 @@ export const stackOutputsSchema = z.object({
     jwtAudience: str,
     // Outputs of a stack deployed before these keys existed hold the schema's defaults.
     resourceMetadataPath: path.default("/.well-known/oauth-protected-resource/mcp"),
-    protocolVersions: z.array(str).min(1).default([...MCP_PROTOCOL_VERSIONS]),
+    protocolVersions: z
+      .array(str)
+      .min(1)
+      .default([...MCP_PROTOCOL_VERSIONS]),
     toolCallTimeoutSeconds: z.number().int().min(1).default(MCP_TOOL_CALL_TIMEOUT_DEFAULT_SECONDS),
     ceilingProbe: z.object({ tool: str, arguments: z.record(z.string(), z.unknown()) }).optional(),
     migrationsTable: str,

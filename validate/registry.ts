@@ -18,6 +18,14 @@ import { healthLatencyCheck } from "./edge/latency";
 import { rateLimitCheck } from "./edge/rate-limit";
 import { appAuthCheck, appHealthCheck, appMetricsCheck, appServersCreateCheck, appServersListCheck } from "./app/checks";
 import { mcpClaudeConfigCheck, mcpInitializeCheck, mcpResourcesCheck, mcpToolCallCheck, mcpToolsListCheck } from "./mcp/checks";
+import { mcpOriginCheck } from "./mcp/origin";
+import { mcpAuthChallengeCheck, mcpResourceMetadataCheck, mcpTokenValidationCheck } from "./mcp/authorization";
+import { mcpProtocolVersionCheck } from "./mcp/protocol-version";
+import { mcpSessionReplicasCheck, mcpSessionsCheck } from "./mcp/sessions";
+import { mcpToolCeilingCheck } from "./mcp/tool-ceiling";
+import { mcpStreamIdleCheck } from "./mcp/streaming";
+import { mcpRateLimitCheck } from "./mcp/rate-limit";
+import { mcpAuditCheck } from "./mcp/audit";
 import { postgresAuthLogCheck, postgresBackupRoleCheck, postgresConnectionsCheck, postgresMigrationsCheck, postgresTlsCheck } from "./postgres/checks";
 import { redisAuthCheck, redisMemoryCheck, redisOperationsCheck, redisPersistenceCheck } from "./redis/checks";
 import { prometheusAlertmanagerCheck, prometheusRetentionCheck, prometheusRulesCheck, prometheusTargetsCheck } from "./monitoring/prometheus";
@@ -60,7 +68,24 @@ export const EDGE_CHECKS: Check<VerifyTarget>[] = [
   rateLimitCheck,
 ];
 export const APP_CHECKS: Check<VerifyTarget>[] = [appHealthCheck, appAuthCheck, appServersListCheck, appServersCreateCheck, appMetricsCheck];
-export const MCP_CHECKS: Check<VerifyTarget>[] = [mcpInitializeCheck, mcpToolsListCheck, mcpToolCallCheck, mcpResourcesCheck, mcpClaudeConfigCheck];
+export const MCP_CHECKS: Check<VerifyTarget>[] = [
+  mcpInitializeCheck,
+  mcpToolsListCheck,
+  mcpToolCallCheck,
+  mcpResourcesCheck,
+  mcpClaudeConfigCheck,
+  mcpOriginCheck,
+  mcpAuthChallengeCheck,
+  mcpResourceMetadataCheck,
+  mcpTokenValidationCheck,
+  mcpProtocolVersionCheck,
+  mcpSessionsCheck,
+  mcpSessionReplicasCheck,
+  mcpToolCeilingCheck,
+  mcpStreamIdleCheck,
+  mcpRateLimitCheck,
+  mcpAuditCheck,
+];
 export const POSTGRES_CHECKS: Check<VerifyTarget>[] = [
   postgresTlsCheck,
   postgresMigrationsCheck,
@@ -101,6 +126,7 @@ export const BACKUP_VERIFY_CHECKS: Check<VerifyTarget>[] = BACKUP_CHECKS.map((c)
 /** Checks that skip unless asked for, because they act on the world (a test alert pages people). */
 export const OPT_IN_CHECKS: Readonly<Record<string, string>> = {
   "alertmanager.test-alert": "opt-in: `npm run verify -- --send-test-alert` notifies the people on every receiver",
+  "mcp.stream-idle": "opt-in: `npm run verify -- --stream-idle` holds an MCP event stream open for 60 s",
 };
 
 /** Checks that judge what real traffic left behind, and skip (saying so) on a stack that has served too little yet. */
