@@ -362,7 +362,7 @@ export async function startLocalStack(log: (line: string) => void = () => undefi
           jwtSigningKey: secrets.jwtSigningKey,
           publicUrl,
           // Shorter than the tests' idle windows, so a stream's keep-alive is seen to cross Nginx.
-          keepAliveMs: 1000,
+          keepAliveMs: 1500,
           audit,
           instance: instances[i],
           store,

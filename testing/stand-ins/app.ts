@@ -305,6 +305,8 @@ export async function startAppStandIn(options: AppStandInOptions): Promise<AppSt
       },
       (ur) => {
         res.writeHead(ur.statusCode ?? 502, ur.headers);
+        // An event stream's headers go out at once, as the replica holding it sent them, not with its first event.
+        res.flushHeaders();
         ur.pipe(res);
       },
     );

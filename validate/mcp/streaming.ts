@@ -13,8 +13,11 @@ import { describe, endSession, openSession, sessionHeaders } from "./raw";
 import { authHeaders, bearer } from "./token";
 
 export interface StreamWatch {
+  /** 0: no answer headers within the watch. */
   status: number;
   contentType: string;
+  /** Seconds from the request to the answer's headers. */
+  headersAt?: number;
   /** Seconds from the answer's headers to each chunk, and to the end if the stream ended. */
   chunksAt: number[];
   endedAt?: number;
@@ -22,23 +25,36 @@ export interface StreamWatch {
   events: number;
 }
 
-/** Opens a GET stream and watches it for `seconds` (or until it ends), then closes it. */
+/** Headers may take this long beyond the idle time before the watch gives up on them. */
+const HEADERS_GRACE_SECONDS = 5;
+
+/**
+ * Opens a GET stream and watches it for `seconds` from its headers (or until it ends), then
+ * closes it; a stream whose headers do not come within seconds + grace is given up on.
+ */
 export function watchStream(url: string, opts: HttpOptions, headers: Record<string, string>, seconds: number, signal: AbortSignal): Promise<StreamWatch> {
   const u = new URL(url);
   const lib = u.protocol === "https:" ? https : http;
+  const started = performance.now();
+  const watch: StreamWatch = { status: 0, contentType: "", chunksAt: [], events: 0 };
   return new Promise((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
+    const done = () => {
+      clearTimeout(timer);
+      req.destroy();
+      resolve(watch);
+    };
+    timer = setTimeout(done, (seconds + HEADERS_GRACE_SECONDS) * 1000);
     const req = lib.request(
       { ...connectOptions(u, opts), method: "GET", headers: { host: u.host, accept: "text/event-stream", ...headers }, signal },
       (res) => {
         const opened = performance.now();
         const at = () => (performance.now() - opened) / 1000;
-        const watch: StreamWatch = { status: res.statusCode ?? 0, contentType: String(res.headers["content-type"] ?? ""), chunksAt: [], events: 0 };
-        const done = () => {
-          clearTimeout(timer);
-          req.destroy();
-          resolve(watch);
-        };
-        const timer = setTimeout(done, watch.status === 200 ? seconds * 1000 : 0);
+        watch.status = res.statusCode ?? 0;
+        watch.contentType = String(res.headers["content-type"] ?? "");
+        watch.headersAt = (opened - started) / 1000;
+        clearTimeout(timer);
+        timer = setTimeout(done, watch.status === 200 ? seconds * 1000 : 0);
         res.on("data", (c: Buffer) => {
           watch.chunksAt.push(at());
           watch.events += (c.toString("utf8").match(/^data:/gm) ?? []).length;
@@ -47,25 +63,34 @@ export function watchStream(url: string, opts: HttpOptions, headers: Record<stri
         res.on("error", () => ((watch.endedAt ??= at()), done()));
       },
     );
-    req.on("error", reject);
+    req.on("error", (err) => (clearTimeout(timer), watch.status === 0 ? reject(err) : resolve(watch)));
     req.end();
   });
 }
 
+const READ_TIMEOUT_FIX = "Raise proxy_read_timeout of Nginx's MCP location above the idle time (or let the app send keep-alive comments more often than it).";
+
 /** The verdict on a watched stream. */
 export function judgeStream(w: StreamWatch, idleSeconds: number): CheckResult {
+  if (w.status === 0)
+    return fail(`no answer headers to the GET of the session's event stream within ${idleSeconds + HEADERS_GRACE_SECONDS} s`, {
+      expected: "200 text/event-stream at once, its bytes passed on as they come",
+      actual: "no headers",
+      remediation: "Nginx buffers the stream: proxy_buffering off on the MCP location, and do not ignore X-Accel-Buffering.",
+    });
   if (w.status !== 200 || !w.contentType.includes("text/event-stream"))
-    return fail(`GET of the session's event stream answered ${w.status} ${w.contentType || "(no content-type)"}`, {
+    return fail(`GET of the session's event stream answered ${w.status} ${w.contentType || "(no content-type)"} after ${(w.headersAt ?? 0).toFixed(1)} s`, {
       expected: "200 text/event-stream",
       actual: `${w.status} ${w.contentType}`,
-      remediation: "The app must offer the session's GET event stream (Streamable HTTP).",
+      // A late error answer is Nginx giving up on an idle upstream and retrying the GET elsewhere.
+      remediation: `The app must offer the session's GET event stream (Streamable HTTP). ${READ_TIMEOUT_FIX}`,
     });
   const measurements = { idleSeconds, chunks: w.chunksAt.length, events: w.events };
   if (w.endedAt !== undefined && w.endedAt < idleSeconds)
     return fail(`the event stream ended after ${w.endedAt.toFixed(1)} s with ${w.events} events`, {
       expected: `open at least ${idleSeconds} s without an event`,
       actual: `closed after ${w.endedAt.toFixed(1)} s`,
-      remediation: "Raise proxy_read_timeout of Nginx's MCP location above the idle time (or let the app send keep-alive comments more often than it).",
+      remediation: READ_TIMEOUT_FIX,
       measurements,
     });
   if (w.chunksAt.length === 0)
