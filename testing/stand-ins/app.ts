@@ -179,6 +179,7 @@ const HEALTHY: AppFaults = {
   brokenMetrics: false,
   originNotChecked: false,
   noToolCeiling: false,
+  noStreamKeepAlive: false,
   audit: "ok",
   noAuthChallenge: false,
   noResourceMetadata: false,

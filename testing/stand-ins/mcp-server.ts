@@ -31,6 +31,8 @@ export interface McpEndpointFaults {
   originNotChecked: boolean;
   /** No tool-call ceiling: a slow call runs as long as it likes. */
   noToolCeiling: boolean;
+  /** Event streams carry no keep-alive comments: an idle stream sends nothing at all. */
+  noStreamKeepAlive: boolean;
   /** "silent": no audit line; "arguments": the line carries the argument values. */
   audit: "ok" | "silent" | "arguments";
 }
@@ -190,7 +192,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
       allowedHosts: options.allowedHosts,
       allowedOrigins: options.allowedOrigins,
       eventStore: memoryEventStore(),
-      keepAliveMs: options.keepAliveMs,
+      keepAliveMs: faults.noStreamKeepAlive ? 0 : options.keepAliveMs,
       onsessioninitialized: (id) => {
         transports.set(id, transport);
         for (const l of listeners) l.opened(id);

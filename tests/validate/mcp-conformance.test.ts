@@ -206,6 +206,14 @@ describe("app faults: each fails its own check", () => {
     failed(r, /tools\/call slow succeeded after 0\.\d s/);
   });
 
+  it("mcp.stream-idle: an idle stream that sends nothing, so its passing Nginx cannot be seen", async () => {
+    await withFault("noStreamKeepAlive", true, async () => {
+      const r = await one("mcp.stream-idle");
+      failed(r, /nothing reached the client in 3 s on the open event stream/);
+      expect(r.expected).toMatch(/unbuffered/);
+    });
+  });
+
   it("mcp.audit: no audit line", async () => {
     await withFault("audit", "silent", async () => {
       failed(await one("mcp.audit"), /0 audit lines for one tools\/call of echo by caller mcp-verify-audit-[0-9a-f]+ in the app's logs/);
