@@ -44,10 +44,13 @@ export const KEY_DESCRIPTIONS: Readonly<Record<string, string>> = {
   "app.probeToolArguments": "Arguments for the probe tool call.",
   "app.jwtIssuer": "`iss` claim of the JWTs the app accepts (the auth check signs a short-lived token with it).",
   "app.jwtAudience": "`aud` claim of the JWTs the app accepts.",
-  "app.resourceMetadataPath": "Path of the MCP endpoint's OAuth protected resource metadata (RFC 9728), named by `WWW-Authenticate` on a 401 (docs/app-contract.md).",
+  "app.resourceMetadataPath":
+    "Path of the MCP endpoint's OAuth protected resource metadata (RFC 9728), named by `WWW-Authenticate` on a 401 (docs/app-contract.md).",
   "app.protocolVersions": "MCP protocol revisions the app accepts; a request with any other `MCP-Protocol-Version` must get 400.",
-  "app.toolCallTimeoutSeconds": "Longest a tool call may run before the app ends it with an error; Nginx's read timeout on the MCP location must be at least this.",
-  "app.ceilingProbe.tool": "Optional: a side-effect-free tool whose call (with `ceilingProbe.arguments`) runs past `toolCallTimeoutSeconds`, to prove the app ends it with an error. Absent: that check skips.",
+  "app.toolCallTimeoutSeconds":
+    "Longest a tool call may run before the app ends it with an error; Nginx's read timeout on the MCP location must be at least this.",
+  "app.ceilingProbe.tool":
+    "Optional: a side-effect-free tool whose call (with `ceilingProbe.arguments`) runs past `toolCallTimeoutSeconds`, to prove the app ends it with an error. Absent: that check skips.",
   "app.ceilingProbe.arguments": "Arguments that make `ceilingProbe.tool` run past the ceiling.",
   "app.migrationsTable": "Table the app's migration tool writes; the database check counts its rows.",
   "app.minMigrations": "Fewest applied migrations the database check accepts.",

@@ -5,7 +5,12 @@
  */
 import { z } from "zod";
 import { imageRefProblem } from "./images";
-import { HSTS_MIN_MAX_AGE_SECONDS, MCP_PROTOCOL_VERSIONS, MCP_READ_TIMEOUT_MAX_SECONDS, MCP_TOOL_CALL_TIMEOUT_DEFAULT_SECONDS } from "../../checklist/thresholds";
+import {
+  HSTS_MIN_MAX_AGE_SECONDS,
+  MCP_PROTOCOL_VERSIONS,
+  MCP_READ_TIMEOUT_MAX_SECONDS,
+  MCP_TOOL_CALL_TIMEOUT_DEFAULT_SECONDS,
+} from "../../checklist/thresholds";
 
 /** Every service the stack declares. Order is the order they appear in outputs and reports. */
 export const SERVICE_NAMES = [
@@ -121,7 +126,10 @@ const appContract = z
     /** Longest a tool call may run before the app ends it with an error. */
     toolCallTimeoutSeconds: z.number().int().min(1).max(MCP_READ_TIMEOUT_MAX_SECONDS).default(MCP_TOOL_CALL_TIMEOUT_DEFAULT_SECONDS),
     /** A side-effect-free tool call that runs past the ceiling, to prove it ends with an error; absent: that check skips. */
-    ceilingProbe: z.object({ tool: z.string().min(1), arguments: z.record(z.string(), z.unknown()).default({}) }).strict().optional(),
+    ceilingProbe: z
+      .object({ tool: z.string().min(1), arguments: z.record(z.string(), z.unknown()).default({}) })
+      .strict()
+      .optional(),
     /** Database table the migration tool writes (DEP-DB-02). */
     migrationsTable: z
       .string()
