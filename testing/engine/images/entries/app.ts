@@ -277,6 +277,22 @@ async function main(): Promise<void> {
     host: "0.0.0.0",
     port,
   });
+  // Test-only: the stand-in's fault switches (testing/stand-ins/app.ts AppFaults), so a check is seen to fail on the real engine.
+  const faults = process.env.STAND_IN_FAULTS;
+  if (faults) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(faults);
+    } catch {
+      fail("STAND_IN_FAULTS is not JSON");
+    }
+    for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) {
+      if (!(k in app.faults) || typeof v !== typeof (app.faults as unknown as Record<string, unknown>)[k])
+        fail(`STAND_IN_FAULTS: unknown fault or wrong type: ${k}`);
+      (app.faults as unknown as Record<string, unknown>)[k] = v;
+    }
+    log("warn", "fault switches on", { faults: Object.keys(parsed as object) });
+  }
   log("info", "listening", { port, mcpPath: contract.mcpPath, healthPath: contract.healthPath });
 
   const shutdown = (signal: string) => {
