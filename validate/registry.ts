@@ -123,6 +123,9 @@ export const BACKUP_VERIFY_CHECKS: Check<VerifyTarget>[] = BACKUP_CHECKS.map((c)
   adapt(c, (t) => t.extra[BACKUP_EXTRA] as BackupTarget | undefined, "backup volumes not readable here (run verify as root on the Docker host)"),
 );
 
+/** MCP checks that take the tool-call ceiling or the stream idle time (a minute each by default). */
+const SLOW_MCP_CHECKS: readonly Check<VerifyTarget>[] = [mcpToolCeilingCheck, mcpStreamIdleCheck];
+
 /** Checks that skip unless asked for, because they act on the world (a test alert pages people). */
 export const OPT_IN_CHECKS: Readonly<Record<string, string>> = {
   "alertmanager.test-alert": "opt-in: `npm run verify -- --send-test-alert` notifies the people on every receiver",
@@ -153,8 +156,9 @@ export const SERVICE_CHECK_IDS: Partial<Record<ServiceName, readonly string[]>> 
   // A deploy has served no traffic yet: what traffic leaves behind is judged by a later verify.
   redis: REDIS_CHECKS.filter((c) => !(c.id in TRAFFIC_CHECKS)).map((c) => c.id),
   app: ["app.health", "app.metrics", "postgres.migrations"],
-  // Nginx is created after the app replicas: everything reached through the edge.
-  nginx: [...EDGE_CHECKS, ...MCP_CHECKS, appAuthCheck, appServersListCheck, appServersCreateCheck].map((c) => c.id),
+  // Nginx is created after the app replicas: everything reached through the edge, but the checks
+  // that wait out the tool-call ceiling or the stream idle time, which a deploy is not held for.
+  nginx: [...EDGE_CHECKS, ...MCP_CHECKS.filter((c) => !SLOW_MCP_CHECKS.includes(c)), appAuthCheck, appServersListCheck, appServersCreateCheck].map((c) => c.id),
   prometheus: ["prometheus.rules", "prometheus.retention"],
   alertmanager: ["alertmanager.ready", "alertmanager.receivers", "alertmanager.routing", "prometheus.alertmanager", "prometheus.notifications"],
   grafana: ["grafana.health", "grafana.datasource", "grafana.dashboards", "grafana.anonymous-refused", "grafana.auth-settings"],
