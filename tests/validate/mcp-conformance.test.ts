@@ -267,6 +267,18 @@ describe("Nginx in front of the MCP endpoint", () => {
     );
   });
 
+  it("mcp.initialize: Authorization dropped by Nginx, so no token reaches the app", async () => {
+    await withNginx(
+      (c) => c.replace("proxy_buffering off;", 'proxy_buffering off;\n            proxy_set_header Authorization "";'),
+      async () => {
+        const r = await run(["mcp.initialize", "mcp.auth-challenge"]);
+        failed(r["mcp.initialize"], /Error POSTing to endpoint: .*"bearer token required".* \(401\)/);
+        // The challenge is still right: the app sees every request as one without a token.
+        expect(r["mcp.auth-challenge"].status).toBe("pass");
+      },
+    );
+  });
+
   it("mcp.rate-limit: 429 answers without Retry-After", async () => {
     await withNginx(
       (c) => c.replace(/\n\s*add_header Retry-After [^;]+;/, ""),
