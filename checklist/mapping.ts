@@ -90,7 +90,9 @@ export const CHECKLIST_MAPPING: Readonly<Record<string, ItemMapping>> = {
   "PRE-SEC-01": { verify: runtime("edge.tls-chain") },
   "PRE-SEC-02": { verify: policy("default-passwords", "grafana-auth") },
   "PRE-SEC-03": { verify: policy("nginx-rate-limit") },
-  "PRE-SEC-04": { verify: runtime("app.auth", "grafana.anonymous-refused", "grafana.auth-settings") },
+  "PRE-SEC-04": {
+    verify: runtime("app.auth", "mcp.auth-challenge", "mcp.token-validation", "mcp.origin", "grafana.anonymous-refused", "grafana.auth-settings"),
+  },
   "PRE-SEC-05": { verify: policy("data-services-internal-network", "network-internal-flag") },
   "PRE-SEC-06": {
     verify: attest(
@@ -135,7 +137,8 @@ export const CHECKLIST_MAPPING: Readonly<Record<string, ItemMapping>> = {
 
   // ── Functional Testing / API Endpoints ──
   "FUN-API-01": { verify: runtime("app.health") },
-  "FUN-API-02": { verify: runtime("app.auth") },
+  // The API's token check, and the MCP endpoint's: the RFC 9728 challenge, its metadata, every broken token refused.
+  "FUN-API-02": { verify: runtime("app.auth", "mcp.auth-challenge", "mcp.resource-metadata", "mcp.token-validation") },
   "FUN-API-03": { verify: runtime("app.servers-list") },
   "FUN-API-04": { verify: runtime("app.servers-create") },
   "FUN-API-05": { verify: runtime("app.metrics") },
@@ -146,7 +149,8 @@ export const CHECKLIST_MAPPING: Readonly<Record<string, ItemMapping>> = {
   // preflight reports them under those items. Each item stays verified by its runtime checks,
   // which prove the deployed endpoint itself.
   "FUN-MCP-01": { verify: runtime("mcp.claude-config") },
-  "FUN-MCP-02": { verify: runtime("mcp.initialize", "mcp.tools-list") },
+  // Discovery over Streamable HTTP as the specification asks: revisions, sessions on every replica, Origin.
+  "FUN-MCP-02": { verify: runtime("mcp.initialize", "mcp.tools-list", "mcp.protocol-version", "mcp.sessions", "mcp.session-replicas", "mcp.origin") },
   "FUN-MCP-03": { verify: runtime("app.servers-create") },
   "FUN-MCP-04": { verify: runtime("mcp.tool-call") },
   "FUN-MCP-05": { verify: runtime("mcp.resources") },
@@ -166,7 +170,7 @@ export const CHECKLIST_MAPPING: Readonly<Record<string, ItemMapping>> = {
   "SEC-NET-02": { verify: policy("data-services-internal-network", "network-internal-flag") },
   "SEC-NET-03": { verify: runtime("edge.tls-chain", "edge.tls-legacy-refused") },
   "SEC-NET-04": { verify: runtime("edge.http-redirect", "edge.hsts") },
-  "SEC-NET-05": { verify: runtime("edge.rate-limit") },
+  "SEC-NET-05": { verify: runtime("edge.rate-limit", "mcp.rate-limit") },
 
   // ── Security Verification / Container Security ──
   "SEC-CONTAINER-01": { verify: runtime("docker.user") },

@@ -54,6 +54,7 @@ export interface VerifyCliOptions {
   imageScan: string[];
   /** Restore drill reports (npm run drill:restore -- --out DIR), one per drill. */
   drillReport: string[];
+  streamIdle?: boolean;
   concurrency: number;
   timeout?: number;
   healthSamples?: number;
@@ -142,6 +143,7 @@ export function parseVerifyArgs(argv: string[]): VerifyCliOptions {
     .option("--send-test-alert", "also send a labelled test alert per severity through every receiver (alertmanager.test-alert): it notifies people")
     .option("--image-scan <file>", "image scanner report (trivy image --format json) for images.vulnerability-scan (repeatable: one per image)", collect)
     .option("--drill-report <file>", "restore drill report (npm run drill:restore -- --out DIR) for backup.drill-interval (repeatable: one per drill)", collect)
+    .option("--stream-idle", "also hold an MCP event stream open through Nginx for 60 s idle (mcp.stream-idle)")
     .option("--concurrency <n>", "checks running at once", positiveInt("--concurrency"), DEFAULT_CONCURRENCY)
     .option("--timeout <ms>", "timeout for checks that set none", positiveInt("--timeout"))
     .option("--health-samples <n>", "requests for the health latency check", positiveInt("--health-samples"))
@@ -170,6 +172,7 @@ export function parseVerifyArgs(argv: string[]): VerifyCliOptions {
     sendTestAlert: !!o.sendTestAlert,
     imageScan: o.imageScan ?? [],
     drillReport: o.drillReport ?? [],
+    streamIdle: !!o.streamIdle,
     concurrency: o.concurrency,
     timeout: o.timeout,
     healthSamples: o.healthSamples,
@@ -239,6 +242,7 @@ export async function verify(
     if (scans.length)
       connection.target.extra[IMAGE_SCAN_EXTRA] = { images: outputs.services.map((s) => ({ service: s.name, image: s.image })), reports: scans };
     if (drills.length) connection.target.extra[DRILL_REPORTS_EXTRA] = { intervalDays: config.dr.drillIntervalDays, reports: drills };
+    if (options.streamIdle) connection.target.mcp.checkStreams = true;
   } catch (e) {
     await connection?.close();
     return fatal(e);

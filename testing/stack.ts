@@ -1,8 +1,8 @@
 /**
  * The healthy local stack the runtime checks are tested against: real servers from Debian
  * packages (PostgreSQL with TLS, Redis, Nginx, Prometheus, Alertmanager) with the
- * configuration the program renders, the reference MCP server, two app replicas and a
- * Grafana stand-in, all on free loopback ports under temp dirs.
+ * configuration the program renders, two app replicas (each with its own MCP server built on
+ * the official SDK, sessions shared through Redis) and a Grafana stand-in, all on free loopback ports under temp dirs.
  *
  * It also produces what a deploy produces: stack outputs with the stack's INTERNAL names
  * (postgres:5432, http://prometheus:9090, ...) and a Reach that maps those names to the
@@ -38,8 +38,8 @@ import { startRedis, type RedisServer } from "./servers/redis";
 import { startNginx, type NginxCert, type NginxServer } from "./servers/nginx";
 import { startPrometheus, type PrometheusServer } from "./servers/prometheus";
 import { startAlertmanager, type AlertmanagerServer } from "./servers/alertmanager";
-import { startMcpEverything, type McpEverything } from "./servers/mcp-everything";
-import { MemoryServerStore, startAppStandIn, type AppStandIn, type ServerStore } from "./stand-ins/app";
+import Redis from "ioredis";
+import { MemoryServerStore, redisSessionDirectory, startAppStandIn, type AppStandIn, type ServerStore } from "./stand-ins/app";
 import { startGrafanaStandIn, type GrafanaStandIn } from "./stand-ins/grafana";
 
 export const LOCAL_STACK = "verifytest";
@@ -66,13 +66,14 @@ export interface LocalStack {
   restartApps(): Promise<void>;
   /** PostgreSQL log lines from now on are what the auth-log check sees. */
   markPostgresLog(): void;
+  /** The app replicas' stdout (audit lines), newest last. */
+  appLog: string[];
   servers: {
     postgres: PgServer;
     redis: RedisServer;
     nginx: NginxServer;
     prometheus: PrometheusServer;
     alertmanager: AlertmanagerServer;
-    mcp: McpEverything;
     apps: AppStandIn[];
     grafana: GrafanaStandIn;
   };
@@ -90,7 +91,8 @@ export function localStackRawConfig(ports: { http: number; https: number }): Rec
     // The harness binds Nginx to loopback itself (testing/servers/nginx.ts); swarm would bind every address.
     edge: { bindAddress: "0.0.0.0", httpPort: ports.http, httpsPort: ports.https },
     tls: { mode: "self-signed", minDaysValid: 14 },
-    app: { replicas: 2 },
+    // A short tool-call ceiling and a probe past it, so mcp.tool-ceiling runs in seconds.
+    app: { replicas: 2, toolCallTimeoutSeconds: 2, ceilingProbe: { tool: "slow", arguments: { seconds: 30 } } },
     rateLimit: { requestsPerSecond: 50, burst: 40 },
     prometheus: { retentionTime: "15d", retentionSize: "1GB", scrapeInterval: "1s", evaluationInterval: "1s" },
     alerting: {
@@ -310,7 +312,6 @@ export async function startLocalStack(log: (line: string) => void = () => undefi
     const contract = { ...config.app };
 
     // Independent servers first, in parallel.
-    const mcpP = startMcpEverything();
     const pgP = startPostgres({
       tls: { certFile: internalCa.cert, keyFile: internalCa.key, caFile: internalCa.caCert },
       postgresqlConf: renderPostgresConf(postgresInputFromConfig(config)),
@@ -325,12 +326,11 @@ export async function startLocalStack(log: (line: string) => void = () => undefi
       provisioning: renderGrafanaProvisioning(config, { prometheusUrl: promUrl }),
       env: grafanaEnv(config),
     });
-    const settled = await Promise.allSettled([mcpP, pgP, redisP, amP, grafanaP]);
+    const settled = await Promise.allSettled([pgP, redisP, amP, grafanaP]);
     for (const s of settled) if (s.status === "fulfilled") stoppers.push(() => s.value.stop());
     const failed = settled.find((s) => s.status === "rejected");
     if (failed) throw (failed as PromiseRejectedResult).reason;
-    const [mcp, pg, redis, alertmanager, grafana] = settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as [
-      McpEverything,
+    const [pg, redis, alertmanager, grafana] = settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as [
       PgServer,
       RedisServer,
       AlertmanagerServer,
@@ -340,18 +340,34 @@ export async function startLocalStack(log: (line: string) => void = () => undefi
 
     const apps: AppStandIn[] = [];
     const store: ServerStore = new MemoryServerStore();
+    const publicUrl = `https://${LOCAL_DOMAIN}:${httpsPort}`;
+    // MCP sessions live in the stack's Redis, as the app contract asks: any replica serves any session.
+    const sessionRedis = new Redis({ host: redis.host, port: redis.port, password: secrets.redisPassword, maxRetriesPerRequest: 1, lazyConnect: true });
+    sessionRedis.on("error", () => undefined);
+    await sessionRedis.connect();
+    stoppers.push(async () => void sessionRedis.disconnect());
+    const appLog: string[] = [];
+    const audit = (line: string) => {
+      appLog.push(line);
+      if (appLog.length > 2000) appLog.splice(0, appLog.length - 2000);
+    };
     // Replicas can be stopped and started again (fault tests): the stopper sees the current ones.
     stoppers.push(async () => void (await Promise.allSettled(apps.map((a) => a.stop()))));
     const startApps = async (ports?: number[]) => {
       const instances = Array.from({ length: config.app.replicas }, (_, i) => `app.${i + 1}`);
       for (let i = 0; i < instances.length; i++) {
+        const port = ports?.[i] ?? (await freePorts(1))[0];
         apps[i] = await startAppStandIn({
           contract,
           jwtSigningKey: secrets.jwtSigningKey,
-          mcpUpstream: mcp.url,
+          publicUrl,
+          // Shorter than the tests' idle windows, so a stream's keep-alive is seen to cross Nginx.
+          keepAliveMs: 1500,
+          audit,
           instance: instances[i],
           store,
-          port: ports?.[i],
+          sessions: redisSessionDirectory(sessionRedis, () => `127.0.0.1:${port}`),
+          port,
         });
       }
     };
@@ -417,7 +433,6 @@ export async function startLocalStack(log: (line: string) => void = () => undefi
       [`${HOSTS.app}:${config.app.port}`]: { host: "127.0.0.1", port: apps[0].port },
     };
     const reach = staticReach(map);
-    const publicUrl = `https://${LOCAL_DOMAIN}:${httpsPort}`;
     const mcpUrl = `${publicUrl}${config.app.mcpPath}`;
     const outputs: StackOutputs = {
       stack: LOCAL_STACK,
@@ -487,6 +502,8 @@ export async function startLocalStack(log: (line: string) => void = () => undefi
         edgeCa: edgeCaPem,
         resolve: { [LOCAL_DOMAIN]: "127.0.0.1" },
         postgresLogs: () => pgLog.read(),
+        appLogs: async () => appLog.join("\n"),
+        streamIdleSeconds: 3,
         appReplicaHosts: LOCAL_REPLICA_HOSTS.slice(0, apps.length),
         healthSamples: 20,
         expect: { prometheusJobs: [...LOCAL_JOBS] },
@@ -503,12 +520,13 @@ export async function startLocalStack(log: (line: string) => void = () => undefi
       edgeCa: edgeCaPem,
       issueEdgeCert: (o) => issueCert(work.path, edgeCa, "edge", o),
       markPostgresLog: () => pgLog.mark(),
+      appLog,
       async restartApps() {
         const ports = apps.map((a) => a.port);
         await Promise.all(apps.map((a) => a.stop()));
         await startApps(ports);
       },
-      servers: { postgres: pg, redis, nginx, prometheus, alertmanager, mcp, apps, grafana },
+      servers: { postgres: pg, redis, nginx, prometheus, alertmanager, apps, grafana },
       healthyNginxCert,
       async stop() {
         if (stopped) return;

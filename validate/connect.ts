@@ -15,7 +15,7 @@ import { connectDocker } from "./docker/client";
 import { dockerTargetFromOutputs } from "./docker/declared";
 import { call, taskAddresses } from "./docker/tasks";
 import { dockerExecReach, RELAY_SERVICES, staticReach, type Docker, type Reach } from "./reach";
-import { dockerLogSource } from "./reach/docker-logs";
+import { dockerLogSource, dockerServiceLogSource } from "./reach/docker-logs";
 import { DOCKER_EXTRA, HOST_EXTRA } from "./registry";
 import { hostTargetFromConfig } from "./host";
 import { BACKUP_EXTRA, backupTargetFromStack } from "./backup";
@@ -131,6 +131,8 @@ export async function connectToStack(outputs: StackOutputs, options: ConnectOpti
     }
   }
   const pgContainer = engine ? await taskContainerOf(engine.docker, outputs, "postgres").catch(() => undefined) : undefined;
+  // The audit lines of every replica, through the manager's service logs (mcp.audit).
+  const appService = outputs.services.find((s) => s.service === "app")?.name;
   const extra: Record<string, unknown> = {};
   if (engine) {
     extra[DOCKER_EXTRA] = dockerTargetFromOutputs(outputs, engine);
@@ -164,6 +166,7 @@ export async function connectToStack(outputs: StackOutputs, options: ConnectOpti
       healthSamples: options.healthSamples,
       expect: options.expect,
       postgresLogs: options.postgresLogs ?? (engine && pgContainer ? dockerLogSource(engine.docker, pgContainer) : undefined),
+      appLogs: engine && appService ? dockerServiceLogSource(engine.docker, appService) : undefined,
       appReplicaHosts: options.appReplicaHosts ?? (options.reach ? undefined : await appReplicaHosts(outputs, engine, !!options.direct)),
       extra,
     });

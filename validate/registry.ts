@@ -18,6 +18,14 @@ import { healthLatencyCheck } from "./edge/latency";
 import { rateLimitCheck } from "./edge/rate-limit";
 import { appAuthCheck, appHealthCheck, appMetricsCheck, appServersCreateCheck, appServersListCheck } from "./app/checks";
 import { mcpClaudeConfigCheck, mcpInitializeCheck, mcpResourcesCheck, mcpToolCallCheck, mcpToolsListCheck } from "./mcp/checks";
+import { mcpOriginCheck } from "./mcp/origin";
+import { mcpAuthChallengeCheck, mcpResourceMetadataCheck, mcpTokenValidationCheck } from "./mcp/authorization";
+import { mcpProtocolVersionCheck } from "./mcp/protocol-version";
+import { mcpSessionReplicasCheck, mcpSessionsCheck } from "./mcp/sessions";
+import { mcpToolCeilingCheck } from "./mcp/tool-ceiling";
+import { mcpStreamIdleCheck } from "./mcp/streaming";
+import { mcpRateLimitCheck } from "./mcp/rate-limit";
+import { mcpAuditCheck } from "./mcp/audit";
 import { postgresAuthLogCheck, postgresBackupRoleCheck, postgresConnectionsCheck, postgresMigrationsCheck, postgresTlsCheck } from "./postgres/checks";
 import { redisAuthCheck, redisMemoryCheck, redisOperationsCheck, redisPersistenceCheck } from "./redis/checks";
 import { prometheusAlertmanagerCheck, prometheusRetentionCheck, prometheusRulesCheck, prometheusTargetsCheck } from "./monitoring/prometheus";
@@ -67,7 +75,24 @@ export const EDGE_CHECKS: Check<VerifyTarget>[] = [
   rateLimitCheck,
 ];
 export const APP_CHECKS: Check<VerifyTarget>[] = [appHealthCheck, appAuthCheck, appServersListCheck, appServersCreateCheck, appMetricsCheck];
-export const MCP_CHECKS: Check<VerifyTarget>[] = [mcpInitializeCheck, mcpToolsListCheck, mcpToolCallCheck, mcpResourcesCheck, mcpClaudeConfigCheck];
+export const MCP_CHECKS: Check<VerifyTarget>[] = [
+  mcpInitializeCheck,
+  mcpToolsListCheck,
+  mcpToolCallCheck,
+  mcpResourcesCheck,
+  mcpClaudeConfigCheck,
+  mcpOriginCheck,
+  mcpAuthChallengeCheck,
+  mcpResourceMetadataCheck,
+  mcpTokenValidationCheck,
+  mcpProtocolVersionCheck,
+  mcpSessionsCheck,
+  mcpSessionReplicasCheck,
+  mcpToolCeilingCheck,
+  mcpStreamIdleCheck,
+  mcpRateLimitCheck,
+  mcpAuditCheck,
+];
 export const POSTGRES_CHECKS: Check<VerifyTarget>[] = [
   postgresTlsCheck,
   postgresMigrationsCheck,
@@ -121,11 +146,18 @@ export const EVIDENCE_FILE_CHECKS: Check<VerifyTarget>[] = [
   ),
 ];
 
-/** Checks that skip unless asked for: they act on the world (a test alert pages people), or judge a report verify is given. */
+/** MCP checks that take the tool-call ceiling or the stream idle time (a minute each by default). */
+const SLOW_MCP_CHECKS: readonly Check<VerifyTarget>[] = [mcpToolCeilingCheck, mcpStreamIdleCheck];
+
+/**
+ * Checks that skip unless asked for: they act on the world (a test alert pages people), take a
+ * minute (an idle stream), or judge a report verify is given.
+ */
 export const OPT_IN_CHECKS: Readonly<Record<string, string>> = {
   "alertmanager.test-alert": "opt-in: `npm run verify -- --send-test-alert` notifies the people on every receiver",
   "images.vulnerability-scan": "needs the scanner's reports: `--image-scan FILE` per image (trivy image --format json)",
   "backup.drill-interval": "needs the restore drill reports: `--drill-report FILE` per drill (npm run drill:restore -- --out DIR)",
+  "mcp.stream-idle": "opt-in: `npm run verify -- --stream-idle` holds an MCP event stream open for 60 s",
 };
 
 /** Checks that judge what real traffic left behind, and skip (saying so) on a stack that has served too little yet. */
@@ -155,8 +187,9 @@ export const SERVICE_CHECK_IDS: Partial<Record<ServiceName, readonly string[]>> 
   // A deploy has served no traffic yet: what traffic leaves behind is judged by a later verify.
   redis: REDIS_CHECKS.filter((c) => !(c.id in TRAFFIC_CHECKS)).map((c) => c.id),
   app: ["app.health", "app.metrics", "postgres.migrations"],
-  // Nginx is created after the app replicas: everything reached through the edge.
-  nginx: [...EDGE_CHECKS, ...MCP_CHECKS, appAuthCheck, appServersListCheck, appServersCreateCheck].map((c) => c.id),
+  // Nginx is created after the app replicas: everything reached through the edge, but the checks
+  // that wait out the tool-call ceiling or the stream idle time, which a deploy is not held for.
+  nginx: [...EDGE_CHECKS, ...MCP_CHECKS.filter((c) => !SLOW_MCP_CHECKS.includes(c)), appAuthCheck, appServersListCheck, appServersCreateCheck].map((c) => c.id),
   prometheus: ["prometheus.rules", "prometheus.retention"],
   alertmanager: ["alertmanager.ready", "alertmanager.receivers", "alertmanager.routing", "prometheus.alertmanager", "prometheus.notifications"],
   grafana: ["grafana.health", "grafana.datasource", "grafana.dashboards", "grafana.anonymous-refused", "grafana.auth-settings"],

@@ -12,7 +12,7 @@ import { prometheusInputFromConfig } from "../infra/render/prometheus";
 import { ALERT_NAMES } from "../infra/render/alert-rules";
 import { isRateLimitedPath, renderStaticFiles, STATIC_PROBE_FILE } from "../infra/render/nginx";
 import { mcpServerName } from "../infra/outputs";
-import { HSTS_MIN_MAX_AGE_SECONDS } from "../checklist/thresholds";
+import { HSTS_MIN_MAX_AGE_SECONDS, MCP_STREAM_IDLE_MIN_SECONDS } from "../checklist/thresholds";
 import { grafanaExpectations } from "./monitoring/grafana-expectations";
 import { reachUrl, type Reach } from "./reach";
 import type { HttpOptions, LogSource, VerifyTarget } from "./target";
@@ -30,6 +30,10 @@ export interface TargetOptions {
   /** "host:port" -> "address:port" to connect to for the public edge (curl --connect-to). */
   connectTo?: Record<string, string>;
   postgresLogs?: LogSource;
+  /** The app service's logs (the audit lines of mcp.audit). */
+  appLogs?: LogSource;
+  /** Idle seconds an MCP event stream must survive (default MCP_STREAM_IDLE_MIN_SECONDS). */
+  streamIdleSeconds?: number;
   healthSamples?: number;
   /** What the stack is expected to run, when it differs from what the config renders (tests). */
   expect?: Partial<{ prometheusJobs: string[]; alerts: string[]; receivers: string[]; datasourceUid: string; dashboardUids: string[] }>;
@@ -101,6 +105,14 @@ export async function targetFromOutputs(outputs: StackOutputs, options: TargetOp
       jwtSigningKey: jwt,
       jwtIssuer: c.jwtIssuer,
       jwtAudience: c.jwtAudience,
+      publicUrl: outputs.publicUrl,
+      resourceMetadataPath: c.resourceMetadataPath,
+      protocolVersions: c.protocolVersions,
+      toolCallTimeoutSeconds: c.toolCallTimeoutSeconds,
+      ...(c.ceilingProbe ? { ceilingProbe: c.ceilingProbe } : {}),
+      replicaUrls,
+      streamIdleSeconds: options.streamIdleSeconds ?? MCP_STREAM_IDLE_MIN_SECONDS,
+      ...(options.appLogs ? { appLogs: options.appLogs } : {}),
     },
     postgres: {
       host: pg.host,

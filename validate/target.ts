@@ -72,6 +72,24 @@ export interface McpTarget {
   jwtSigningKey: string;
   jwtIssuer: string;
   jwtAudience: string;
+  /** The stack's public base URL: the resource metadata lives under it, and the only Origin served is its origin. */
+  publicUrl: string;
+  /** Path of the RFC 9728 protected resource metadata document (mcp:app.resourceMetadataPath). */
+  resourceMetadataPath: string;
+  /** MCP revisions the app must accept (mcp:app.protocolVersions). */
+  protocolVersions: string[];
+  /** The app's tool-call ceiling (mcp:app.toolCallTimeoutSeconds). */
+  toolCallTimeoutSeconds: number;
+  /** A call that runs past the ceiling (mcp:app.ceilingProbe); unset: mcp.tool-ceiling skips. */
+  ceilingProbe?: { tool: string; arguments: Record<string, unknown> };
+  /** Each app replica's base URL, reached without Nginx (sessions across replicas). */
+  replicaUrls: string[];
+  /** Idle time an event stream must survive through Nginx (MCP_STREAM_IDLE_MIN_SECONDS; shorter in tests). */
+  streamIdleSeconds: number;
+  /** Hold an event stream open for streamIdleSeconds (mcp.stream-idle): opt-in, it takes that long. */
+  checkStreams?: boolean;
+  /** The app service's log output (Docker logs API), where the audit lines are; unset: mcp.audit skips. */
+  appLogs?: LogSource;
 }
 
 export interface PostgresTarget {

@@ -4,7 +4,7 @@
  * docs/api.md). Checklist: HA-REDUNDANCY-01, SEC-DATA-02, FUN-API-*.
  */
 import type { StackConfig } from "../config/load";
-import { HOSTS, PATHS, PORTS } from "../topology";
+import { HOSTS, PATHS, PORTS, topology } from "../topology";
 import type { ServiceSpec } from "../spec";
 import { baseSpec, httpHealthcheck, secretFile, SpecContext } from "./common";
 import { POSTGRES_PASSWORD_FILES } from "../render/postgres";
@@ -19,8 +19,12 @@ export function appEnv(config: StackConfig): Record<string, string> {
     PORT: String(c.port),
     // Swarm template: each task gets its own (app.1, app.2, ...), for logs and metrics labels.
     INSTANCE_ID: "{{.Service.Name}}.{{.Task.Slot}}",
-    PUBLIC_URL: `https://${config.domain}`,
+    // The MCP resource's own URL base (RFC 9728 metadata, the one Origin and Host served).
+    PUBLIC_URL: topology(config).publicUrl,
     MCP_PATH: c.mcpPath,
+    RESOURCE_METADATA_PATH: c.resourceMetadataPath,
+    MCP_PROTOCOL_VERSIONS: c.protocolVersions.join(","),
+    TOOL_CALL_TIMEOUT_SECONDS: String(c.toolCallTimeoutSeconds),
     HEALTH_PATH: c.healthPath,
     METRICS_PATH: c.metricsPath,
     LOG_FORMAT: "json",

@@ -72,6 +72,13 @@ export const GRAFANA_PUBLIC_PREFIX = "/grafana/";
 export const NGINX_LOG_FORMAT = "json_combined";
 export const NGINX_RATE_LIMIT_ZONE = "mcp_per_ip";
 export const NGINX_UPSTREAM = "mcp_app";
+/** Variable holding the Retry-After of a 429 (empty otherwise). */
+export const NGINX_RETRY_AFTER_VAR = "retry_after";
+
+/** Seconds until one more request is allowed at the limit's rate (at least 1: Retry-After counts whole seconds). */
+export function retryAfterSeconds(requestsPerSecond: number): number {
+  return Math.max(1, Math.ceil(1 / requestsPerSecond));
+}
 /**
  * The public locations limit_req applies to, for the renderer and the runtime checks alike.
  * Health is one: it is unauthenticated and reaches the app, so it is as much a flood target
@@ -327,6 +334,12 @@ http {
     limit_req_zone $binary_remote_addr zone=${NGINX_RATE_LIMIT_ZONE}:${rateLimit.zoneSizeMb}m rate=${rateLimit.requestsPerSecond}r/s;
     limit_req_status 429;
     limit_req_log_level warn;
+    # limit_req sends no Retry-After: every 429 gets one (one request's refill time; an empty
+    # value adds no header, so other answers are untouched).
+    map $status $${NGINX_RETRY_AFTER_VAR} {
+        429     ${retryAfterSeconds(rateLimit.requestsPerSecond)};
+        default "";
+    }
 
     map $http_upgrade $connection_upgrade {
         default upgrade;
@@ -366,6 +379,7 @@ ${input.grafanaUpstream ? `\n    upstream grafana_ui {\n        server ${input.g
         ssl_session_tickets off;
 
 ${indent(securityHeaders(input.hstsMaxAgeSeconds), "        ")}
+        add_header Retry-After $${NGINX_RETRY_AFTER_VAR} always;
 
         # The app's metrics are for Prometheus on the internal network only.
         location = ${metricsExact} {

@@ -124,12 +124,18 @@ export async function deployEngineStack(options: EngineStackOptions = {}): Promi
         why: `the prod S3 endpoint is on the internet; here the S3 stand-in on the engine's gateway bridge (${s3.url}), TLS from the test CA`,
       },
       { key: "swarm.addressPool", why: `the test swarm gives overlays addresses from ${TEST_SWARM_POOL} (never a private range)` },
+      {
+        key: "app.toolCallTimeoutSeconds, app.ceilingProbe",
+        why: "the prod app's tools are the user's; here the stand-in's `slow` tool runs past a 10 s ceiling, so mcp.tool-ceiling runs (in seconds, not a minute)",
+      },
     ];
     set(engineConfig, "tlsCertificate", readFileSync(edgeCert.cert, "utf8"));
     set(engineConfig, "tlsPrivateKey", readFileSync(edgeCert.key, "utf8"));
     set(engineConfig, "backupOffsiteSecretKey", offsiteKey);
     set(engineConfig, "backup", { ...backup, offsite: { ...backup.offsite, endpoint: s3.url } });
     set(engineConfig, "swarm", { addressPool: TEST_SWARM_POOL });
+    const app = JSON.parse(engineConfig["mcp:app"] ?? "{}") as Record<string, unknown>;
+    set(engineConfig, "app", { ...app, toolCallTimeoutSeconds: 10, ceilingProbe: { tool: "slow", arguments: { seconds: 120 } } });
 
     let mocks = new EngineMocks();
     const runOnce = async (cfg: Record<string, string>, m: EngineMocks) =>

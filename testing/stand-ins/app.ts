@@ -8,17 +8,28 @@
  *   DELETE createServer/:id     204 / 404                         (bearer JWT required)
  *   GET  metrics                Prometheus text exposition with the metrics the alert rules
  *                               use (http_requests_total{status}, http_request_duration_seconds)
- *   *    mcp                    proxied, streaming, to an MCP server (server-everything)
+ *   GET  resourceMetadataPath   RFC 9728 protected resource metadata (no token)
+ *   *    mcp                    the MCP endpoint (testing/stand-ins/mcp-server.ts, official SDK):
+ *                               401 + WWW-Authenticate resource_metadata without a valid token,
+ *                               400 for an MCP-Protocol-Version outside the contract's list,
+ *                               sessions shared by the replicas through a SessionDirectory
+ *                               (a request for another replica's session is relayed to it)
  * Runs in the test process on a loopback port (`faults` switch behaviours for fault tests),
  * and inside the app image (testing/engine/images/entries/app.ts), where the servers live in
  * PostgreSQL and health probes PostgreSQL and Redis.
  */
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
-import { jwtVerify } from "jose";
+import { decodeJwt, jwtVerify, type JWTPayload } from "jose";
+import type Redis from "ioredis";
 import type { StackOutputs } from "../../infra/outputs-types";
+import { createMcpEndpoint, type McpEndpointFaults } from "./mcp-server";
 
-export interface AppFaults {
+/**
+ * One switch per requirement of docs/app-contract.md (and the older health, auth and metrics
+ * ones), so each check is seen to fail for its own reason.
+ */
+export interface AppFaults extends McpEndpointFaults {
   /** Added to every health answer. */
   healthDelayMs: number;
   /** Status of the health answer. */
@@ -27,6 +38,18 @@ export interface AppFaults {
   acceptAnyToken: boolean;
   /** Serve malformed exposition on the metrics path. */
   brokenMetrics: boolean;
+  /** 401 from the MCP path without a WWW-Authenticate challenge naming the resource metadata. */
+  noAuthChallenge: boolean;
+  /** 404 at the resource metadata path. */
+  noResourceMetadata: boolean;
+  /** Which part of a bearer token the MCP path does not check. */
+  tokenLaxity: "none" | "expiry" | "issuer" | "audience" | "signature";
+  /** A request without a session, or with an unknown one, is served as if sessions did not exist. */
+  sessionsUnchecked: boolean;
+  /** Sessions stay in the replica that opened them: another replica answers 404. */
+  sessionsLocal: boolean;
+  /** MCP-Protocol-Version is not looked at. */
+  ignoreProtocolVersion: boolean;
 }
 
 export interface AppStandIn {
@@ -41,7 +64,17 @@ export interface AppStandIn {
 /** The paths and JWT settings of the app contract the stand-in serves. */
 export type AppContractSettings = Pick<
   StackOutputs["appContract"],
-  "healthPath" | "authPath" | "listServersPath" | "createServerPath" | "metricsPath" | "mcpPath" | "jwtIssuer" | "jwtAudience"
+  | "healthPath"
+  | "authPath"
+  | "listServersPath"
+  | "createServerPath"
+  | "metricsPath"
+  | "mcpPath"
+  | "jwtIssuer"
+  | "jwtAudience"
+  | "resourceMetadataPath"
+  | "protocolVersions"
+  | "toolCallTimeoutSeconds"
 >;
 
 export interface HealthReport {
@@ -53,10 +86,15 @@ export interface HealthReport {
 export interface AppStandInOptions {
   contract: AppContractSettings;
   jwtSigningKey: string;
-  /** Base URL of the MCP server the MCP path is proxied to, e.g. http://127.0.0.1:3001 */
-  mcpUpstream?: string;
-  /** Upstream path the contract's MCP path maps to (default: the same path). */
-  mcpUpstreamPath?: string;
+  /**
+   * The stack's public base URL (https://domain[:port]): the MCP resource is this plus the MCP
+   * path, its origin the only Origin served, its host the only Host.
+   */
+  publicUrl: string;
+  /** SSE keep-alive comment interval on MCP streams (SDK default 15 s). */
+  keepAliveMs?: number;
+  /** Where the audit lines go (default: stdout). */
+  audit?: (line: string) => void;
   /** Label to tell replicas apart in responses. */
   instance?: string;
   /** Registered servers, shared by the replicas (the real app keeps them in PostgreSQL). */
@@ -134,13 +172,35 @@ async function fromStore<T>(op: Promise<T>): Promise<T> {
   }
 }
 
-const HEALTHY: AppFaults = { healthDelayMs: 0, healthStatus: 200, acceptAnyToken: false, brokenMetrics: false };
+const HEALTHY: AppFaults = {
+  healthDelayMs: 0,
+  healthStatus: 200,
+  acceptAnyToken: false,
+  brokenMetrics: false,
+  originNotChecked: false,
+  noToolCeiling: false,
+  noStreamKeepAlive: false,
+  audit: "ok",
+  noAuthChallenge: false,
+  noResourceMetadata: false,
+  tokenLaxity: "none",
+  sessionsUnchecked: false,
+  sessionsLocal: false,
+  ignoreProtocolVersion: false,
+};
 const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
 function json(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
   res.end(text);
+}
+
+/** Headers without the hop-by-hop ones: the body was read, so it goes on with a length of its own (never chunked as well). */
+function endToEnd(headers: IncomingMessage["headers"]): IncomingMessage["headers"] {
+  const out = { ...headers };
+  for (const h of ["connection", "keep-alive", "transfer-encoding", "upgrade", "proxy-connection", "te", "trailer"]) delete out[h];
+  return out;
 }
 
 async function readBody(req: IncomingMessage, max = 1 << 20): Promise<string> {
@@ -163,17 +223,52 @@ export async function startAppStandIn(options: AppStandInOptions): Promise<AppSt
   const durations = { buckets: BUCKETS.map(() => 0), sum: 0, count: 0 };
   const instance = options.instance ?? "app-0";
 
-  const authorized = async (req: IncomingMessage): Promise<boolean> => {
+  /** The token's subject when the bearer token is valid (under the laxity a fault allows). */
+  const callerOf = async (req: IncomingMessage): Promise<{ sub: string; token: string } | undefined> => {
     const m = /^Bearer (.+)$/.exec(req.headers.authorization ?? "");
-    if (!m) return false;
-    if (faults.acceptAnyToken) return true;
+    if (!m) return undefined;
+    const token = m[1];
+    const sub = (p: JWTPayload) => ({ sub: typeof p.sub === "string" ? p.sub : "unknown", token });
+    if (faults.acceptAnyToken) return { sub: "unverified", token };
     try {
-      await jwtVerify(m[1], key, { issuer: contract.jwtIssuer, audience: contract.jwtAudience, algorithms: ["HS256"] });
-      return true;
+      if (faults.tokenLaxity === "signature") {
+        const p = decodeJwt(token);
+        const aud = Array.isArray(p.aud) ? p.aud : [p.aud];
+        if (p.iss !== contract.jwtIssuer || !aud.includes(contract.jwtAudience) || (p.exp ?? 0) * 1000 < Date.now()) return undefined;
+        return sub(p);
+      }
+      const { payload } = await jwtVerify(token, key, {
+        issuer: faults.tokenLaxity === "issuer" ? undefined : contract.jwtIssuer,
+        audience: faults.tokenLaxity === "audience" ? undefined : contract.jwtAudience,
+        clockTolerance: faults.tokenLaxity === "expiry" ? 10 * 365 * 86_400 : 0,
+        algorithms: ["HS256"],
+      });
+      return sub(payload);
     } catch {
-      return false;
+      return undefined;
     }
   };
+  const authorized = async (req: IncomingMessage) => (await callerOf(req)) !== undefined;
+
+  const publicUrl = new URL(options.publicUrl);
+  const resourceUrl = `${publicUrl.origin}${contract.mcpPath}`;
+  const metadataUrl = `${publicUrl.origin}${contract.resourceMetadataPath}`;
+  const mcp = createMcpEndpoint({
+    allowedHosts: [publicUrl.hostname, publicUrl.host],
+    allowedOrigins: [publicUrl.origin],
+    toolCallTimeoutSeconds: contract.toolCallTimeoutSeconds,
+    keepAliveMs: options.keepAliveMs,
+    faults,
+    audit: options.audit ?? ((line) => void process.stdout.write(`${line}\n`)),
+    serverInfo: { name: "mcp-gateway-stand-in", version: "1.0.0" },
+  });
+  if (options.sessions) {
+    const directory = options.sessions;
+    mcp.onSession(
+      (id) => void directory.claim(id).catch(() => undefined),
+      (id) => void directory.release(id).catch(() => undefined),
+    );
+  }
 
   const metrics = async (): Promise<string> => {
     if (faults.brokenMetrics) return "# TYPE http_requests_total counter\nhttp_requests_total{status=200} one\n";
@@ -198,52 +293,94 @@ export async function startAppStandIn(options: AppStandInOptions): Promise<AppSt
     return lines.join("\n") + "\n";
   };
 
-  const relay = (
-    req: IncomingMessage,
-    res: ServerResponse,
-    target: { host: string; port: string; path: string; headers: Record<string, string | string[] | undefined> },
-    onResponse?: (headers: IncomingMessage["headers"], status: number) => void,
-  ) => {
-    const upstream = httpRequest({ host: target.host, port: target.port, path: target.path, method: req.method, headers: target.headers }, (ur) => {
-      onResponse?.(ur.headers, ur.statusCode ?? 502);
-      res.writeHead(ur.statusCode ?? 502, ur.headers);
-      ur.pipe(res);
-    });
-    upstream.on("error", () => (res.headersSent ? res.destroy() : json(res, 502, { error: "MCP upstream unreachable" })));
-    req.pipe(upstream);
+  /** Sends a request whose body was already read to the replica at `owner` ("host:port"), streaming the answer back. */
+  const relay = (req: IncomingMessage, res: ServerResponse, owner: string, body: string) => {
+    const cut = owner.lastIndexOf(":");
+    const upstream = httpRequest(
+      {
+        host: owner.slice(0, cut),
+        port: owner.slice(cut + 1),
+        path: req.url,
+        method: req.method,
+        headers: { ...endToEnd(req.headers), "content-length": String(Buffer.byteLength(body)), [SESSION_RELAY_HEADER]: "1" },
+      },
+      (ur) => {
+        res.writeHead(ur.statusCode ?? 502, ur.headers);
+        // An event stream's headers go out at once, as the replica holding it sent them, not with its first event.
+        res.flushHeaders();
+        ur.pipe(res);
+      },
+    );
+    upstream.on("error", () => (res.headersSent ? res.destroy() : json(res, 502, { error: "replica holding the session unreachable" })));
+    upstream.end(body);
     res.on("close", () => upstream.destroy());
   };
 
-  const proxyMcp = async (req: IncomingMessage, res: ServerResponse) => {
-    if (!options.mcpUpstream) return json(res, 404, { error: "no MCP upstream" });
-    const sessions = options.sessions;
-    const sessionId = typeof req.headers["mcp-session-id"] === "string" ? req.headers["mcp-session-id"] : undefined;
-    const incoming = req.url ?? "/";
-    if (sessions && sessionId && !req.headers[SESSION_RELAY_HEADER]) {
-      const owner = await sessions.owner(sessionId).catch(() => undefined);
-      if (owner && owner !== sessions.self()) {
-        const [host, port] = [owner.slice(0, owner.lastIndexOf(":")), owner.slice(owner.lastIndexOf(":") + 1)];
-        return relay(req, res, { host, port, path: incoming, headers: { ...req.headers, host: owner, [SESSION_RELAY_HEADER]: "1" } });
+  const rpcError = (res: ServerResponse, status: number, code: number, message: string, headers: Record<string, string> = {}) => {
+    const text = JSON.stringify({ jsonrpc: "2.0", error: { code, message }, id: null });
+    res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text), ...headers });
+    res.end(text);
+  };
+
+  const isInitialize = (body: unknown) =>
+    (Array.isArray(body) ? body : [body]).some((m) => !!m && typeof m === "object" && (m as { method?: unknown }).method === "initialize");
+
+  const handleMcp = async (req: IncomingMessage, res: ServerResponse): Promise<number> => {
+    const caller = await callerOf(req);
+    if (!caller) {
+      const had = !!req.headers.authorization;
+      const challenge = `Bearer resource_metadata="${metadataUrl}"${had ? ', error="invalid_token"' : ""}`;
+      rpcError(res, 401, -32001, had ? "invalid bearer token" : "bearer token required", faults.noAuthChallenge ? {} : { "www-authenticate": challenge });
+      return 401;
+    }
+    const version = req.headers["mcp-protocol-version"];
+    if (faults.ignoreProtocolVersion) delete req.headers["mcp-protocol-version"];
+    else if (typeof version === "string" && !contract.protocolVersions.includes(version)) {
+      rpcError(res, 400, -32000, `Bad Request: Unsupported protocol version: ${version} (supported versions: ${contract.protocolVersions.join(", ")})`);
+      return 400;
+    }
+    const raw = req.method === "POST" ? await readBody(req) : "";
+    let body: unknown;
+    if (raw) {
+      try {
+        body = JSON.parse(raw);
+      } catch {
+        rpcError(res, 400, -32700, "Parse error: Invalid JSON");
+        return 400;
       }
     }
-    const up = new URL(options.mcpUpstream);
-    const path = options.mcpUpstreamPath ? options.mcpUpstreamPath + incoming.slice(contract.mcpPath.length) : incoming;
-    relay(
-      req,
-      res,
-      { host: up.hostname, port: up.port, path: `${up.pathname.replace(/\/$/, "")}${path}`.replace(/^\/\//, "/"), headers: { ...req.headers, host: up.host } },
-      (headers, status) => {
-        const opened = headers["mcp-session-id"];
-        if (sessions && typeof opened === "string" && status < 400) void sessions.claim(opened).catch(() => undefined);
-        if (sessions && sessionId && req.method === "DELETE" && status < 400) void sessions.release(sessionId).catch(() => undefined);
-      },
-    );
+    const sessionId = typeof req.headers["mcp-session-id"] === "string" ? req.headers["mcp-session-id"] : undefined;
+    const authed = Object.assign(req, { auth: { token: caller.token, clientId: caller.sub, scopes: [] } });
+    if (sessionId && !mcp.has(sessionId)) {
+      const sessions = options.sessions;
+      if (sessions && !faults.sessionsLocal && !req.headers[SESSION_RELAY_HEADER]) {
+        const owner = await sessions.owner(sessionId).catch(() => undefined);
+        if (owner && owner !== sessions.self()) return (relay(req, res, owner, raw), 200);
+      }
+      if (faults.sessionsUnchecked) return (await mcp.handleStateless(authed, res, body), 200);
+      rpcError(res, 404, -32001, "Session not found");
+      return 404;
+    }
+    if (!sessionId && req.method !== "POST") {
+      rpcError(res, 400, -32000, "Bad Request: Mcp-Session-Id header is required");
+      return 400;
+    }
+    if (!sessionId && !isInitialize(body)) {
+      if (faults.sessionsUnchecked) return (await mcp.handleStateless(authed, res, body), 200);
+      rpcError(res, 400, -32000, "Bad Request: Mcp-Session-Id header is required");
+      return 400;
+    }
+    await mcp.handle(authed, res, body);
+    return res.statusCode;
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<number> => {
     const path = (req.url ?? "/").split("?")[0];
-    if (path === contract.mcpPath || path.startsWith(`${contract.mcpPath}/`)) {
-      await proxyMcp(req, res);
+    if (path === contract.mcpPath || path.startsWith(`${contract.mcpPath}/`)) return handleMcp(req, res);
+    if (req.method === "GET" && path === contract.resourceMetadataPath) {
+      if (faults.noResourceMetadata) return (json(res, 404, { error: "not found" }), 404);
+      // RFC 9728 §2: the resource and the authorization servers that issue tokens for it.
+      json(res, 200, { resource: resourceUrl, authorization_servers: [contract.jwtIssuer], bearer_methods_supported: ["header"] });
       return 200;
     }
     if (req.method === "GET" && path === contract.healthPath) {
@@ -336,8 +473,27 @@ export async function startAppStandIn(options: AppStandInOptions): Promise<AppSt
     async stop() {
       if (stopped) return;
       stopped = true;
+      await mcp.close();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
     },
+  };
+}
+
+/**
+ * MCP sessions in Redis: each replica records the sessions it opened under its own address
+ * ("host:port" the other replicas reach it at), so a request that lands on another replica
+ * is relayed to it. Entries expire after a day, like an idle session.
+ */
+export function redisSessionDirectory(redis: Redis, self: () => string | undefined): SessionDirectory {
+  const key = (id: string) => `mcp:session:${id}`;
+  return {
+    self,
+    owner: async (id) => (await redis.get(key(id))) ?? undefined,
+    claim: async (id) => {
+      const me = self();
+      if (me) await redis.set(key(id), me, "EX", 86_400);
+    },
+    release: async (id) => void (await redis.del(key(id))),
   };
 }

@@ -473,7 +473,7 @@ describe("postgres, redis and two app replicas on an internal network", () => {
     expect(`${r.stdout}${r.stderr}`).not.toContain(secrets.jwt);
   });
 
-  test("two app replicas with PostgreSQL (TLS verify-full) and Redis: healthy, one migrations table, shared servers, MCP proxied", async () => {
+  test("two app replicas with PostgreSQL (TLS verify-full) and Redis: healthy, one migrations table, shared servers, MCP served to the public host only", async () => {
     const rd = join(work.path, "redis");
     const redisBinds = [
       { source: writeOwned(join(rd, "redis.conf"), renderRedisConf(redisInputFromConfig(config)), "999:1000", 0o444), target: REDIS_CONF_PATH },
@@ -557,7 +557,21 @@ describe("postgres, redis and two app replicas on an internal network", () => {
       method: "initialize",
       params: { protocolVersion: "2025-03-26", capabilities: {}, clientInfo: { name: "images-test", version: "1" } },
     };
-    const mcp = await call(apps[0], "POST", config.app.mcpPath, initialize);
+    // The MCP endpoint serves only the stack's public host (DNS-rebinding protection): the request
+    // names it as Nginx would, which fetch cannot (it sets Host itself), so node:http sends it.
+    const mcpHost = new URL(appEnv(config).PUBLIC_URL).hostname;
+    const mcpCall = (c: Docker.Container, body: unknown, host: string) =>
+      execIn(
+        c,
+        [
+          "node",
+          "-e",
+          `const q = require("node:http").request({ host: "127.0.0.1", port: ${config.app.port}, path: ${JSON.stringify(config.app.mcpPath)}, method: "POST", headers: { host: ${JSON.stringify(host)}, authorization: "Bearer " + process.env.T, "content-type": "application/json", accept: "application/json, text/event-stream" } }, (r) => { let b = ""; r.on("data", (c) => (b += c)); r.on("end", () => console.log(r.statusCode, r.headers["mcp-session-id"] ?? "-", b.replace(/\n/g, " "))); }); q.end(${JSON.stringify(JSON.stringify(body))});`,
+        ],
+        { env: { T: token } },
+      );
+    expect((await mcpCall(apps[0], initialize, "127.0.0.1")).stdout).toMatch(/^403 /);
+    const mcp = await mcpCall(apps[0], initialize, mcpHost);
     expect(mcp.stdout).toMatch(/^200 [0-9a-f-]{36} /);
     expect(mcp.stdout).toContain('"protocolVersion":"2025-03-26"');
     const metrics = await call(apps[1], "GET", config.app.metricsPath);

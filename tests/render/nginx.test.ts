@@ -101,6 +101,9 @@ describe.each(STACKS)("nginx.conf for the %s stack", (stack) => {
   test("rate limit zone, limit_req on proxied routes and status 429", () => {
     expect(conf).toContain(`limit_req_zone $binary_remote_addr zone=mcp_per_ip:${config.rateLimit.zoneSizeMb}m rate=${config.rateLimit.requestsPerSecond}r/s;`);
     expect(conf).toMatch(/limit_req_status 429;/);
+    // limit_req sends no Retry-After: a map on $status gives every 429 one, at the HTTPS server level.
+    expect(conf).toMatch(/map \$status \$retry_after \{\s+429\s+1;\s+default "";\s+\}/);
+    expect(httpsServer).toContain("add_header Retry-After $retry_after always;");
     for (const loc of [`location ${config.app.mcpPath} `, "location / {", `location = ${config.app.healthPath} `]) {
       expect(block(httpsServer, loc)).toContain(`limit_req zone=mcp_per_ip burst=${config.rateLimit.burst} nodelay;`);
     }
@@ -344,10 +347,17 @@ describe("nginx running the rendered config on loopback", () => {
     expect(typeof entry.status).toBe("number");
   });
 
-  test("requests reach both replicas, then the rate limit answers 429", async () => {
-    const statuses: number[] = [];
-    for (let i = 0; i < 12; i++) statuses.push((await httpsGet(`/api/servers?i=${i}`)).status);
+  test("requests reach both replicas, then the rate limit answers 429 with Retry-After; other answers carry none", async () => {
+    const answers: { status: number; retryAfter: unknown }[] = [];
+    for (let i = 0; i < 12; i++) {
+      const r = await httpsGet(`/api/servers?i=${i}`);
+      answers.push({ status: r.status, retryAfter: r.headers["retry-after"] });
+    }
+    const statuses = answers.map((a) => a.status);
     expect(statuses).toContain(429);
+    // limit_req itself sends no Retry-After: the rendered map adds it (1 s at 1 r/s), to 429 answers only.
+    expect(new Set(answers.filter((a) => a.status === 429).map((a) => a.retryAfter))).toEqual(new Set(["1"]));
+    expect(answers.filter((a) => a.status !== 429).map((a) => a.retryAfter)).toEqual(answers.filter((a) => a.status !== 429).map(() => undefined));
     expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(2);
     expect(hits.a.some((u) => u.startsWith("/api/servers"))).toBe(true);
     expect(hits.b.some((u) => u.startsWith("/api/servers"))).toBe(true);

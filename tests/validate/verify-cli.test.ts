@@ -166,6 +166,28 @@ describe("--list", () => {
     expect((await run(["--list", "--only", "grafana.*"])).stdout).not.toMatch(/^redis\./m);
   });
 
+  test("lists the MCP conformance checks with their items; the slow stream check says how to opt in", async () => {
+    const text = (await run(["--list", "--only", "mcp.*"])).stdout;
+    for (const id of [
+      "origin",
+      "auth-challenge",
+      "resource-metadata",
+      "token-validation",
+      "protocol-version",
+      "sessions",
+      "session-replicas",
+      "tool-ceiling",
+      "stream-idle",
+      "rate-limit",
+      "audit",
+    ])
+      expect(text).toMatch(new RegExp(`^mcp\\.${id} `, "m"));
+    expect(text).toMatch(/^mcp\.rate-limit\s+SEC-NET-05,PRE-SEC-03\s+A burst above the rate limit on the MCP path gets 429 with Retry-After/m);
+    expect(text).toMatch(/^mcp\.stream-idle .*\(opt-in: `npm run verify -- --stream-idle`/m);
+    expect(parseVerifyArgs(["--stack", "prod", "--stream-idle"]).streamIdle).toBe(true);
+    expect(parseVerifyArgs(["--stack", "prod"]).streamIdle).toBe(false);
+  });
+
   test("without --list, --stack is required; --list has no JUnit form", () => {
     expect(() => parseVerifyArgs(["--outputs", "x.json"])).toThrow(/required option '--stack <name>' not specified/);
     expect(() => parseVerifyArgs(["--list", "--format", "junit"])).toThrow(/--list prints text or --format json/);

@@ -5,7 +5,6 @@
  * project config whose URL works (FUN-MCP-01).
  */
 import { z } from "zod";
-import { SUPPORTED_PROTOCOL_VERSIONS } from "@modelcontextprotocol/sdk/types.js";
 import { fail, pass, type Check } from "../core/types";
 import { mintJwt } from "../app/jwt";
 import type { McpTarget, VerifyTarget } from "../target";
@@ -39,11 +38,11 @@ export const mcpInitializeCheck: Check<VerifyTarget> = {
         tools: !!caps?.tools,
         resources: !!caps?.resources,
       };
-      if (!version || !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) {
+      if (!version || !mcp.protocolVersions.includes(version)) {
         return fail(`server negotiated protocol version ${version ?? "none"}`, {
-          expected: `one of ${SUPPORTED_PROTOCOL_VERSIONS.join(", ")}`,
+          expected: `one of ${mcp.protocolVersions.join(", ")} (mcp:app.protocolVersions)`,
           actual: String(version),
-          remediation: "Upgrade the app's MCP SDK.",
+          remediation: "Upgrade the app's MCP SDK, or list the revision it speaks in mcp:app.protocolVersions.",
           measurements,
         });
       }
@@ -54,7 +53,7 @@ export const mcpInitializeCheck: Check<VerifyTarget> = {
           remediation: FIX_ENDPOINT,
           measurements,
         });
-      return pass(`initialized ${measurements.server}, protocol ${version}, capabilities ${Object.keys(caps).join(", ")}`, { measurements });
+      return pass(`initialized ${measurements.server}, negotiated protocol ${version}, capabilities ${Object.keys(caps).join(", ")}`, { measurements });
     });
   },
 };

@@ -28,3 +28,14 @@ export function dockerLogSource(docker: Docker, container: string, tail = 5000):
     return demuxDockerLog(Buffer.isBuffer(out) ? out : Buffer.from(String(out)));
   };
 }
+
+/**
+ * A swarm service's log: every task's output, on whichever node it runs, through the
+ * manager's service logs endpoint (multiplexed like a container's), last `tail` lines.
+ */
+export function dockerServiceLogSource(docker: Docker, service: string, tail = 2000): LogSource {
+  return async () => {
+    const out = (await docker.getService(service).logs({ stdout: true, stderr: true, follow: false, tail })) as unknown as Buffer;
+    return demuxDockerLog(Buffer.isBuffer(out) ? out : Buffer.from(String(out)));
+  };
+}

@@ -49,13 +49,13 @@ export const IMAGE_DIFFERENCES: readonly ImageDifference[] = [
     service: "app",
     kind: "missing",
     detail:
-      "only HS256 bearer JWTs; AUTH_REQUIRED and PUBLIC_URL are ignored (auth is always required); migrations are the stand-in's own (schema_migrations rows 20260101000000 and 20260201000000, table mcp_servers)",
+      "only HS256 bearer JWTs; AUTH_REQUIRED is ignored (auth is always required); migrations are the stand-in's own (schema_migrations rows 20260101000000 and 20260201000000, table mcp_servers); its MCP tools are the stand-in's (echo, slow) and one resource",
   },
   {
     service: "app",
     kind: "layout",
     detail:
-      "user and group named mcp (10001:10001); @modelcontextprotocol/server-everything runs inside as a child process on 127.0.0.1:3001 (MCP_UPSTREAM_PORT) with a minimal environment",
+      "user and group named mcp (10001:10001); the MCP server (the official SDK's, testing/stand-ins/mcp-server.ts) runs in the same process; STAND_IN_FAULTS (JSON) turns on the stand-in's fault switches, for tests only",
   },
   // postgres and backup
   { service: "postgres", kind: "version", detail: "PostgreSQL 15 (Debian, glibc) for 16.4 (Alpine, musl); PG_MAJOR/PG_VERSION say 15" },

@@ -11,20 +11,20 @@
  *   app contract) and the servers table, under an advisory lock so replicas do not race;
  * - registered servers in PostgreSQL, so every replica lists the same ones;
  * - health 200 only while PostgreSQL and Redis both answer (and migrations are done);
- * - the MCP path proxied, streaming, to @modelcontextprotocol/server-everything
- *   (streamable HTTP) running as a child process on loopback.
+ * - the MCP endpoint of testing/stand-ins/mcp-server.ts (the official SDK's server) in this
+ *   process, sessions shared with the other replicas through Redis, one audit line per
+ *   tools/call on stdout.
  *
  * Bundled by esbuild into the image (recipes/app.ts); __APP_CONTRACT_DEFAULTS__ and
  * __APP_VERSION__ are filled in at bundle time.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { isIP } from "node:net";
 import { Pool, type PoolConfig } from "pg";
 import Redis from "ioredis";
 import {
+  redisSessionDirectory,
   startAppStandIn,
-  type SessionDirectory,
   type AppContractSettings,
   type HealthReport,
   type ServerEntry,
@@ -176,16 +176,6 @@ function postgresStore(pool: Pool): ServerStore {
   };
 }
 
-function startMcpServer(port: number): ChildProcess {
-  const entry = setting("MCP_EVERYTHING_ENTRY", "/opt/mcp-everything/dist/index.mjs");
-  // Its get-env tool prints its whole environment: it gets only what it needs.
-  const child = spawn(process.execPath, [entry, "streamableHttp"], {
-    env: { PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin", HOME: "/tmp", NODE_ENV: process.env.NODE_ENV ?? "production", PORT: String(port) },
-    stdio: ["ignore", "inherit", "inherit"],
-  });
-  return child;
-}
-
 async function main(): Promise<void> {
   if (process.argv.includes("--version")) {
     process.stdout.write(`mcp-gateway stand-in ${__APP_VERSION__} (node ${process.version})\n`);
@@ -202,10 +192,16 @@ async function main(): Promise<void> {
     mcpPath: setting("MCP_PATH", DEFAULTS.mcpPath),
     jwtIssuer: setting("JWT_ISSUER", DEFAULTS.jwtIssuer),
     jwtAudience: setting("JWT_AUDIENCE", DEFAULTS.jwtAudience),
+    resourceMetadataPath: setting("RESOURCE_METADATA_PATH", DEFAULTS.resourceMetadataPath),
+    protocolVersions: setting("MCP_PROTOCOL_VERSIONS", DEFAULTS.protocolVersions.join(","))
+      .split(",")
+      .map((v) => v.trim())
+      .filter(Boolean),
+    toolCallTimeoutSeconds: intSetting("TOOL_CALL_TIMEOUT_SECONDS", DEFAULTS.toolCallTimeoutSeconds, 1, 3600),
   };
   const port = intSetting("PORT", DEFAULTS.port, 1, 65535);
-  const mcpPort = intSetting("MCP_UPSTREAM_PORT", 3001, 1, 65535);
-  if (mcpPort === port) fail(`MCP_UPSTREAM_PORT=${mcpPort} collides with PORT`);
+  const publicUrl = setting("PUBLIC_URL");
+  if (!/^https?:\/\/[^/]+$/.test(publicUrl)) fail(`PUBLIC_URL=${publicUrl} must be a scheme and host, e.g. https://mcp.example.com`);
 
   const jwtSigningKey = secretFromFile("JWT_SECRET_FILE");
   const dbHost = setting("DATABASE_HOST");
@@ -264,27 +260,39 @@ async function main(): Promise<void> {
     return { ok: Object.values(checks).every((v) => v === "ok"), checks };
   };
 
-  const mcp = startMcpServer(mcpPort);
   let stopping = false;
-  mcp.on("exit", (code, signal) => {
-    if (stopping) return;
-    // Without its MCP server the gateway is broken: exit so the orchestrator replaces it.
-    fail(`the MCP server (server-everything) exited (code ${code}, signal ${signal})`);
-  });
 
   const app = await startAppStandIn({
     contract,
     jwtSigningKey,
-    mcpUpstream: `http://127.0.0.1:${mcpPort}`,
-    // server-everything serves /mcp whatever the contract's path is.
-    mcpUpstreamPath: "/mcp",
+    publicUrl,
     instance,
     store: postgresStore(pool),
-    sessions: redisSessions(redis, port),
+    sessions: redisSessionDirectory(redis, () => {
+      // This replica's address on the stack network: the one its Redis connection leaves from, which the other replicas reach too.
+      const addr = (redis as unknown as { stream?: { localAddress?: string } }).stream?.localAddress;
+      return addr ? `${addr}:${port}` : undefined;
+    }),
     health,
     host: "0.0.0.0",
     port,
   });
+  // Test-only: the stand-in's fault switches (testing/stand-ins/app.ts AppFaults), so a check is seen to fail on the real engine.
+  const faults = process.env.STAND_IN_FAULTS;
+  if (faults) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(faults);
+    } catch {
+      fail("STAND_IN_FAULTS is not JSON");
+    }
+    for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) {
+      if (!(k in app.faults) || typeof v !== typeof (app.faults as unknown as Record<string, unknown>)[k])
+        fail(`STAND_IN_FAULTS: unknown fault or wrong type: ${k}`);
+      (app.faults as unknown as Record<string, unknown>)[k] = v;
+    }
+    log("warn", "fault switches on", { faults: Object.keys(parsed as object) });
+  }
   log("info", "listening", { port, mcpPath: contract.mcpPath, healthPath: contract.healthPath });
 
   const shutdown = (signal: string) => {
@@ -293,7 +301,6 @@ async function main(): Promise<void> {
     log("info", "shutting down", { signal });
     const hard = setTimeout(() => process.exit(0), 5000);
     hard.unref();
-    mcp.kill("SIGINT");
     void Promise.allSettled([app.stop(), pool.end(), redis.quit()]).then(() => process.exit(0));
   };
   process.on("SIGTERM", () => shutdown("SIGTERM"));
@@ -317,25 +324,3 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: Error) => fail(`start failed: ${err.message}`));
-
-/**
- * MCP sessions in Redis: each replica records the sessions its own MCP server opened under its
- * address on the stack network (the one its Redis connection leaves from, which the other
- * replicas reach too), so a request that lands on another replica is relayed to it.
- */
-function redisSessions(redis: Redis, port: number): SessionDirectory {
-  const key = (id: string) => `mcp:session:${id}`;
-  const self = () => {
-    const addr = (redis as unknown as { stream?: { localAddress?: string } }).stream?.localAddress;
-    return addr ? `${addr}:${port}` : undefined;
-  };
-  return {
-    self,
-    owner: async (id) => (await redis.get(key(id))) ?? undefined,
-    claim: async (id) => {
-      const me = self();
-      if (me) await redis.set(key(id), me, "EX", 86_400);
-    },
-    release: async (id) => void (await redis.del(key(id))),
-  };
-}

@@ -2,16 +2,14 @@
  * The two images whose programs are this project's stand-ins, run by the node that runs the
  * build (its binary and shared libraries) from esbuild bundles:
  *
- * - app (ghcr.io/mcp-platform/mcp-gateway:1.8.2, the app contract): entries/app.ts plus a
- *   bundle of @modelcontextprotocol/server-everything, on an Alpine-like base with busybox
+ * - app (ghcr.io/mcp-platform/mcp-gateway:1.8.2, the app contract): entries/app.ts, with its
+ *   MCP server (the official SDK) in the same bundle, on an Alpine-like base with busybox
  *   (the contract's probe tool is busybox wget), user 10001:10001;
  * - grafana (grafana/grafana-oss:11.2.2): entries/grafana.ts behind a /run.sh of the same
  *   contract (files/grafana-run.sh), user 472 in group root, bash and curl as upstream.
  */
-import { readdirSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { DEFAULT_IMAGES, stackConfigSchema } from "../../../../infra/config/schema";
-import { serverEverythingEntry } from "../../../servers/mcp-everything";
 import { addBase, BASE_PACKAGES, DEFAULT_PATH, NOBODY_GROUP, NOBODY_USER, ROOT_GROUP, ROOT_USER, type ImageUser } from "../base";
 import { requireHostFile } from "../host";
 import { addNode, bundle } from "../node";
@@ -47,12 +45,6 @@ export const appRecipe: Recipe = {
       define: { __APP_CONTRACT_DEFAULTS__: JSON.stringify(appContractDefaults()), __APP_VERSION__: JSON.stringify(tagOf(DEFAULT_IMAGES.app)) },
     });
     tree.file("/app/dist/server.cjs", server, { mode: 0o644 });
-    const everythingEntry = serverEverythingEntry();
-    const everything = await bundle({ entry: everythingEntry, format: "esm", banner: readFileSync(join(ENTRIES, "everything-banner.js"), "utf8") });
-    // It reads its documentation resources from ../docs next to the script.
-    tree.file("/opt/mcp-everything/dist/index.mjs", everything, { mode: 0o644 });
-    const docs = join(dirname(everythingEntry), "docs");
-    for (const f of readdirSync(docs).sort()) tree.copy(join(docs, f), `/opt/mcp-everything/docs/${f}`, { mode: 0o644 });
     addBase(tree, {
       users: [ROOT_USER, NOBODY_USER, APP_IMAGE_USER],
       groups: [ROOT_GROUP, NOBODY_GROUP, { name: "mcp", gid: 10001 }],
