@@ -4,11 +4,12 @@
  * dependencies, options, default providers, inputs (engine-encoded, secrets and unknowns
  * included) and the state the mock provider returned (used as outputs).
  */
-import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../infra/config/load";
 import { EngineValue, goDurationSeconds, toEngineProperties } from "./engine-encoding";
 import { PreflightMocks } from "./mocks";
+import { loadCompiledProgram } from "./program-build";
+import { withCheapStackTraces } from "./stack-traces";
 
 import { PROJECT, ROOT_STACK_TYPE } from "./project";
 
@@ -69,7 +70,7 @@ export interface RunProgramOptions {
   secretKeys: string[];
   /** Project root (where infra/ lives). */
   projectDir?: string;
-  /** The program; default: the same steps as program/index.ts. */
+  /** The program; default: program/main.ts (the same steps as program/index.ts), precompiled. */
   program?: (config: StackConfig, stack: string) => unknown;
   /** Provider stand-ins (default: the preflight's); a real-engine test passes ones that make real certificates. */
   mocks?: PreflightMocks;
@@ -104,15 +105,6 @@ interface MonitorLike {
   registerResourceHook?: unknown;
 }
 
-/** The program `pulumi up` runs: program/main.ts, the one composition root. */
-function defaultProgram(projectDir: string): (config: StackConfig, stack: string) => unknown {
-  return (config, stack) => {
-    // Resolved at run time from the project being checked (its own program/, not this module's).
-    const { main } = require(path.join(projectDir, "program", "main")) as { main(c: StackConfig, s: string): unknown };
-    return main(config, stack);
-  };
-}
-
 export async function runProgram(opts: RunProgramOptions): Promise<ProgramRun> {
   const projectDir = opts.projectDir ?? process.cwd();
   const mocks = opts.mocks ?? new PreflightMocks();
@@ -132,10 +124,11 @@ export async function runProgram(opts: RunProgramOptions): Promise<ProgramRun> {
   // Resource hooks cannot run under mocks (pulumi/pulumi#20874): accept and ignore them.
   if (!monitor.registerResourceHook) monitor.registerResourceHook = (_req: unknown, cb: (e: unknown, r: unknown) => void) => cb(null, {});
 
-  const { loadStackConfig } = require(path.join(projectDir, "infra", "config", "pulumi-config")) as { loadStackConfig(): StackConfig };
-  const program = opts.program ?? defaultProgram(projectDir);
+  // The project's own program and config reader (not this module's), compiled once per content.
+  const compiled = loadCompiledProgram(projectDir);
+  const program = opts.program ?? compiled.main;
   // Validated before the stack resource exists: a ConfigError surfaces as itself (naming every key).
-  const config = loadStackConfig();
+  const config = compiled.loadStackConfig();
   // A failed registration rejects promises inside the SDK that nobody awaits; held here so it
   // is reported once, as this function's error, instead of crashing the process.
   const stray: unknown[] = [];
@@ -147,19 +140,23 @@ export async function runProgram(opts: RunProgramOptions): Promise<ProgramRun> {
     // never holds a rejected promise for it.
     let programError: { error: unknown } | undefined;
     let exported: unknown;
-    await pulumi.runtime.runInPulumiStack(async () => {
-      try {
-        exported = await program(config, opts.stack);
-        return exported;
-      } catch (error) {
-        programError = { error };
-        return undefined;
-      }
+    // A program passed in (a test's fixture) keeps the host's stack mapping: its positions come from it.
+    outputs = await withCheapStackTraces({ unmapped: !opts.program }, async () => {
+      await pulumi.runtime.runInPulumiStack(async () => {
+        try {
+          exported = await program(config, opts.stack);
+          return exported;
+        } catch (error) {
+          programError = { error };
+          return undefined;
+        }
+      });
+      if (programError) throw programError.error;
+      const resolved = await resolveOutputs(exported);
+      const internal = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs?: () => Promise<void> };
+      await internal.waitForRPCs?.();
+      return resolved;
     });
-    if (programError) throw programError.error;
-    outputs = await resolveOutputs(exported);
-    const internal = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs?: () => Promise<void> };
-    await internal.waitForRPCs?.();
     // Let a rejection from the last registrations reach the handler before it is removed.
     await new Promise((r) => setImmediate(r));
     if (stray.length) throw stray[0];
@@ -167,7 +164,8 @@ export async function runProgram(opts: RunProgramOptions): Promise<ProgramRun> {
     process.removeListener("unhandledRejection", onStray);
   }
 
-  return { stack: opts.stack, project: PROJECT, resources: toEngineResources(raw, opts.stack), generatedSecrets: [...mocks.generatedSecrets], outputs };
+  const resources = toEngineResources(raw, opts.stack, (pos) => compiled.originalPosition(pos));
+  return { stack: opts.stack, project: PROJECT, resources, generatedSecrets: [...mocks.generatedSecrets], outputs };
 }
 
 /** The exported outputs as plain data; a value still unknown after the run stays out (the engine would not know it either). */
@@ -198,7 +196,7 @@ interface RawRegistration {
 }
 
 /** Mock registrations -> engine view (URNs without the root-stack type prefix, default providers). */
-function toEngineResources(raw: RawRegistration[], stack: string): CollectedResource[] {
+function toEngineResources(raw: RawRegistration[], stack: string, original: (pos: SourcePosition) => SourcePosition): CollectedResource[] {
   const urnMap = new Map<string, string>();
   const qualifiedType = new Map<string, string>();
   const out: CollectedResource[] = [];
@@ -258,7 +256,8 @@ function toEngineResources(raw: RawRegistration[], stack: string): CollectedReso
     });
     const t = req.getCustomtimeouts();
     const dbr = req.getDeletebeforereplacedefined();
-    const source = sourcePositionOf(req);
+    const at = sourcePositionOf(req);
+    const source = at && original(at);
     out.push({
       urn,
       type,
