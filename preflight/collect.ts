@@ -10,6 +10,7 @@ import { EngineValue, goDurationSeconds, toEngineProperties } from "./engine-enc
 import { PreflightMocks } from "./mocks";
 import { loadCompiledProgram } from "./program-build";
 import { withCheapStackTraces } from "./stack-traces";
+import { withStructDecodeShared } from "./struct-memo";
 
 import { PROJECT, ROOT_STACK_TYPE } from "./project";
 
@@ -72,6 +73,8 @@ export interface RunProgramOptions {
   projectDir?: string;
   /** The program; default: program/main.ts (the same steps as program/index.ts), precompiled. */
   program?: (config: StackConfig, stack: string) => unknown;
+  /** Wraps the precompiled program (the bench registers it several times over, for a larger stack); ignored with `program`. */
+  around?: (main: (config: StackConfig, stack: string) => unknown) => (config: StackConfig, stack: string) => unknown;
   /** Provider stand-ins (default: the preflight's); a real-engine test passes ones that make real certificates. */
   mocks?: PreflightMocks;
 }
@@ -118,7 +121,15 @@ export async function runProgram(opts: RunProgramOptions): Promise<ProgramRun> {
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req, cb) =>
     register(req, (err, resp) => {
-      if (!err && resp) raw.push({ req, mockUrn: resp.getUrn(), id: resp.getId() || undefined, state: resp.getObject()?.toJavaScript() ?? {} });
+      // Decoded here, while the SDK's own decode of the same Structs is shared (struct-memo.ts).
+      if (!err && resp)
+        raw.push({
+          req,
+          inputs: req.getObject()?.toJavaScript() ?? {},
+          mockUrn: resp.getUrn(),
+          id: resp.getId() || undefined,
+          state: resp.getObject()?.toJavaScript() ?? {},
+        });
       cb(err, resp);
     });
   // Resource hooks cannot run under mocks (pulumi/pulumi#20874): accept and ignore them.
@@ -126,7 +137,7 @@ export async function runProgram(opts: RunProgramOptions): Promise<ProgramRun> {
 
   // The project's own program and config reader (not this module's), compiled once per content.
   const compiled = loadCompiledProgram(projectDir);
-  const program = opts.program ?? compiled.main;
+  const program = opts.program ?? (opts.around ? opts.around(compiled.main) : compiled.main);
   // Validated before the stack resource exists: a ConfigError surfaces as itself (naming every key).
   const config = compiled.loadStackConfig();
   // A failed registration rejects promises inside the SDK that nobody awaits; held here so it
@@ -141,7 +152,7 @@ export async function runProgram(opts: RunProgramOptions): Promise<ProgramRun> {
     let programError: { error: unknown } | undefined;
     let exported: unknown;
     // A program passed in (a test's fixture) keeps the host's stack mapping: its positions come from it.
-    outputs = await withCheapStackTraces({ unmapped: !opts.program }, async () => {
+    const run = async () => {
       await pulumi.runtime.runInPulumiStack(async () => {
         try {
           exported = await program(config, opts.stack);
@@ -156,7 +167,8 @@ export async function runProgram(opts: RunProgramOptions): Promise<ProgramRun> {
       const internal = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs?: () => Promise<void> };
       await internal.waitForRPCs?.();
       return resolved;
-    });
+    };
+    outputs = await withCheapStackTraces({ unmapped: !opts.program }, () => withStructDecodeShared(run));
     // Let a rejection from the last registrations reach the handler before it is removed.
     await new Promise((r) => setImmediate(r));
     if (stray.length) throw stray[0];
@@ -190,6 +202,7 @@ async function resolveOutputs(exported: unknown): Promise<Record<string, unknown
 
 interface RawRegistration {
   req: RegisterRequest;
+  inputs: Record<string, unknown>;
   mockUrn: string;
   id?: string;
   state: Record<string, unknown>;
@@ -211,7 +224,7 @@ function toEngineResources(raw: RawRegistration[], stack: string, original: (pos
     customTimeouts: { create: 0, update: 0, delete: 0 },
   });
 
-  for (const { req, mockUrn, id, state } of raw) {
+  for (const { req, inputs, mockUrn, id, state } of raw) {
     const type = req.getType();
     const parentMock = req.getParent();
     const parent = parentMock ? urnMap.get(parentMock) : undefined;
@@ -268,7 +281,7 @@ function toEngineResources(raw: RawRegistration[], stack: string, original: (pos
       dependencies: req.getDependenciesList().map((u) => urnMap.get(u) ?? u),
       propertyDependencies,
       provider,
-      inputs: toEngineProperties(req.getObject()?.toJavaScript()),
+      inputs: toEngineProperties(inputs),
       // Bridged providers (pulumi-docker among them) report the ID in the state as `id`, so
       // stack policies can match a reference by ID (a service's networks, configs, secrets).
       outputs: toEngineProperties(req.getCustom() && id && !type.startsWith("pulumi:providers:") ? { ...state, id } : state),

@@ -1,7 +1,8 @@
 /**
  * The precompiled copies the preflight runs (preflight/compiled-copy.ts, program-build.ts): cached
  * by content, rebuilt on an edit, `__dirname` the source's, and the SDK's source positions of the
- * precompiled program pointing at the project's TypeScript lines, not at the copy.
+ * precompiled program pointing at the project's TypeScript lines, not at the copy; a Struct decoded
+ * once per program run.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -10,6 +11,7 @@ import { makeTempDir } from "../../local/tempdir";
 import { runProgram } from "../../preflight/collect";
 import { compiledCopy } from "../../preflight/compiled-copy";
 import { stackInput } from "../../preflight/run";
+import { withStructDecodeShared } from "../../preflight/struct-memo";
 
 const ROOT = path.resolve(__dirname, "../..");
 
@@ -70,5 +72,18 @@ describe("the precompiled program", () => {
   test("leaves the process's stack settings as it found them", () => {
     expect(Error.stackTraceLimit).toBe(limit);
     expect(Error.prepareStackTrace).toBe(prepare);
+  });
+});
+
+describe("Struct decoding while the program runs", () => {
+  const { Struct } = require("google-protobuf/google/protobuf/struct_pb");
+  test("a Struct decoded twice is decoded once, and only inside the run", async () => {
+    const s = Struct.fromJavaScript({ a: [1, "x", { b: null }] });
+    const original = Struct.prototype.toJavaScript;
+    const inside = await withStructDecodeShared(async () => [s.toJavaScript(), s.toJavaScript()]);
+    expect(inside[0]).toBe(inside[1]);
+    expect(inside[0]).toEqual({ a: [1, "x", { b: null }] });
+    expect(Struct.prototype.toJavaScript).toBe(original);
+    expect(s.toJavaScript()).not.toBe(s.toJavaScript());
   });
 });
