@@ -40,10 +40,10 @@ function resolveTs(fromFile: string, spec: string): string | undefined {
   return undefined;
 }
 
-/** Every TypeScript (and JSON) file the entries reach by relative import, sorted. */
+/** Every TypeScript (and JSON) file the entries reach by relative import, sorted; an entry that does not exist is left out. */
 export function relativeSources(entries: readonly string[]): string[] {
   const seen = new Set<string>();
-  const queue = [...entries];
+  const queue = entries.filter((e) => fs.existsSync(e));
   while (queue.length) {
     const file = queue.pop()!;
     if (seen.has(file)) continue;

@@ -32,7 +32,8 @@ export function loadCompiledProgram(projectDir: string, opts: { cacheRoot?: stri
     cacheRoot: opts.cacheRoot,
   });
   const load = (rel: string) => require(path.join(copy.root, compiledPath(rel)));
-  const { main } = load(ENTRIES[0]) as { main(c: StackConfig, s: string): unknown };
+  // Loaded when run, as a project's program always was: the config is validated (and refused) first.
+  const main = (c: StackConfig, s: string) => (load(ENTRIES[0]) as { main(c: StackConfig, s: string): unknown }).main(c, s);
   const { loadStackConfig } = load(ENTRIES[1]) as { loadStackConfig(): StackConfig };
   const maps = new Map<string, SourceMap | undefined>();
   const mapOf = (file: string) => {
