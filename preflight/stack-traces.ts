@@ -13,7 +13,16 @@
  * only from that shape (Resource.framePositionRegExp), and a source-map hook gives an anonymous
  * callback the name of the call it sits in, so its frame has them too.
  */
+/**
+ * The SDK's own stack per resource (Resource.callsites) gives the source position from its sixth
+ * frame; every frame after that is only sent on as the registration's stack trace, which the mock
+ * runtime ignores. Formatting (and then parsing, and turning into file URLs) a few dozen of them per
+ * resource is a share of the program's cost per resource: that stack keeps its first frames only.
+ */
+const CALLSITES_FRAMES = 8;
+
 function plainStack(error: Error, frames: NodeJS.CallSite[]): string {
+  if (frames[0]?.getFunctionName() === "callsites") frames = frames.slice(0, CALLSITES_FRAMES);
   let out: string;
   try {
     out = Error.prototype.toString.call(error);
