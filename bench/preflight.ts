@@ -109,8 +109,9 @@ function preflightWall(): number {
 }
 
 /** The prod program registered `copies` times over in one run (distinct stack names, so distinct resources): ms and resources. */
-async function programRun(input: StackInput, copies: number): Promise<{ ms: number; resources: number }> {
+async function programRun(input: StackInput, copies: number): Promise<{ ms: number; cpuMs: number; resources: number }> {
   const t = process.hrtime.bigint();
+  const cpu = process.cpuUsage();
   const run = await runProgram({
     stack: "prod",
     config: input.config,
@@ -121,7 +122,8 @@ async function programRun(input: StackInput, copies: number): Promise<{ ms: numb
       return outputs[0];
     },
   });
-  return { ms: ms(t), resources: run.resources.length };
+  const used = process.cpuUsage(cpu);
+  return { ms: ms(t), cpuMs: (used.user + used.system) / 1000, resources: run.resources.length };
 }
 
 export async function run(opts: BenchOptions = {}): Promise<BenchResult> {
@@ -171,17 +173,23 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult> {
   await programRun(input, 1); // warm-up: module loading and JIT are not per resource
   const small: number[] = [];
   const big: number[] = [];
+  const cpuSmall: number[] = [];
+  const cpuBig: number[] = [];
   let counts = { small: 0, big: 0 };
   for (let i = 0; i < (quick ? 1 : 5); i++) {
     const a = await programRun(input, 1);
     const b = await programRun(input, 4);
     small.push(a.ms);
     big.push(b.ms);
+    cpuSmall.push(a.cpuMs);
+    cpuBig.push(b.cpuMs);
     counts = { small: a.resources, big: b.resources };
   }
   const perResource = (median(big) - median(small)) / (counts.big - counts.small);
   lines[`program, ${counts.small} resources, median (ms)`] = round(median(small), 1);
   lines[`program, ${counts.big} resources, median (ms)`] = round(median(big), 1);
+  // CPU time beside it (this process, GC threads included): it does not grow when other processes take the cores.
+  lines["program per extra resource, CPU time (ms)"] = round((median(cpuBig) - median(cpuSmall)) / (counts.big - counts.small), 3);
   figures.push(figure("program.per-resource-ms", { value: perResource, unit: "ms", target: "<= 1" }));
 
   // 3. gRPC Analyze throughput against the trivial Analyzer, same requests, same client.
