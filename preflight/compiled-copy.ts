@@ -78,7 +78,16 @@ export function compiledCopy(opts: CompiledCopyOptions): CompiledCopy {
   const cacheRoot = opts.cacheRoot ?? defaultCacheRoot(projectDir);
   const root = path.join(cacheRoot, `${opts.name}-${h.digest("hex").slice(0, 16)}`);
   const done = path.join(root, ".complete");
-  if (fs.existsSync(done)) return { root, built: false, files: sources.length };
+  if (fs.existsSync(done)) {
+    // Marked as used: pruning keeps the copies used last, not the ones built last.
+    try {
+      const now = new Date();
+      fs.utimesSync(root, now, now);
+    } catch {
+      // A read-only cache still serves the copy.
+    }
+    return { root, built: false, files: sources.length };
+  }
 
   const swc = require("@swc/core") as { transformSync(code: string, o: object): { code: string; map?: string } };
   // Build beside, then rename: parallel runs (jest workers) never see a half-written copy.
@@ -118,7 +127,7 @@ export function compiledCopy(opts: CompiledCopyOptions): CompiledCopy {
   return { root, built: true, files: sources.length };
 }
 
-/** Every edit makes a new build; keep the newest few of one name (a running preflight may still use one). */
+/** Every edit makes a new build; keep the few of one name used last (a running preflight may still use one). */
 function pruneOldBuilds(cacheRoot: string, name: string, keep: number): void {
   try {
     const re = new RegExp(`^${name}-[0-9a-f]{16}$`);

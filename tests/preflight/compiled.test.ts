@@ -47,6 +47,27 @@ describe("compiled copy", () => {
   });
 });
 
+test("an old copy used again outlives newer ones when copies are pruned to the five used last", () => {
+  const dir = makeTempDir("compiled-prune-");
+  try {
+    const src = path.join(dir.path, "a.ts");
+    const opts = { projectDir: dir.path, name: "p", entries: [src], cacheRoot: path.join(dir.path, "cache") };
+    const build = (n: number) => {
+      fs.writeFileSync(src, `export const n: number = ${n};\n`);
+      return compiledCopy(opts);
+    };
+    const first = build(0);
+    for (let n = 1; n <= 4; n++) build(n);
+    expect(build(0)).toEqual({ ...first, built: false });
+    build(5);
+    const left = fs.readdirSync(opts.cacheRoot).filter((d) => d.startsWith("p-"));
+    expect(left.length).toBe(5);
+    expect(left).toContain(path.basename(first.root));
+  } finally {
+    dir.remove();
+  }
+});
+
 describe("the precompiled program", () => {
   let resources: Awaited<ReturnType<typeof runProgram>>["resources"];
   const limit = Error.stackTraceLimit;
