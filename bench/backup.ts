@@ -3,13 +3,37 @@
  * (infra/images/backup/mcp-backup.sh under busybox sh) and the restore drill, on a real loopback
  * PostgreSQL: backup time and throughput, encrypted size, restore time (RTO) and
  * throughput, verification time. Throughput is logical database size (pg_database_size)
- * per second, and encrypted bytes per second.
+ * per second, and encrypted bytes per second. The baseline: bare `pg_dump -Fc | age` of the same
+ * database to the same recipient, before and after the pipeline's run (backup.vs-bare-tools).
  */
-import { startBackupFixture, DATABASE } from "../testing/servers/backup";
+import { join } from "node:path";
+import { runTool } from "../local/run";
+import { startBackupFixture, DATABASE, type BackupFixture } from "../testing/servers/backup";
 import { listBackups } from "../backup/manifest";
 import { runRestoreDrill } from "../backup/drill";
 
 export const ROWS = 100_000;
+
+/** Seconds for the bare tools: the dump (as the script runs it) piped into age, nothing else. */
+async function bareTools(f: BackupFixture, out: string): Promise<number> {
+  const recipient = await runTool("age-keygen", ["-y", f.identityFile], { env: f.env });
+  if (recipient.code !== 0) throw new Error(`age-keygen -y failed: ${recipient.stderr.trim()}`);
+  const t0 = process.hrtime.bigint();
+  const r = await runTool(
+    "/bin/bash",
+    [
+      "-c",
+      'set -o pipefail; pg_dump --no-password --format=custom --compress=6 "$PGDATABASE" | age --encrypt --recipient "$1" --output "$2"',
+      "bash",
+      recipient.stdout.trim(),
+      out,
+    ],
+    { env: f.env, timeoutMs: 600_000 },
+  );
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (r.code !== 0) throw new Error(`bare pg_dump | age failed: ${r.stderr.trim().split("\n").pop()}`);
+  return seconds;
+}
 
 export async function run(): Promise<Record<string, number | string>> {
   const f = await startBackupFixture();
@@ -28,9 +52,12 @@ export async function run(): Promise<Record<string, number | string>> {
     const [{ size }] = await f.pg.query<{ size: string }>("SELECT pg_database_size(current_database()) AS size", [], DATABASE);
     const dbBytes = Number(size);
 
+    const bare = [await bareTools(f, join(f.tmp.path, "bare-1.dump.age"))];
     const t0 = process.hrtime.bigint();
     const r = await f.run(["run"], {}, 600_000);
     const backupSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    bare.push(await bareTools(f, join(f.tmp.path, "bare-2.dump.age")));
+    const bareToolsSeconds = (bare[0] + bare[1]) / 2;
     if (r.code !== 0) throw new Error(`backup failed: ${r.stderr.trim().split("\n").pop()}`);
     const [latest] = listBackups(f.backupDir);
 
@@ -45,6 +72,8 @@ export async function run(): Promise<Record<string, number | string>> {
       encryptedBackupMB: round(mb(latest.manifest.sizeBytes)),
       compressionRatio: round(dbBytes / latest.manifest.sizeBytes),
       backupSeconds: round(backupSeconds, 3),
+      bareToolsSeconds: round(bareToolsSeconds, 3),
+      backupVsBareTools: round(backupSeconds / bareToolsSeconds),
       backupMBps: round(mb(dbBytes) / backupSeconds),
       backupEncryptedMBps: round(mb(latest.manifest.sizeBytes) / backupSeconds),
       restoreRtoSeconds: report.rtoSeconds,

@@ -1,12 +1,22 @@
 /**
- * Preflight benchmarks (figures, not pass/fail):
- *   - wall time of `npm run preflight -- --stack prod` as a user runs it (median of N runs;
- *     target <= 3 s on a 2-core machine);
- *   - Analyze throughput through the gRPC harness on a synthetic 5,000-resource stack
- *     (target >= 2,000 resources/s), concurrent as the engine analyzes, and sequential;
- *   - in-process rule evaluation rate (the same rules, no gRPC), for the gRPC overhead.
+ * Preflight benchmarks, each figure against a baseline measured in the same run, in interleaved
+ * pairs (this machine's 2 cores are shared: a pair sees the same load, and the ratio is the median
+ * of the pairs' ratios):
+ *   - preflight.vs-engine-pack-start: `npm run preflight -- --stack prod` end to end, as a user runs
+ *     it, against the time the engine's own path takes just to start the TypeScript pack (ts-node
+ *     with type-checking, `policies/` as cwd, to its port line). Target <= 0.35; and <= 2 s median
+ *     (preflight.wall-ms);
+ *   - program.per-resource-ms: the precompiled program under the mock runtime registering the prod
+ *     stack once and four times over (distinct stack names), the extra time per extra resource.
+ *     Target <= 1 ms;
+ *   - analyze.vs-trivial-analyzer: Analyze throughput over gRPC, 16 in flight, on a synthetic
+ *     5,000-resource stack (the prod stack's resources renamed, each copy's config files varied so
+ *     the pack's parse caches hit only as often as on a real stack), against an Analyzer that
+ *     returns nothing (testing/trivial-analyzer), started the same way and sent the same requests.
+ *     Target >= 0.9;
+ *   - the in-process rule rate (the same rules, no gRPC), for the share the rules take.
  *
- *   npm run bench -- --only preflight      or      npx ts-node --swc bench/preflight.ts
+ *   npm run bench -- --only preflight [--quick]      or      npx ts-node --swc bench/preflight.ts
  */
 import { spawnSync } from "child_process";
 import * as path from "path";
@@ -17,24 +27,44 @@ import { evaluateInProcess, toView } from "../preflight/inprocess";
 import type { McpResourcePolicy } from "../policies/lib/define";
 import { cloneResources } from "../preflight/mutations";
 import { buildPack } from "../preflight/pack-build";
-import { PreflightSession, stackInput } from "../preflight/run";
+import { startEngineStub, startPack } from "../preflight/pack-process";
+import { PROJECT } from "../preflight/project";
+import { PreflightSession, stackInput, type StackInput } from "../preflight/run";
 import { ALL_POLICIES } from "../policies/pack";
+import { figure, type BenchResult, type Figure } from "./figures";
 import { median } from "./stats";
 
 const ROOT = path.resolve(__dirname, "..");
-const CLI_RUNS = Number(process.env.BENCH_PREFLIGHT_RUNS ?? 5);
-const SYNTHETIC = 5000;
+const TRIVIAL_ANALYZER = path.join(ROOT, "testing", "trivial-analyzer");
+
+export interface BenchOptions {
+  /** Fewer runs and a smaller synthetic stack: the figures' shape, not their precision. */
+  quick?: boolean;
+}
 
 const round = (n: number, d = 0) => Number(n.toFixed(d));
+const ms = (t: bigint) => Number(process.hrtime.bigint() - t) / 1e6;
+const spread = (xs: readonly number[]) => `${round(Math.min(...xs))}-${round(Math.max(...xs))}`;
 
-/** The prod stack's resources repeated (renamed) until there are `n` of them. */
+/** Config files change with the copy: trailing newlines, which no format reads, so every copy's text is new to a parse cache. */
+function varyConfig(r: CollectedResource, copy: number): CollectedResource {
+  if (r.type !== "docker:index/serviceConfig:ServiceConfig" || copy === 0) return r;
+  const pad = "\n".repeat(copy);
+  const inputs = { ...r.inputs };
+  if (typeof inputs.dataRaw === "string") inputs.dataRaw = inputs.dataRaw + pad;
+  else if (typeof inputs.data === "string" && /^[A-Za-z0-9+/]+=*$/.test(inputs.data) && inputs.data.length % 4 === 0)
+    inputs.data = Buffer.from(Buffer.from(inputs.data, "base64").toString("utf8") + pad).toString("base64");
+  return { ...r, inputs };
+}
+
+/** The prod stack's resources repeated (renamed, config files varied) until there are `n` of them. */
 function synthetic(base: readonly CollectedResource[], n: number): CollectedResource[] {
   const out: CollectedResource[] = [];
   for (let copy = 0; out.length < n; copy++) {
     for (const r of cloneResources(base)) {
       if (out.length >= n) break;
       const name = `${r.name}-s${copy}`;
-      out.push({ ...r, name, urn: r.urn.replace(/::[^:]+$/, `::${name}`) });
+      out.push(varyConfig({ ...r, name, urn: r.urn.replace(/::[^:]+$/, `::${name}`) }, copy));
     }
   }
   return out;
@@ -51,81 +81,203 @@ async function analyzeAll(h: AnalyzerHarness, rs: readonly CollectedResource[], 
   return diagnostics;
 }
 
-export async function run(): Promise<Record<string, number | string>> {
-  const figures: Record<string, number | string> = {};
-
-  // 1. The command a new user runs first, end to end (npm, ts-node, program, pack, report).
-  buildPack(ROOT); // the pack's compile cache is part of setup, not of the measured runs
-  const walls: number[] = [];
-  for (let i = 0; i < CLI_RUNS; i++) {
-    const t = process.hrtime.bigint();
-    const r = spawnSync("npm", ["run", "--silent", "preflight", "--", "--stack", "prod", "--quiet"], { cwd: ROOT, encoding: "utf8", timeout: 120000 });
-    const ms = Number(process.hrtime.bigint() - t) / 1e6;
-    if (r.status !== 0) throw new Error(`npm run preflight -- --stack prod exited ${r.status}: ${r.stderr.slice(-2000)}`);
-    walls.push(ms);
-  }
-  figures["preflight prod wall median (ms)"] = round(median(walls));
-  figures["preflight prod wall min (ms)"] = round(Math.min(...walls));
-  figures["preflight prod runs"] = CLI_RUNS;
-
-  // 2. gRPC Analyze throughput on synthetic stacks: the prod stack's own mix (a quarter of the
-  //    resources are containers carrying rendered configs, 5-50 KB each) and a mix without
-  //    containers, to show what the per-request floor is.
-  const input = stackInput("prod", ROOT);
-  const base = await runProgram({ stack: "prod", config: input.config, secretKeys: input.secretKeys, projectDir: ROOT });
-  const big = synthetic(base.resources, SYNTHETIC);
-  const small = synthetic(
-    base.resources.filter((r) => r.type !== "docker:index/container:Container"),
-    SYNTHETIC,
-  );
-  const session = await PreflightSession.start({ projectDir: ROOT, input, policyConfig: {} });
+/** The engine's way to start a TypeScript pack: run-policy-pack in policies/, ts-node type-checking it; ms to its port line. */
+async function engineTypeScriptPackStart(input: StackInput): Promise<number> {
+  const engine = await startEngineStub();
   try {
-    const h = (session as unknown as { harness: AnalyzerHarness }).harness;
-    await analyzeAll(h, big.slice(0, 300), 16); // warm-up (JIT in the pack)
-    for (const [label, rs, c] of [
-      ["prod mix", big, 1],
-      ["prod mix", big, 16],
-      ["prod mix", big, 64],
-      ["no containers", small, 16],
-    ] as const) {
-      const t = process.hrtime.bigint();
-      await analyzeAll(h, rs, c);
-      const s = Number(process.hrtime.bigint() - t) / 1e9;
-      figures[`grpc Analyze ${SYNTHETIC} resources (${label}), ${c} in flight (resources/s)`] = round(SYNTHETIC / s);
-    }
     const t = process.hrtime.bigint();
-    await h.analyzeStack(big, new Map());
-    figures[`grpc AnalyzeStack ${SYNTHETIC} resources (prod mix) (ms)`] = round(Number(process.hrtime.bigint() - t) / 1e6);
+    const pack = await startPack({
+      packDir: path.join(ROOT, "policies"),
+      engineAddress: engine.address,
+      env: { PULUMI_CONFIG: JSON.stringify(input.config), PULUMI_PROJECT: PROJECT, PULUMI_STACK: input.stack, PULUMI_DRY_RUN: "true" },
+      timeoutMs: 120_000,
+    });
+    const took = ms(t);
+    await pack.stop();
+    return took;
   } finally {
+    await engine.close();
+  }
+}
+
+function preflightWall(): number {
+  const t = process.hrtime.bigint();
+  const r = spawnSync("npm", ["run", "--silent", "preflight", "--", "--stack", "prod", "--quiet"], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
+  const took = ms(t);
+  if (r.status !== 0) throw new Error(`npm run preflight -- --stack prod exited ${r.status}: ${r.stderr.slice(-2000)}`);
+  return took;
+}
+
+/** The prod program registered `copies` times over in one run (distinct stack names, so distinct resources): ms and resources. */
+async function programRun(input: StackInput, copies: number): Promise<{ ms: number; cpuMs: number; resources: number }> {
+  const t = process.hrtime.bigint();
+  const cpu = process.cpuUsage();
+  const run = await runProgram({
+    stack: "prod",
+    config: input.config,
+    secretKeys: input.secretKeys,
+    projectDir: ROOT,
+    around: (main) => (config, stack) => {
+      const outputs = Array.from({ length: copies }, (_, k) => main(config, k === 0 ? stack : `${stack}x${k}`));
+      return outputs[0];
+    },
+  });
+  const used = process.cpuUsage(cpu);
+  return { ms: ms(t), cpuMs: (used.user + used.system) / 1000, resources: run.resources.length };
+}
+
+export async function run(opts: BenchOptions = {}): Promise<BenchResult> {
+  const quick = !!opts.quick;
+  const pairs = quick ? 1 : Number(process.env.BENCH_PREFLIGHT_RUNS ?? 5);
+  const size = quick ? 500 : 5000;
+  const lines: Record<string, number | string> = {};
+  const figures: Figure[] = [];
+  const input = stackInput("prod", ROOT);
+
+  // 1. The command a new user runs first, against the engine's start of the TypeScript pack.
+  //    Compiled copies (pack, program) are set up once, as after a first run.
+  buildPack(ROOT);
+  preflightWall();
+  const walls: number[] = [];
+  const starts: number[] = [];
+  for (let i = 0; i < pairs; i++) {
+    // Alternating order within the pair, so a load that rises or falls through the run weighs on both.
+    if (i % 2 === 0) {
+      walls.push(preflightWall());
+      starts.push(await engineTypeScriptPackStart(input));
+    } else {
+      starts.push(await engineTypeScriptPackStart(input));
+      walls.push(preflightWall());
+    }
+  }
+  const pairRatios = walls.map((w, i) => w / starts[i]);
+  lines["preflight prod wall median (ms)"] = round(median(walls));
+  lines["preflight prod wall min-max (ms)"] = spread(walls);
+  lines["engine-path TypeScript pack start median (ms)"] = round(median(starts));
+  lines["engine-path TypeScript pack start min-max (ms)"] = spread(starts);
+  lines["preflight / pack start, per pair"] = pairRatios.map((r) => r.toFixed(2)).join(" ");
+  lines.pairs = pairs;
+  figures.push(
+    figure("preflight.vs-engine-pack-start", {
+      value: median(walls),
+      unit: "ms",
+      baseline: median(starts),
+      ratio: median(pairRatios),
+      target: "<= 0.35",
+      digits: 0,
+    }),
+    figure("preflight.wall-ms", { value: median(walls), unit: "ms", target: "<= 2000", digits: 0 }),
+  );
+
+  // 2. The program's cost per extra resource: the prod stack once and four times over.
+  await programRun(input, 1); // warm-up: module loading and JIT are not per resource
+  const small: number[] = [];
+  const big: number[] = [];
+  const cpuSmall: number[] = [];
+  const cpuBig: number[] = [];
+  let counts = { small: 0, big: 0 };
+  for (let i = 0; i < (quick ? 1 : 5); i++) {
+    const a = await programRun(input, 1);
+    const b = await programRun(input, 4);
+    small.push(a.ms);
+    big.push(b.ms);
+    cpuSmall.push(a.cpuMs);
+    cpuBig.push(b.cpuMs);
+    counts = { small: a.resources, big: b.resources };
+  }
+  const perResource = (median(big) - median(small)) / (counts.big - counts.small);
+  lines[`program, ${counts.small} resources, median (ms)`] = round(median(small), 1);
+  lines[`program, ${counts.big} resources, median (ms)`] = round(median(big), 1);
+  // CPU time beside it (this process, GC threads included): it does not grow when other processes take the cores.
+  lines["program per extra resource, CPU time (ms)"] = round((median(cpuBig) - median(cpuSmall)) / (counts.big - counts.small), 3);
+  figures.push(figure("program.per-resource-ms", { value: perResource, unit: "ms", target: "<= 1" }));
+
+  // 3. gRPC Analyze throughput against the trivial Analyzer, same requests, same client.
+  const base = (await runProgram({ stack: "prod", config: input.config, secretKeys: input.secretKeys, projectDir: ROOT })).resources;
+  const stack = synthetic(base, size);
+  const session = await PreflightSession.start({ projectDir: ROOT, input, policyConfig: {} });
+  const engine = await startEngineStub();
+  const trivialPack = await startPack({ packDir: TRIVIAL_ANALYZER, engineAddress: engine.address, env: {} });
+  const trivial = new AnalyzerHarness(trivialPack.port);
+  try {
+    const pack = (session as unknown as { harness: AnalyzerHarness }).harness;
+    // Warm-up (JIT in both servers and in this client) on resources outside the measured stack.
+    const warm = synthetic(base, 300).map((r) => ({ ...r, urn: `${r.urn}-warm` }));
+    await analyzeAll(pack, warm, 16);
+    await analyzeAll(trivial, warm, 16);
+    const rate = async (h: AnalyzerHarness) => {
+      const t = process.hrtime.bigint();
+      await analyzeAll(h, stack, 16);
+      return size / (ms(t) / 1000);
+    };
+    const packRates: number[] = [];
+    const trivialRates: number[] = [];
+    for (let i = 0; i < (quick ? 1 : 3); i++) {
+      if (i % 2 === 0) {
+        packRates.push(await rate(pack));
+        trivialRates.push(await rate(trivial));
+      } else {
+        trivialRates.push(await rate(trivial));
+        packRates.push(await rate(pack));
+      }
+    }
+    const ratios = packRates.map((p, i) => p / trivialRates[i]);
+    lines[`grpc Analyze ${size} resources, 16 in flight, pack median (resources/s)`] = round(median(packRates));
+    lines[`grpc Analyze ${size} resources, 16 in flight, pack min-max (resources/s)`] = spread(packRates);
+    lines[`grpc Analyze ${size} resources, 16 in flight, trivial Analyzer median (resources/s)`] = round(median(trivialRates));
+    lines[`grpc Analyze ${size} resources, 16 in flight, trivial Analyzer min-max (resources/s)`] = spread(trivialRates);
+    figures.push(
+      figure("analyze.vs-trivial-analyzer", {
+        value: median(packRates),
+        unit: "resources/s",
+        baseline: median(trivialRates),
+        ratio: median(ratios),
+        target: ">= 0.9",
+        digits: 0,
+      }),
+    );
+    if (!quick) {
+      const t = process.hrtime.bigint();
+      await analyzeAll(pack, stack, 1);
+      lines[`grpc Analyze ${size} resources, sequential, pack (resources/s)`] = round(size / (ms(t) / 1000));
+      const ts = process.hrtime.bigint();
+      await pack.analyzeStack(stack, new Map());
+      lines[`grpc AnalyzeStack ${size} resources (ms)`] = round(ms(ts));
+    }
+  } finally {
+    trivial.close();
+    await trivialPack.stop();
+    await engine.close();
     await session.close();
   }
 
-  // 3. The same rules in this process (no gRPC, no protobuf): resource rules per resource,
+  // 4. The same rules in this process (no gRPC, no protobuf): resource rules per resource,
   //    stack rules once over the whole synthetic stack.
   process.env.PULUMI_CONFIG = JSON.stringify(input.config);
-  const views = big.map((r) => toView(r));
+  const views = stack.map((r) => toView(r));
   const resourcePolicies = ALL_POLICIES.filter((p): p is McpResourcePolicy => p.meta.kind === "resource");
   for (const p of resourcePolicies) for (const v of views.slice(0, 300)) p.evaluate(v); // warm-up
   const t = process.hrtime.bigint();
   for (const v of views) for (const p of resourcePolicies) p.evaluate(v);
-  const s = Number(process.hrtime.bigint() - t) / 1e9;
-  figures[`in-process resource rules, ${SYNTHETIC} resources (resources/s)`] = round(SYNTHETIC / s);
-  figures["in-process rule evaluations (rule x resource)/s"] = round((SYNTHETIC * resourcePolicies.length) / s);
+  const s = ms(t) / 1000;
+  lines[`in-process resource rules, ${size} resources (resources/s)`] = round(size / s);
+  lines["in-process rule evaluations (rule x resource)/s"] = round((size * resourcePolicies.length) / s);
   const ts = process.hrtime.bigint();
   evaluateInProcess(
-    big,
+    stack,
     {},
     ALL_POLICIES.filter((p) => p.meta.kind === "stack"),
   );
-  figures[`in-process stack rules over ${SYNTHETIC} resources (ms)`] = round(Number(process.hrtime.bigint() - ts) / 1e6);
-  figures.policies = ALL_POLICIES.length;
-  return figures;
+  lines[`in-process stack rules over ${size} resources (ms)`] = round(ms(ts));
+  lines.policies = ALL_POLICIES.length;
+  return { lines, figures };
 }
 
 if (require.main === module) {
-  run().then(
-    (f) => {
-      for (const [k, v] of Object.entries(f)) process.stdout.write(`${k}: ${v}\n`);
+  run({ quick: process.argv.includes("--quick") }).then(
+    (r) => {
+      for (const [k, v] of Object.entries(r.lines)) process.stdout.write(`${k}: ${v}\n`);
+      for (const f of r.figures) process.stdout.write(`${JSON.stringify(f)}\n`);
     },
     (e) => {
       process.stderr.write(`bench/preflight failed: ${e instanceof Error ? e.message : String(e)}\n`);

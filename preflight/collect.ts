@@ -4,11 +4,13 @@
  * dependencies, options, default providers, inputs (engine-encoded, secrets and unknowns
  * included) and the state the mock provider returned (used as outputs).
  */
-import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../infra/config/load";
 import { EngineValue, goDurationSeconds, toEngineProperties } from "./engine-encoding";
 import { PreflightMocks } from "./mocks";
+import { loadCompiledProgram } from "./program-build";
+import { withCheapStackTraces } from "./stack-traces";
+import { withStructDecodeShared } from "./struct-memo";
 
 import { PROJECT, ROOT_STACK_TYPE } from "./project";
 
@@ -69,8 +71,10 @@ export interface RunProgramOptions {
   secretKeys: string[];
   /** Project root (where infra/ lives). */
   projectDir?: string;
-  /** The program; default: the same steps as program/index.ts. */
+  /** The program; default: program/main.ts (the same steps as program/index.ts), precompiled. */
   program?: (config: StackConfig, stack: string) => unknown;
+  /** Wraps the precompiled program (the bench registers it several times over, for a larger stack); ignored with `program`. */
+  around?: (main: (config: StackConfig, stack: string) => unknown) => (config: StackConfig, stack: string) => unknown;
   /** Provider stand-ins (default: the preflight's); a real-engine test passes ones that make real certificates. */
   mocks?: PreflightMocks;
 }
@@ -104,15 +108,6 @@ interface MonitorLike {
   registerResourceHook?: unknown;
 }
 
-/** The program `pulumi up` runs: program/main.ts, the one composition root. */
-function defaultProgram(projectDir: string): (config: StackConfig, stack: string) => unknown {
-  return (config, stack) => {
-    // Resolved at run time from the project being checked (its own program/, not this module's).
-    const { main } = require(path.join(projectDir, "program", "main")) as { main(c: StackConfig, s: string): unknown };
-    return main(config, stack);
-  };
-}
-
 export async function runProgram(opts: RunProgramOptions): Promise<ProgramRun> {
   const projectDir = opts.projectDir ?? process.cwd();
   const mocks = opts.mocks ?? new PreflightMocks();
@@ -126,16 +121,25 @@ export async function runProgram(opts: RunProgramOptions): Promise<ProgramRun> {
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req, cb) =>
     register(req, (err, resp) => {
-      if (!err && resp) raw.push({ req, mockUrn: resp.getUrn(), id: resp.getId() || undefined, state: resp.getObject()?.toJavaScript() ?? {} });
+      // Decoded here, while the SDK's own decode of the same Structs is shared (struct-memo.ts).
+      if (!err && resp)
+        raw.push({
+          req,
+          inputs: req.getObject()?.toJavaScript() ?? {},
+          mockUrn: resp.getUrn(),
+          id: resp.getId() || undefined,
+          state: resp.getObject()?.toJavaScript() ?? {},
+        });
       cb(err, resp);
     });
   // Resource hooks cannot run under mocks (pulumi/pulumi#20874): accept and ignore them.
   if (!monitor.registerResourceHook) monitor.registerResourceHook = (_req: unknown, cb: (e: unknown, r: unknown) => void) => cb(null, {});
 
-  const { loadStackConfig } = require(path.join(projectDir, "infra", "config", "pulumi-config")) as { loadStackConfig(): StackConfig };
-  const program = opts.program ?? defaultProgram(projectDir);
+  // The project's own program and config reader (not this module's), compiled once per content.
+  const compiled = loadCompiledProgram(projectDir);
+  const program = opts.program ?? (opts.around ? opts.around(compiled.main) : compiled.main);
   // Validated before the stack resource exists: a ConfigError surfaces as itself (naming every key).
-  const config = loadStackConfig();
+  const config = compiled.loadStackConfig();
   // A failed registration rejects promises inside the SDK that nobody awaits; held here so it
   // is reported once, as this function's error, instead of crashing the process.
   const stray: unknown[] = [];
@@ -147,19 +151,24 @@ export async function runProgram(opts: RunProgramOptions): Promise<ProgramRun> {
     // never holds a rejected promise for it.
     let programError: { error: unknown } | undefined;
     let exported: unknown;
-    await pulumi.runtime.runInPulumiStack(async () => {
-      try {
-        exported = await program(config, opts.stack);
-        return exported;
-      } catch (error) {
-        programError = { error };
-        return undefined;
-      }
-    });
-    if (programError) throw programError.error;
-    outputs = await resolveOutputs(exported);
-    const internal = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs?: () => Promise<void> };
-    await internal.waitForRPCs?.();
+    // A program passed in (a test's fixture) keeps the host's stack mapping: its positions come from it.
+    const run = async () => {
+      await pulumi.runtime.runInPulumiStack(async () => {
+        try {
+          exported = await program(config, opts.stack);
+          return exported;
+        } catch (error) {
+          programError = { error };
+          return undefined;
+        }
+      });
+      if (programError) throw programError.error;
+      const resolved = await resolveOutputs(exported);
+      const internal = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs?: () => Promise<void> };
+      await internal.waitForRPCs?.();
+      return resolved;
+    };
+    outputs = await withCheapStackTraces({ unmapped: !opts.program }, () => withStructDecodeShared(run));
     // Let a rejection from the last registrations reach the handler before it is removed.
     await new Promise((r) => setImmediate(r));
     if (stray.length) throw stray[0];
@@ -167,7 +176,8 @@ export async function runProgram(opts: RunProgramOptions): Promise<ProgramRun> {
     process.removeListener("unhandledRejection", onStray);
   }
 
-  return { stack: opts.stack, project: PROJECT, resources: toEngineResources(raw, opts.stack), generatedSecrets: [...mocks.generatedSecrets], outputs };
+  const resources = toEngineResources(raw, opts.stack, (pos) => compiled.originalPosition(pos));
+  return { stack: opts.stack, project: PROJECT, resources, generatedSecrets: [...mocks.generatedSecrets], outputs };
 }
 
 /** The exported outputs as plain data; a value still unknown after the run stays out (the engine would not know it either). */
@@ -192,13 +202,14 @@ async function resolveOutputs(exported: unknown): Promise<Record<string, unknown
 
 interface RawRegistration {
   req: RegisterRequest;
+  inputs: Record<string, unknown>;
   mockUrn: string;
   id?: string;
   state: Record<string, unknown>;
 }
 
 /** Mock registrations -> engine view (URNs without the root-stack type prefix, default providers). */
-function toEngineResources(raw: RawRegistration[], stack: string): CollectedResource[] {
+function toEngineResources(raw: RawRegistration[], stack: string, original: (pos: SourcePosition) => SourcePosition): CollectedResource[] {
   const urnMap = new Map<string, string>();
   const qualifiedType = new Map<string, string>();
   const out: CollectedResource[] = [];
@@ -213,7 +224,7 @@ function toEngineResources(raw: RawRegistration[], stack: string): CollectedReso
     customTimeouts: { create: 0, update: 0, delete: 0 },
   });
 
-  for (const { req, mockUrn, id, state } of raw) {
+  for (const { req, inputs, mockUrn, id, state } of raw) {
     const type = req.getType();
     const parentMock = req.getParent();
     const parent = parentMock ? urnMap.get(parentMock) : undefined;
@@ -258,7 +269,8 @@ function toEngineResources(raw: RawRegistration[], stack: string): CollectedReso
     });
     const t = req.getCustomtimeouts();
     const dbr = req.getDeletebeforereplacedefined();
-    const source = sourcePositionOf(req);
+    const at = sourcePositionOf(req);
+    const source = at && original(at);
     out.push({
       urn,
       type,
@@ -269,7 +281,7 @@ function toEngineResources(raw: RawRegistration[], stack: string): CollectedReso
       dependencies: req.getDependenciesList().map((u) => urnMap.get(u) ?? u),
       propertyDependencies,
       provider,
-      inputs: toEngineProperties(req.getObject()?.toJavaScript()),
+      inputs: toEngineProperties(inputs),
       // Bridged providers (pulumi-docker among them) report the ID in the state as `id`, so
       // stack policies can match a reference by ID (a service's networks, configs, secrets).
       outputs: toEngineProperties(req.getCustom() && id && !type.startsWith("pulumi:providers:") ? { ...state, id } : state),

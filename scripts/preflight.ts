@@ -12,11 +12,10 @@
 import * as path from "path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { ensureOutDir, OutError, writeOutFiles } from "../local/out-files";
-import { FILE_NAMES, Format, FORMATS, formatReport } from "../preflight/format";
-import { findMutation, MUTATIONS } from "../preflight/mutations";
+import { FILE_NAMES, Format, FORMATS, formatReport, type SarifContext } from "../preflight/format";
+import type * as Mutations from "../preflight/mutations";
 import { PolicyConfigError } from "../preflight/policy-config";
 import { defaultPolicyConfigFile, runPreflight } from "../preflight/run";
-import { sarifContext } from "../preflight/sarif-context";
 import { parseCli } from "./cli";
 
 interface Opts {
@@ -64,11 +63,14 @@ async function main(argv: string[]): Promise<number> {
   const parsed = parseCli<Opts>(program, argv);
   if ("exitCode" in parsed) return parsed.exitCode;
   const o = parsed.opts;
+  // The corpus and the SARIF context load only when used: the pack starts sooner without them.
+  const mutations = () => require("../preflight/mutations") as typeof Mutations;
   if (o.listMutations) {
+    const { MUTATIONS } = mutations();
     for (const m of MUTATIONS) process.stdout.write(`${m.id.padEnd(34)} ${m.policy.padEnd(32)} ${m.itemId.padEnd(18)} ${m.description}\n`);
     return 0;
   }
-  const mutation = o.mutate !== undefined ? findMutation(o.mutate) : undefined;
+  const mutation = o.mutate !== undefined ? mutations().findMutation(o.mutate) : undefined;
   if (o.mutate !== undefined && !mutation) {
     process.stderr.write(`preflight: --mutate ${o.mutate}: no such mutation (see --list-mutations)\n`);
     return 2;
@@ -90,9 +92,9 @@ async function main(argv: string[]): Promise<number> {
     progress,
   });
   // Read from the project only when a SARIF file is written, once.
-  let sarifMemo: ReturnType<typeof sarifContext> | undefined;
+  let sarifMemo: SarifContext | undefined;
   const sarif = () =>
-    (sarifMemo ??= sarifContext({
+    (sarifMemo ??= (require("../preflight/sarif-context") as typeof import("../preflight/sarif-context")).sarifContext({
       projectDir,
       stack: o.stack,
       resources: result.run.resources,

@@ -242,20 +242,35 @@ function policyFields(meta: PolicyMeta) {
   };
 }
 
+/**
+ * The server's `notApplicable` throws its NotApplicableError, which it catches to record the reason;
+ * nobody reads that error's stack. Capturing one per policy that does not concern a resource (most
+ * of them, on every Analyze call) cost more than the rules themselves, so it is thrown without frames.
+ */
+function notApplicable(args: { notApplicable(reason?: string): never | void }, reason: string): void {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    args.notApplicable(reason);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
 export function resourcePolicy<C>(def: ResourcePolicyDef<C>): McpResourcePolicy {
   const meta = metaOf(def, "resource", def.resourceTypes, def.remediate !== undefined);
   const types = new Set(def.resourceTypes);
   const evaluate = (resource: ResourceView, config?: Record<string, unknown>): Finding[] =>
     types.has(resource.type) ? runCheck((ctx) => def.check(resource, ctx as unknown as RuleContext<C>), configWithDefaults<C>(meta.configSchema, config)) : [];
   const validate = (args: ResourceValidationArgs, reportViolation: ReportViolation) => {
-    if (!types.has(args.type)) args.notApplicable(`applies to ${def.resourceTypes.join(", ")}`);
+    if (!types.has(args.type)) notApplicable(args, `applies to ${def.resourceTypes.join(", ")}`);
     const config = configWithDefaults<C>(meta.configSchema, args.getConfig<Record<string, unknown>>());
     const view: ResourceView = { type: args.type, name: args.name, urn: args.urn, props: unwrapProxy(args.props) as Props };
     const findings = evaluate(view, config);
     report(findings, config, reportViolation, args.urn);
     // After the report: notApplicable throws (the server records the reason).
     const na = findings.find((f) => f.kind === "not-applicable");
-    if (na && findings.every((f) => f.kind === "not-applicable")) args.notApplicable(na.message);
+    if (na && findings.every((f) => f.kind === "not-applicable")) notApplicable(args, na.message);
   };
   // The server skips a policy without calling it when the type differs (server.js fast path).
   if (def.resourceTypes.length === 1) (validate as unknown as { __pulumiType: string }).__pulumiType = def.resourceTypes[0];
@@ -288,7 +303,7 @@ export function stackPolicy<C>(def: StackPolicyDef<C>): McpStackPolicy {
     const findings = evaluate(stackViews(args.resources), config);
     report(findings, config, reportViolation);
     const na = findings.find((f) => f.kind === "not-applicable");
-    if (na && findings.every((f) => f.kind === "not-applicable")) args.notApplicable(na.message);
+    if (na && findings.every((f) => f.kind === "not-applicable")) notApplicable(args, na.message);
   };
   return { meta, evaluate, policy: { ...policyFields(meta), validateStack } };
 }
