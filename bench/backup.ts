@@ -17,8 +17,8 @@ import { ageIdentityFromStackKey, ageRecipientOf } from "../infra/render/backup-
 import { median } from "./stats";
 
 export const ROWS = 1_000_000;
-/** Paired runs; each pair is one backup and one bare dump (about 2 x 10 s at 1M rows here). */
-export const PAIRS = 5;
+/** Paired runs; each pair is one backup and one bare dump (2 x 2.5 to 10 s at 1M rows here, with the load). */
+export const PAIRS = 7;
 export const TARGET_VS_BARE_TOOLS = 1.25;
 
 const BARE_TOOLS = 'pg_dump --no-password --format=custom --compress=6 "$PGDATABASE" | age --encrypt --recipient "$BENCH_RECIPIENT" --output "$BENCH_OUT"';
