@@ -65,6 +65,8 @@ export function busyboxApplets(dir: string): string {
     "env",
     "grep",
     "printf",
+    "tee",
+    "mkfifo",
   ];
   for (const a of applets) if (!existsSync(join(dir, a))) symlinkSync(busybox, join(dir, a));
   return dir;

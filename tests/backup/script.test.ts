@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { Client } from "pg";
 import { DATABASE, makeExecutable, seed, startBackupFixture, type BackupFixture } from "./support";
 import { parseTextfileMetrics, listBackups, METRIC_LAST_RUN_SUCCESS, METRIC_LAST_SUCCESS } from "../../backup/manifest";
-import { runRestoreDrill } from "../../backup/drill";
+import { fileSha256, runRestoreDrill } from "../../backup/drill";
 import { findExecutable, runTool } from "../../local/run";
 import { freePort } from "../../local/ports";
 import { makeTempDir } from "../../local/tempdir";
@@ -193,6 +193,64 @@ describe("a backup run", () => {
     const report = await runRestoreDrill({ backup: listBackups(f.backupDir)[0].ref, keyMaterial: f.stackKey, connection: f.connection });
     expect(report.differences).toEqual([]);
     expect(report.status).toBe("pass");
+  });
+});
+
+describe("verified while written: a stream that does not read back is never published", () => {
+  // Stand-ins that wrap the real tools and damage the stream they pass on, each exiting 0 as if
+  // all went well: only the read-back running on the written bytes can notice.
+  let bin: string;
+  beforeAll(() => {
+    bin = f.tmp.join("damaging-tools");
+    mkdirSync(bin);
+    const node = JSON.stringify(process.execPath);
+    const realAge = findExecutable("age");
+    if (!realAge) throw new Error("age not found: apt-get install -y age");
+    // age --encrypt whose output has one bit flipped mid-stream; --decrypt untouched.
+    makeExecutable(
+      join(bin, "age"),
+      `#!/bin/sh
+case "$1" in
+  --encrypt) ${JSON.stringify(realAge)} "$@" | ${node} -e 'let n = 0; process.stdin.on("data", (b) => { if (n <= 300 && 300 < n + b.length) b[300 - n] ^= 0x04; n += b.length; process.stdout.write(b); })' ;;
+  *) exec ${JSON.stringify(realAge)} "$@" ;;
+esac
+`,
+    );
+    mkdirSync(join(bin, "truncating"));
+    // pg_dump whose archive stops after 4 KiB, then reports success.
+    makeExecutable(
+      join(bin, "truncating", "pg_dump"),
+      `#!/bin/sh
+${JSON.stringify(join(f.pg.binDir, "pg_dump"))} "$@" | ${node} -e 'let n = 0; process.stdin.on("data", (b) => { const keep = b.subarray(0, Math.max(0, 4096 - n)); n += b.length; if (keep.length) process.stdout.write(keep); })'
+exit 0
+`,
+    );
+  });
+
+  const refused = async (path: string, message: string) => {
+    const before = listBackups(f.backupDir).map((b) => b.ref.name);
+    const r = await f.run(["run"], { PATH: `${path}:${f.env.PATH}` });
+    expect({ code: r.code, message: r.stderr.includes(message) }).toEqual({ code: 1, message: true });
+    expect(listBackups(f.backupDir).map((b) => b.ref.name)).toEqual(before);
+    expect(leftovers()).toEqual([]);
+    expect(metrics()[METRIC_LAST_RUN_SUCCESS]).toBe(0);
+    expect(state("status")).toMatch(/^failed \d+ verification failed/);
+  };
+
+  it("refuses a backup whose encrypted bytes were altered on the way to the file (age authentication)", async () => {
+    await refused(bin, "verification failed: the encrypted backup does not decrypt with the configured key");
+  });
+
+  it("refuses a backup whose archive is truncated (pg_restore reads every entry)", async () => {
+    await refused(join(bin, "truncating"), "verification failed: pg_restore cannot read the decrypted archive");
+  });
+
+  it("records the SHA-256 and size of the bytes on disk, and the next good run succeeds", async () => {
+    const r = await f.run(["run"]);
+    expect(r.code).toBe(0);
+    const [latest] = listBackups(f.backupDir);
+    expect(await fileSha256(latest.ref.dataFile)).toEqual({ sha256: latest.manifest.sha256, size: latest.manifest.sizeBytes });
+    expect(r.stderr).toContain("verified while written");
   });
 });
 

@@ -17,7 +17,8 @@
 # Each backup is `pg_dump -Fc` (gzip level 6 inside the archive) encrypted with age to the
 # X25519 recipient of the stack's key, written as NAME.dump.age plus NAME.manifest.json
 # (time, size, SHA-256, per-table row counts and schema). Backups are read back (decrypted
-# and parsed end to end) before they count. See backup/README.md for every setting.
+# and parsed end to end, while they are written) before they count. See backup/README.md for
+# every setting.
 #
 # Exit codes: 0 ok, 1 backup failed, 64 bad configuration, 69 a tool is missing,
 # 75 another run holds the lock.
@@ -125,7 +126,7 @@ load_config() {
 
 require_tools() {
   missing=""
-  for t in pg_dump pg_restore psql age age-keygen sha256sum; do
+  for t in pg_dump pg_restore psql age age-keygen sha256sum tee mkfifo; do
     command -v "$t" >/dev/null 2>&1 || missing="$missing $t"
   done
   if [ "$OFFSITE" = 1 ]; then command -v rclone >/dev/null 2>&1 || missing="$missing rclone"; fi
@@ -306,17 +307,44 @@ fail() {
 }
 
 # Called by psql (\!) while the snapshot-exporting transaction is open: dumps exactly the
-# snapshot the inventory was counted in, and encrypts on the fly (no plaintext on disk).
-# Exit codes of both pipeline halves are written to files: POSIX sh has no pipefail.
+# snapshot the inventory was counted in, encrypts on the fly (no plaintext on disk), and
+# verifies the encrypted bytes while they are written instead of reading the file back after:
+# tee hands the same stream to the file, to sha256sum (through a FIFO) and to the read-back
+# (age --decrypt, authenticated, into pg_restore, which parses every archive entry). tee exits 0
+# only when every byte reached the file, so what was hashed and read back is what the file holds,
+# as a read-back of the file (served from the page cache just written) would have seen it.
+# Exit codes of every pipeline stage are written to files: POSIX sh has no pipefail. A verifier
+# that stops early drains its input, so no stage upstream dies of a broken pipe and every exit
+# code is that stage's own.
 dump_in_snapshot() {
-  : "${MCP_BACKUP_SNAPSHOT:?}" "${MCP_BACKUP_PARTIAL:?}" "${MCP_BACKUP_RC_DIR:?}" "${MCP_BACKUP_RECIPIENT:?}"
+  : "${MCP_BACKUP_SNAPSHOT:?}" "${MCP_BACKUP_PARTIAL:?}" "${MCP_BACKUP_RC_DIR:?}" "${MCP_BACKUP_RECIPIENT:?}" "${MCP_BACKUP_IDENTITY_FILE:?}"
+  rcd=$MCP_BACKUP_RC_DIR
+  sum_fifo="$rcd/sha256.fifo"
+  # The group, not the command, opens the FIFO: the reader exists even if sha256sum could not start.
+  { sha256sum; echo $? >"$rcd/sha256sum"; } <"$sum_fifo" >"$rcd/sha256.out" &
+  sum_pid=$!
   {
     pg_dump --no-password --snapshot="$MCP_BACKUP_SNAPSHOT" --format=custom --compress=6 "$PGDATABASE"
-    echo $? >"$MCP_BACKUP_RC_DIR/pg_dump"
+    echo $? >"$rcd/pg_dump"
   } | {
-    age --encrypt --recipient "$MCP_BACKUP_RECIPIENT" --output "$MCP_BACKUP_PARTIAL"
-    echo $? >"$MCP_BACKUP_RC_DIR/age"
+    age --encrypt --recipient "$MCP_BACKUP_RECIPIENT"
+    echo $? >"$rcd/age"
+  } | {
+    tee "$MCP_BACKUP_PARTIAL" "$sum_fifo"
+    echo $? >"$rcd/tee"
+  } | {
+    age --decrypt --identity "$MCP_BACKUP_IDENTITY_FILE"
+    echo $? >"$rcd/verify_age"
+    cat >/dev/null
+  } | {
+    pg_restore --file=/dev/null
+    echo $? >"$rcd/verify_restore"
+    cat >/dev/null
   }
+  # Opening a FIFO read-write never blocks: this releases the reader if tee never opened it.
+  exec 9<>"$sum_fifo"
+  exec 9>&-
+  wait "$sum_pid"
 }
 
 rc_ok() {
@@ -347,10 +375,11 @@ backup_once() {
   manifest="$BACKUP_DIR/$name.manifest.json"
   log info "backup $name: dumping database $PGDATABASE from $PGHOST:${PGPORT:-5432} as $PGUSER"
 
+  mkfifo -m 600 "$work/sha256.fifo" || { fail "cannot create a FIFO in $work"; return 1; }
   MCP_BACKUP_PARTIAL="$data.partial" MCP_BACKUP_RC_DIR="$work" MCP_BACKUP_RECIPIENT="$recipient"
-  MCP_BACKUP_SELF="$SELF"
+  MCP_BACKUP_SELF="$SELF" MCP_BACKUP_IDENTITY_FILE="$IDENTITY_FILE"
   # psql does not interpolate its variables in \!, so the dump step reads the environment.
-  export MCP_BACKUP_PARTIAL MCP_BACKUP_RC_DIR MCP_BACKUP_RECIPIENT MCP_BACKUP_SHELL MCP_BACKUP_SELF
+  export MCP_BACKUP_PARTIAL MCP_BACKUP_RC_DIR MCP_BACKUP_RECIPIENT MCP_BACKUP_SHELL MCP_BACKUP_SELF MCP_BACKUP_IDENTITY_FILE
   # One read-only REPEATABLE READ transaction: export its snapshot, count rows in it, and
   # let pg_dump (--snapshot) dump the very same data while the transaction stays open.
   psql -X -q -At --no-password -v ON_ERROR_STOP=1 \
@@ -373,15 +402,21 @@ SQL
   rc_ok "$work/pg_dump" || { fail "pg_dump failed (exit $(cat "$work/pg_dump" 2>/dev/null || echo '?')): $(tr '\n' ' ' <"$work/psql.err" | cut -c1-400)"; return 1; }
   rc_ok "$work/age" || { fail "age encryption failed (exit $(cat "$work/age" 2>/dev/null || echo '?'))"; return 1; }
   [ -s "$work/inventory.json" ] || { fail "inventory query returned nothing"; return 1; }
-
-  # Read the backup back before it counts: decrypt (authenticated) and parse the whole archive.
-  log info "backup $name: verifying (decrypt and read every archive entry)"
-  { age --decrypt --identity "$IDENTITY_FILE" "$data.partial"; echo $? >"$work/verify_age"; } | { pg_restore --file=/dev/null; echo $? >"$work/verify_restore"; }
+  # The read-back ran on the stream as it was written (dump_in_snapshot): a backup counts only
+  # when it decrypted (authenticated) and pg_restore read every archive entry.
   rc_ok "$work/verify_age" || { fail "verification failed: the encrypted backup does not decrypt with the configured key"; return 1; }
   rc_ok "$work/verify_restore" || { fail "verification failed: pg_restore cannot read the decrypted archive"; return 1; }
+  rc_ok "$work/tee" || { fail "cannot write $data.partial (tee exit $(cat "$work/tee" 2>/dev/null || echo '?'))"; return 1; }
+  rc_ok "$work/sha256sum" || { fail "cannot compute the SHA-256 of the backup"; return 1; }
+  log info "backup $name: verified while written (decrypted and read every archive entry)"
 
-  size=$(wc -c <"$data.partial" | tr -d ' ')
-  sha=$(sha256sum "$data.partial" | cut -d' ' -f1)
+  # stat, not wc: wc reads all of the file again just to count it.
+  size=$(stat -c %s "$data.partial")
+  is_uint "$size" || { fail "cannot read the size of $data.partial"; return 1; }
+  sha=$(cut -d' ' -f1 <"$work/sha256.out")
+  case "$sha" in
+    '' | *[!0-9a-f]*) fail "cannot compute the SHA-256 of the backup"; return 1 ;;
+  esac
   finished=$(date +%s)
   snapshot_epoch=$(sed -n 's/.*"snapshotEpoch" *: *\([0-9][0-9]*\).*/\1/p' "$work/inventory.json" | head -n 1)
   is_uint "$snapshot_epoch" || snapshot_epoch=$started
