@@ -4,10 +4,10 @@
  * (mcp:dr.drillIntervalDays): the newest no older than it, and no two consecutive ones further
  * apart. A report whose drill could not run (status error) is no drill held.
  */
-import { readFileSync } from "node:fs";
 import { drillRunReportSchema, type DrillRunReport } from "../../evidence/drill";
 import type { CheckResult } from "../../evidence/checks";
 import { fail, pass, type Check } from "../core/types";
+import { readReportFile } from "../core/report-file";
 
 export interface DrillIntervalTarget {
   intervalDays: number;
@@ -19,25 +19,13 @@ const day = (iso: string) => iso.slice(0, 10);
 
 /** Reads one drill report; throws naming the file and field, or the stack it belongs to. */
 export function readDrillReport(file: string, stack: string): DrillRunReport {
-  let doc: unknown;
-  let why = "";
-  try {
-    doc = JSON.parse(readFileSync(file, "utf8"));
-  } catch (e) {
-    why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-  }
-  // Thrown outside the catch: the read or parse error's text is the whole story.
-  if (why) throw new Error(`drill report ${file} is not readable JSON: ${why}`);
-  const r = drillRunReportSchema.safeParse(doc);
-  if (!r.success)
-    throw new Error(
-      `drill report ${file} is not a restore drill report (npm run drill:restore -- --stack ${stack} --out DIR writes DIR/drill-report.json): ${r.error.issues
-        .slice(0, 3)
-        .map((i) => `${i.path.join(".") || "(top level)"}: ${i.message}`)
-        .join("; ")}`,
-    );
-  if (r.data.stack !== stack) throw new Error(`drill report ${file} is for stack "${r.data.stack}", not "${stack}"`);
-  return r.data;
+  const report = readReportFile(
+    file,
+    { name: "drill report", expected: `a restore drill report (npm run drill:restore -- --stack ${stack} --out DIR writes DIR/drill-report.json)` },
+    drillRunReportSchema,
+  );
+  if (report.stack !== stack) throw new Error(`drill report ${file} is for stack "${report.stack}", not "${stack}"`);
+  return report;
 }
 
 export function judgeDrillInterval(t: DrillIntervalTarget, now: Date): CheckResult {

@@ -4,7 +4,7 @@
  * judges are read; anything else in the file is allowed. A file that is not such a report is
  * refused naming the file and the field.
  */
-import { readFileSync } from "node:fs";
+import { readReportFile } from "../core/report-file";
 import { z } from "zod";
 
 export const trivyVulnerabilitySchema = z.looseObject({
@@ -45,22 +45,9 @@ export type TrivyReport = z.infer<typeof trivyReportSchema>;
 
 /** Reads and checks one report file; throws naming the file and the first fields that are wrong. */
 export function readTrivyReport(file: string): TrivyReport {
-  let doc: unknown;
-  let why = "";
-  try {
-    doc = JSON.parse(readFileSync(file, "utf8"));
-  } catch (e) {
-    why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-  }
-  // Thrown outside the catch: the read or parse error's text is the whole story.
-  if (why) throw new Error(`image scan report ${file} is not readable JSON: ${why}`);
-  const r = trivyReportSchema.safeParse(doc);
-  if (!r.success)
-    throw new Error(
-      `image scan report ${file} is not a Trivy image report (trivy image --format json --output FILE IMAGE): ${r.error.issues
-        .slice(0, 3)
-        .map((i) => `${i.path.join(".") || "(top level)"}: ${i.message}`)
-        .join("; ")}`,
-    );
-  return r.data;
+  return readReportFile(
+    file,
+    { name: "image scan report", expected: "a Trivy image report (trivy image --format json --output FILE IMAGE)" },
+    trivyReportSchema,
+  );
 }
