@@ -566,11 +566,12 @@ describe("postgres, redis and two app replicas on an internal network", () => {
         [
           "node",
           "-e",
-          `const q = require("node:http").request({ host: "127.0.0.1", port: ${config.app.port}, path: ${JSON.stringify(config.app.mcpPath)}, method: "POST", headers: { host: ${JSON.stringify(host)}, authorization: "Bearer " + process.env.T, "content-type": "application/json", accept: "application/json, text/event-stream" } }, (r) => { let b = ""; r.on("data", (c) => (b += c)); r.on("end", () => console.log(r.statusCode, r.headers["mcp-session-id"] ?? "-", b.replace(/\n/g, " "))); }); q.end(${JSON.stringify(JSON.stringify(body))});`,
+          `const q = require("node:http").request({ host: "127.0.0.1", port: ${config.app.port}, path: ${JSON.stringify(config.app.mcpPath)}, method: "POST", headers: { host: ${JSON.stringify(host)}, authorization: "Bearer " + process.env.T, "content-type": "application/json", accept: "application/json, text/event-stream" } }, (r) => { let b = ""; r.on("data", (c) => (b += c)); r.on("end", () => console.log(r.statusCode, r.headers["mcp-session-id"] ?? "-", b.replace(/\\n/g, " "))); }); q.end(${JSON.stringify(JSON.stringify(body))});`,
         ],
         { env: { T: token } },
       );
-    expect((await mcpCall(apps[0], initialize, "127.0.0.1")).stdout).toMatch(/^403 /);
+    // The whole result on failure: a script that does not run shows its stderr, not an empty stdout.
+    expect(await mcpCall(apps[0], initialize, "127.0.0.1")).toMatchObject({ code: 0, stdout: expect.stringMatching(/^403 /) });
     const mcp = await mcpCall(apps[0], initialize, mcpHost);
     expect(mcp.stdout).toMatch(/^200 [0-9a-f-]{36} /);
     expect(mcp.stdout).toContain('"protocolVersion":"2025-03-26"');
