@@ -47,16 +47,22 @@ export async function run(): Promise<Record<string, number | string>> {
   const stack = await startLocalStack((l) => process.stderr.write(`  ${l}\n`));
   try {
     const times: number[] = [];
-    let failures = 0;
+    const failures: CheckRecord[] = [];
     let slowest = "";
     for (let i = 0; i < RUNS; i++) {
       const { ms, records } = await fullRun(stack);
       times.push(ms);
-      failures += records.filter((r) => r.status === "fail").length;
+      failures.push(...records.filter((r) => r.status === "fail"));
       const top = [...records].sort((a, b) => b.durationMs - a.durationMs)[0];
       slowest = `${top.id} ${top.durationMs} ms`;
     }
-    if (failures > 0) throw new Error(`${failures} check failures on the healthy stack: the timings would mean nothing`);
+    if (failures.length > 0)
+      throw new Error(
+        `${failures.length} check failures on the healthy stack, the timings would mean nothing: ${failures
+          .slice(0, 3)
+          .map((r) => `${r.id}: ${r.message}`)
+          .join("; ")}`,
+      );
     const healthy = median(times);
     const pct = (ms: number) => `${Math.round(((ms - healthy) / healthy) * 100)} %`;
 

@@ -46,7 +46,8 @@ export const mcpAuditCheck: Check<VerifyTarget> = {
   id: "mcp.audit",
   title: "Every MCP tools/call writes one JSON audit line (caller, tool, duration, outcome) without argument values",
   checklistIds: ["FUN-MCP-04"],
-  needs: ["edge"],
+  // The app keeps MCP sessions in Redis (docs/app-contract.md): without it no session opens.
+  needs: ["edge", "redis"],
   timeoutMs: 25_000,
   async run({ mcp }, { signal }) {
     if (!mcp.appLogs) return skip("the app service's logs are not readable here (Docker logs API: set DOCKER_HOST or run on a manager)");

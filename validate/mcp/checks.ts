@@ -24,7 +24,8 @@ export const mcpInitializeCheck: Check<VerifyTarget> = {
   id: "mcp.initialize",
   title: "MCP initialize over Streamable HTTP through Nginx",
   checklistIds: ["FUN-MCP-02", "DEP-WEB-04"],
-  needs: ["edge"],
+  // The app keeps MCP sessions in Redis (docs/app-contract.md): without it no session opens.
+  needs: ["edge", "redis"],
   retries: 2,
   timeoutMs: 6000,
   async run({ mcp }, { signal }) {
@@ -62,7 +63,8 @@ export const mcpToolsListCheck: Check<VerifyTarget> = {
   id: "mcp.tools-list",
   title: "MCP tools/list includes the probe tool",
   checklistIds: ["FUN-MCP-02"],
-  needs: ["edge"],
+  // The app keeps MCP sessions in Redis (docs/app-contract.md): without it no session opens.
+  needs: ["edge", "redis"],
   retries: 2,
   timeoutMs: 6000,
   async run({ mcp }, { signal }) {
@@ -85,7 +87,8 @@ export const mcpToolCallCheck: Check<VerifyTarget> = {
   id: "mcp.tool-call",
   title: "MCP tools/call of the probe tool succeeds",
   checklistIds: ["FUN-MCP-04"],
-  needs: ["edge"],
+  // The app keeps MCP sessions in Redis (docs/app-contract.md): without it no session opens.
+  needs: ["edge", "redis"],
   retries: 2,
   timeoutMs: 6000,
   async run({ mcp }, { signal }) {
@@ -112,7 +115,8 @@ export const mcpResourcesCheck: Check<VerifyTarget> = {
   id: "mcp.resources",
   title: "MCP resources/list and resources/read work",
   checklistIds: ["FUN-MCP-05"],
-  needs: ["edge"],
+  // The app keeps MCP sessions in Redis (docs/app-contract.md): without it no session opens.
+  needs: ["edge", "redis"],
   retries: 2,
   timeoutMs: 6000,
   async run({ mcp }, { signal }) {
@@ -163,7 +167,8 @@ export const mcpClaudeConfigCheck: Check<VerifyTarget> = {
   id: "mcp.claude-config",
   title: ".mcp.json output is valid Claude Code config and its URL works",
   checklistIds: ["FUN-MCP-01"],
-  needs: ["edge"],
+  // The app keeps MCP sessions in Redis (docs/app-contract.md): without it no session opens.
+  needs: ["edge", "redis"],
   retries: 2,
   timeoutMs: 6000,
   async run({ mcp }, { signal }) {

@@ -14,7 +14,8 @@ export const mcpOriginCheck: Check<VerifyTarget> = {
   id: "mcp.origin",
   title: "MCP endpoint refuses a foreign Origin with 403 and serves requests without one",
   checklistIds: ["FUN-MCP-02", "PRE-SEC-04"],
-  needs: ["edge"],
+  // The app keeps MCP sessions in Redis (docs/app-contract.md): without it no session opens.
+  needs: ["edge", "redis"],
   retries: 1,
   timeoutMs: 8000,
   async run({ mcp }, { signal }) {

@@ -15,7 +15,8 @@ export const mcpProtocolVersionCheck: Check<VerifyTarget> = {
   id: "mcp.protocol-version",
   title: "Every configured MCP revision is negotiated and accepted in MCP-Protocol-Version; an unsupported one gets 400",
   checklistIds: ["FUN-MCP-02"],
-  needs: ["edge"],
+  // The app keeps MCP sessions in Redis (docs/app-contract.md): without it no session opens.
+  needs: ["edge", "redis"],
   retries: 1,
   timeoutMs: 15_000,
   async run({ mcp }, { signal }) {

@@ -7,6 +7,7 @@ import type { IncomingHttpHeaders } from "node:http";
 import { request, header } from "../net/http";
 import type { HttpOptions } from "../target";
 import { CLIENT_INFO } from "./session";
+import { honouringRetryAfter } from "./retry-after";
 
 export interface RpcAnswer {
   status: number;
@@ -56,13 +57,18 @@ export async function rpc(
           ...(message.notification ? {} : { id: nextId++ }),
         })
       : undefined;
-  const res = await request(url, http, {
-    method,
+  const res = await honouringRetryAfter(
+    () =>
+      request(url, http, {
+        method,
+        signal,
+        body,
+        headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...headers },
+        maxBodyBytes: 256 * 1024,
+      }),
+    (r) => ({ status: r.status, retryAfter: header(r.headers, "retry-after") }),
     signal,
-    body,
-    headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...headers },
-    maxBodyBytes: 256 * 1024,
-  });
+  );
   const type = header(res.headers, "content-type") ?? "";
   let messages: unknown[] = [];
   if (type.includes("text/event-stream")) messages = sseMessages(res.body);

@@ -7,6 +7,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { fetchWith } from "../net/http";
 import type { HttpOptions } from "../target";
+import { fetchHonouringRetryAfter } from "./retry-after";
 
 export interface McpSession {
   client: Client;
@@ -22,7 +23,7 @@ export async function withMcpSession<T>(
   signal: AbortSignal,
   body: (s: McpSession) => Promise<T>,
 ): Promise<T> {
-  const transport = new StreamableHTTPClientTransport(new URL(url), { fetch: fetchWith(http), requestInit: { headers } });
+  const transport = new StreamableHTTPClientTransport(new URL(url), { fetch: fetchHonouringRetryAfter(fetchWith(http)), requestInit: { headers } });
   const client = new Client(CLIENT_INFO, { capabilities: {} });
   const onAbort = () => void transport.close().catch(() => undefined);
   signal.addEventListener("abort", onAbort, { once: true });

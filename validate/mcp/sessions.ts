@@ -14,7 +14,8 @@ export const mcpSessionsCheck: Check<VerifyTarget> = {
   id: "mcp.sessions",
   title: "MCP sessions: no Mcp-Session-Id gets 400, an unknown or ended one 404, DELETE ends it",
   checklistIds: ["FUN-MCP-02"],
-  needs: ["edge"],
+  // The app keeps MCP sessions in Redis (docs/app-contract.md): without it no session opens.
+  needs: ["edge", "redis"],
   retries: 1,
   timeoutMs: 10_000,
   async run({ mcp }, { signal }) {
@@ -62,7 +63,8 @@ export const mcpSessionReplicasCheck: Check<VerifyTarget> = {
   id: "mcp.session-replicas",
   title: "An MCP session opened on one app replica works on every other (shared sessions)",
   checklistIds: ["FUN-MCP-02", "HA-REDUNDANCY-02"],
-  needs: ["edge"],
+  // The app keeps MCP sessions in Redis (docs/app-contract.md): without it no session opens.
+  needs: ["edge", "redis"],
   retries: 1,
   timeoutMs: 10_000,
   async run({ mcp }, { signal }) {

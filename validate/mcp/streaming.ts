@@ -108,7 +108,8 @@ export const mcpStreamIdleCheck: Check<VerifyTarget> = {
   id: "mcp.stream-idle",
   title: "An MCP event stream through Nginx is not buffered and stays open idle for 60 s (opt-in: --stream-idle)",
   checklistIds: ["FUN-MCP-04", "DEP-WEB-04"],
-  needs: ["edge"],
+  // The app keeps MCP sessions in Redis (docs/app-contract.md): without it no session opens.
+  needs: ["edge", "redis"],
   timeoutMs: 600_000,
   async run({ mcp }, { signal, log }) {
     if (!mcp.checkStreams) return skip("opt-in: run `npm run verify -- --stream-idle` to hold an event stream open for the idle time");

@@ -18,7 +18,8 @@ export const mcpToolCeilingCheck: Check<VerifyTarget> = {
   id: "mcp.tool-ceiling",
   title: "A tool call past the app's ceiling ends with an error at the ceiling, never hangs",
   checklistIds: ["FUN-MCP-04"],
-  needs: ["edge"],
+  // The app keeps MCP sessions in Redis (docs/app-contract.md): without it no session opens.
+  needs: ["edge", "redis"],
   // Longest possible: the ceiling, the grace, the session around it (bounded by the MCP_READ_TIMEOUT bound of the config).
   timeoutMs: 3_700_000,
   async run({ mcp }, { signal, log }) {
