@@ -28,12 +28,8 @@ export interface CollectedOptions {
   parent?: string;
 }
 
-/** Where the program constructed a resource, as the SDK records it at registration (file URI, 1-based line and column). */
-export interface SourcePosition {
-  uri: string;
-  line: number;
-  column: number;
-}
+import type { SourcePosition } from "./program-build";
+export type { SourcePosition };
 
 export interface CollectedResource {
   urn: string;

@@ -10,8 +10,14 @@ import { SourceMap } from "module";
 import * as path from "path";
 import { fileURLToPath, pathToFileURL } from "url";
 import type { StackConfig } from "../infra/config/load";
-import type { SourcePosition } from "./collect";
 import { compiledCopy, compiledPath } from "./compiled-copy";
+
+/** Where the program constructed a resource, as the SDK records it at registration (file URI, 1-based line and column). */
+export interface SourcePosition {
+  uri: string;
+  line: number;
+  column: number;
+}
 
 export interface CompiledProgram {
   root: string;
