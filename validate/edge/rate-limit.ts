@@ -7,8 +7,8 @@
 import { Agent } from "node:https";
 import { fail, pass, type Check } from "../core/types";
 import { errorMessage } from "../core/errors";
-import { request } from "../net/http";
-import type { VerifyTarget } from "../target";
+import { request, type HttpResponse, type RequestOptions } from "../net/http";
+import type { HttpOptions, VerifyTarget } from "../target";
 import { httpsUrl } from "./urls";
 import { abortableSleep } from "../core/sleep";
 
@@ -18,6 +18,34 @@ export function burstSize(requestsPerSecond: number, burst: number): number {
 }
 
 const CONNECTIONS = 8;
+
+/**
+ * `n` requests at once over a few kept-alive connections (the burst arrives fast without paying
+ * a TLS handshake per request): each one's answer, or the error that ended it.
+ */
+export async function sendBurst(url: string, http: HttpOptions, n: number, r: Omit<RequestOptions, "agent"> = {}): Promise<(HttpResponse | string)[]> {
+  const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
+  try {
+    return await Promise.all(
+      Array.from({ length: n }, () =>
+        request(url, http, { ...r, agent }).then(
+          (res) => res,
+          (e: unknown) => errorMessage(e),
+        ),
+      ),
+    );
+  } finally {
+    agent.destroy();
+  }
+}
+
+/**
+ * Waits until the allowance a burst spent has refilled completely (burst / rate), so nothing
+ * after it sees a 429 the burst caused; bounded, and the check's timeout still applies.
+ */
+export function awaitRefill(rateLimit: { requestsPerSecond: number; burst: number }, signal: AbortSignal): Promise<void> {
+  return abortableSleep(Math.min(5000, Math.ceil((rateLimit.burst / rateLimit.requestsPerSecond) * 1000) + 50), signal);
+}
 
 export const rateLimitCheck: Check<VerifyTarget> = {
   id: "edge.rate-limit",
@@ -31,21 +59,7 @@ export const rateLimitCheck: Check<VerifyTarget> = {
     const url = httpsUrl(edge, path);
     const n = burstSize(requestsPerSecond, burst);
     log(`sending ${n} requests to ${url} over ${CONNECTIONS} kept-alive connections`);
-    // Few connections, many requests: the burst arrives fast without paying a TLS handshake per request.
-    const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
-    let statuses: (number | string)[];
-    try {
-      statuses = await Promise.all(
-        Array.from({ length: n }, () =>
-          request(url, edge.http, { signal, agent }).then(
-            (r) => r.status,
-            (e: unknown) => errorMessage(e),
-          ),
-        ),
-      );
-    } finally {
-      agent.destroy();
-    }
+    const statuses = (await sendBurst(url, edge.http, n, { signal })).map((a) => (typeof a === "string" ? a : a.status));
     const counts: Record<string, number> = {};
     for (const s of statuses) counts[String(s)] = (counts[String(s)] ?? 0) + 1;
     const limited = counts["429"] ?? 0;
@@ -71,9 +85,7 @@ export const rateLimitCheck: Check<VerifyTarget> = {
         measurements,
       });
     }
-    // Let the allowance refill completely (burst / rate), so nothing after this sees a 429
-    // caused by our own burst; bounded, and the check's timeout still applies.
-    await abortableSleep(Math.min(5000, Math.ceil((burst / requestsPerSecond) * 1000) + 50), signal);
+    await awaitRefill(edge.rateLimit, signal);
     return pass(`${limited} of ${n} burst requests got 429`, { measurements });
   },
 };

@@ -3,15 +3,10 @@
  * 429, and every 429 says when to come back (Retry-After, RFC 9110 §10.2.3). Exclusive, and
  * waits for the allowance to refill, like edge.rate-limit.
  */
-import { Agent } from "node:https";
 import { fail, pass, type Check } from "../core/types";
-import { errorMessage } from "../core/errors";
-import { abortableSleep } from "../core/sleep";
-import { header, request } from "../net/http";
-import { burstSize } from "../edge/rate-limit";
+import { header } from "../net/http";
+import { awaitRefill, burstSize, sendBurst } from "../edge/rate-limit";
 import type { VerifyTarget } from "../target";
-
-const CONNECTIONS = 8;
 
 /** Retry-After is delay-seconds or an HTTP-date. */
 export function validRetryAfter(value: string | undefined): boolean {
@@ -29,29 +24,17 @@ export const mcpRateLimitCheck: Check<VerifyTarget> = {
   async run({ mcp, edge }, { signal, log }) {
     const { requestsPerSecond, burst } = edge.rateLimit;
     const n = burstSize(requestsPerSecond, burst);
-    log(`sending ${n} requests to ${mcp.url} over ${CONNECTIONS} kept-alive connections`);
-    const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
+    log(`sending ${n} requests to ${mcp.url}`);
     // No token: the app's 401 is cheap, and Nginx limits before the app is asked.
     const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" });
-    let answers: ({ status: number; retryAfter?: string } | string)[];
-    try {
-      answers = await Promise.all(
-        Array.from({ length: n }, () =>
-          request(mcp.url, mcp.http, {
-            method: "POST",
-            body,
-            headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
-            signal,
-            agent,
-          }).then(
-            (r) => ({ status: r.status, retryAfter: header(r.headers, "retry-after") }),
-            (e: unknown) => errorMessage(e),
-          ),
-        ),
-      );
-    } finally {
-      agent.destroy();
-    }
+    const answers: ({ status: number; retryAfter?: string } | string)[] = (
+      await sendBurst(mcp.url, mcp.http, n, {
+        method: "POST",
+        body,
+        headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+        signal,
+      })
+    ).map((a) => (typeof a === "string" ? a : { status: a.status, retryAfter: header(a.headers, "retry-after") }));
     const limited = answers.filter((a): a is { status: number; retryAfter?: string } => typeof a !== "string" && a.status === 429);
     const without = limited.filter((a) => !validRetryAfter(a.retryAfter));
     const measurements = { requests: n, status429: limited.length, without: without.length, errors: answers.filter((a) => typeof a === "string").length };
@@ -67,8 +50,7 @@ export const mcpRateLimitCheck: Check<VerifyTarget> = {
         measurements,
       });
     }
-    // Let the allowance refill, so nothing after this sees a 429 caused by this burst.
-    await abortableSleep(Math.min(5000, Math.ceil((burst / requestsPerSecond) * 1000) + 50), signal);
+    await awaitRefill(edge.rateLimit, signal);
     if (without.length)
       return fail(`${without.length} of ${limited.length} 429 answers on ${mcp.url} had no valid Retry-After (seen: ${without[0].retryAfter ?? "absent"})`, {
         expected: "Retry-After: <seconds> on every 429",
