@@ -9,8 +9,10 @@ import { PolicyPack } from "@pulumi/policy";
 import { PACK_NAME } from "./lib/define";
 import { ALL_POLICIES } from "./pack";
 import { shareDeserialization } from "./lib/shared-deserialize";
+import { installAnalyzeByType } from "./lib/analyze-by-type";
 
 shareDeserialization();
+installAnalyzeByType();
 
 new PolicyPack(PACK_NAME, {
   description: "The MCP production deployment checklist (checklist/items.ts), enforced on the declared resources and rendered configuration at preview.",

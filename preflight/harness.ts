@@ -264,7 +264,7 @@ export class AnalyzerHarness {
 }
 
 /** The request Analyze and Remediate share: one resource with every field the engine fills. */
-function resourceRequest(r: CollectedResource, providers: Map<string, CollectedResource>, props: Record<string, EngineValue>): unknown {
+export function resourceRequest(r: CollectedResource, providers: Map<string, CollectedResource>, props: Record<string, EngineValue>): unknown {
   const req = new analyzerproto.AnalyzeRequest();
   req.setType(r.type);
   req.setProperties(Struct.fromJavaScript(props));

@@ -20,6 +20,7 @@ import { CHECKLIST_VERSION } from "../../checklist/items";
 import { plainCopy } from "./remediate";
 import { expiredWaiverMessage, waivedMessage, waiverActive, waiverFor, WAIVERS_JSON_SCHEMA, WAIVERS_KEY, parseWaivers } from "./waivers";
 import { Props, unwrapProxy } from "./values";
+import { NOT_APPLICABLE_TO, type NotApplicableTo } from "./analyze-by-type";
 
 export const PACK_NAME = "mcp-production-checklist";
 
@@ -260,10 +261,13 @@ function notApplicable(args: { notApplicable(reason?: string): never | void }, r
 export function resourcePolicy<C>(def: ResourcePolicyDef<C>): McpResourcePolicy {
   const meta = metaOf(def, "resource", def.resourceTypes, def.remediate !== undefined);
   const types = new Set(def.resourceTypes);
+  // Why the policy does not apply to another type: the server's own text where its type fast path skips the policy.
+  const reason =
+    def.resourceTypes.length === 1 ? `Policy only applies to resources of type '${def.resourceTypes[0]}'` : `applies to ${def.resourceTypes.join(", ")}`;
   const evaluate = (resource: ResourceView, config?: Record<string, unknown>): Finding[] =>
     types.has(resource.type) ? runCheck((ctx) => def.check(resource, ctx as unknown as RuleContext<C>), configWithDefaults<C>(meta.configSchema, config)) : [];
   const validate = (args: ResourceValidationArgs, reportViolation: ReportViolation) => {
-    if (!types.has(args.type)) notApplicable(args, `applies to ${def.resourceTypes.join(", ")}`);
+    if (!types.has(args.type)) notApplicable(args, reason);
     const config = configWithDefaults<C>(meta.configSchema, args.getConfig<Record<string, unknown>>());
     const view: ResourceView = { type: args.type, name: args.name, urn: args.urn, props: unwrapProxy(args.props) as Props };
     const findings = evaluate(view, config);
@@ -274,6 +278,8 @@ export function resourcePolicy<C>(def: ResourcePolicyDef<C>): McpResourcePolicy 
   };
   // The server skips a policy without calling it when the type differs (server.js fast path).
   if (def.resourceTypes.length === 1) (validate as unknown as { __pulumiType: string }).__pulumiType = def.resourceTypes[0];
+  // The pack's dispatcher (analyze-by-type.ts) skips every policy that way.
+  (validate as unknown as Record<symbol, NotApplicableTo>)[NOT_APPLICABLE_TO] = (type) => (types.has(type) ? undefined : reason);
   const fix = def.remediate;
   if (!fix) return { meta, evaluate, policy: { ...policyFields(meta), validateResource: validate } };
   const remediate = (resource: ResourceView, given?: Record<string, unknown>): Props | undefined => {
