@@ -10,7 +10,7 @@ import { CollectedResource, runProgram } from "../../preflight/collect";
 import { resourceRequest } from "../../preflight/harness";
 import { cloneResources, MUTATIONS, NON_BLOCKING } from "../../preflight/mutations";
 import { stackInput } from "../../preflight/run";
-import { analyzeByType, tailSerializer, WithTail } from "../../policies/lib/analyze-by-type";
+import { analyzeByType, installAnalyzeByType, tailSerializer, WithTail } from "../../policies/lib/analyze-by-type";
 import { PACK_NAME } from "../../policies/lib/define";
 import { ALL_POLICIES } from "../../policies/pack";
 
@@ -140,4 +140,16 @@ test("a disabled policy gets no not-applicable entry, and the others keep theirs
   expect(names(disabled)).not.toContain(multiType.meta.name);
   expect(names(disabled)).not.toContain(singleType.meta.name);
   expect(disabled.notApplicable.length).toBe(all.notApplicable.length - 2);
+});
+
+test("installs into the pinned @pulumi/policy's serve(), once", () => {
+  const server = require("@pulumi/policy/server");
+  const serve = server.serve;
+  try {
+    expect(installAnalyzeByType()).toBe(true);
+    expect(server.serve).not.toBe(serve);
+    expect(installAnalyzeByType()).toBe(false);
+  } finally {
+    server.serve = serve;
+  }
 });
