@@ -15,14 +15,8 @@
  * internals change shape, this does nothing and the server runs as it ships.
  */
 import type { Policy, PolicyPackArgs } from "@pulumi/policy";
-
-/** What a policy of this pack declares on its validate function: the reason it does not apply to `type`, or undefined when it may. */
-export const NOT_APPLICABLE_TO = Symbol.for("mcp.notApplicableTo");
-export type NotApplicableTo = (type: string) => string | undefined;
-
-type Callback = (err: unknown, resp?: unknown) => void;
-type Handler = (call: { request: unknown }, callback: Callback) => unknown;
-type MakeAnalyze = (name: string, version: string, level: string, policies: readonly Policy[]) => Handler;
+import { NOT_APPLICABLE_TO, type Handler, type MakeAnalyze, type NotApplicableTo } from "./analyze-handler";
+import { ownAnalyze } from "./analyze-loop";
 
 interface NotApplicableProto {
   setPolicyName(n: string): void;
@@ -36,7 +30,7 @@ interface AnalyzeRequestProto {
   getType(): string;
 }
 interface ConfigureRequestProto {
-  getPolicyconfigMap(): { entries(): Iterable<[string, { getEnforcementlevel(): number }]> };
+  getPolicyconfigMap(): { entries(): Iterable<[string, { getEnforcementlevel(): number; getProperties(): { toJavaScript(): unknown } }]> };
 }
 
 /** A response from the server's handler, and encoded not-applicable entries to send after it. */
@@ -128,8 +122,12 @@ export function installAnalyzeByType(): boolean {
     PolicyNotApplicable?: new () => NotApplicableProto;
     EnforcementLevel?: Record<string, number>;
   };
+  let deserialize: { deserializeProperties?: (s: object, proxySecrets: boolean) => Record<string, unknown> };
+  let protoutil: { makeAnalyzeResponse?: (ds: never[], na?: unknown[]) => unknown; convertEnforcementLevel?: (l: number) => string };
   try {
     server = require("@pulumi/policy/server");
+    deserialize = require("@pulumi/policy/deserialize");
+    protoutil = require("@pulumi/policy/protoutil");
     const policyDir = require("path").dirname(require.resolve("@pulumi/policy/package.json"));
     grpc = require(require.resolve("@grpc/grpc-js", { paths: [policyDir] }));
     analyzerrpc = require(require.resolve("@pulumi/pulumi/proto/analyzer_grpc_pb", { paths: [policyDir] }));
@@ -149,10 +147,13 @@ export function installAnalyzeByType(): boolean {
     !AnalyzeResponse ||
     !PolicyNotApplicable ||
     !EnforcementLevel ||
+    typeof deserialize.deserializeProperties !== "function" ||
+    typeof protoutil.makeAnalyzeResponse !== "function" ||
+    typeof protoutil.convertEnforcementLevel !== "function" ||
     (serve as { byType?: boolean }).byType
   )
     return false;
-  const levelName = new Map(Object.entries(EnforcementLevel).map(([k, v]) => [v, k.toLowerCase()]));
+  const { makeAnalyzeResponse, convertEnforcementLevel } = protoutil;
   const encodeNotApplicable = (entries: readonly { policyName: string; reason: string }[]) => {
     const resp = new AnalyzeResponse();
     resp.setNotApplicableList(
@@ -167,12 +168,28 @@ export function installAnalyzeByType(): boolean {
   };
 
   const wrapped = (name: string, version: string, level: string, args: PolicyPackArgs, initialConfig?: unknown) => {
-    let configured = new Map<string, string>();
+    // The config the server stored at Configure, read the way it reads it (server.js configure).
+    let configured: Record<string, Record<string, unknown> & { enforcementLevel: string }> = {};
     let generation = 0;
-    // The server's rule (server.js): the configured level, else the policy's, else the pack's.
-    const levelOf = (p: Policy) => configured.get(p.name) || p.enforcementLevel || level;
+    // The server's rule: the configured level, else the policy's, else the pack's.
+    const levelOf = (p: Policy) => configured[p.name]?.enforcementLevel || p.enforcementLevel || level;
+    const configOf = (policyName: string) => {
+      const c = configured[policyName];
+      if (!c) return {};
+      const { enforcementLevel: _level, ...properties } = c;
+      return properties;
+    };
+    const loop = ownAnalyze({
+      serverMake: makeAnalyze,
+      // Looked up per call: shared-deserialize.ts may have replaced it.
+      deserialize: (struct, proxySecrets) => deserialize.deserializeProperties!(struct, proxySecrets),
+      makeResponse: (ds, na) => makeAnalyzeResponse!(ds as never[], na),
+      newNotApplicable: () => new PolicyNotApplicable(),
+      levelOf,
+      configOf,
+    });
     const analyze = analyzeByType({
-      makeAnalyze,
+      makeAnalyze: loop,
       encodeNotApplicable,
       name,
       version,
@@ -192,10 +209,12 @@ export function installAnalyzeByType(): boolean {
         configure: (call, callback) =>
           configure(call, (err, resp) => {
             if (!err) {
-              // The server stored this config; the dispatcher keeps the levels it reads from it.
-              const next = new Map<string, string>();
+              const next: typeof configured = {};
               for (const [k, v] of (call.request as ConfigureRequestProto).getPolicyconfigMap().entries())
-                next.set(k, levelName.get(v.getEnforcementlevel()) ?? "");
+                next[k] = {
+                  ...(v.getProperties().toJavaScript() as Record<string, unknown>),
+                  enforcementLevel: convertEnforcementLevel!(v.getEnforcementlevel()),
+                };
               configured = next;
               generation++;
             }

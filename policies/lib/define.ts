@@ -20,7 +20,7 @@ import { CHECKLIST_VERSION } from "../../checklist/items";
 import { plainCopy } from "./remediate";
 import { expiredWaiverMessage, waivedMessage, waiverActive, waiverFor, WAIVERS_JSON_SCHEMA, WAIVERS_KEY, parseWaivers } from "./waivers";
 import { Props, unwrapProxy } from "./values";
-import { NOT_APPLICABLE_TO, type NotApplicableTo } from "./analyze-by-type";
+import { NOT_APPLICABLE_TO, type NotApplicableTo } from "./analyze-handler";
 
 export const PACK_NAME = "mcp-production-checklist";
 

@@ -11,11 +11,14 @@ import { resourceRequest } from "../../preflight/harness";
 import { cloneResources, MUTATIONS, NON_BLOCKING } from "../../preflight/mutations";
 import { stackInput } from "../../preflight/run";
 import { analyzeByType, installAnalyzeByType, tailSerializer, WithTail } from "../../policies/lib/analyze-by-type";
+import { ownAnalyze } from "../../policies/lib/analyze-loop";
 import { PACK_NAME } from "../../policies/lib/define";
 import { ALL_POLICIES } from "../../policies/pack";
 
 const ROOT = path.resolve(__dirname, "../..");
 const { makeAnalyzeRpcFun } = require("@pulumi/policy/server");
+const { deserializeProperties } = require("@pulumi/policy/deserialize");
+const { makeAnalyzeResponse } = require("@pulumi/policy/protoutil");
 const analyzerproto = require("@pulumi/pulumi/proto/analyzer_pb");
 const analyzerrpc = require("@pulumi/pulumi/proto/analyzer_grpc_pb");
 
@@ -55,9 +58,22 @@ function answer(handler: Handler, request: unknown): Promise<{ diagnostics: unkn
   );
 }
 
-function dispatcher(levelOf: (p: Policy) => string = (p) => p.enforcementLevel ?? "mandatory"): Handler {
+const defaultLevel = (p: Policy) => p.enforcementLevel ?? "mandatory";
+
+/** The pack's one-pass loop, with the server's (unconfigured, in this process) config. */
+const ownLoop = (levelOf: (p: Policy) => string) =>
+  ownAnalyze({
+    serverMake: makeAnalyzeRpcFun,
+    deserialize: deserializeProperties,
+    makeResponse: makeAnalyzeResponse,
+    newNotApplicable: () => new analyzerproto.PolicyNotApplicable(),
+    levelOf,
+    configOf: () => ({}),
+  });
+
+function dispatcher(levelOf: (p: Policy) => string = defaultLevel, loop = false): Handler {
   return analyzeByType({
-    makeAnalyze: makeAnalyzeRpcFun,
+    makeAnalyze: loop ? ownLoop(levelOf) : makeAnalyzeRpcFun,
     encodeNotApplicable,
     name: PACK_NAME,
     version: "1.0.0",
@@ -89,39 +105,46 @@ afterAll(() => {
   stacks = [];
 });
 
-test("the same answer as the server's own handler on every resource of prod, dev and the mutation corpus", async () => {
-  const sdk: Handler = makeAnalyzeRpcFun(PACK_NAME, "1.0.0", "mandatory", POLICIES);
-  const ours = dispatcher();
-  const seen = new Set<string>();
-  let resources = 0;
-  let diagnostics = 0;
-  let tails = 0;
-  for (const { label, resources: rs } of stacks) {
-    const providers = new Map(rs.filter((r) => r.type.startsWith("pulumi:providers:")).map((r) => [r.urn, r]));
-    for (const r of rs) {
-      // A variant's unchanged resources are prod's: each distinct request once.
-      const key = `${r.urn}\n${r.provider}\n${JSON.stringify(r.inputs)}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      const request = resourceRequest(r, providers, r.inputs);
-      const [want, got] = await Promise.all([answer(sdk, request), answer(ours, request)]);
-      expect({ label, urn: r.urn, diagnostics: got.diagnostics, notApplicable: got.notApplicable }).toEqual({
-        label,
-        urn: r.urn,
-        diagnostics: want.diagnostics,
-        notApplicable: want.notApplicable,
-      });
-      resources++;
-      diagnostics += want.diagnostics.length;
-      if (got.tail) tails++;
+test.each([
+  ["the server's handler per type", false],
+  ["the pack's one-pass loop per type", true],
+])(
+  "%s: the same answer as the server's own handler on every resource of prod, dev and the mutation corpus",
+  async (_label, loop) => {
+    const sdk: Handler = makeAnalyzeRpcFun(PACK_NAME, "1.0.0", "mandatory", POLICIES);
+    const ours = dispatcher(defaultLevel, loop);
+    const seen = new Set<string>();
+    let resources = 0;
+    let diagnostics = 0;
+    let tails = 0;
+    for (const { label, resources: rs } of stacks) {
+      const providers = new Map(rs.filter((r) => r.type.startsWith("pulumi:providers:")).map((r) => [r.urn, r]));
+      for (const r of rs) {
+        // A variant's unchanged resources are prod's: each distinct request once.
+        const key = `${r.urn}\n${r.provider}\n${JSON.stringify(r.inputs)}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const request = resourceRequest(r, providers, r.inputs);
+        const [want, got] = await Promise.all([answer(sdk, request), answer(ours, request)]);
+        expect({ label, urn: r.urn, diagnostics: got.diagnostics, notApplicable: got.notApplicable }).toEqual({
+          label,
+          urn: r.urn,
+          diagnostics: want.diagnostics,
+          notApplicable: want.notApplicable,
+        });
+        resources++;
+        diagnostics += want.diagnostics.length;
+        if (got.tail) tails++;
+      }
     }
-  }
-  // The comparison means something: every variant seen, findings among the answers, and tails sent.
-  expect(stacks.length).toBeGreaterThan(100);
-  expect(resources).toBeGreaterThan(stacks.length + 100);
-  expect(diagnostics).toBeGreaterThan(100);
-  expect(tails).toBeGreaterThan(resources / 2);
-}, 300000);
+    // The comparison means something: every variant seen, findings among the answers, and tails sent.
+    expect(stacks.length).toBeGreaterThan(100);
+    expect(resources).toBeGreaterThan(stacks.length + 100);
+    expect(diagnostics).toBeGreaterThan(100);
+    expect(tails).toBeGreaterThan(resources / 2);
+  },
+  300000,
+);
 
 test("a disabled policy gets no not-applicable entry, and the others keep theirs", async () => {
   const multiType = ALL_POLICIES.find((p) => p.meta.kind === "resource" && p.meta.resourceTypes.length > 1)!;
