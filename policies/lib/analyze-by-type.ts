@@ -9,13 +9,14 @@
  * per type: a protobuf message's encodings concatenated are the message with both lists, and the
  * engine reads that list as a set. tests/policies/analyze-by-type.test.ts holds the response to
  * the server's own (same diagnostics in the same order, the same not-applicable entries) on every
- * resource of the prod and dev stacks and the mutation corpus.
+ * resource of the prod and dev stacks and the mutation corpus. The policies a type keeps run in
+ * analyze-loop.ts's one pass where they are all this pack's own.
  *
  * Installed by index.ts only (the pack process), before the pack is served. If @pulumi/policy's
  * internals change shape, this does nothing and the server runs as it ships.
  */
 import type { Policy, PolicyPackArgs } from "@pulumi/policy";
-import { NOT_APPLICABLE_TO, type Handler, type MakeAnalyze, type NotApplicableTo } from "./analyze-handler";
+import { notApplicableTo, type Handler, type MakeAnalyze } from "./analyze-handler";
 import { ownAnalyze } from "./analyze-loop";
 
 interface NotApplicableProto {
@@ -46,16 +47,10 @@ export function tailSerializer(serialize: (v: unknown) => Buffer): (v: unknown) 
   return (v) => (v instanceof WithTail ? Buffer.concat([serialize(v.response), v.tail]) : serialize(v));
 }
 
-function notApplicableTo(p: Policy): NotApplicableTo | undefined {
-  const v = (p as { validateResource?: unknown }).validateResource;
-  const f = typeof v === "function" ? (v as unknown as Record<symbol, unknown>)[NOT_APPLICABLE_TO] : undefined;
-  return typeof f === "function" ? (f as NotApplicableTo) : undefined;
-}
-
 /**
  * The dispatching handler: `makeAnalyze` is the server's own handler factory, `levelOf` the
- * enforcement level the server would use for a policy under the current config, `encode` the
- * encoding of a response holding only the given not-applicable entries.
+ * enforcement level the server would use for a policy under the current config,
+ * `encodeNotApplicable` the encoding of a response holding only the given not-applicable entries.
  */
 export function analyzeByType(opts: {
   makeAnalyze: MakeAnalyze;

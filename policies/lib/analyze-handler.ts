@@ -5,6 +5,13 @@ import type { Policy } from "@pulumi/policy";
 export const NOT_APPLICABLE_TO = Symbol.for("mcp.notApplicableTo");
 export type NotApplicableTo = (type: string) => string | undefined;
 
+/** A policy's NOT_APPLICABLE_TO, when it is one of this pack's own (lib/define.ts). */
+export function notApplicableTo(p: Policy): NotApplicableTo | undefined {
+  const v = (p as { validateResource?: unknown }).validateResource;
+  const f = typeof v === "function" ? (v as unknown as Record<symbol, unknown>)[NOT_APPLICABLE_TO] : undefined;
+  return typeof f === "function" ? (f as NotApplicableTo) : undefined;
+}
+
 export type Callback = (err: unknown, resp?: unknown) => void;
 /** A gRPC unary handler as @pulumi/policy's server registers them. */
 export type Handler = (call: { request: unknown }, callback: Callback) => unknown;

@@ -9,7 +9,7 @@
  * tests/policies/analyze-by-type.test.ts holds the answers to the server's.
  */
 import type { Policy } from "@pulumi/policy";
-import { NOT_APPLICABLE_TO, type Handler, type MakeAnalyze } from "./analyze-handler";
+import { notApplicableTo, type Handler, type MakeAnalyze } from "./analyze-handler";
 
 interface AnalyzeRequestProto {
   getType(): string;
@@ -46,10 +46,7 @@ function throwNotApplicable(reason?: string): never {
   throw new NotApplicable(reason);
 }
 
-const isOwn = (p: Policy) => {
-  const v = (p as { validateResource?: unknown }).validateResource;
-  return typeof v === "function" && typeof (v as unknown as Record<symbol, unknown>)[NOT_APPLICABLE_TO] === "function";
-};
+const isOwn = (p: Policy) => notApplicableTo(p) !== undefined;
 /** What the server's loop looks at on Analyze (policy.js isResourcePolicy); it passes over the rest without a word. */
 const isResourcePolicy = (p: Policy) => {
   const { validateResource: v, remediateResource: r } = p as { validateResource?: unknown; remediateResource?: unknown };
