@@ -64,6 +64,12 @@ export interface StartPackOptions {
   engineAddress: string;
   env: Record<string, string>;
   timeoutMs?: number;
+  /**
+   * Node's compile cache for the pack (NODE_COMPILE_CACHE, where Node has module.flushCompileCache):
+   * the pack writes it as soon as it listens, since it is stopped by a signal and never exits
+   * on its own. Without it the pack starts as the engine starts it.
+   */
+  compileCacheDir?: string;
 }
 
 const live = new Set<ChildProcess>();
@@ -88,7 +94,7 @@ export function startPack(opts: StartPackOptions): Promise<PackProcess> {
   const runner = require.resolve("@pulumi/pulumi/cmd/run-policy-pack");
   const child = spawn(process.execPath, ["-r", path.join(__dirname, "pack-ready-stamp.js"), runner, opts.engineAddress, "."], {
     cwd: opts.packDir,
-    env: { ...process.env, ...opts.env },
+    env: { ...process.env, ...opts.env, ...(opts.compileCacheDir ? { NODE_COMPILE_CACHE: opts.compileCacheDir } : {}) },
     stdio: ["ignore", "pipe", "pipe"],
   });
   live.add(child);

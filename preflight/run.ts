@@ -16,6 +16,7 @@ import { PROJECT } from "./project";
 import { AnalyzerHarness, AnalyzerInfo, Diagnostic, NotApplicable, PolicyConfigEntry, type RemediateResult } from "./harness";
 import { changedPaths } from "./remediations";
 import { buildPack } from "./pack-build";
+import { compileCacheDir } from "./compiled-copy";
 import { EngineStub, PackProcess, startEngineStub, startPack } from "./pack-process";
 import { PolicyConfigFile, readPolicyConfigFile, resolvePolicyConfig } from "./policy-config";
 import { buildReport, completeReport, exitCodeFor } from "./report";
@@ -90,6 +91,7 @@ export class PreflightSession {
     const packP = startPack({
       packDir,
       engineAddress: engine.address,
+      compileCacheDir: mode === "compiled" ? compileCacheDir(opts.projectDir, "pack") : undefined,
       env: {
         PULUMI_CONFIG: JSON.stringify(opts.input.config),
         PULUMI_CONFIG_SECRET_KEYS: JSON.stringify(opts.input.secretKeys),

@@ -7,6 +7,8 @@
  * engine-protocol details (enforcement levels, AnalyzerResourceOptions, unknowns, secrets),
  * and that the pack process never outlives its session.
  */
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import * as grpc from "@grpc/grpc-js";
 import type { CollectedResource } from "../../preflight/collect";
@@ -148,6 +150,38 @@ describe("engine protocol details", () => {
       await engine2.close();
     }
   });
+
+  // Node 22.1 and later: before, NODE_COMPILE_CACHE is not read and the pack compiles every start.
+  (typeof (require("module") as { flushCompileCache?: unknown }).flushCompileCache === "function" ? test : test.skip)(
+    "given a compile cache, the pack writes it once it listens, though it is stopped by a signal, and the next start reads it back",
+    async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pack-compile-cache-"));
+      // Node writes each entry to a dot-named file, then renames them all.
+      const entries = () => fs.readdirSync(dir).flatMap((v) => fs.readdirSync(path.join(dir, v)).filter((f) => !f.startsWith(".")));
+      const engine2 = await startEngineStub();
+      try {
+        const start = (env: Record<string, string> = {}) =>
+          startPack({ packDir: buildPack(ROOT).packDir, engineAddress: engine2.address, env: { PULUMI_CONFIG: "{}", ...env }, compileCacheDir: dir });
+        const p1 = await start();
+        // Written when it has not changed for 200 ms.
+        for (let i = 0, last = -1; i < 50 && (entries().length < 100 || entries().length !== last); i++) {
+          last = entries().length;
+          await new Promise((r) => setTimeout(r, 200));
+        }
+        await p1.stop();
+        // The @pulumi/pulumi runtime and the pack's own modules, at least.
+        expect(entries().length).toBeGreaterThan(100);
+        // Node's own account of each module it loads from the cache.
+        const p2 = await start({ NODE_DEBUG_NATIVE: "COMPILE_CACHE" });
+        await p2.stop();
+        expect(p2.stderr()).toMatch(/V8 code cache for CommonJS \S+ was accepted/);
+        expect(p2.stderr()).not.toMatch(/was rejected/);
+      } finally {
+        await engine2.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 
   test("GetAnalyzerInfo lists every policy with its checklist IDs, remediation and level", async () => {
     const info = await h.getAnalyzerInfo();

@@ -6,6 +6,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { compileCacheDir } from "../../preflight/compiled-copy";
 
 const ROOT = path.resolve(__dirname, "../..");
 
@@ -63,4 +64,31 @@ test("a command that is not in scripts/ is exit 2, named", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`no command "${bad}" in scripts/`);
   }
+});
+
+describe("Node's compile cache", () => {
+  // Node 22.8 and later; before, the command compiles every start, as it did.
+  const supported = typeof (require("module") as { enableCompileCache?: unknown }).enableCompileCache === "function";
+  const cli = compileCacheDir(ROOT, "cli");
+
+  (supported ? test : test.skip)("the command reads what it loads from the CLI's own cache, and NODE_DISABLE_COMPILE_CACHE turns it off", () => {
+    run(["preflight", "--stack", "prod", "--list-mutations"]);
+    // Node's own account of where it keeps the cache and of each module it reads from it.
+    const on = run(["preflight", "--stack", "prod", "--list-mutations"], { NODE_DEBUG_NATIVE: "COMPILE_CACHE" });
+    expect(on.code).toBe(0);
+    expect(on.stderr).toContain(`-> ${cli}${path.sep}`);
+    expect(on.stderr).toMatch(/V8 code cache for CommonJS \S+ was accepted/);
+    const off = run(["preflight", "--stack", "prod", "--list-mutations"], { NODE_DEBUG_NATIVE: "COMPILE_CACHE", NODE_DISABLE_COMPILE_CACHE: "1" });
+    expect(off.code).toBe(0);
+    expect(off.stderr).not.toMatch(/was accepted/);
+  });
+
+  (supported ? test : test.skip)("a cache past 20,000 entries starts over", () => {
+    const stale = path.join(cli, "v0-stale");
+    fs.mkdirSync(stale, { recursive: true });
+    for (let i = 0; i <= 20000; i++) fs.writeFileSync(path.join(stale, String(i)), "");
+    expect(run(["preflight", "--stack", "prod", "--list-mutations"]).code).toBe(0);
+    expect(fs.existsSync(stale)).toBe(false);
+    expect(fs.readdirSync(cli).length).toBe(1);
+  });
 });
