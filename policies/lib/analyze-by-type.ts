@@ -168,10 +168,14 @@ export function installAnalyzeByType(): boolean {
     let generation = 0;
     // The server's rule: the configured level, else the policy's, else the pack's.
     const levelOf = (p: Policy) => configured[p.name]?.enforcementLevel || p.enforcementLevel || level;
+    // One object per policy until the next Configure: define.ts's rules keep their defaulted config while it is the same.
+    let configs = new Map<string, Record<string, unknown>>();
     const configOf = (policyName: string) => {
-      const c = configured[policyName];
-      if (!c) return {};
-      const { enforcementLevel: _level, ...properties } = c;
+      let properties = configs.get(policyName);
+      if (!properties) {
+        const { enforcementLevel: _level, ...rest } = configured[policyName] ?? { enforcementLevel: "" };
+        configs.set(policyName, (properties = rest));
+      }
       return properties;
     };
     const loop = ownAnalyze({
@@ -211,6 +215,7 @@ export function installAnalyzeByType(): boolean {
                   enforcementLevel: convertEnforcementLevel!(v.getEnforcementlevel()),
                 };
               configured = next;
+              configs = new Map();
               generation++;
             }
             callback(err, resp);

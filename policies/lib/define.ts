@@ -154,6 +154,21 @@ export function configWithDefaults<C>(schema: PolicyMeta["configSchema"], given:
   return out as C & { unknownValues: UnknownValuesMode };
 }
 
+/**
+ * configWithDefaults for one policy's calls, remembering the last: the server and the pack's own
+ * loop hand every resource the same configured object until the config changes, and the rules
+ * only read it (frozen, so one that tried to change it would fail loudly).
+ */
+function lastConfig<C>(schema: PolicyMeta["configSchema"]): (given: Record<string, unknown> | undefined) => C & { unknownValues: UnknownValuesMode } {
+  let lastGiven: Record<string, unknown> | undefined;
+  let last: (C & { unknownValues: UnknownValuesMode }) | undefined;
+  return (given) => {
+    if (last && given === lastGiven) return last;
+    lastGiven = given;
+    return (last = Object.freeze(configWithDefaults<C>(schema, given)));
+  };
+}
+
 function metaOf<C>(def: CommonDef<C>, kind: PolicyMeta["kind"], resourceTypes: readonly string[], remediable = false): PolicyMeta {
   return {
     name: def.name,
@@ -264,17 +279,20 @@ export function resourcePolicy<C>(def: ResourcePolicyDef<C>): McpResourcePolicy 
   // Why the policy does not apply to another type: the server's own text where its type fast path skips the policy.
   const reason =
     def.resourceTypes.length === 1 ? `Policy only applies to resources of type '${def.resourceTypes[0]}'` : `applies to ${def.resourceTypes.join(", ")}`;
-  const evaluate = (resource: ResourceView, config?: Record<string, unknown>): Finding[] =>
-    types.has(resource.type) ? runCheck((ctx) => def.check(resource, ctx as unknown as RuleContext<C>), configWithDefaults<C>(meta.configSchema, config)) : [];
+  const check = (resource: ResourceView, config: C): Finding[] =>
+    types.has(resource.type) ? runCheck((ctx) => def.check(resource, ctx as unknown as RuleContext<C>), config) : [];
+  const evaluate = (resource: ResourceView, config?: Record<string, unknown>): Finding[] => check(resource, configWithDefaults<C>(meta.configSchema, config));
+  const configOf = lastConfig<C>(meta.configSchema);
   const validate = (args: ResourceValidationArgs, reportViolation: ReportViolation) => {
-    if (!types.has(args.type)) notApplicable(args, reason);
-    const config = configWithDefaults<C>(meta.configSchema, args.getConfig<Record<string, unknown>>());
+    // The server's notApplicable throws, and its throw ends the call; the pack's own loop
+    // (analyze-loop.ts) records the reason instead, so each call is the last thing done.
+    if (!types.has(args.type)) return notApplicable(args, reason);
+    const config = configOf(args.getConfig<Record<string, unknown>>());
     const view: ResourceView = { type: args.type, name: args.name, urn: args.urn, props: unwrapProxy(args.props) as Props };
-    const findings = evaluate(view, config);
+    const findings = check(view, config);
     report(findings, config, reportViolation, args.urn);
-    // After the report: notApplicable throws (the server records the reason).
     const na = findings.find((f) => f.kind === "not-applicable");
-    if (na && findings.every((f) => f.kind === "not-applicable")) notApplicable(args, na.message);
+    if (na && findings.every((f) => f.kind === "not-applicable")) return notApplicable(args, na.message);
   };
   // The server skips a policy without calling it when the type differs (server.js fast path).
   if (def.resourceTypes.length === 1) (validate as unknown as { __pulumiType: string }).__pulumiType = def.resourceTypes[0];

@@ -212,6 +212,23 @@ describe("engine protocol details", () => {
     expect(kept.find((d) => d.policyName === "container-no-privileged")?.enforcementLevel).toBe("mandatory");
   });
 
+  test("a policy's properties follow each Configure on a running pack: a waiver given, then taken back", async () => {
+    const r = structuredClone(base("container").find((x) => x.name === "fx-redis")!);
+    r.inputs.privileged = true;
+    const providers = new Map<string, CollectedResource>();
+    const level = async () => (await h.analyze(r, providers)).find((d) => d.policyName === "container-no-privileged");
+    const waivers = [{ resource: "fx-redis", justification: "a test of reconfiguration", owner: "platform-team@example.com", expires: "2999-12-31" }];
+    await h.configure({ "container-no-privileged": { enforcementLevel: "mandatory", properties: {} } });
+    expect((await level())?.enforcementLevel).toBe("mandatory");
+    await h.configure({ "container-no-privileged": { enforcementLevel: "mandatory", properties: { waivers } } });
+    expect(await level()).toMatchObject({
+      enforcementLevel: "advisory",
+      message: expect.stringMatching(/\[waived until 2999-12-31 by platform-team@example\.com\]/),
+    });
+    await h.configure({ "container-no-privileged": { enforcementLevel: "mandatory", properties: {} } });
+    expect((await level())?.enforcementLevel).toBe("mandatory");
+  });
+
   test("an AnalyzeRequest without AnalyzerResourceOptions is refused, as seen with old engines", async () => {
     const analyzerproto = require("@pulumi/pulumi/proto/analyzer_pb");
     const { Struct } = require("google-protobuf/google/protobuf/struct_pb");
