@@ -163,21 +163,16 @@ export function installAnalyzeByType(): boolean {
   };
 
   const wrapped = (name: string, version: string, level: string, args: PolicyPackArgs, initialConfig?: unknown) => {
-    // The config the server stored at Configure, read the way it reads it (server.js configure).
-    let configured: Record<string, Record<string, unknown> & { enforcementLevel: string }> = {};
+    // The config the server stored at Configure, read the way it reads it (server.js configure):
+    // each policy's level, and its properties without the level. One properties object per policy
+    // until the next Configure: define.ts's rules keep their defaulted config while it is the same.
+    let levels = new Map<string, string>();
+    let properties = new Map<string, Record<string, unknown>>();
+    const noProperties = Object.freeze({});
     let generation = 0;
     // The server's rule: the configured level, else the policy's, else the pack's.
-    const levelOf = (p: Policy) => configured[p.name]?.enforcementLevel || p.enforcementLevel || level;
-    // One object per policy until the next Configure: define.ts's rules keep their defaulted config while it is the same.
-    let configs = new Map<string, Record<string, unknown>>();
-    const configOf = (policyName: string) => {
-      let properties = configs.get(policyName);
-      if (!properties) {
-        const { enforcementLevel: _level, ...rest } = configured[policyName] ?? { enforcementLevel: "" };
-        configs.set(policyName, (properties = rest));
-      }
-      return properties;
-    };
+    const levelOf = (p: Policy) => levels.get(p.name) || p.enforcementLevel || level;
+    const configOf = (policyName: string) => properties.get(policyName) ?? noProperties;
     const loop = ownAnalyze({
       serverMake: makeAnalyze,
       // Looked up per call: shared-deserialize.ts may have replaced it.
@@ -208,14 +203,13 @@ export function installAnalyzeByType(): boolean {
         configure: (call, callback) =>
           configure(call, (err, resp) => {
             if (!err) {
-              const next: typeof configured = {};
-              for (const [k, v] of (call.request as ConfigureRequestProto).getPolicyconfigMap().entries())
-                next[k] = {
-                  ...(v.getProperties().toJavaScript() as Record<string, unknown>),
-                  enforcementLevel: convertEnforcementLevel!(v.getEnforcementlevel()),
-                };
-              configured = next;
-              configs = new Map();
+              levels = new Map();
+              properties = new Map();
+              for (const [k, v] of (call.request as ConfigureRequestProto).getPolicyconfigMap().entries()) {
+                const { enforcementLevel: _level, ...rest } = v.getProperties().toJavaScript() as Record<string, unknown>;
+                levels.set(k, convertEnforcementLevel!(v.getEnforcementlevel()));
+                properties.set(k, rest);
+              }
               generation++;
             }
             callback(err, resp);

@@ -212,7 +212,7 @@ describe("engine protocol details", () => {
     expect(kept.find((d) => d.policyName === "container-no-privileged")?.enforcementLevel).toBe("mandatory");
   });
 
-  test("a policy's properties follow each Configure on a running pack: a waiver given, then taken back", async () => {
+  test("a policy's properties follow each Configure on a running pack: a waiver given, then taken back (also by leaving the policy out)", async () => {
     const r = structuredClone(base("container").find((x) => x.name === "fx-redis")!);
     r.inputs.privileged = true;
     const providers = new Map<string, CollectedResource>();
@@ -226,6 +226,11 @@ describe("engine protocol details", () => {
       message: expect.stringMatching(/\[waived until 2999-12-31 by platform-team@example\.com\]/),
     });
     await h.configure({ "container-no-privileged": { enforcementLevel: "mandatory", properties: {} } });
+    expect((await level())?.enforcementLevel).toBe("mandatory");
+    // Taken back by a config that no longer names the policy at all.
+    await h.configure({ "container-no-privileged": { enforcementLevel: "mandatory", properties: { waivers } } });
+    expect((await level())?.enforcementLevel).toBe("advisory");
+    await h.configure({});
     expect((await level())?.enforcementLevel).toBe("mandatory");
   });
 
