@@ -70,6 +70,12 @@ export interface StartPackOptions {
    * on its own. Without it the pack starts as the engine starts it.
    */
   compileCacheDir?: string;
+  /**
+   * Load the modules @pulumi/pulumi imports and a precompiled pack never calls (the TypeScript
+   * compiler, ts-node, npm's arborist) at their first use (preflight/defer-unused-modules.js).
+   * Without it the pack loads them at start, as the engine starts it.
+   */
+  deferUnusedModules?: boolean;
 }
 
 const live = new Set<ChildProcess>();
@@ -92,7 +98,8 @@ function installExitHook(): void {
 export function startPack(opts: StartPackOptions): Promise<PackProcess> {
   installExitHook();
   const runner = require.resolve("@pulumi/pulumi/cmd/run-policy-pack");
-  const child = spawn(process.execPath, ["-r", path.join(__dirname, "pack-ready-stamp.js"), runner, opts.engineAddress, "."], {
+  const preloads = [...(opts.deferUnusedModules ? ["defer-unused-modules.js"] : []), "pack-ready-stamp.js"];
+  const child = spawn(process.execPath, [...preloads.flatMap((p) => ["-r", path.join(__dirname, p)]), runner, opts.engineAddress, "."], {
     cwd: opts.packDir,
     env: { ...process.env, ...opts.env, ...(opts.compileCacheDir ? { NODE_COMPILE_CACHE: opts.compileCacheDir } : {}) },
     stdio: ["ignore", "pipe", "pipe"],

@@ -92,6 +92,7 @@ export class PreflightSession {
       packDir,
       engineAddress: engine.address,
       compileCacheDir: mode === "compiled" ? compileCacheDir(opts.projectDir, "pack") : undefined,
+      deferUnusedModules: mode === "compiled",
       env: {
         PULUMI_CONFIG: JSON.stringify(opts.input.config),
         PULUMI_CONFIG_SECRET_KEYS: JSON.stringify(opts.input.secretKeys),

@@ -13,6 +13,9 @@
  * before) for what the command loads, in preflight/compiled-copy.ts's compileCacheDir("cli"): the code V8
  * compiled from @pulumi/pulumi, the provider SDKs and the copies is read back instead of compiled.
  * NODE_DISABLE_COMPILE_CACHE=1 turns it off.
+ *
+ * The modules @pulumi/pulumi loads and a preflight never calls (preflight/defer-unused-modules.js)
+ * are loaded at their first use, not at start.
  */
 "use strict";
 
@@ -66,6 +69,8 @@ function loadCompiledCopy() {
 
 function main() {
   enableCompileCache();
+  // Before anything loads @pulumi/pulumi: what it loads and a preflight never calls waits for a first use.
+  require("../preflight/defer-unused-modules");
   const [command, ...args] = process.argv.slice(2);
   const entry = command && /^[a-z][a-z0-9-]*$/.test(command) ? path.join(ROOT, "scripts", `${command}.ts`) : undefined;
   if (!entry || !fs.existsSync(entry)) {

@@ -15,7 +15,7 @@ let probe: string;
 
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "compiled-cli-"));
-  // Preloaded into the command: names on stderr every ts-node module it loads, and with
+  // Preloaded into the command: names on stderr every ts-node module it loads (not only resolves), and with
   // NO_SWC_VERSION set makes SWC's package.json unreadable (the copy cannot be made).
   probe = path.join(dir, "probe.js");
   fs.writeFileSync(
@@ -24,9 +24,12 @@ beforeAll(() => {
 const resolve = Module._resolveFilename;
 Module._resolveFilename = function (request, ...rest) {
   if (process.env.NO_SWC_VERSION && request === "@swc/core/package.json") throw new Error("probe: no SWC version");
-  const file = resolve.call(this, request, ...rest);
+  return resolve.call(this, request, ...rest);
+};
+const load = Module.prototype.load;
+Module.prototype.load = function (file) {
   if (/[\\\\/]ts-node[\\\\/]/.test(file)) process.stderr.write("probe: ts-node loaded\\n");
-  return file;
+  return load.call(this, file);
 };
 `,
   );
