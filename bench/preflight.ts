@@ -14,15 +14,18 @@
  *     the pack's parse caches hit only as often as on a real stack), against an Analyzer that
  *     returns nothing (testing/trivial-analyzer), started the same way and sent the same requests.
  *     Target >= 0.9;
- *   - the in-process rule rate (the same rules, no gRPC), for the share the rules take.
+ *   - the in-process rule rate (the same rules, no gRPC), for the share the rules take; each
+ *     side's CPU per Analyze (the servers' from /proc); and the in-process cost of turning a
+ *     request's properties into JavaScript, for the best ratio the conversion and the rules allow.
  *
  *   npm run bench -- --only preflight [--quick]      or      npx ts-node --swc bench/preflight.ts
  */
 import { spawnSync } from "child_process";
+import * as fs from "fs";
 import * as path from "path";
 import type { CollectedResource } from "../preflight/collect";
 import { runProgram } from "../preflight/collect";
-import { AnalyzerHarness } from "../preflight/harness";
+import { AnalyzerHarness, resourceRequest } from "../preflight/harness";
 import { evaluateInProcess, toView } from "../preflight/inprocess";
 import type { McpResourcePolicy } from "../policies/lib/define";
 import { cloneResources } from "../preflight/mutations";
@@ -43,6 +46,19 @@ export interface BenchOptions {
 }
 
 const round = (n: number, d = 0) => Number(n.toFixed(d));
+/** The kernel's clock ticks per second, in which /proc reports a process's CPU time. */
+const CLOCK_TICKS = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout?.trim()) || 100;
+
+/** CPU time (ms, user and system) a process has used, from /proc/<pid>/stat; undefined where there is none. */
+function processCpuMs(pid: number): number | undefined {
+  try {
+    // The fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ").pop()!.split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
 const ms = (t: bigint) => Number(process.hrtime.bigint() - t) / 1e6;
 const spread = (xs: readonly number[]) => `${round(Math.min(...xs))}-${round(Math.max(...xs))}`;
 
@@ -79,6 +95,24 @@ async function analyzeAll(h: AnalyzerHarness, rs: readonly CollectedResource[], 
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   return diagnostics;
+}
+
+/** µs per resource @pulumi/policy takes to turn an Analyze request's properties, decoded as the pack receives them, into JavaScript. */
+function propertyConversionUs(rs: readonly CollectedResource[]): number {
+  const policyDir = path.dirname(require.resolve("@pulumi/policy/package.json"));
+  const analyzerproto = require(require.resolve("@pulumi/pulumi/proto/analyzer_pb", { paths: [policyDir] }));
+  const { deserializeProperties } = require("@pulumi/policy/deserialize") as { deserializeProperties: (s: object, proxySecrets: boolean) => unknown };
+  const providers = new Map(rs.filter((r) => r.type.startsWith("pulumi:providers:")).map((r) => [r.urn, r]));
+  const structs = rs.map(
+    (r) =>
+      analyzerproto.AnalyzeRequest.deserializeBinary(
+        (resourceRequest(r, providers, r.inputs) as { serializeBinary(): Uint8Array }).serializeBinary(),
+      ).getProperties() as object,
+  );
+  for (const st of structs.slice(0, 300)) deserializeProperties(st, false); // warm-up
+  const t = process.hrtime.bigint();
+  for (const st of structs) deserializeProperties(st, false);
+  return (ms(t) * 1000) / structs.length;
 }
 
 /** The engine's way to start a TypeScript pack: run-policy-pack in policies/, ts-node type-checking it; ms to its port line. */
@@ -194,6 +228,7 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult> {
 
   // 3. gRPC Analyze throughput against the trivial Analyzer, same requests, same client.
   const base = (await runProgram({ stack: "prod", config: input.config, secretKeys: input.secretKeys, projectDir: ROOT })).resources;
+  let serverCpuTrivial: number | undefined;
   const stack = synthetic(base, size);
   const session = await PreflightSession.start({ projectDir: ROOT, input, policyConfig: {} });
   const engine = await startEngineStub();
@@ -205,22 +240,39 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult> {
     const warm = synthetic(base, 300).map((r) => ({ ...r, urn: `${r.urn}-warm` }));
     await analyzeAll(pack, warm, 16);
     await analyzeAll(trivial, warm, 16);
-    const rate = async (h: AnalyzerHarness) => {
+    // CPU per resource on each side of the wire: the server's from /proc, this client's own.
+    type Cpu = { server: number[]; client: number[] };
+    const packCpu: Cpu = { server: [], client: [] };
+    const trivialCpu: Cpu = { server: [], client: [] };
+    const packPid = (session as unknown as { pack: { pid: number } }).pack.pid;
+    const rate = async (h: AnalyzerHarness, pid: number, cpu: Cpu) => {
+      const s0 = processCpuMs(pid);
+      const c0 = process.cpuUsage();
       const t = process.hrtime.bigint();
       await analyzeAll(h, stack, 16);
-      return size / (ms(t) / 1000);
+      const took = ms(t);
+      const c = process.cpuUsage(c0);
+      const s1 = processCpuMs(pid);
+      if (s0 !== undefined && s1 !== undefined) cpu.server.push(((s1 - s0) * 1000) / size);
+      cpu.client.push((c.user + c.system) / size);
+      return size / (took / 1000);
     };
     const packRates: number[] = [];
     const trivialRates: number[] = [];
     for (let i = 0; i < (quick ? 1 : 3); i++) {
       if (i % 2 === 0) {
-        packRates.push(await rate(pack));
-        trivialRates.push(await rate(trivial));
+        packRates.push(await rate(pack, packPid, packCpu));
+        trivialRates.push(await rate(trivial, trivialPack.pid, trivialCpu));
       } else {
-        trivialRates.push(await rate(trivial));
-        packRates.push(await rate(pack));
+        trivialRates.push(await rate(trivial, trivialPack.pid, trivialCpu));
+        packRates.push(await rate(pack, packPid, packCpu));
       }
     }
+    if (packCpu.server.length && trivialCpu.server.length) {
+      serverCpuTrivial = median(trivialCpu.server);
+      lines["grpc Analyze server CPU per resource, pack / trivial Analyzer (µs)"] = `${round(median(packCpu.server))} / ${round(serverCpuTrivial)}`;
+    }
+    lines["grpc Analyze client CPU per resource, pack / trivial Analyzer (µs)"] = `${round(median(packCpu.client))} / ${round(median(trivialCpu.client))}`;
     const ratios = packRates.map((p, i) => p / trivialRates[i]);
     lines[`grpc Analyze ${size} resources, 16 in flight, pack median (resources/s)`] = round(median(packRates));
     lines[`grpc Analyze ${size} resources, 16 in flight, pack min-max (resources/s)`] = spread(packRates);
@@ -261,6 +313,7 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult> {
   for (const v of views) for (const p of resourcePolicies) p.evaluate(v);
   const s = ms(t) / 1000;
   lines[`in-process resource rules, ${size} resources (resources/s)`] = round(size / s);
+  const rulesUs = (s * 1e6) / size;
   lines["in-process rule evaluations (rule x resource)/s"] = round((size * resourcePolicies.length) / s);
   const ts = process.hrtime.bigint();
   evaluateInProcess(
@@ -269,6 +322,14 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult> {
     ALL_POLICIES.filter((p) => p.meta.kind === "stack"),
   );
   lines[`in-process stack rules over ${size} resources (ms)`] = round(ms(ts));
+
+  // 5. What the pack must do per Analyze beyond receiving it, whatever its server: turn the
+  //    request's properties into JavaScript (as @pulumi/policy does) and run the rules. Against
+  //    the trivial Analyzer's CPU per request, the best ratio those two alone allow.
+  const conversionUs = propertyConversionUs(stack);
+  lines["in-process property conversion per resource (µs)"] = round(conversionUs, 1);
+  if (serverCpuTrivial !== undefined)
+    lines["analyze ratio the property conversion and the rules alone allow"] = round(serverCpuTrivial / (serverCpuTrivial + conversionUs + rulesUs), 3);
   lines.policies = ALL_POLICIES.length;
   return { lines, figures };
 }

@@ -24,6 +24,11 @@ test("--only preflight --quick --json: one figure per stdout line, the preflight
   }
   // The text stays readable, on stderr.
   expect(r.stderr).toMatch(/^preflight\.vs-engine-pack-start\t\d+ ms vs \d+ ms: [\d.]+x \(target <= 0\.35\)$/m);
+  // What the analyze figure is made of: each server's CPU per request, and the ratio the conversion and the rules alone allow.
+  expect(r.stderr).toMatch(/^preflight\.grpc Analyze server CPU per resource, pack \/ trivial Analyzer \(µs\)\t[1-9]\d* \/ [1-9]\d*$/m);
+  const floor = Number(/^preflight\.analyze ratio the property conversion and the rules alone allow\t([\d.]+)$/m.exec(r.stderr)?.[1]);
+  expect(floor).toBeGreaterThan(0);
+  expect(floor).toBeLessThan(1);
 }, 300_000);
 
 test("verify and backup figures come from their modules' lines, against the baseline of the same run", () => {
