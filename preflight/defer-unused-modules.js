@@ -53,6 +53,7 @@ function packageVersion(filename, name) {
  */
 function defer(filename, answers) {
   if (require.cache[filename]) return false;
+  const standIn = new Module(filename, module);
   let loaded;
   const real = () => {
     if (loaded === undefined) {
@@ -83,7 +84,6 @@ function defer(filename, answers) {
       set: (_t, key, value) => Reflect.set(real(), key, value),
     },
   );
-  const standIn = new Module(filename, module);
   standIn.filename = filename;
   standIn.paths = Module._nodeModulePaths(path.dirname(filename));
   standIn.exports = proxy;
@@ -92,7 +92,11 @@ function defer(filename, answers) {
   return true;
 }
 
-/** ts-node's register, deferred: the real one runs (with the same options) when a TypeScript file is first required. */
+/**
+ * ts-node's register, deferred: the real one runs (with the same options) when a TypeScript file
+ * is first required. It returns no service: its callers here (run-policy-pack, scripts/compiled.js)
+ * use none.
+ */
 function deferredRegister(real) {
   return (opts) => {
     const before = new Map(TS_EXTENSIONS.map((ext) => [ext, require.extensions[ext]]));
@@ -117,6 +121,24 @@ function deferredRegister(real) {
   };
 }
 
+/** `{ [key]: version }` from the package.json of the package `filename` is in; nothing when it cannot be read. */
+function versionAnswer(filename, name, key) {
+  const v = packageVersion(filename, name);
+  return v === undefined ? {} : { [key]: v };
+}
+
+/** What is deferred: the request, the folder of @pulumi/pulumi it is resolved from, and what its stand-in answers. */
+const DEFERRED = [
+  { request: "@npmcli/arborist", from: "runtime/closure" },
+  { request: "normalize-package-data", from: "runtime/closure" },
+  { request: "typescript", from: ".", answers: (filename) => versionAnswer(filename, "typescript", "version") },
+  {
+    request: "ts-node",
+    from: ".",
+    answers: (filename, real) => ({ ...versionAnswer(filename, "ts-node", "VERSION"), register: deferredRegister(real) }),
+  },
+];
+
 /** The stand-ins, for every @pulumi/pulumi this project's pack and program can load. Returns the deferred files. */
 function deferUnusedModules() {
   if (process.env.PREFLIGHT_LOAD_ALL_MODULES === "1") return [];
@@ -126,24 +148,10 @@ function deferUnusedModules() {
     const pkg = tryResolve("@pulumi/pulumi/package.json", from);
     if (pkg) sdkDirs.add(path.dirname(pkg));
   }
-  const versionOnly = (name, key) => (filename) => () => {
-    const v = packageVersion(filename, name);
-    return v === undefined ? {} : { [key]: v };
-  };
-  const wants = [
-    { request: "@npmcli/arborist", from: "runtime/closure", answers: () => () => ({}) },
-    { request: "normalize-package-data", from: "runtime/closure", answers: () => () => ({}) },
-    { request: "typescript", from: ".", answers: versionOnly("typescript", "version") },
-    {
-      request: "ts-node",
-      from: ".",
-      answers: (filename) => (real) => ({ ...versionOnly("ts-node", "VERSION")(filename)(), register: deferredRegister(real) }),
-    },
-  ];
   for (const sdk of sdkDirs) {
-    for (const w of wants) {
-      const filename = tryResolve(w.request, path.join(sdk, w.from));
-      if (filename && defer(filename, w.answers(filename))) deferred.push(filename);
+    for (const d of DEFERRED) {
+      const filename = tryResolve(d.request, path.join(sdk, d.from));
+      if (filename && defer(filename, (real) => d.answers?.(filename, real) ?? {})) deferred.push(filename);
     }
   }
   return deferred;
