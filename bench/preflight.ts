@@ -86,8 +86,11 @@ function synthetic(base: readonly CollectedResource[], n: number): CollectedReso
   return out;
 }
 
+/** The stack's provider resources by URN, as the harness takes them for each request. */
+const providersOf = (rs: readonly CollectedResource[]) => new Map(rs.filter((r) => r.type.startsWith("pulumi:providers:")).map((r) => [r.urn, r]));
+
 async function analyzeAll(h: AnalyzerHarness, rs: readonly CollectedResource[], concurrency: number): Promise<number> {
-  const providers = new Map(rs.filter((r) => r.type.startsWith("pulumi:providers:")).map((r) => [r.urn, r]));
+  const providers = providersOf(rs);
   let next = 0;
   let diagnostics = 0;
   const worker = async () => {
@@ -102,7 +105,7 @@ function propertyConversionUs(rs: readonly CollectedResource[]): number {
   const policyDir = path.dirname(require.resolve("@pulumi/policy/package.json"));
   const analyzerproto = require(require.resolve("@pulumi/pulumi/proto/analyzer_pb", { paths: [policyDir] }));
   const { deserializeProperties } = require("@pulumi/policy/deserialize") as { deserializeProperties: (s: object, proxySecrets: boolean) => unknown };
-  const providers = new Map(rs.filter((r) => r.type.startsWith("pulumi:providers:")).map((r) => [r.urn, r]));
+  const providers = providersOf(rs);
   const structs = rs.map(
     (r) =>
       analyzerproto.AnalyzeRequest.deserializeBinary(
